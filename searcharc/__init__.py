@@ -1,0 +1,26 @@
+"""searcharc: Arabic-aware full-text search for news archives.
+
+from searcharc import SearchIndex
+hits = SearchIndex.open("index").search("مكافحة الإرهاب").hits
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from searcharc.search import SearchIndex
+
+
+def __getattr__(name: str):
+    # SearchIndex pulls in Whoosh: import it on first use, not with the package.
+    if name == "SearchIndex":
+        from searcharc.search import SearchIndex
+
+        return SearchIndex
+    raise AttributeError(f"module 'searcharc' has no attribute {name!r}")
+
+
+__all__ = ["SearchIndex", "__version__"]

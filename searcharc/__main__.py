@@ -1,0 +1,3 @@
+from searcharc.cli import main
+
+main()

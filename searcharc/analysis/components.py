@@ -1,0 +1,100 @@
+"""Whoosh tokenizer and filters built on the pure analysis functions.
+
+Whoosh pickles the schema, analyzers included, into the index: these classes must stay at this
+import path. Filters hold only names (never functions) so that they pickle small and stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from whoosh.analysis import Composable, Filter, Token, Tokenizer
+
+from searcharc.analysis.normalize import normalize
+from searcharc.analysis.stem import get_stemmer
+from searcharc.analysis.stopwords import is_stopword
+from searcharc.analysis.tokenize import spans
+
+
+class ArabicTokenizer(Tokenizer):
+    """Words as written, with positions and character offsets in the original text."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for pos, (start, end) in enumerate(spans(value), start_pos):
+            token.text = value[start:end]
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+class ArabicNormalizer(Filter):
+    """Fold each word to its normalized form (see ``normalize``)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = normalize(t.text)
+            yield t
+
+
+class ArabicStopFilter(Filter):
+    """Drop Arabic function words, keeping the positions of the words around them."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if not is_stopword(t.text):
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
+
+
+class ArabicStemFilter(Filter):
+    """Replace each normalized word by its stem from the named stemmer."""
+
+    def __init__(self, stemmer: str = "light"):
+        self.stemmer = stemmer
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stem = get_stemmer(self.stemmer)
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+def arabic_analyzer(stemmer: str | None = "light", stopwords: bool = True) -> Composable:
+    """Tokenizer | normalizer [| stop filter] [| stemmer]: the analyzer of one indexed view."""
+    analyzer = ArabicTokenizer() | ArabicNormalizer()
+    if stopwords:
+        analyzer = analyzer | ArabicStopFilter()
+    if stemmer:
+        analyzer = analyzer | ArabicStemFilter(stemmer)
+    return analyzer

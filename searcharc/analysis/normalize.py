@@ -1,0 +1,41 @@
+"""Character-level normalization of one token: what makes two spellings of a word one term."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from pyarabic import araby
+
+# Combining marks: harakat, Quranic annotation signs, superscript alef (U+0670).
+MARKS = (
+    [chr(c) for c in range(0x0610, 0x061B)]
+    + [chr(c) for c in range(0x064B, 0x0660)]
+    + ["\u0670"]
+    + [chr(c) for c in range(0x06D6, 0x06EE)]
+)
+# Invisible characters that may sit inside a word: tatweel, ZWNJ/ZWJ, bidi controls.
+INVISIBLE = [araby.TATWEEL, "\u200c", "\u200d", "\u200e", "\u200f", "\u061c"] + [
+    chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+]
+FOLDS = {
+    araby.ALEF_HAMZA_ABOVE: araby.ALEF,
+    araby.ALEF_HAMZA_BELOW: araby.ALEF,
+    araby.ALEF_MADDA: araby.ALEF,
+    araby.ALEF_WASLA: araby.ALEF,
+    araby.ALEF_MAKSURA: araby.YEH,
+    araby.TEH_MARBUTA: araby.HEH,
+    "\u06a9": araby.KAF,  # keheh (Persian kaf)
+    "\u06cc": araby.YEH,  # Farsi yeh
+}
+DIGITS = {chr(base + d): str(d) for base in (0x0660, 0x06F0) for d in range(10)}
+
+TABLE = str.maketrans({**dict.fromkeys(MARKS + INVISIBLE, None), **FOLDS, **DIGITS})
+
+
+@lru_cache(maxsize=1 << 18)
+def normalize(word: str) -> str:
+    """NFKC, marks and invisibles removed, alef/yeh/teh-marbuta/kaf folded, digits ASCII, casefold."""
+    if not unicodedata.is_normalized("NFKC", word):
+        word = unicodedata.normalize("NFKC", word)
+    return word.translate(TABLE).casefold()

@@ -1,0 +1,133 @@
+"""Light stemmers for normalized Arabic words, chosen by name so that the index can record which.
+
+``light_stem`` is in the light10 family (Larkey et al. 2007, the stemmer behind Lucene's
+ArabicStemmer): strip one conjunction or preposition, one definite article, then the common
+suffixes. Its length guards are tighter than Lucene's, and a short list of words whose first or
+last letters are radicals keeps the known misfires (والد→الد, وزير→زير, الله→له, وجه→وج) whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache, lru_cache
+
+# Conjunctions and prepositions written as one letter on the word: و ف ب ك ل.
+SINGLE_PREFIXES = ("و", "ف", "ب", "ك", "ل")
+# The definite article, alone or behind a clitic; لل is ل + ال with the alef dropped.
+ARTICLE_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال")
+# Removed in this order, each at most once (light10's list, ة already folded to ه).
+SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+
+MIN_AFTER_SINGLE = 4  # ولد, وزير, بيت stay whole; لمكافحه → مكافحه
+MIN_AFTER_ARTICLE = 2  # الحج → حج
+MIN_AFTER_LONG_SUFFIX = 4  # تعاون stays whole (light10 gives تعا); مغربيه → مغرب
+MIN_AFTER_SHORT_SUFFIX = 3  # وجه stays whole; منطقه → منطق
+
+# Words whose leading و or ال, or trailing ه/ي, is part of the word, mapped to their stem.
+# Also reached behind a clitic or article: بالله, لله → الله; للوزير → وزير.
+LEXICON: dict[str, str] = {
+    "الله": "الله",
+    "اللهم": "الله",
+    "لله": "الله",
+    "والد": "والد",
+    "والده": "والد",
+    "والدي": "والد",
+    "والدين": "والد",
+    "والدان": "والد",
+    "وزير": "وزير",
+    "وزيره": "وزير",
+    "وزراء": "وزراء",
+    "وزاره": "وزاره",
+    "ولايه": "ولايه",
+    "ولايات": "ولايه",
+    "وجه": "وجه",
+    "وجهه": "وجه",
+    "وجوه": "وجوه",
+    "وكاله": "وكاله",
+    "وكالات": "وكاله",
+    "وثيقه": "وثيقه",
+    "وثائق": "وثيقه",
+    "واشنطن": "واشنطن",
+    "وطن": "وطن",
+    "وطني": "وطن",
+    "وطنيه": "وطن",
+    "ولد": "ولد",
+    "واقع": "واقع",
+    "والي": "والي",
+    "لبنان": "لبنان",
+    "ليبيا": "ليبيا",
+    "بريطانيا": "بريطانيا",
+    "بلجيكا": "بلجيكا",
+    "كندا": "كندا",
+    "فلسطين": "فلسطين",
+    "فرنسا": "فرنسا",
+}
+
+
+def _strip_article(word: str) -> str:
+    for prefix in ARTICLE_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_AFTER_ARTICLE:
+            rest = word[len(prefix) :]
+            return LEXICON.get("ال" + rest, rest)
+    return word
+
+
+def _strip_suffixes(word: str) -> str:
+    for suffix in SUFFIXES:
+        guard = MIN_AFTER_LONG_SUFFIX if len(suffix) > 1 else MIN_AFTER_SHORT_SUFFIX
+        if word.endswith(suffix) and len(word) - len(suffix) >= guard:
+            word = word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=1 << 18)
+def light_stem(word: str) -> str:
+    """Stem a normalized word: one clitic, one article, then suffixes; lexicon words stay whole."""
+    if word in LEXICON:
+        return LEXICON[word]
+    if (
+        word[:1] in SINGLE_PREFIXES
+        and not word.startswith(ARTICLE_PREFIXES)
+        and len(word) - 1 >= MIN_AFTER_SINGLE
+    ):
+        word = word[1:]
+        if word in LEXICON:
+            return LEXICON[word]
+    stripped = _strip_article(word)
+    if stripped in LEXICON:
+        return LEXICON[stripped]
+    return _strip_suffixes(stripped)
+
+
+def no_stem(word: str) -> str:
+    """The identity: for an unstemmed view of the text."""
+    return word
+
+
+@cache
+def _snowball() -> Callable[[str], str]:
+    try:
+        import Stemmer  # PyStemmer: Snowball's Arabic stemmer in C
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError("the snowball stemmer needs PyStemmer: pip install PyStemmer") from exc
+    return Stemmer.Stemmer("arabic").stemWord
+
+
+def snowball_stem(word: str) -> str:
+    """Snowball's Arabic stemmer (PyStemmer), for comparison with ``light_stem``."""
+    return _snowball()(word)
+
+
+STEMMERS: dict[str, Callable[[str], str]] = {
+    "light": light_stem,
+    "snowball": snowball_stem,
+    "none": no_stem,
+}
+
+
+def get_stemmer(name: str) -> Callable[[str], str]:
+    """The stemmer registered under ``name``."""
+    try:
+        return STEMMERS[name]
+    except KeyError:
+        raise ValueError(f"unknown stemmer {name!r}; choose one of {', '.join(STEMMERS)}") from None

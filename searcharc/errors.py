@@ -1,0 +1,5 @@
+"""The one exception type the CLI turns into a one-line message and exit status 2."""
+
+
+class SearcharcError(Exception):
+    """A problem the user can act on; its message is one line."""
