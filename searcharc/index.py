@@ -78,7 +78,8 @@ class IndexMeta:
             return cls(str(data["analyzer_version"]), str(data["stemmer"]))
         except (OSError, ValueError, KeyError) as exc:
             raise SearcharcError(
-                f"{path} has no readable {META_FILE}; rebuild it: searcharc index --rebuild --index {path}"
+                f"{path} has no readable {META_FILE}; "
+                f"rebuild it: searcharc index --rebuild --index {path}"
             ) from exc
 
     def write(self, path: Path) -> None:

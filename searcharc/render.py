@@ -18,7 +18,7 @@ HIGHLIGHT_STYLE = "bold yellow"
 
 
 def result_dict(result: SearchResult) -> dict:
-    """The documented JSON object: {query, total, hits: [{id, title, score, date, source, snippets}]}."""
+    """The documented JSON object: {query, total, hits: [{id, title, score, date, source, ...}]}."""
     return {"query": result.query, "total": result.total, "hits": [asdict(h) for h in result.hits]}
 
 

@@ -35,7 +35,7 @@ TABLE = str.maketrans({**dict.fromkeys(MARKS + INVISIBLE, None), **FOLDS, **DIGI
 
 @lru_cache(maxsize=1 << 18)
 def normalize(word: str) -> str:
-    """NFKC, marks and invisibles removed, alef/yeh/teh-marbuta/kaf folded, digits ASCII, casefold."""
+    """NFKC; marks and invisibles out; alef, yeh, teh marbuta, kaf folded; ASCII digits."""
     if not unicodedata.is_normalized("NFKC", word):
         word = unicodedata.normalize("NFKC", word)
     return word.translate(TABLE).casefold()
