@@ -32,10 +32,19 @@ def index_paths(paths: list[Path], target: Path, rebuild: bool = False) -> store
     return search_index.add(articles_from(paths))
 
 
+def is_empty_folder(path: Path) -> bool:
+    """Nothing there yet, or a folder holding at most its README (as the default index/ does)."""
+    if not path.exists():
+        return True
+    return path.is_dir() and all(p.name == "README.md" for p in path.iterdir())
+
+
 def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> SearchIndex:
     """Open the index at ``target``; with none there yet, build it from the seed articles first."""
     if store.exists(target):
         return SearchIndex.open(target)
+    if not is_empty_folder(target):
+        raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
     if not seeds.is_dir():
         raise SearcharcError(
             f"no index at {target}; build one: searcharc index PATH --index {target}"
