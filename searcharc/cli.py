@@ -62,6 +62,13 @@ def use_color(color: Color) -> bool:
     return color is Color.always
 
 
+def rich_console():
+    """A Rich console that styles even when stdout is not a terminal (for --color always)."""
+    from rich.console import Console
+
+    return Console(highlight=False, force_terminal=True)
+
+
 def echo_err(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -116,9 +123,7 @@ def query_command(
     if json_out:
         print(render.to_json(render.result_dict(result)))
     elif use_color(color):
-        from rich.console import Console
-
-        render.print_rich_result(result, Console(highlight=False))
+        render.print_rich_result(result, rich_console())
     else:
         print(render.plain_result(result))
     raise typer.Exit(0 if result.hits else 1)
@@ -142,9 +147,7 @@ def analyze_command(
     if json_out:
         print(render.to_json(render.tokens_dicts(tokens)))
     elif use_color(color):
-        from rich.console import Console
-
-        render.print_rich_tokens(tokens, Console(highlight=False))
+        render.print_rich_tokens(tokens, rich_console())
     else:
         print(render.plain_tokens(tokens))
 

@@ -1,0 +1,32 @@
+"""Shared fixtures: the seed articles and an index built from them once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the seed articles, built once and shared read-only."""
+    from searcharc.indexing import index_paths
+
+    target = tmp_path_factory.mktemp("index")
+    index_paths([SEEDS], target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def seed_index(seed_index_dir: Path):
+    from searcharc import SearchIndex
+
+    return SearchIndex.open(seed_index_dir)

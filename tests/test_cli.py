@@ -1,0 +1,94 @@
+"""The command line: exit statuses, plain output in a pipe, JSON, analyze, first-run build."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ESC = "\x1b"
+
+
+def run(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "searcharc", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_query_prints_ranked_hits_plain_when_piped(seed_index_dir):
+    proc = run("query", "مكافحة الإرهاب", "--index", str(seed_index_dir))
+    assert proc.returncode == 0, proc.stderr
+    assert ESC not in proc.stdout
+    assert "1. " in proc.stdout and "الإرهاب" in proc.stdout
+
+
+def test_query_with_color_always_styles_the_matches(seed_index_dir):
+    proc = run("query", "الإرهاب", "--index", str(seed_index_dir), "--color", "always")
+    assert proc.returncode == 0
+    assert ESC in proc.stdout
+
+
+def test_nothing_found_exits_1(seed_index_dir):
+    proc = run("query", "زياش", "--index", str(seed_index_dir))
+    assert proc.returncode == 1, proc.stdout
+
+
+def test_json_output(seed_index_dir):
+    proc = run("query", "مكافحة الإرهاب", "--json", "--index", str(seed_index_dir))
+    data = json.loads(proc.stdout)
+    assert data["query"] == "مكافحة الإرهاب" and data["total"] == 5
+    for hit in data["hits"]:
+        for snippet in hit["snippets"]:
+            for start, end in snippet["highlights"]:
+                assert snippet["text"][start:end].strip() == snippet["text"][start:end] != ""
+
+
+def test_first_query_builds_the_index_from_the_seeds(tmp_path):
+    (tmp_path / "seeds").symlink_to(ROOT / "seeds")
+    proc = run("query", "الإرهاب", cwd=tmp_path, env={"SEARCHARC_INDEX": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert "indexing" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "index" / "searcharc.json").exists()
+
+
+def test_errors_are_one_line_with_exit_2(tmp_path):
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / "junk").write_text("x")
+    proc = run("query", "الإرهاب", "--index", str(tmp_path / "index"), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", [["query"], ["query", "x", "--limit", "0"], ["nope"]])
+def test_usage_errors_exit_2(args):
+    assert run(*args).returncode == 2
+
+
+def test_analyze_keeps_a_vocalized_word_whole():
+    proc = run("analyze", "وَالكِتَابُ", "--json")
+    assert proc.returncode == 0
+    assert [(t["text"], t["norm"], t["stem"]) for t in json.loads(proc.stdout)] == [
+        ("وَالكِتَابُ", "والكتاب", "كتاب")
+    ]
+
+
+def test_analyze_plain_table():
+    proc = run("analyze", "في الرباط")
+    lines = proc.stdout.splitlines()
+    assert lines[0].split("\t") == ["text", "start", "end", "norm", "stem", "stopword"]
+    assert lines[1].split("\t")[-1] == "True" and lines[2].split("\t")[:1] == ["الرباط"]
+
+
+def test_version():
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("searcharc ")
