@@ -88,22 +88,123 @@ def _main(
     """Arabic-aware full-text search for news archives."""
 
 
+def parse_size(text: str) -> int:
+    """A size such as 50MB, 512k or 1000000 (bytes) → bytes."""
+    spec = text.strip().lower().removesuffix("b").strip()
+    number = spec.rstrip("kmg")
+    try:
+        return int(float(number) * 1024 ** " kmg".index(spec[len(number) :] or " "))
+    except (ValueError, KeyError):
+        raise typer.BadParameter(f"not a size: {text!r} (e.g. 50MB)") from None
+
+
 @app.command("index")
 def index_command(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Folders or files to index [default: seeds/].")
+        list[str] | None,
+        typer.Argument(help="Files, folders, .zip archives, or - for stdin [default: seeds/]."),
     ] = None,
     index: IndexOption = None,
     rebuild: Annotated[bool, typer.Option(help="Start from an empty index.")] = False,
+    prune: Annotated[bool, typer.Option(help="Remove articles whose input is gone.")] = False,
+    include: Annotated[
+        list[str] | None, typer.Option(help="Only files matching this glob (repeatable).")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="Skip files matching this glob (repeatable).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Force an encoding (e.g. cp1256) instead of detecting.")
+    ] = None,
+    max_size: Annotated[str, typer.Option(help="Skip files larger than this.")] = "50MB",
+    jobs: Annotated[int, typer.Option(min=1, help="Processes that analyze articles.")] = 1,
+    lock_timeout: Annotated[
+        float, typer.Option(min=0, help="Seconds to wait for another index run.")
+    ] = 30.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no warnings.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List skipped inputs.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
-    """Build or update the index from article files (the seed articles by default)."""
-    from searcharc.indexing import index_paths
+    """Build or update the index: new articles added, changed ones replaced, the rest skipped.
+
+    Exit 0 when every input was indexed or unchanged, 1 when some were skipped, 2 on error.
+    """
+    from searcharc import render
+    from searcharc.indexing import IndexOptions, run_index
+    from searcharc.ingest import Selection
 
     target = index_path(index)
-    summary = index_paths(paths or [seeds_path()], target, rebuild=rebuild)
-    echo_err(
-        f"{target}: {summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged"
+    options = IndexOptions(
+        rebuild=rebuild,
+        prune=prune,
+        selection=Selection(tuple(include or ()), tuple(exclude or ()), parse_size(max_size)),
+        encoding=encoding,
+        jobs=jobs,
+        lock_timeout=lock_timeout,
     )
+    progress = render.ConsoleProgress(bar=not quiet and sys.stderr.isatty(), warn=not quiet)
+    with progress:
+        run = run_index(paths or [str(seeds_path())], target, options, progress)
+    if json_out:
+        print(render.to_json(run.as_dict()))
+    elif not quiet or run.interrupted:
+        echo_err(render.plain_index_summary(run, target, verbose))
+    raise typer.Exit(130 if run.interrupted else run.exit_status)
+
+
+@app.command("remove")
+def remove_command(
+    ids: Annotated[list[str], typer.Argument(help="Ids of the articles to remove.")],
+    index: IndexOption = None,
+) -> None:
+    """Remove articles by id (exit 1 if some were not in the index)."""
+    from searcharc.search import SearchIndex
+
+    missing = SearchIndex.open(index_path(index)).remove(ids)
+    for article_id in missing:
+        echo_err(f"searcharc: not in the index: {article_id}")
+    echo_err(f"removed {len(ids) - len(missing)} of {len(ids)}")
+    raise typer.Exit(1 if missing else 0)
+
+
+@app.command("show")
+def show_command(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="The article's id.")],
+    highlight: Annotated[
+        str | None, typer.Option(help="Highlight the words of this query.")
+    ] = None,
+    index: IndexOption = None,
+    json_out: JsonOption = False,
+    color: ColorOption = Color.auto,
+) -> None:
+    """Print one article in full, with its metadata (exit 1 if there is no such id)."""
+    from searcharc import render
+    from searcharc.search import SearchIndex
+
+    search_index = SearchIndex.open(index_path(index))
+    article = search_index.get(article_id)
+    if article is None:
+        echo_err(f"searcharc: not in the index: {article_id}")
+        raise typer.Exit(1)
+    spans = search_index.highlight(article.body, highlight) if highlight else []
+    if json_out:
+        print(render.to_json(render.article_dict(article, spans)))
+    elif use_color(color):
+        render.print_rich_article(article, spans, rich_console())
+    else:
+        print(render.plain_article(article))
+
+
+@app.command("stats")
+def stats_command(index: IndexOption = None, json_out: JsonOption = False) -> None:
+    """Documents, distinct terms, size on disk, documents by source and month, last update."""
+    from dataclasses import asdict
+
+    from searcharc import render
+    from searcharc.search import SearchIndex
+
+    stats = SearchIndex.open(index_path(index)).stats()
+    print(render.to_json(asdict(stats)) if json_out else render.plain_stats(stats))
 
 
 @app.command("query")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import writing
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import Index
 
@@ -19,6 +20,7 @@ from searcharc.errors import SearcharcError
 from searcharc.records import Article
 
 META_FILE = "searcharc.json"
+WRITER_LIMIT_MB = 256  # memory for postings before Whoosh spills them to disk
 
 
 def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
@@ -26,13 +28,14 @@ def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
     stemmed = arabic_analyzer(stemmer)
     unstemmed = arabic_analyzer(None)
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True),
         body=TEXT(analyzer=stemmed, stored=True),
         exact=TEXT(analyzer=unstemmed),
         source=TEXT(analyzer=arabic_analyzer(None, stopwords=False), stored=True),
         date=DATETIME(stored=True, sortable=True),
-        hash=ID(stored=True),
+        hash=ID(stored=True, sortable=True),
+        origin=ID(stored=True, sortable=True),
         url=STORED,
         author=STORED,
     )
@@ -44,14 +47,15 @@ def content_hash(article: Article) -> str:
     return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=16).hexdigest()
 
 
-def to_document(article: Article) -> dict:
+def to_document(article: Article, digest: str) -> dict:
     """The Whoosh document of an article."""
     doc = {
         "id": article.id,
         "title": article.title,
         "body": article.body,
         "exact": f"{article.title}\n{article.body}",
-        "hash": content_hash(article),
+        "hash": digest,
+        "origin": article.origin or "",
     }
     if article.source:
         doc["source"] = article.source
@@ -64,18 +68,34 @@ def to_document(article: Article) -> dict:
     return doc
 
 
+def from_fields(fields: dict) -> Article:
+    """The Article stored in the index."""
+    date = fields.get("date")
+    return Article(
+        id=fields["id"],
+        title=fields.get("title", ""),
+        body=fields.get("body", ""),
+        source=fields.get("source"),
+        date=date.date().isoformat() if date else None,
+        url=fields.get("url"),
+        author=fields.get("author"),
+        origin=fields.get("origin") or None,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class IndexMeta:
     """What the index records about how it was built."""
 
     analyzer_version: str
     stemmer: str
+    updated: float = 0.0  # time of the last commit, seconds since the epoch
 
     @classmethod
     def read(cls, path: Path) -> IndexMeta:
         try:
             data = json.loads((path / META_FILE).read_text("utf-8"))
-            return cls(str(data["analyzer_version"]), str(data["stemmer"]))
+            return cls(str(data["analyzer_version"]), str(data["stemmer"]), data.get("updated", 0))
         except (OSError, ValueError, KeyError) as exc:
             raise SearcharcError(
                 f"{path} has no readable {META_FILE}; "
@@ -84,14 +104,49 @@ class IndexMeta:
 
     def write(self, path: Path) -> None:
         tmp = path / (META_FILE + ".tmp")
-        data = {"analyzer_version": self.analyzer_version, "stemmer": self.stemmer}
+        data = {
+            "analyzer_version": self.analyzer_version,
+            "stemmer": self.stemmer,
+            "updated": self.updated,
+        }
         tmp.write_text(json.dumps(data) + "\n", "utf-8")
         tmp.replace(path / META_FILE)
+
+    def touched(self) -> IndexMeta:
+        return IndexMeta(self.analyzer_version, self.stemmer, time.time())
+
+
+@dataclass(slots=True)
+class Changes:
+    """What a batch of writes did to the index."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (id, duplicate of)
+
+    def count(self, outcome: str, twin: str | None, article_id: str) -> None:
+        """Record one ``Writer.put`` outcome."""
+        if outcome == "duplicate":
+            self.duplicates.append((article_id, twin or article_id))
+        else:
+            setattr(self, outcome, getattr(self, outcome) + 1)
 
 
 def exists(path: Path) -> bool:
     """Whether ``path`` holds a Whoosh index."""
     return path.is_dir() and whoosh_index.exists_in(str(path))
+
+
+OWN_FILES = ("README.md", "searcharc.lock")
+
+
+def is_empty_folder(path: Path) -> bool:
+    """Nothing there yet, or a folder holding only its README (as index/ does) or our lock."""
+    if not path.exists():
+        return True
+    return path.is_dir() and all(p.name in OWN_FILES for p in path.iterdir())
 
 
 def create(path: Path, stemmer: str = DEFAULT_STEMMER) -> Index:
@@ -102,48 +157,100 @@ def create(path: Path, stemmer: str = DEFAULT_STEMMER) -> Index:
     return ix
 
 
-def open_existing(path: Path) -> Index:
-    """Open the index at ``path``, refusing one built by another analyzer version."""
-    if not exists(path):
-        raise SearcharcError(f"no index at {path}; build one: searcharc index --index {path}")
+def check_version(path: Path) -> IndexMeta:
+    """The index's metadata, refusing an index built by another analyzer version."""
     meta = IndexMeta.read(path)
     if meta.analyzer_version != ANALYZER_VERSION:
         raise SearcharcError(
             f"{path} was built with analyzer version {meta.analyzer_version}, this searcharc "
             f"uses {ANALYZER_VERSION}; rebuild it: searcharc index --rebuild --index {path}"
         )
+    return meta
+
+
+def open_existing(path: Path) -> Index:
+    """Open the index at ``path``, refusing one built by another analyzer version."""
+    if not exists(path):
+        raise SearcharcError(f"no index at {path}; build one: searcharc index --index {path}")
+    check_version(path)
     return whoosh_index.open_dir(str(path))
 
 
-@dataclass(slots=True)
-class WriteSummary:
-    """What one write did to the index."""
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the index holds about one article, read from columns (no stored text)."""
 
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
+    hash: str
+    origin: str
 
 
-def write_articles(ix: Index, articles: Iterable[Article]) -> WriteSummary:
-    """Add new articles, replace changed ones, skip unchanged ones; one atomic commit."""
-    summary = WriteSummary()
-    with ix.searcher() as searcher:
-        known = {fields["id"]: fields["hash"] for fields in searcher.all_stored_fields()}
-    writer = ix.writer()
-    try:
-        for article in articles:
-            doc = to_document(article)
-            old = known.get(article.id)
-            if old == doc["hash"]:
-                summary.unchanged += 1
-                continue
-            writer.update_document(**doc)
-            if old is None:
-                summary.added += 1
-            else:
-                summary.updated += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    return summary
+def known_documents(ix: Index) -> dict[str, Known]:
+    """Every indexed id with its content hash and origin."""
+    with ix.reader() as reader:
+        if reader.doc_count() == 0:
+            return {}
+        ids, hashes, origins = (reader.column_reader(f) for f in ("id", "hash", "origin"))
+        return {ids[n]: Known(hashes[n], origins[n]) for n in reader.all_doc_ids()}
+
+
+class Writer:
+    """One atomic batch of changes: add, replace or skip articles by content hash, remove ids.
+
+    Nothing is visible to searches until ``commit``; ``cancel`` (or a crash) leaves the index
+    as it was.
+    """
+
+    def __init__(self, ix: Index, path: Path, jobs: int = 1, clear: bool = False):
+        self.path = path
+        self.clear = clear
+        self.known = {} if clear else known_documents(ix)
+        self.by_hash = {k.hash: i for i, k in self.known.items()}
+        self.seen: set[str] = set()
+        options = {"limitmb": WRITER_LIMIT_MB}
+        if jobs > 1:
+            options |= {"procs": jobs, "multisegment": True}
+        self._writer = ix.writer(**options)
+
+    def put(self, article: Article) -> tuple[str, str | None]:
+        """Index one article: ("added" | "updated" | "unchanged" | "duplicate", duplicate of)."""
+        digest = content_hash(article)
+        if article.id in self.seen:
+            return "duplicate", article.id
+        self.seen.add(article.id)
+        old = self.known.get(article.id)
+        if old and old.hash == digest:
+            return "unchanged", None
+        twin = self.by_hash.get(digest)
+        if twin is not None:
+            self.remove(article.id)  # its new content is another article's
+            return "duplicate", twin
+        doc = to_document(article, digest)
+        if old:
+            self._forget(article.id)
+            self._writer.update_document(**doc)
+        else:
+            self._writer.add_document(**doc)
+        self.known[article.id] = Known(digest, article.origin or "")
+        self.by_hash[digest] = article.id
+        return ("updated" if old else "added"), None
+
+    def remove(self, article_id: str) -> bool:
+        """Delete an article by id; False when the index does not hold it."""
+        if article_id not in self.known:
+            return False
+        self._writer.delete_by_term("id", article_id)
+        self._forget(article_id)
+        return True
+
+    def _forget(self, article_id: str) -> None:
+        old = self.known.pop(article_id)
+        if self.by_hash.get(old.hash) == article_id:
+            del self.by_hash[old.hash]
+
+    def commit(self) -> None:
+        self._writer.commit(mergetype=writing.CLEAR) if self.clear else self._writer.commit()
+        check_version(self.path)  # still ours: another version would have been refused at open
+        IndexMeta.read(self.path).touched().write(self.path)
+
+    def cancel(self) -> None:
+        self._writer.cancel()

@@ -1,54 +1,155 @@
-"""Reading article files into an index (the work behind `searcharc index`)."""
+"""`searcharc index`: read inputs into the index incrementally, atomically, one writer at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from searcharc import index as store
 from searcharc.errors import SearcharcError
-from searcharc.ingest import parse_text, read_articles
-from searcharc.records import Article
+from searcharc.ingest import Input, Selection, Skipped, read_input
+from searcharc.ingest.inputs import inputs
+from searcharc.lock import writer_lock
 from searcharc.search import SearchIndex
 
 
-def articles_from(paths: Iterable[Path]) -> Iterator[Article]:
-    """Articles from folders (recursively) and single files."""
-    for path in paths:
-        if path.is_dir():
-            yield from read_articles(path)
-        elif path.is_file():
-            yield parse_text(path.read_text("utf-8-sig"), path.name)
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    rebuild: bool = False
+    prune: bool = False
+    selection: Selection = Selection()
+    encoding: str | None = None
+    jobs: int = 1
+    lock_timeout: float = 30.0
+
+
+@dataclass(slots=True)
+class IndexRun:
+    """What one run did; the summary printed at the end and given by --json."""
+
+    changes: store.Changes = field(default_factory=store.Changes)
+    skipped: list[Skipped] = field(default_factory=list)
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every input was indexed or unchanged, 1 when some were skipped."""
+        return 1 if self.skipped else 0
+
+    def as_dict(self) -> dict:
+        c = self.changes
+        return {
+            "added": c.added,
+            "updated": c.updated,
+            "unchanged": c.unchanged,
+            "removed": c.removed,
+            "duplicates": [{"id": i, "duplicate_of": t} for i, t in c.duplicates],
+            "skipped": [{"input": s.name, "reason": s.reason} for s in self.skipped],
+            "interrupted": self.interrupted,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class Progress:
+    """Callbacks a front end implements to show a run going (all optional)."""
+
+    def start(self, total_bytes: int) -> None: ...
+    def advance(self, item: Input, articles: int) -> None: ...
+    def skipped(self, skipped: Skipped) -> None: ...
+
+
+def _open_index(target: Path, rebuild: bool) -> tuple[object, bool]:
+    """The Whoosh index to write, and whether the commit must clear what it held."""
+    if store.exists(target):
+        try:
+            store.check_version(target)
+        except SearcharcError:
+            if not rebuild:
+                raise
+            return store.create(target), False
+        return store.open_existing(target), rebuild
+    if not store.is_empty_folder(target):
+        raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
+    return store.create(target), False
+
+
+def _prune(writer: store.Writer, run: IndexRun) -> None:
+    """Remove what this run did not see, except articles of inputs it could not read."""
+    unreadable = {s.origin for s in run.skipped if s.origin}
+    for article_id, known in list(writer.known.items()):
+        if article_id not in writer.seen and known.origin not in unreadable:
+            writer.remove(article_id)
+            run.changes.removed += 1
+
+
+def run_index(
+    paths: Sequence[str | Path],
+    target: Path,
+    options: IndexOptions = IndexOptions(),
+    progress: Progress | None = None,
+) -> IndexRun:
+    """Index ``paths`` into ``target``: add new, update changed, skip unchanged; one commit."""
+    progress = progress or Progress()
+    started = time.monotonic()
+    run = IndexRun()
+    with writer_lock(target, options.lock_timeout):
+        ix, clear = _open_index(target, options.rebuild)
+        items = list(inputs(paths, options.selection))
+        progress.start(sum(i.size for i in items if isinstance(i, Input)))
+        writer = store.Writer(ix, target, jobs=options.jobs, clear=clear)
+        try:
+            for item in items:
+                _index_item(item, writer, run, options, progress)
+            if options.prune:
+                _prune(writer, run)
+        except KeyboardInterrupt:
+            run.interrupted = True
+            if clear:  # a half-built replacement must not replace the whole index
+                writer.cancel()
+                run.changes = store.Changes()
+                run.seconds = time.monotonic() - started
+                return run
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def _index_item(
+    item: Input | Skipped,
+    writer: store.Writer,
+    run: IndexRun,
+    options: IndexOptions,
+    progress: Progress,
+) -> None:
+    parsed = [item] if isinstance(item, Skipped) else list(read_input(item, options.encoding))
+    articles = 0
+    for one in parsed:
+        if isinstance(one, Skipped):
+            run.skipped.append(one)
+            progress.skipped(one)
         else:
-            raise SearcharcError(f"{path}: no such file or folder")
-
-
-def index_paths(paths: list[Path], target: Path, rebuild: bool = False) -> store.WriteSummary:
-    """Index ``paths`` into ``target``, creating it (or starting over with ``rebuild``)."""
-    if store.exists(target) and not rebuild:
-        search_index = SearchIndex.open(target)
-    else:
-        search_index = SearchIndex.create(target)
-    return search_index.add(articles_from(paths))
-
-
-def is_empty_folder(path: Path) -> bool:
-    """Nothing there yet, or a folder holding at most its README (as the default index/ does)."""
-    if not path.exists():
-        return True
-    return path.is_dir() and all(p.name == "README.md" for p in path.iterdir())
+            run.changes.count(*writer.put(one), one.id)
+            articles += 1
+    if isinstance(item, Input):
+        progress.advance(item, articles)
 
 
 def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> SearchIndex:
     """Open the index at ``target``; with none there yet, build it from the seed articles first."""
     if store.exists(target):
         return SearchIndex.open(target)
-    if not is_empty_folder(target):
+    if not store.is_empty_folder(target):
         raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
     if not seeds.is_dir():
         raise SearcharcError(
             f"no index at {target}; build one: searcharc index PATH --index {target}"
         )
     notify(f"searcharc: no index at {target} yet; indexing {seeds} first")
-    index_paths([seeds], target)
+    run_index([seeds], target)
     return SearchIndex.open(target)

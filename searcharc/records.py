@@ -16,6 +16,7 @@ class Article:
     date: str | None = None  # ISO 8601, YYYY-MM-DD
     url: str | None = None
     author: str | None = None
+    origin: str | None = None  # the file it was read from, for --prune
 
 
 @dataclass(frozen=True, slots=True)

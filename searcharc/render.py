@@ -7,12 +7,17 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from searcharc.analysis import Token
-from searcharc.records import Hit, Snippet
+from searcharc.indexing import Progress
+from searcharc.records import Article, Hit, Snippet
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
-    from searcharc.search import SearchResult
+    from searcharc.indexing import IndexRun
+    from searcharc.ingest import Input, Skipped
+    from searcharc.search import IndexStats, SearchResult
 
 HIGHLIGHT_STYLE = "bold yellow"
 
@@ -99,3 +104,128 @@ def print_rich_tokens(tokens: list[Token], console: Console) -> None:
             "yes" if t.stopword else "",
         )
     console.print(table)
+
+
+class ConsoleProgress(Progress):
+    """A Rich progress bar on stderr (on a terminal) and one-line warnings for skipped inputs."""
+
+    def __init__(self, bar: bool, warn: bool):
+        self.bar = None
+        self.warn = warn
+        self.articles = 0
+        if bar:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task("indexing", total=None, rate="")
+
+    def __enter__(self) -> ConsoleProgress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def start(self, total_bytes: int) -> None:
+        if self.bar:
+            self.bar.update(self.task, total=total_bytes)
+
+    def advance(self, item: Input, articles: int) -> None:
+        self.articles += articles
+        if self.bar:
+            elapsed = self.bar.tasks[0].elapsed or 0.0
+            rate = f"{self.articles / elapsed:,.0f} articles/s" if elapsed > 0 else ""
+            self.bar.update(
+                self.task,
+                advance=item.size,
+                description=f"{self.articles:,} articles",
+                rate=rate,
+            )
+
+    def skipped(self, skipped: Skipped) -> None:
+        if self.warn:
+            line = f"searcharc: skipped {skipped.name}: {skipped.reason}"
+            if self.bar:
+                self.bar.console.print(line, markup=False, highlight=False)
+            else:
+                import sys
+
+                print(line, file=sys.stderr)
+
+
+def plain_index_summary(run: IndexRun, target: Path, verbose: bool) -> str:
+    """What an index run did, in a line (and the skipped inputs under --verbose)."""
+    c = run.changes
+    line = (
+        f"{target}: {c.added} added, {c.updated} updated, {c.unchanged} unchanged, "
+        f"{c.removed} removed, {len(c.duplicates)} duplicates, {len(run.skipped)} skipped "
+        f"({run.seconds:.1f} s)"
+    )
+    if run.interrupted:
+        kept = "nothing changed" if not (c.added or c.updated) else "the work above was kept"
+        line = f"interrupted: {kept}; run again to finish. {line}"
+    lines = [line]
+    if verbose:
+        lines += [f"  skipped {s.name}: {s.reason}" for s in run.skipped]
+        lines += [f"  duplicate {i} (same as {t})" for i, t in c.duplicates]
+    return "\n".join(lines)
+
+
+def article_dict(article: Article, highlights: list[tuple[int, int]]) -> dict:
+    """An article as JSON, with the [start, end) spans of the body that a query matched."""
+    return asdict(article) | {"highlights": [list(span) for span in highlights]}
+
+
+def _article_meta(article: Article) -> str:
+    return " · ".join(p for p in (article.id, article.source, article.date, article.url) if p)
+
+
+def plain_article(article: Article) -> str:
+    return f"{article.title}\n{_article_meta(article)}\n\n{article.body}"
+
+
+def print_rich_article(article: Article, spans: list[tuple[int, int]], console: Console) -> None:
+    from rich.text import Text
+
+    console.print(Text(article.title, style="bold cyan"))
+    console.print(Text(_article_meta(article), style="dim"))
+    body = Text(article.body)
+    for start, end in spans:
+        body.stylize(HIGHLIGHT_STYLE, start, end)
+    console.print()
+    console.print(body)
+
+
+def plain_stats(stats: IndexStats) -> str:
+    """`searcharc stats` as aligned text."""
+    lines = [
+        f"index            {stats.path}",
+        f"documents        {stats.documents:,}",
+        f"distinct words   {stats.distinct_words:,}",
+        f"distinct stems   {stats.distinct_stems:,}",
+        f"size on disk     {stats.size_bytes / 1e6:,.1f} MB",
+        f"last update      {stats.last_update or '-'}",
+        f"analyzer         version {stats.analyzer_version}, stemmer {stats.stemmer}",
+        "by source",
+        *(f"  {count:>8,}  {name}" for name, count in stats.by_source.items()),
+        "by month",
+        *(f"  {count:>8,}  {month}" for month, count in stats.by_month.items()),
+    ]
+    return "\n".join(lines)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,12 +15,14 @@ from whoosh.query import Or, Query, Term
 
 from searcharc import index as store
 from searcharc.analysis import Token, analyze
+from searcharc.lock import writer_lock
 from searcharc.records import Article, Hit
 from searcharc.snippets import make_snippets
 
 TITLE_BOOST = 2.0
 EXACT_BOOST = 0.5
 CANDIDATES = 200  # BM25 candidates re-ranked by how many query words they match
+LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +65,31 @@ def matched_words(words: list[QueryWord], terms: set[tuple[str, bytes]]) -> int:
     return sum(1 for w in words if w.stem in found or not found.isdisjoint(w.norms))
 
 
+def token_matcher(words: list[QueryWord]) -> Callable[[Token], bool]:
+    """Whether a text token is one of the query's words (by stem or exact form)."""
+    stems = {w.stem for w in words}
+    norms = set().union(*(w.norms for w in words))
+    return lambda t: not t.stopword and (t.stem in stems or t.norm in norms)
+
+
 def _iso_date(value: datetime | None) -> str | None:
     return value.date().isoformat() if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What `searcharc stats` reports."""
+
+    path: str
+    documents: int
+    distinct_words: int
+    distinct_stems: int
+    size_bytes: int
+    by_source: dict[str, int]
+    by_month: dict[str, int]
+    last_update: str | None
+    analyzer_version: str
+    stemmer: str
 
 
 class SearchIndex:
@@ -86,13 +112,66 @@ class SearchIndex:
         path = Path(path)
         return cls(store.create(path, stemmer or store.DEFAULT_STEMMER), path)
 
-    def add(self, articles: Iterable[Article]) -> store.WriteSummary:
+    def add(self, articles: Iterable[Article]) -> store.Changes:
         """Index new or changed articles in one atomic commit; unchanged ones are skipped."""
-        return store.write_articles(self._ix, articles)
+        changes = store.Changes()
+        with writer_lock(self.path, LOCK_TIMEOUT):
+            writer = store.Writer(self._ix, self.path)
+            try:
+                for article in articles:
+                    changes.count(*writer.put(article), article.id)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        return changes
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Delete articles by id in one commit; returns the ids that were not in the index."""
+        with writer_lock(self.path, LOCK_TIMEOUT):
+            writer = store.Writer(self._ix, self.path)
+            missing = [i for i in ids if not writer.remove(i)]
+            writer.commit()
+        return missing
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article with this id, or None."""
+        with self._ix.searcher() as searcher:
+            fields = searcher.document(id=article_id)
+        return store.from_fields(fields) if fields else None
 
     def analyze(self, text: str) -> list[Token]:
         """Analyze ``text`` exactly as this index analyzes articles and queries."""
         return analyze(text, self.stemmer)
+
+    def stats(self) -> IndexStats:
+        """Size and make-up of the index."""
+        meta = store.IndexMeta.read(self.path)
+        sources: Counter[str] = Counter()
+        months: Counter[str] = Counter()
+        with self._ix.searcher() as searcher:
+            reader = searcher.reader()
+            for fields in reader.all_stored_fields():
+                sources[fields.get("source") or "(none)"] += 1
+                date = fields.get("date")
+                months[date.strftime("%Y-%m") if date else "(none)"] += 1
+            words = sum(1 for _ in reader.lexicon("exact"))
+            stems = sum(1 for _ in reader.lexicon("body"))
+            documents = reader.doc_count()
+        return IndexStats(
+            path=str(self.path),
+            documents=documents,
+            distinct_words=words,
+            distinct_stems=stems,
+            size_bytes=sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()),
+            by_source=dict(sources.most_common()),
+            by_month=dict(sorted(months.items())),
+            last_update=datetime.fromtimestamp(meta.updated).isoformat(timespec="seconds")
+            if meta.updated
+            else None,
+            analyzer_version=meta.analyzer_version,
+            stemmer=meta.stemmer,
+        )
 
     def __len__(self) -> int:
         return self._ix.doc_count()
@@ -116,19 +195,14 @@ class SearchIndex:
             total = len(results)
         return SearchResult(query, total, hits, time.perf_counter() - started)
 
+    def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
+        """The spans of ``text`` that the words of ``query`` match."""
+        is_match = token_matcher(query_words(self.analyze(query)))
+        return [(t.start, t.end) for t in self.analyze(text) if is_match(t)]
+
     def _hit(self, fields: dict, score: float, words: list[QueryWord], snippets: bool) -> Hit:
-        stems = {w.stem for w in words}
-        norms = set().union(*(w.norms for w in words))
         body = fields.get("body", "")
-        found = (
-            make_snippets(
-                body,
-                self.analyze(body),
-                lambda t: not t.stopword and (t.stem in stems or t.norm in norms),
-            )
-            if snippets
-            else []
-        )
+        found = make_snippets(body, self.analyze(body), token_matcher(words)) if snippets else []
         return Hit(
             id=fields["id"],
             title=fields.get("title", ""),

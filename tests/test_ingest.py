@@ -108,7 +108,9 @@ def test_the_prose_is_kept_as_written(articles, seed, sentence):
 
 
 def test_a_bom_is_ignored(tmp_path):
-    (tmp_path / "a.txt").write_bytes("\ufeffعنوان الخبر هنا اليوم\n\nنص الخبر.".encode())
+    (tmp_path / "a.txt").write_bytes(
+        "\ufeffعنوان الخبر هنا اليوم\n\nهذا نص الخبر كما نشر في الموقع.".encode()
+    )
     (article,) = read_articles(tmp_path)
     assert article.title == "عنوان الخبر هنا اليوم"
 

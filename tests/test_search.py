@@ -48,9 +48,9 @@ def _whole_words(text: str, spans: list[tuple[int, int]]) -> list[str]:
     for start, end in spans:
         before = text[start - 1] if start > 0 else " "
         after = text[end] if end < len(text) else " "
-        assert not ARABIC_LETTER.match(before) and not ARABIC_LETTER.match(after), (
-            text[max(0, start - 5) : end + 5]
-        )
+        assert not ARABIC_LETTER.match(before) and not ARABIC_LETTER.match(after), text[
+            max(0, start - 5) : end + 5
+        ]
         words.append(text[start:end])
     return words
 
@@ -100,18 +100,18 @@ def test_dates_and_sources_are_returned(seed_index):
 
 def test_an_index_of_another_analyzer_version_is_refused(tmp_path, seeds_dir):
     from searcharc.index import IndexMeta
-    from searcharc.indexing import index_paths
+    from searcharc.indexing import run_index
     from searcharc.search import SearchIndex
 
-    index_paths([seeds_dir / "002_966b79832bdd0695.txt"], tmp_path)
+    run_index([seeds_dir / "002_966b79832bdd0695.txt"], tmp_path)
     IndexMeta(ANALYZER_VERSION + "-old", "light").write(tmp_path)
     with pytest.raises(SearcharcError, match="rebuild"):
         SearchIndex.open(tmp_path)
 
 
 def test_reindexing_unchanged_articles_changes_nothing(tmp_path, seeds_dir):
-    from searcharc.indexing import index_paths
+    from searcharc.indexing import run_index
 
-    first = index_paths([seeds_dir], tmp_path)
-    second = index_paths([seeds_dir], tmp_path)
+    first = run_index([seeds_dir], tmp_path).changes
+    second = run_index([seeds_dir], tmp_path).changes
     assert (first.added, second.added, second.unchanged) == (5, 0, 5)

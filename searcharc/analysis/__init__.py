@@ -12,8 +12,8 @@ from searcharc.analysis.stem import get_stemmer
 from searcharc.analysis.stopwords import is_stopword
 from searcharc.analysis.tokenize import spans
 
-# Bump whenever a change to tokenizing, normalizing, stopwords or stemming changes indexed terms.
-ANALYZER_VERSION = "1"
+# Bump whenever tokenizing, normalizing, stopwords, stemming or the schema change what is indexed.
+ANALYZER_VERSION = "2"
 DEFAULT_STEMMER = "light"
 
 

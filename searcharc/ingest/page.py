@@ -1,4 +1,4 @@
-"""Scraped article text → Article records: title, clean body, source and date.
+"""Scraped article text → an Article: title, clean body, source and date.
 
 The rules are about what page furniture looks like, never about particular files: headline
 tickers, comment forms, share/follow lines, image file names, section labels and by-lines are
@@ -9,14 +9,10 @@ text is joined back into paragraphs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from searcharc.dates import find_date
 from searcharc.records import Article
-
-TEXT_SUFFIXES = (".txt", ".md")
 
 # Interface strings of news sites and blogs: comment forms, share/follow prompts, read-more links.
 FURNITURE = re.compile(
@@ -158,9 +154,3 @@ def parse_text(text: str, article_id: str) -> Article:
         source=header.source,
         date=header.date,
     )
-
-
-def read_articles(root: Path) -> Iterator[Article]:
-    """Every text or Markdown file under ``root``, its id the path relative to ``root``."""
-    for path in sorted(p for p in root.rglob("*") if p.suffix in TEXT_SUFFIXES and p.is_file()):
-        yield parse_text(path.read_text("utf-8-sig"), path.relative_to(root).as_posix())

@@ -1,0 +1,79 @@
+"""Bytes → text: BOMs, UTF-8, then the Arabic legacy code pages; mojibake is refused."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+# Single-byte code pages of Arabic archives, tried (by charset-normalizer) when UTF-8 fails.
+LEGACY_ARABIC = ("cp1256", "iso8859_6")
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+SNIFF_BYTES = 8192
+MAX_BAD_RATIO = 0.01  # control, private-use, unassigned or replacement characters
+MAX_MOJIBAKE_RATIO = 0.05  # UTF-8 Arabic read as a Latin code page: «Ø§Ù„»
+MOJIBAKE_MARKERS = frozenset("ØÙÃÂ")
+
+
+class DecodeError(ValueError):
+    """The bytes are not text we can index; the message says why, in a few words."""
+
+
+def is_binary(data: bytes) -> bool:
+    """NUL bytes in the head of a file that has no UTF-16 byte-order mark."""
+    return not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and (
+        b"\x00" in data[:SNIFF_BYTES]
+    )
+
+
+def _bad_char(ch: str) -> bool:
+    return ch == "\ufffd" or (
+        unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\t\n\r\f\v"
+    )
+
+
+def check_text(text: str) -> str:
+    """Refuse text full of control characters or mojibake; return it unchanged otherwise."""
+    if not text.strip():
+        raise DecodeError("empty")
+    size = len(text)
+    if sum(map(_bad_char, text)) > MAX_BAD_RATIO * size:
+        raise DecodeError("control characters: not text")
+    if sum(ch in MOJIBAKE_MARKERS for ch in text) > MAX_MOJIBAKE_RATIO * size:
+        raise DecodeError("mojibake (text encoded twice)")
+    return text
+
+
+def _detect(data: bytes) -> str:
+    from charset_normalizer import from_bytes  # only for non-UTF-8 input
+
+    best = from_bytes(data, cp_isolation=list(LEGACY_ARABIC)).best()
+    if best is None:
+        raise DecodeError("unknown encoding (use --encoding)")
+    return str(best)
+
+
+def decode(data: bytes, encoding: str | None = None) -> str:
+    """Decode with ``encoding``, else by BOM, UTF-8, or a detected Arabic code page."""
+    if not data.strip():
+        raise DecodeError("empty")
+    if encoding:
+        try:
+            return check_text(data.decode(encoding))
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DecodeError(f"not {encoding}: {exc.__class__.__name__}") from exc
+    if is_binary(data):
+        raise DecodeError("binary file")
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            try:
+                return check_text(data.decode(codec))
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"invalid {codec}") from exc
+    try:
+        return check_text(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return check_text(_detect(data))

@@ -1,0 +1,145 @@
+"""Decoded text of one input → Article records, by format: plain text, HTML, JSON, JSON Lines."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from searcharc.dates import find_date
+from searcharc.ingest.page import first_sentence, parse_text
+from searcharc.records import Article
+
+TEXT_KEYS = ("content", "body", "text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+JSON_SUFFIXES = (".json",)
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input, or a record in one, that was not indexed, and why."""
+
+    name: str
+    reason: str
+    origin: str | None = None  # set when a whole file was skipped: its articles are kept
+
+
+Parsed = Article | Skipped
+
+
+def _str(value: object) -> str | None:
+    """A field as stripped text, or None when missing or blank."""
+    return (str(value).strip() or None) if value is not None else None
+
+
+def _iso_date(value: object) -> str | None:
+    text = _str(value)
+    if not text:
+        return None
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        return find_date(text[:10])
+    return find_date(text)
+
+
+def record_article(record: object, fallback_id: str) -> Parsed:
+    """An Article from a JSON record with its text under content, body or text."""
+    if not isinstance(record, dict):
+        return Skipped(fallback_id, "record is not a JSON object")
+    body = next((_str(record[k]) for k in TEXT_KEYS if _str(record.get(k))), None)
+    if not body:
+        return Skipped(fallback_id, "record has no content, body or text")
+    return Article(
+        id=_str(record.get("id")) or _str(record.get("url")) or fallback_id,
+        title=_str(record.get("title")) or first_sentence(body),
+        body=body,
+        source=_str(record.get("source")),
+        date=_iso_date(record.get("date")),
+        url=_str(record.get("url")),
+        author=_str(record.get("author")),
+    )
+
+
+def json_articles(text: str, name: str) -> Iterator[Parsed]:
+    """A JSON object, or an array of them."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Skipped(name, f"invalid JSON at line {exc.lineno}: {exc.msg}")
+        return
+    records = data if isinstance(data, list) else [data]
+    for position, record in enumerate(records, 1):
+        yield record_article(record, f"{name}#{position}")
+
+
+def jsonl_articles(text: str, name: str) -> Iterator[Parsed]:
+    """One JSON object a line; a broken line is skipped, the others are kept."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Skipped(f"{name}:{number}", f"invalid JSON line: {exc.msg}")
+            continue
+        yield record_article(record, f"{name}#{number}")
+
+
+def html_article(text: str, name: str) -> Parsed:
+    """The main text and metadata of a news page, found by trafilatura."""
+    import trafilatura  # heavy: only when there is HTML to read
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = trafilatura.bare_extraction(text, with_metadata=True)
+    if doc is None or not (doc.text or "").strip():
+        return Skipped(name, "no article text found in the HTML page")
+    title = (doc.title or "").strip()
+    lines = doc.text.strip().splitlines()
+    if title and lines and lines[0].strip() == title:
+        lines = lines[1:]
+    body = "\n\n".join(line.strip() for line in lines if line.strip())
+    return Article(
+        id=name,
+        title=title or first_sentence(body),
+        body=body,
+        source=doc.sitename or doc.hostname or None,
+        date=_iso_date(doc.date),
+        url=doc.url or None,
+        author=doc.author or None,
+    )
+
+
+def sniff_format(name: str, text: str) -> str:
+    """The format by file name, else by the first character (for standard input)."""
+    lower = name.lower()
+    if lower.endswith(HTML_SUFFIXES):
+        return "html"
+    if lower.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if lower.endswith(JSON_SUFFIXES):
+        return "json"
+    head = text.lstrip()[:1]
+    if head == "<":
+        return "html"
+    if head == "[":
+        return "json"
+    if head == "{":
+        lines = text.strip().splitlines()
+        return "jsonl" if len(lines) > 1 and lines[0].rstrip().endswith("}") else "json"
+    return "text"
+
+
+def parse(text: str, name: str) -> Iterator[Parsed]:
+    """Every article (or skipped record) in one decoded input."""
+    kind = sniff_format(name, text)
+    if kind == "json":
+        yield from json_articles(text, name)
+    elif kind == "jsonl":
+        yield from jsonl_articles(text, name)
+    elif kind == "html":
+        yield html_article(text, name)
+    else:
+        article = parse_text(text, name)
+        yield article if article.body else Skipped(name, "no article text")

@@ -1,0 +1,124 @@
+"""What the user named → inputs to read: files, folders, zip archives and standard input."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from searcharc.ingest.formats import Skipped
+
+DEFAULT_MAX_SIZE = 50 * 1024 * 1024
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One readable unit: a file, a zip member, or standard input."""
+
+    name: str  # the id of a single-article input; the prefix of record ids
+    origin: str  # the file on disk it comes from (a zip for its members), for --prune
+    size: int
+    read: Callable[[], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which files of a folder to read, and how large they may be."""
+
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    max_size: int = DEFAULT_MAX_SIZE
+
+    def wants(self, relative: str) -> bool:
+        """Whether a path (relative to the folder named) passes --include and --exclude."""
+
+        def matches(patterns: Sequence[str]) -> bool:
+            name = relative.rsplit("/", 1)[-1]
+            return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+        return (not self.include or matches(self.include)) and not matches(self.exclude)
+
+
+def _too_large(size: int, selection: Selection) -> str | None:
+    if size > selection.max_size:
+        return f"larger than --max-size ({size / 1e6:.1f} MB > {selection.max_size / 1e6:.1f} MB)"
+    return None
+
+
+def zip_inputs(path: Path, name: str, selection: Selection) -> Iterator[Input | Skipped]:
+    """Every file in a zip archive, its name prefixed by the archive's."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield Skipped(name, f"not a readable zip archive ({exc})")
+        return
+    with archive:
+        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+            member = f"{name}/{info.filename}"
+            if info.is_dir() or not selection.wants(info.filename):
+                continue
+            if reason := _too_large(info.file_size, selection):
+                yield Skipped(member, reason)
+                continue
+            yield Input(member, str(path), info.file_size, _zip_reader(path, info.filename))
+
+
+def _zip_reader(path: Path, member: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        with zipfile.ZipFile(path) as archive:
+            return archive.read(member)
+
+    return read
+
+
+def file_inputs(path: Path, name: str, selection: Selection) -> Iterator[Input | Skipped]:
+    """One file (a zip archive expands into its members)."""
+    if path.is_symlink() and not path.exists():
+        yield Skipped(name, "broken link")
+        return
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        yield Skipped(name, f"cannot read ({exc.strerror})")
+        return
+    if path.suffix.lower() == ".zip":
+        yield from zip_inputs(path, name, selection)
+    elif reason := _too_large(size, selection):
+        yield Skipped(name, reason)
+    else:
+        yield Input(name, str(path.resolve()), size, path.read_bytes)
+
+
+def folder_inputs(root: Path, selection: Selection) -> Iterator[Input | Skipped]:
+    """Every file below a folder, in sorted order, named by its path relative to the folder."""
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue  # hidden files and folders (.git, .DS_Store)
+        if path.is_dir() or not selection.wants(relative):
+            continue
+        yield from file_inputs(path, relative, selection)
+
+
+def stdin_input() -> Input:
+    data = sys.stdin.buffer.read()
+    return Input("stdin", STDIN, len(data), lambda: data)
+
+
+def inputs(paths: Sequence[str | Path], selection: Selection) -> Iterator[Input | Skipped]:
+    """Everything the user named, expanded: folders recursively, zip archives by member."""
+    for raw in paths:
+        if str(raw) == STDIN:
+            yield stdin_input()
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            yield from folder_inputs(path, selection)
+        elif path.exists() or path.is_symlink():
+            yield from file_inputs(path, path.name, selection)
+        else:
+            yield Skipped(str(raw), "no such file or folder")

@@ -1,0 +1,51 @@
+"""One writer at a time: an advisory file lock that the kernel releases when its holder dies."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from searcharc.errors import SearcharcError
+
+LOCK_FILE = "searcharc.lock"
+POLL_SECONDS = 0.1
+
+
+def _holder(lock_path: Path) -> str:
+    try:
+        return lock_path.read_text("utf-8").strip() or "another process"
+    except OSError:
+        return "another process"
+
+
+@contextmanager
+def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
+    """Hold the index's write lock, waiting up to ``timeout`` seconds for another writer."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = index_dir / LOCK_FILE
+    with open(lock_path, "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise SearcharcError(
+                        f"{index_dir} is being written by {_holder(lock_path)}; "
+                        f"gave up after {timeout:g} s (--lock-timeout)"
+                    ) from None
+                time.sleep(POLL_SECONDS)
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()} ({' '.join(['searcharc', *sys.argv[1:]])[:200]})\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
