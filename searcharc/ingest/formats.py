@@ -44,18 +44,19 @@ def _iso_date(value: object) -> str | None:
 
 
 def record_article(record: object, fallback_id: str) -> Parsed:
-    """An Article from a JSON record with its text under content, body or text."""
+    """An Article from a JSON record with its text under content, body or text (or a title)."""
     if not isinstance(record, dict):
         return Skipped(fallback_id, "record is not a JSON object")
-    body = next((_str(record[k]) for k in TEXT_KEYS if _str(record.get(k))), None)
-    if not body:
-        return Skipped(fallback_id, "record has no content, body or text")
+    body = next((_str(record[k]) for k in TEXT_KEYS if _str(record.get(k))), "")
+    title = _str(record.get("title")) or first_sentence(body)
+    if not title:
+        return Skipped(fallback_id, "record has no title and no content, body or text")
     return Article(
         id=_str(record.get("id")) or _str(record.get("url")) or fallback_id,
-        title=_str(record.get("title")) or first_sentence(body),
+        title=title,
         body=body,
         source=_str(record.get("source")),
-        date=_iso_date(record.get("date")),
+        date=_iso_date(record.get("date") or record.get("date_extracted")),
         url=_str(record.get("url")),
         author=_str(record.get("author")),
     )

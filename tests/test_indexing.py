@@ -1,0 +1,341 @@
+"""`searcharc index` on real-world archives: formats, encodings, bad input, increments, faults."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from searcharc.lock import LOCK_FILE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# One distinctive word per good article, each found only in that article's body.
+ARTICLES = {
+    "utf8.txt": ("utf-8", "الطماطم"),
+    "bom.txt": ("utf-8-sig", "البرتقال"),
+    "utf16.txt": ("utf-16", "الزيتون"),
+    "win1256.txt": ("cp1256", "الرمان"),
+    "iso8859_6.txt": ("iso8859_6", "المشمش"),
+}
+FILLER = (
+    "وقالت الوزارة في بلاغ لها إن الموسم الفلاحي يعرف تحسنا ملحوظا بفضل التساقطات المطرية الأخيرة."
+)
+
+
+def article_text(title: str, word: str) -> str:
+    return f"{title} في الأسواق المغربية\n\nارتفعت أسعار {word} هذا الأسبوع. {FILLER}\n"
+
+
+def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "searcharc", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+    )
+
+
+def index_json(*args: str) -> tuple[int, dict]:
+    proc = run_cli("index", *args, "--json")
+    return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    root = tmp_path / "archive"
+    root.mkdir()
+    for name, (encoding, word) in ARTICLES.items():
+        (root / name).write_bytes(article_text(f"خبر {word}", word).encode(encoding))
+    (root / "page.html").write_text(
+        "<html><head><title>موسم العنب</title><meta property='og:site_name' content='هسبريس'>"
+        "</head><body><nav>الرئيسية رياضة سياسة</nav><article><h1>موسم العنب</h1>"
+        f"<p>انطلق موسم جني العنب في المناطق الشمالية هذا الأسبوع. {FILLER}</p>"
+        f"<p>ويتوقع المهنيون محصولا وافرا هذه السنة بفضل الأمطار. {FILLER}</p></article>"
+        "<footer>جميع الحقوق محفوظة</footer></body></html>",
+        encoding="utf-8",
+    )
+    (root / "feed.jsonl").write_text(
+        json.dumps(
+            {"id": "feed-1", "title": "خبر التمر", "content": f"موسم التمور. {FILLER}"},
+            ensure_ascii=False,
+        )
+        + "\n{not json\n"
+        + json.dumps(
+            {
+                "url": "https://example.ma/2",
+                "title": "خبر التين",
+                "body": f"جني التين. {FILLER}",
+                "date": "2024-05-02",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    with zipfile.ZipFile(root / "day.zip", "w") as z:
+        z.writestr("a.txt", article_text("خبر الموز", "الموز"))
+        z.writestr(
+            "b.json",
+            json.dumps([{"title": "خبر الكرز", "text": f"الكرز. {FILLER}"}], ensure_ascii=False),
+        )
+    (root / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)))
+    (root / "empty.txt").write_bytes(b"")
+    return root
+
+
+GOOD = {  # word → id of the article it must find
+    "الطماطم": "utf8.txt",
+    "البرتقال": "bom.txt",
+    "الزيتون": "utf16.txt",
+    "الرمان": "win1256.txt",
+    "المشمش": "iso8859_6.txt",
+    "العنب": "page.html",
+    "التمور": "feed-1",
+    "التين": "https://example.ma/2",
+    "الموز": "day.zip/a.txt",
+    "الكرز": "day.zip/b.json#1",
+}
+
+
+def test_a_mixed_archive_is_indexed_and_bad_inputs_are_skipped(archive, tmp_path):
+    index = str(tmp_path / "index")
+    status, summary = index_json(str(archive), "--index", index)
+    assert status == 1  # some inputs were skipped
+    assert (summary["added"], summary["updated"], summary["unchanged"]) == (len(GOOD), 0, 0)
+    reasons = {s["input"]: s["reason"] for s in summary["skipped"]}
+    assert reasons == {
+        "empty.txt": "empty",
+        "feed.jsonl:2": reasons["feed.jsonl:2"],
+        "photo.jpg": "binary file",
+    }
+    assert reasons["feed.jsonl:2"].startswith("invalid JSON line")
+    for word, article_id in GOOD.items():
+        proc = run_cli("query", word, "--index", index, "--json")
+        hits = json.loads(proc.stdout)["hits"]
+        assert [h["id"] for h in hits] == [article_id], word
+
+
+def test_the_html_page_gives_title_and_source(archive, tmp_path):
+    from searcharc.search import SearchIndex
+
+    index = tmp_path / "index"
+    index_json(str(archive / "page.html"), "--index", str(index))
+    article = SearchIndex.open(index).get("page.html")
+    assert article.title == "موسم العنب" and article.source == "هسبريس"
+    assert "الرئيسية" not in article.body and "جميع الحقوق" not in article.body
+
+
+def test_warnings_name_the_file_and_the_reason(archive, tmp_path):
+    proc = run_cli("index", str(archive), "--index", str(tmp_path / "index"))
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("searcharc: skipped")]
+    assert sorted(warnings) == sorted(
+        [
+            "searcharc: skipped empty.txt: empty",
+            "searcharc: skipped photo.jpg: binary file",
+            next(
+                w
+                for w in warnings
+                if w.startswith("searcharc: skipped feed.jsonl:2: invalid JSON line")
+            ),
+        ]
+    )
+    assert "Traceback" not in proc.stderr
+
+
+def test_mojibake_is_refused(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = article_text("خبر العسل", "العسل")
+    (folder / "double.txt").write_text(text.encode("utf-8").decode("cp1252", "replace"), "utf-8")
+    (folder / "good.txt").write_text(text, "utf-8")
+    status, summary = index_json(str(folder), "--index", str(tmp_path / "i"))
+    assert summary["added"] == 1 and status == 1
+    assert [s["input"] for s in summary["skipped"]] == ["double.txt"]
+
+
+def test_a_forced_encoding_is_used(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "forced.txt").write_bytes(article_text("خبر العسل", "العسل").encode("iso8859_6"))
+    index = str(tmp_path / "i")
+    status, summary = index_json(str(folder), "--index", index, "--encoding", "iso8859_6")
+    assert (status, summary["added"]) == (0, 1)
+    assert seed_ids(Path(index), "العسل") == ["forced.txt"]
+    _, summary = index_json(str(folder), "--index", str(tmp_path / "j"), "--encoding", "utf-8")
+    assert summary["skipped"][0]["reason"].startswith("not utf-8")
+
+
+def test_max_size_include_and_exclude(archive, tmp_path):
+    status, summary = index_json(
+        str(archive), "--index", str(tmp_path / "i"), "--include", "*.txt", "--exclude", "bom*"
+    )
+    assert summary["added"] == 4  # utf8, utf16, win1256, iso8859_6 (empty.txt is skipped)
+    _, summary = index_json(
+        str(archive / "utf8.txt"), "--index", str(tmp_path / "j"), "--max-size", "10b"
+    )
+    assert summary["added"] == 0 and "larger than --max-size" in summary["skipped"][0]["reason"]
+
+
+def test_edit_delete_add_with_prune(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for word in ("الطماطم", "البرتقال", "الزيتون", "الرمان"):
+        (folder / f"{word}.txt").write_text(article_text(f"خبر {word}", word), "utf-8")
+    index = str(tmp_path / "index")
+    assert index_json(str(folder), "--index", index)[1]["added"] == 4
+
+    (folder / "الطماطم.txt").write_text(article_text("خبر الطماطم", "البطاطس"), "utf-8")
+    (folder / "البرتقال.txt").unlink()
+    (folder / "الموز.txt").write_text(article_text("خبر الموز", "الموز"), "utf-8")
+    status, summary = index_json(str(folder), "--index", index, "--prune")
+    assert status == 0
+    assert (summary["added"], summary["updated"], summary["removed"], summary["unchanged"]) == (
+        1,
+        1,
+        1,
+        2,
+    )
+
+    def ids(word: str) -> list[str]:
+        return [
+            h["id"]
+            for h in json.loads(run_cli("query", word, "--index", index, "--json").stdout)["hits"]
+        ]
+
+    assert ids("البطاطس") == ["الطماطم.txt"]
+    assert ids("الطماطم") == ["الطماطم.txt"]  # its title still says so
+    assert ids("البرتقال") == []
+    assert ids("الموز") == ["الموز.txt"]
+
+
+def test_duplicates_are_indexed_once_and_reported(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(article_text("خبر التمر", "التمر"), "utf-8")
+    _, summary = index_json(str(folder), "--index", str(tmp_path / "index"))
+    assert summary["added"] == 1
+    assert summary["duplicates"] == [{"id": "b.txt", "duplicate_of": "a.txt"}]
+
+
+def test_remove_show_and_stats(seeds_dir, tmp_path):
+    index = str(tmp_path / "index")
+    index_json(str(seeds_dir), "--index", index)
+    stats = json.loads(run_cli("stats", "--index", index, "--json").stdout)
+    assert stats["documents"] == 5 and stats["by_source"]["Ahdath.info"] == 1
+    assert stats["by_month"]["2023-11"] == 1 and stats["distinct_words"] > 500
+    shown = json.loads(
+        run_cli(
+            "show", "003_c640824398eaae79.txt", "--index", index, "--json", "--highlight", "الإرهاب"
+        ).stdout
+    )
+    assert shown["date"] == "2020-09-29" and shown["highlights"]
+    assert {shown["body"][s:e] for s, e in shown["highlights"]} >= {"الإرهاب"}
+    assert run_cli("remove", "003_c640824398eaae79.txt", "nope", "--index", index).returncode == 1
+    assert run_cli("show", "003_c640824398eaae79.txt", "--index", index).returncode == 1
+    assert json.loads(run_cli("stats", "--index", index, "--json").stdout)["documents"] == 4
+
+
+def big_archive(folder: Path, count: int) -> Path:
+    """A JSON Lines file of ``count`` synthetic articles built from the seeds' words."""
+    words = re.findall(
+        r"[\u0621-\u064a]+", (ROOT / "seeds" / "002_966b79832bdd0695.txt").read_text()
+    )
+    rng = random.Random(7)
+    path = folder / "big.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(count):
+            body = " ".join(rng.choices(words, k=150))
+            out.write(
+                json.dumps(
+                    {"id": f"big-{i}", "title": f"خبر رقم {i}", "content": body}, ensure_ascii=False
+                )
+                + "\n"
+            )
+    return path
+
+
+def start_index(source: Path, index: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "searcharc",
+            "index",
+            str(source),
+            "--index",
+            str(index),
+            "--quiet",
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_lock(index: Path, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        lock = index / LOCK_FILE
+        if lock.exists() and lock.read_text().startswith("pid"):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the index run never took the lock")
+
+
+def seed_ids(index: Path, word: str) -> list[str]:
+    return [
+        h["id"]
+        for h in json.loads(run_cli("query", word, "--index", str(index), "--json").stdout)["hits"]
+    ]
+
+
+def test_a_run_killed_midway_leaves_the_last_commit_searchable(seeds_dir, tmp_path):
+    index = tmp_path / "index"
+    index_json(str(seeds_dir), "--index", str(index))
+    before = seed_ids(index, "بلينكن")
+    assert before == ["002_966b79832bdd0695.txt"]
+    source = big_archive(tmp_path, 1500)
+
+    proc = start_index(source, index)
+    wait_for_lock(index, proc)
+    assert seed_ids(index, "بلينكن") == before  # queries work while a run is writing
+    time.sleep(1.0)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    assert seed_ids(index, "بلينكن") == before
+    status, summary = index_json(str(source), "--index", str(index))
+    assert status == 0 and summary["added"] == 1500
+    assert json.loads(run_cli("stats", "--index", str(index), "--json").stdout)["documents"] == 1505
+
+
+def test_a_second_run_waits_for_the_lock_then_names_the_holder(tmp_path):
+    index = tmp_path / "index"
+    source = big_archive(tmp_path, 1500)
+    first = start_index(source, index)
+    try:
+        wait_for_lock(index, first)
+        started = time.monotonic()
+        second = run_cli("index", str(source), "--index", str(index), "--lock-timeout", "1")
+        waited = time.monotonic() - started
+        assert second.returncode == 2
+        assert waited >= 1.0
+        (line,) = second.stderr.strip().splitlines()
+        assert f"pid {first.pid}" in line and "--lock-timeout" in line
+    finally:
+        first.kill()
+        first.wait()
