@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-# Conjunctions and prepositions written as one letter on the word: و ف ب ك ل.
-SINGLE_PREFIXES = ("و", "ف", "ب", "ك", "ل")
+# Conjunctions (و ف) and prepositions (ب ك ل) written as one letter on the word.
+CONJUNCTIONS = ("و", "ف")
+PREPOSITIONS = ("ب", "ك", "ل")
 # The definite article, alone or behind a clitic; لل is ل + ال with the alef dropped.
 ARTICLE_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال")
 # Removed in this order, each at most once (light10's list, ة already folded to ه).
 SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 
-MIN_AFTER_SINGLE = 4  # ولد, وزير, بيت stay whole; لمكافحه → مكافحه
+MIN_AFTER_CONJUNCTION = 4  # ولد, وزير stay whole; وستنصب → ستنصب
+MIN_AFTER_PREPOSITION = 5  # بلاده, بريدك stay whole; لمكافحه → مكافحه
 MIN_AFTER_ARTICLE = 2  # الحج → حج
 MIN_AFTER_LONG_SUFFIX = 4  # تعاون stays whole (light10 gives تعا); مغربيه → مغرب
 MIN_AFTER_SHORT_SUFFIX = 3  # وجه stays whole; منطقه → منطق
@@ -38,6 +40,7 @@ LEXICON: dict[str, str] = {
     "وزيره": "وزير",
     "وزراء": "وزراء",
     "وزاره": "وزاره",
+    "وزارات": "وزاره",
     "ولايه": "ولايه",
     "ولايات": "ولايه",
     "وجه": "وجه",
@@ -54,7 +57,6 @@ LEXICON: dict[str, str] = {
     "ولد": "ولد",
     "واقع": "واقع",
     "والي": "والي",
-    "لبنان": "لبنان",
     "ليبيا": "ليبيا",
     "بريطانيا": "بريطانيا",
     "بلجيكا": "بلجيكا",
@@ -80,16 +82,19 @@ def _strip_suffixes(word: str) -> str:
     return word
 
 
+def _min_after_clitic(letter: str) -> int:
+    """How long a word must remain once a one-letter clitic is taken off (too long: none)."""
+    if letter in CONJUNCTIONS:
+        return MIN_AFTER_CONJUNCTION
+    return MIN_AFTER_PREPOSITION if letter in PREPOSITIONS else 1 << 30
+
+
 @lru_cache(maxsize=1 << 18)
 def light_stem(word: str) -> str:
     """Stem a normalized word: one clitic, one article, then suffixes; lexicon words stay whole."""
     if word in LEXICON:
         return LEXICON[word]
-    if (
-        word[:1] in SINGLE_PREFIXES
-        and not word.startswith(ARTICLE_PREFIXES)
-        and len(word) - 1 >= MIN_AFTER_SINGLE
-    ):
+    if not word.startswith(ARTICLE_PREFIXES) and len(word) - 1 >= _min_after_clitic(word[:1]):
         word = word[1:]
         if word in LEXICON:
             return LEXICON[word]
