@@ -253,6 +253,46 @@ def analyze_command(
         print(render.plain_tokens(tokens))
 
 
+@app.command("eval")
+def eval_command(
+    queries: Annotated[Path, typer.Option(help="Questions: qid<TAB>question lines.")],
+    qrels: Annotated[Path, typer.Option(help="TREC qrels: qid 0 docid relevance.")],
+    index: IndexOption = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="Index this TSV (docid<TAB>text) in a temporary folder instead."),
+    ] = None,
+    run_file: Annotated[Path | None, typer.Option("--run", help="Write the TREC run here.")] = None,
+    run_tag: Annotated[str, typer.Option(help="The run's tag column.")] = "searcharc",
+    json_out: JsonOption = False,
+) -> None:
+    """Run judged questions and print MRR@10, nDCG@10, AP@10 and R@100 (ir-measures).
+
+    Questions whose only judgment is docid -1 (no answer in the collection) are left out.
+    """
+    import tempfile
+
+    from searcharc import evaluate, render
+    from searcharc.search import SearchIndex
+
+    for path in (queries, qrels, corpus):
+        if path and not path.is_file():
+            raise SearcharcError(f"{path}: no such file")
+    questions = evaluate.read_queries(queries)
+    judgments = evaluate.read_qrels(qrels)
+    with tempfile.TemporaryDirectory() as tmp:
+        if corpus:
+            search_index = SearchIndex.create(Path(tmp))
+            search_index.add(evaluate.read_corpus(corpus))
+        else:
+            search_index = SearchIndex.open(index_path(index))
+        run = evaluate.run_queries(search_index, questions)
+    if run_file:
+        evaluate.write_run(run, run_file, run_tag)
+    result = evaluate.measure(judgments, run)
+    print(render.to_json(result.as_dict()) if json_out else render.plain_evaluation(result))
+
+
 def main() -> None:
     """Entry point: one-line errors with exit status 2, never a traceback."""
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -23,10 +23,10 @@ META_FILE = "searcharc.json"
 WRITER_LIMIT_MB = 256  # memory for postings before Whoosh spills them to disk
 
 
-def make_schema(stemmer: str = DEFAULT_STEMMER) -> Schema:
+def make_schema(stemmer: str = DEFAULT_STEMMER, stopwords: bool = True) -> Schema:
     """Stemmed title and body for recall, an unstemmed ``exact`` view, and display fields."""
-    stemmed = arabic_analyzer(stemmer)
-    unstemmed = arabic_analyzer(None)
+    stemmed = arabic_analyzer(None if stemmer == "none" else stemmer, stopwords)
+    unstemmed = arabic_analyzer(None, stopwords)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True),
@@ -89,13 +89,19 @@ class IndexMeta:
 
     analyzer_version: str
     stemmer: str
+    stopwords: bool = True
     updated: float = 0.0  # time of the last commit, seconds since the epoch
 
     @classmethod
     def read(cls, path: Path) -> IndexMeta:
         try:
             data = json.loads((path / META_FILE).read_text("utf-8"))
-            return cls(str(data["analyzer_version"]), str(data["stemmer"]), data.get("updated", 0))
+            return cls(
+                str(data["analyzer_version"]),
+                str(data["stemmer"]),
+                bool(data.get("stopwords", True)),
+                float(data.get("updated", 0)),
+            )
         except (OSError, ValueError, KeyError) as exc:
             raise SearcharcError(
                 f"{path} has no readable {META_FILE}; "
@@ -107,13 +113,14 @@ class IndexMeta:
         data = {
             "analyzer_version": self.analyzer_version,
             "stemmer": self.stemmer,
+            "stopwords": self.stopwords,
             "updated": self.updated,
         }
         tmp.write_text(json.dumps(data) + "\n", "utf-8")
         tmp.replace(path / META_FILE)
 
     def touched(self) -> IndexMeta:
-        return IndexMeta(self.analyzer_version, self.stemmer, time.time())
+        return replace(self, updated=time.time())
 
 
 @dataclass(slots=True)
@@ -149,11 +156,11 @@ def is_empty_folder(path: Path) -> bool:
     return path.is_dir() and all(p.name in OWN_FILES for p in path.iterdir())
 
 
-def create(path: Path, stemmer: str = DEFAULT_STEMMER) -> Index:
+def create(path: Path, stemmer: str = DEFAULT_STEMMER, stopwords: bool = True) -> Index:
     """A new, empty index at ``path`` (replacing any index there)."""
     path.mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(str(path), make_schema(stemmer))
-    IndexMeta(ANALYZER_VERSION, stemmer).write(path)
+    ix = whoosh_index.create_in(str(path), make_schema(stemmer, stopwords))
+    IndexMeta(ANALYZER_VERSION, stemmer, stopwords).write(path)
     return ix
 
 

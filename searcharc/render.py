@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from searcharc.evaluate import Evaluation
     from searcharc.indexing import IndexRun
     from searcharc.ingest import Input, Skipped
     from searcharc.search import IndexStats, SearchResult
@@ -228,4 +229,11 @@ def plain_stats(stats: IndexStats) -> str:
         "by month",
         *(f"  {count:>8,}  {month}" for month, count in stats.by_month.items()),
     ]
+    return "\n".join(lines)
+
+
+def plain_evaluation(result: Evaluation) -> str:
+    """The measures, one a line, and which questions were scored."""
+    lines = [f"{name:8} {value:.4f}" for name, value in result.measures.items()]
+    lines.append(f"{result.questions} questions scored, {result.left_out} with no answer left out")
     return "\n".join(lines)

@@ -9,28 +9,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from whoosh import scoring
 from whoosh.index import Index
-from whoosh.query import Or, Query, Term
 
 from searcharc import index as store
 from searcharc.analysis import Token, analyze
 from searcharc.lock import writer_lock
+from searcharc.ranking import DEFAULT as DEFAULT_RANKING
+from searcharc.ranking import QueryWord, Ranking, bag_query, expansion_words, matched_words
 from searcharc.records import Article, Hit
 from searcharc.snippets import make_snippets
 
-TITLE_BOOST = 2.0
-EXACT_BOOST = 0.5
 CANDIDATES = 200  # BM25 candidates re-ranked by how many query words they match
 LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
-
-
-@dataclass(frozen=True, slots=True)
-class QueryWord:
-    """One distinct query word: its stem and every normalized form of it the query wrote."""
-
-    stem: str
-    norms: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,26 +33,13 @@ class SearchResult:
     took: float = 0.0
 
 
-def query_words(tokens: Iterable[Token]) -> list[QueryWord]:
-    """The distinct content words of an analyzed query, in order (stopwords dropped)."""
+def query_words(tokens: Iterable[Token], drop_stopwords: bool = True) -> list[QueryWord]:
+    """The distinct words of an analyzed query, in order (stopwords dropped unless asked)."""
     norms: dict[str, set[str]] = {}
     for token in tokens:
-        if not token.stopword:
+        if not (drop_stopwords and token.stopword):
             norms.setdefault(token.stem, set()).add(token.norm)
     return [QueryWord(stem, frozenset(forms)) for stem, forms in norms.items()]
-
-
-def word_query(word: QueryWord) -> Query:
-    """Match a word in the stemmed body and title, with a bonus for its exact written form."""
-    clauses: list[Query] = [Term("body", word.stem), Term("title", word.stem, boost=TITLE_BOOST)]
-    clauses += [Term("exact", norm, boost=EXACT_BOOST) for norm in sorted(word.norms)]
-    return Or(clauses)
-
-
-def matched_words(words: list[QueryWord], terms: set[tuple[str, bytes]]) -> int:
-    """How many of the query's words a document matched, from Whoosh's matched terms."""
-    found = {text.decode("utf-8") for _, text in terms}
-    return sum(1 for w in words if w.stem in found or not found.isdisjoint(w.norms))
 
 
 def token_matcher(words: list[QueryWord]) -> Callable[[Token], bool]:
@@ -98,7 +75,8 @@ class SearchIndex:
     def __init__(self, ix: Index, path: Path):
         self._ix = ix
         self.path = path
-        self.stemmer = store.IndexMeta.read(path).stemmer
+        self.meta = store.IndexMeta.read(path)
+        self.stemmer = self.meta.stemmer
 
     @classmethod
     def open(cls, path: str | Path) -> SearchIndex:
@@ -107,10 +85,12 @@ class SearchIndex:
         return cls(store.open_existing(path), path)
 
     @classmethod
-    def create(cls, path: str | Path, stemmer: str | None = None) -> SearchIndex:
-        """Create a new, empty index at ``path``."""
+    def create(
+        cls, path: str | Path, stemmer: str = store.DEFAULT_STEMMER, stopwords: bool = True
+    ) -> SearchIndex:
+        """Create a new, empty index at ``path`` (``stemmer``: light, snowball or none)."""
         path = Path(path)
-        return cls(store.create(path, stemmer or store.DEFAULT_STEMMER), path)
+        return cls(store.create(path, stemmer, stopwords), path)
 
     def add(self, articles: Iterable[Article]) -> store.Changes:
         """Index new or changed articles in one atomic commit; unchanged ones are skipped."""
@@ -176,28 +156,53 @@ class SearchIndex:
     def __len__(self) -> int:
         return self._ix.doc_count()
 
-    def search(self, query: str, limit: int = 10, snippets: bool = True) -> SearchResult:
-        """Rank articles for ``query``: more matched words first, then BM25F score."""
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        snippets: bool = True,
+        ranking: Ranking = DEFAULT_RANKING,
+    ) -> SearchResult:
+        """Rank articles for ``query``: BM25F, matched words first, optional feedback."""
         started = time.perf_counter()
-        words = query_words(self.analyze(query))
+        words = self.query_words(query)
         if not words or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started)
-        with self._ix.searcher(weighting=scoring.BM25F()) as searcher:
+        with self._ix.searcher(weighting=ranking.weighting()) as searcher:
+            if ranking.prf_docs:
+                words = words + self._feedback(searcher, words, ranking)
             results = searcher.search(
-                Or([word_query(w) for w in words]), limit=max(CANDIDATES, limit), terms=True
+                bag_query(words, ranking),
+                limit=max(CANDIDATES, limit) if ranking.coordination else limit,
+                terms=ranking.coordination,
             )
-            ranked = sorted(
-                results,
-                key=lambda r: (matched_words(words, r.matched_terms()), r.score),
-                reverse=True,
-            )[:limit]
-            hits = [self._hit(r.fields(), r.score, words, snippets) for r in ranked]
+            ranked = list(results)
+            if ranking.coordination:
+                ranked.sort(
+                    key=lambda r: (matched_words(words, r.matched_terms()), r.score), reverse=True
+                )
+            hits = [self._hit(r.fields(), r.score, words, snippets) for r in ranked[:limit]]
             total = len(results)
         return SearchResult(query, total, hits, time.perf_counter() - started)
 
+    def query_words(self, query: str) -> list[QueryWord]:
+        """The query's words as this index analyzes them."""
+        return query_words(self.analyze(query), drop_stopwords=self.meta.stopwords)
+
+    @staticmethod
+    def _feedback(searcher, words: list[QueryWord], ranking: Ranking) -> list[QueryWord]:
+        """Expansion words from the top documents of a first pass (Bo1 key terms)."""
+        first = searcher.search(
+            bag_query(words, ranking.with_(exact_boost=0)), limit=ranking.prf_docs
+        )
+        if first.is_empty():
+            return []
+        key_terms = first.key_terms("body", docs=ranking.prf_docs, numterms=ranking.prf_terms * 2)
+        return expansion_words(key_terms, words, ranking)
+
     def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
         """The spans of ``text`` that the words of ``query`` match."""
-        is_match = token_matcher(query_words(self.analyze(query)))
+        is_match = token_matcher(self.query_words(query))
         return [(t.start, t.end) for t in self.analyze(text) if is_match(t)]
 
     def _hit(self, fields: dict, score: float, words: list[QueryWord], snippets: bool) -> Hit:

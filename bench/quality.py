@@ -1,0 +1,208 @@
+"""Retrieval-quality ablation on ../shared/data (run by hand, not in CI).
+
+    python bench/quality.py            # every collection, every row
+    python bench/quality.py --only qqa23
+
+Each row adds one step of searcharc's analysis or ranking, so that every choice is a measured
+step; the peers' rows are the published BM25 baselines on exactly these questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from searcharc.evaluate import (
+    Evaluation,
+    measure,
+    read_corpus,
+    read_qrels,
+    read_queries,
+    run_queries,
+)
+from searcharc.ranking import DEFAULT, Ranking
+from searcharc.search import SearchIndex
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("SEARCHARC_DATA", ROOT.parent / "shared" / "data"))
+
+# Recall@100 / MRR@10 / nDCG@10 of the best BM25 peer on each collection (issue 5).
+PEERS = {
+    "qqa23 train+dev": {
+        "Lucene 4.10 ArabicAnalyzer": (0.534, 0.346, 0.287),
+        "tantivy + Snowball Arabic": (0.552, 0.344, 0.284),
+        "bm25s + PyStemmer Arabic": (0.567, 0.345, 0.293),
+        "SQLite FTS5": (0.419, 0.261, 0.204),
+    },
+    "arabic-qa ARCD": {
+        "Lucene 4.10 ArabicAnalyzer": (0.976, 0.707, 0.754),
+        "tantivy + Snowball Arabic": (0.968, 0.710, 0.755),
+        "bm25s + PyStemmer Arabic": (0.947, 0.662, 0.710),
+        "SQLite FTS5": (0.885, 0.574, 0.625),
+    },
+    "arabic-qa XQuAD": {
+        "Lucene 4.10 ArabicAnalyzer": (0.985, 0.883, 0.902),
+        "tantivy + Snowball Arabic": (0.987, 0.867, 0.889),
+        "bm25s + PyStemmer Arabic": (0.988, 0.881, 0.901),
+        "SQLite FTS5": (0.964, 0.825, 0.849),
+    },
+}
+# Bars: MRR@10 and nDCG@10 this much above the best peer (relative); R@100 not below it.
+MARGINS = {"qqa23 train+dev": 0.10, "arabic-qa ARCD": 0.03, "arabic-qa XQuAD": 0.03}
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str
+    corpus: Path
+    queries: list[tuple[str, str]]
+    qrels: dict[str, dict[str, int]]
+
+
+def collections() -> list[Collection]:
+    """The judged collections found under DATA (none when the data is missing)."""
+    found = []
+    qqa = DATA / "qqa23"
+    if qqa.is_dir():
+        queries, qrels = [], {}
+        for part in ("train", "dev"):
+            queries += read_queries(qqa / f"QQA23_TaskA_ayatec_v1.2_{part}.tsv")
+            qrels |= read_qrels(qqa / "qrels" / f"QQA23_TaskA_ayatec_v1.2_qrels_{part}.gold")
+        found.append(
+            Collection("qqa23 train+dev", qqa / "QQA23_TaskA_QPC_v1.1.tsv", queries, qrels)
+        )
+    aqa = DATA / "arabic-qa"
+    if aqa.is_dir():
+        qrels = read_qrels(aqa / "qrels.txt")
+        rows = [line.split("\t") for line in (aqa / "queries.tsv").read_text("utf-8").splitlines()]
+        for source, label in (("arcd", "ARCD"), ("xquad", "XQuAD")):
+            queries = [(r[0], r[2]) for r in rows if len(r) == 3 and r[1] == source]
+            subset = {q: qrels[q] for q, _ in queries if q in qrels}
+            found.append(Collection(f"arabic-qa {label}", aqa / "corpus.tsv", queries, subset))
+    return found
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    stemmer: str = "light"
+    stopwords: bool = True
+    ranking: Ranking = DEFAULT
+    whoosh_default: bool = False
+
+
+PLAIN = Ranking(k1=1.2, b=0.75, title_boost=0, exact_boost=0, coordination=False)
+ROWS = [
+    Row("(a) Whoosh default analyzer, BM25", whoosh_default=True, ranking=PLAIN),
+    Row("(b) our normalization only", stemmer="none", stopwords=False, ranking=PLAIN),
+    Row("(c) + stopwords", stemmer="none", ranking=PLAIN),
+    Row("(d) + light stemmer", ranking=PLAIN),
+    Row("(e) Snowball stemmer instead", stemmer="snowball", ranking=PLAIN),
+    Row("(f) + exact-form field", ranking=PLAIN.with_(exact_boost=0.5)),
+    Row("(f') + matched-words first", ranking=PLAIN.with_(exact_boost=0.5, coordination=True)),
+    Row("(g1) BM25 k1=0.9 b=0.4", ranking=PLAIN.with_(exact_boost=0.5, k1=0.9, b=0.4)),
+    Row("(h) shipped default", ranking=DEFAULT),
+]
+
+
+def whoosh_default_index(path: Path, corpus: Path) -> Callable[[str, int], list[tuple[str, float]]]:
+    """Plain Whoosh: StandardAnalyzer, BM25F, the question as a bag of words."""
+    from whoosh import index, scoring
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import OrGroup, QueryParser
+
+    ix = index.create_in(str(path), Schema(id=ID(stored=True, unique=True), body=TEXT()))
+    with ix.writer(limitmb=256) as writer:
+        for article in read_corpus(corpus):
+            writer.add_document(id=article.id, body=article.body)
+    parser = QueryParser("body", ix.schema, group=OrGroup)
+    searcher = ix.searcher(weighting=scoring.BM25F())
+
+    def search(text: str, depth: int) -> list[tuple[str, float]]:
+        hits = searcher.search(parser.parse(text.replace(":", " ")), limit=depth)
+        return [(hit["id"], hit.score) for hit in hits]
+
+    return search
+
+
+def evaluate_row(
+    row: Row, collection: Collection, workdir: Path, cache: dict
+) -> tuple[Evaluation, float]:
+    """The row's measures on the collection, and the mean time of a query in ms."""
+    key = (row.whoosh_default, row.stemmer, row.stopwords, collection.corpus)
+    if key not in cache:
+        path = Path(tempfile.mkdtemp(dir=workdir))
+        if row.whoosh_default:
+            cache[key] = whoosh_default_index(path, collection.corpus)
+        else:
+            index = SearchIndex.create(path, stemmer=row.stemmer, stopwords=row.stopwords)
+            index.add(read_corpus(collection.corpus))
+            cache[key] = index
+    target = cache[key]
+    started = time.perf_counter()
+    if row.whoosh_default:
+        run = {qid: target(text, 100) for qid, text in collection.queries}
+    else:
+        run = run_queries(target, collection.queries, ranking=row.ranking)
+    took = (time.perf_counter() - started) * 1000 / max(1, len(collection.queries))
+    return measure(collection.qrels, run), took
+
+
+def print_table(collection: Collection, results: list[tuple[str, Evaluation, float]]) -> None:
+    best = {i: max(p[i] for p in PEERS[collection.name].values()) for i in range(3)}
+    margin = MARGINS[collection.name]
+    left_out = results[0][1].left_out
+    print(
+        f"\n### {collection.name}: {results[0][1].questions} questions"
+        + (f" ({left_out} with no answer left out)" if left_out else "")
+    )
+    print(f"{'row':44} {'R@100':>6} {'MRR@10':>7} {'nDCG@10':>8} {'AP@10':>6} {'ms/q':>6}")
+    for name, (r, mrr, ndcg) in PEERS[collection.name].items():
+        print(f"{'peer: ' + name:44} {r:6.3f} {mrr:7.3f} {ndcg:8.3f} {'':>6} {'':>6}")
+    for label, ev, ms in results:
+        m = ev.measures
+        print(
+            f"{label:44} {m['R@100']:6.3f} {m['MRR@10']:7.3f} {m['nDCG@10']:8.3f} "
+            f"{m['AP@10']:6.3f} {ms:6.1f}"
+        )
+    m = results[-1][1].measures
+    bars = {
+        "R@100": (m["R@100"], best[0]),
+        "MRR@10": (m["MRR@10"], best[1] * (1 + margin)),
+        "nDCG@10": (m["nDCG@10"], best[2] * (1 + margin)),
+    }
+    verdict = ", ".join(
+        f"{name} {value:.3f} {'≥' if value >= bar else '<'} {bar:.3f}"
+        for name, (value, bar) in bars.items()
+    )
+    print(f"bar (best peer, +{margin:.0%} on MRR/nDCG): {verdict}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="a collection name containing this text")
+    parser.add_argument("--rows", help="comma-separated row prefixes, e.g. a,h")
+    args = parser.parse_args()
+    found = [c for c in collections() if not args.only or args.only in c.name]
+    if not found:
+        print(f"skipped: no evaluation data under {DATA} (set SEARCHARC_DATA)", file=sys.stderr)
+        return 0
+    rows = [r for r in ROWS if not args.rows or r.label[1:].split(")")[0] in args.rows.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        cache: dict = {}
+        for collection in found:
+            results = [
+                (row.label, *evaluate_row(row, collection, Path(tmp), cache)) for row in rows
+            ]
+            print_table(collection, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

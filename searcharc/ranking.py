@@ -1,0 +1,101 @@
+"""How query words become a ranked list: BM25F parameters, field boosts, the matched-words
+re-rank and pseudo-relevance feedback. One dataclass so that evaluation can vary each part."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from whoosh import scoring
+from whoosh.query import Or, Query, Term
+from whoosh.query.spans import SpanNear2
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWord:
+    """One distinct query word: its stem, every normalized form the query wrote, a weight."""
+
+    stem: str
+    norms: frozenset[str]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The knobs of ranking; ``DEFAULT`` is what searcharc ships."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    title_boost: float = 2.0
+    exact_boost: float = 0.5
+    coordination: bool = True  # documents matching more query words first
+    prf_docs: int = 0  # pseudo-relevance feedback: top documents read (0: off)
+    prf_terms: int = 10  # expansion terms taken from them
+    prf_weight: float = 0.3  # weight of the expansion terms against the query's own
+    proximity_boost: float = 0.0  # bonus for two adjacent query words close in the body
+    proximity_slop: int = 5  # how close: at most this many positions apart, either order
+
+    def weighting(self) -> scoring.WeightingModel:
+        return scoring.BM25F(B=self.b, K1=self.k1)
+
+    def with_(self, **changes: object) -> Ranking:
+        return replace(self, **changes)
+
+
+DEFAULT = Ranking()
+
+
+def word_query(word: QueryWord, ranking: Ranking) -> Query:
+    """Match a word in the stemmed body and title, with a bonus for its exact written form."""
+    clauses: list[Query] = [
+        Term("body", word.stem, boost=word.weight),
+        Term("title", word.stem, boost=word.weight * ranking.title_boost),
+    ]
+    if ranking.exact_boost:
+        clauses += [
+            Term("exact", norm, boost=word.weight * ranking.exact_boost)
+            for norm in sorted(word.norms)
+        ]
+    return Or(clauses)
+
+
+def proximity_queries(words: list[QueryWord], ranking: Ranking) -> list[Query]:
+    """For each pair of adjacent query words, a bonus when they stand near each other."""
+    own = [w for w in words if w.weight >= 1]
+    pairs = [
+        SpanNear2(
+            [Term("body", a.stem), Term("body", b.stem)], slop=ranking.proximity_slop, ordered=False
+        )
+        for a, b in zip(own, own[1:], strict=False)
+    ]
+    for pair in pairs:
+        pair.boost = ranking.proximity_boost
+    return pairs
+
+
+def bag_query(words: list[QueryWord], ranking: Ranking) -> Query:
+    """Any of the words, each scored by BM25F over the fields, plus proximity bonuses."""
+    clauses = [word_query(w, ranking) for w in words]
+    if ranking.proximity_boost:
+        clauses += proximity_queries(words, ranking)
+    return Or(clauses)
+
+
+def matched_words(words: list[QueryWord], terms: set[tuple[str, bytes]]) -> int:
+    """How many of the query's own words a document matched, from Whoosh's matched terms."""
+    found = {text.decode("utf-8") for _, text in terms}
+    return sum(
+        1 for w in words if w.weight >= 1 and (w.stem in found or not found.isdisjoint(w.norms))
+    )
+
+
+def expansion_words(
+    key_terms: Iterable[tuple[str, float]], words: list[QueryWord], ranking: Ranking
+) -> list[QueryWord]:
+    """Feedback terms (stems with Bo1 weights) not already in the query, scaled to prf_weight."""
+    own = {w.stem for w in words}
+    fresh = [(t, s) for t, s in key_terms if t not in own][: ranking.prf_terms]
+    if not fresh:
+        return []
+    top = max(s for _, s in fresh) or 1.0
+    return [QueryWord(t, frozenset(), ranking.prf_weight * s / top) for t, s in fresh]
