@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,8 @@ import typer
 
 from searcharc import __version__
 from searcharc.errors import SearcharcError
+
+SUGGEST_BELOW = 3  # hits under which did-you-mean suggestions are looked for
 
 app = typer.Typer(
     name="searcharc",
@@ -54,6 +57,11 @@ def seeds_path() -> Path:
     """The seed articles: ./seeds, else the seeds/ beside the package (a source checkout)."""
     local = Path("seeds")
     return local if local.is_dir() else Path(__file__).resolve().parents[1] / "seeds"
+
+
+def bidi_wanted(option: str | None) -> bool:
+    """--bidi on, or $SEARCHARC_BIDI=1 when the option is not given."""
+    return (option or ("on" if os.environ.get("SEARCHARC_BIDI") == "1" else "off")) == "on"
 
 
 def use_color(color: Color) -> bool:
@@ -207,27 +215,175 @@ def stats_command(index: IndexOption = None, json_out: JsonOption = False) -> No
     print(render.to_json(asdict(stats)) if json_out else render.plain_stats(stats))
 
 
-@app.command("query")
+QUERY_HELP = """Search the index: exit 0 when something is found, 1 when nothing is, 2 on error.
+
+\b
+The query language (Arabic spelling variants, diacritics and clitics all match):
+  مكافحة الإرهاب               free words; --match all requires every one
+  "مكافحة الإرهاب"             a phrase: these words in this order
+  الإرهاب -الجزائر             minus (or NOT) leaves articles out
+  بلينكن OR حموشي              OR, AND and ( ) combine
+  title:بلينكن  source:هسبريس  a word in the title or the source
+  date:2023-11                 a year, month or day (also --since/--until)
+  الإره*                       words starting with these letters (unstemmed)
+  الارهب~  الارهب~2            words within 1 (or 2) edits (unstemmed)
+  =الإرهابية                   this form only, no stemming
+"""
+
+
+class Match(StrEnum):
+    any = "any"
+    all = "all"
+
+
+class Sort(StrEnum):
+    score = "score"
+    date = "date"
+
+
+def parse_date(text: str | None):
+    """An ISO date for --since/--until."""
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+@app.command("query", help=QUERY_HELP)
 def query_command(
-    text: Annotated[str, typer.Argument(help="Words to find, e.g. «مكافحة الإرهاب».")],
-    limit: Annotated[int, typer.Option(min=1, help="Hits to show.")] = 10,
+    text: Annotated[
+        str | None, typer.Argument(help="The query, e.g. «مكافحة الإرهاب».", show_default=False)
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Hits to show (a query, with --batch).")] = 10,
+    match: Annotated[Match, typer.Option(help="Free words: any ranks, all requires.")] = Match.any,
+    since: Annotated[
+        str | None, typer.Option(help="Articles dated on or after (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Articles dated on or before (YYYY-MM-DD).")
+    ] = None,
+    sort: Annotated[
+        Sort, typer.Option(help="Order by score or by date (newest first).")
+    ] = Sort.score,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
+    page: Annotated[int | None, typer.Option(min=1, help="Page N of --limit hits.")] = None,
     index: IndexOption = None,
     json_out: JsonOption = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON hit a line.")] = False,
+    ids: Annotated[bool, typer.Option("--ids", help="Only the ids, one a line.")] = False,
+    fields: Annotated[
+        str | None, typer.Option(help="Only these hit fields, e.g. id,title,date.")
+    ] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option(help="Answer every line of FILE (qid<TAB>query, or a query; - for stdin)."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="With --batch: write here.")] = None,
+    run_tag: Annotated[str, typer.Option(help="With --batch: the TREC run's tag.")] = "searcharc",
     color: ColorOption = Color.auto,
+    bidi: Annotated[
+        str | None,
+        typer.Option(help="on: reorder Arabic for terminals without bidi ($SEARCHARC_BIDI=1)."),
+    ] = None,
 ) -> None:
-    """Search the index; exit 0 when something is found, 1 when nothing is, 2 on error."""
     from searcharc import render
     from searcharc.indexing import open_or_build
 
     search_index = open_or_build(index_path(index), seeds_path(), notify=echo_err)
-    result = search_index.search(text, limit=limit)
-    if json_out:
-        print(render.to_json(render.result_dict(result)))
+    options = {
+        "match": match.value,
+        "since": parse_date(since),
+        "until": parse_date(until),
+        "sort": sort.value,
+    }
+    if batch is not None:
+        _batch(search_index, batch, output, limit, options, jsonl, run_tag)
+        return
+    if not text or not text.strip():
+        raise SearcharcError("nothing to search for: give a query (see searcharc query --help)")
+    offset = (page - 1) * limit if page else offset
+    result = search_index.search(text, limit=limit, offset=offset, **options)
+    if result.total < SUGGEST_BELOW:
+        result = replace(result, suggestions=search_index.suggest(text))
+    chosen = [f.strip() for f in fields.split(",")] if fields else None
+    if ids:
+        print("\n".join(hit.id for hit in result.hits))
+    elif jsonl:
+        print("\n".join(render.to_json(render.hit_dict(h, chosen)) for h in result.hits))
+    elif json_out:
+        print(render.to_json(render.result_dict(result, chosen)))
+    elif sys.stdout.isatty() and bidi_wanted(bidi):
+        print(render.bidi_lines(render.plain_result(result, chosen)))
     elif use_color(color):
         render.print_rich_result(result, rich_console())
     else:
-        print(render.plain_result(result))
+        print(render.plain_result(result, chosen))
     raise typer.Exit(0 if result.hits else 1)
+
+
+def _batch(search_index, source: Path, output: Path | None, limit, options, jsonl, tag) -> None:
+    """Every query of a file in one process: a TREC run (or JSON lines) and its throughput."""
+    import time
+
+    from searcharc import render
+
+    lines = (sys.stdin.read() if str(source) == "-" else _read_text(source)).splitlines()
+    queries = [
+        tuple(line.split("\t", 1)) if "\t" in line else (str(n), line)
+        for n, line in enumerate(lines, 1)
+        if line.strip()
+    ]
+    started = time.perf_counter()
+    out = []
+    for qid, text in queries:
+        result = search_index.search(text, limit=limit, snippets=jsonl, **options)
+        if jsonl:
+            out.append(render.to_json({"qid": qid} | render.result_dict(result)))
+        else:
+            out += render.trec_lines(qid, result, tag)
+    elapsed = time.perf_counter() - started
+    data = "".join(line + "\n" for line in out)
+    if output:
+        output.write_text(data, "utf-8")
+    else:
+        sys.stdout.write(data)
+    rate = len(queries) / elapsed if elapsed else 0.0
+    echo_err(f"searcharc: {len(queries)} queries in {elapsed:.2f} s ({rate:,.0f} queries/s)")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise SearcharcError(f"{path}: {exc.strerror}") from None
+
+
+@app.command("similar")
+def similar_command(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="The article's id.")],
+    limit: Annotated[int, typer.Option(min=1, help="Articles to show.")] = 10,
+    index: IndexOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """The articles most like one in the index, with the key terms they share."""
+    from searcharc import render
+    from searcharc.search import SearchIndex
+
+    similar = SearchIndex.open(index_path(index)).similar(article_id, limit)
+    if json_out:
+        print(
+            render.to_json(
+                [render.hit_dict(s.hit) | {"shared_terms": s.shared_terms} for s in similar]
+            )
+        )
+    else:
+        for rank, s in enumerate(similar, 1):
+            print(f"{rank}. {s.hit.title}\n   {s.hit.id} · shared: {'، '.join(s.shared_terms)}")
+    raise typer.Exit(0 if similar else 1)
 
 
 @app.command("analyze")

@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 
 from whoosh import scoring
 from whoosh.query import Or, Query, Term
-from whoosh.query.spans import SpanNear2
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +31,6 @@ class Ranking:
     prf_docs: int = 0  # pseudo-relevance feedback: top documents read (0: off)
     prf_terms: int = 10  # expansion terms taken from them
     prf_weight: float = 0.3  # weight of the expansion terms against the query's own
-    proximity_boost: float = 0.0  # bonus for two adjacent query words close in the body
-    proximity_slop: int = 5  # how close: at most this many positions apart, either order
 
     def weighting(self) -> scoring.WeightingModel:
         return scoring.BM25F(B=self.b, K1=self.k1)
@@ -56,28 +53,6 @@ def word_query(word: QueryWord, ranking: Ranking) -> Query:
             Term("exact", norm, boost=word.weight * ranking.exact_boost)
             for norm in sorted(word.norms)
         ]
-    return Or(clauses)
-
-
-def proximity_queries(words: list[QueryWord], ranking: Ranking) -> list[Query]:
-    """For each pair of adjacent query words, a bonus when they stand near each other."""
-    own = [w for w in words if w.weight >= 1]
-    pairs = [
-        SpanNear2(
-            [Term("body", a.stem), Term("body", b.stem)], slop=ranking.proximity_slop, ordered=False
-        )
-        for a, b in zip(own, own[1:], strict=False)
-    ]
-    for pair in pairs:
-        pair.boost = ranking.proximity_boost
-    return pairs
-
-
-def bag_query(words: list[QueryWord], ranking: Ranking) -> Query:
-    """Any of the words, each scored by BM25F over the fields, plus proximity bonuses."""
-    clauses = [word_query(w, ranking) for w in words]
-    if ranking.proximity_boost:
-        clauses += proximity_queries(words, ranking)
     return Or(clauses)
 
 

@@ -23,9 +23,33 @@ if TYPE_CHECKING:
 HIGHLIGHT_STYLE = "bold yellow"
 
 
-def result_dict(result: SearchResult) -> dict:
-    """The documented JSON object: {query, total, hits: [{id, title, score, date, source, ...}]}."""
-    return {"query": result.query, "total": result.total, "hits": [asdict(h) for h in result.hits]}
+HIT_FIELDS = ("id", "title", "score", "date", "source", "snippets")
+
+
+def hit_dict(hit: Hit, fields: list[str] | None = None) -> dict:
+    """A hit as JSON, with only ``fields`` when given."""
+    data = asdict(hit)
+    return {f: data[f] for f in fields if f in data} if fields else data
+
+
+def result_dict(result: SearchResult, fields: list[str] | None = None) -> dict:
+    """The documented JSON object (docs/query.schema.json)."""
+    return {
+        "query": result.query,
+        "total": result.total,
+        "offset": result.offset,
+        "took_ms": round(result.took * 1000, 1),
+        "suggestions": [asdict(s) for s in result.suggestions],
+        "hits": [hit_dict(h, fields) for h in result.hits],
+    }
+
+
+def trec_lines(qid: str, result: SearchResult, tag: str) -> list[str]:
+    """``qid Q0 docid rank score tag`` for each hit (ids with spaces would break the format)."""
+    return [
+        f"{qid} Q0 {hit.id.replace(' ', '_')} {rank} {hit.score:.4f} {tag}"
+        for rank, hit in enumerate(result.hits, result.offset + 1)
+    ]
 
 
 def to_json(data: object) -> str:
@@ -42,13 +66,27 @@ def _summary_line(result: SearchResult) -> str:
     return f"{result.total} articles match «{result.query}» ({result.took * 1000:.0f} ms)"
 
 
-def plain_result(result: SearchResult) -> str:
-    """The hits as plain text: no escape codes, one block a hit."""
-    lines = [_summary_line(result)]
-    for rank, hit in enumerate(result.hits, 1):
+def _suggestion_lines(result: SearchResult) -> list[str]:
+    return [f"did you mean «{s.query}»? ({s.total} articles)" for s in result.suggestions]
+
+
+def plain_result(result: SearchResult, fields: list[str] | None = None) -> str:
+    """The hits as plain text: no escape codes, one block a hit (only ``fields`` if given)."""
+    lines = [_summary_line(result), *_suggestion_lines(result)]
+    for rank, hit in enumerate(result.hits, result.offset + 1):
+        if fields:
+            data = hit_dict(hit, fields)
+            lines.append("\t".join(_plain_value(data[f]) for f in fields if f in data))
+            continue
         lines += ["", f"{rank}. {hit.title}", f"   {_meta_line(hit)}"]
         lines += [f"   … {s.text} …" for s in hit.snippets]
     return "\n".join(lines)
+
+
+def _plain_value(value: object) -> str:
+    if isinstance(value, list):
+        return " … ".join(s["text"] for s in value)
+    return "" if value is None else str(value)
 
 
 def _rich_snippet(snippet: Snippet):
@@ -65,13 +103,23 @@ def print_rich_result(result: SearchResult, console: Console) -> None:
     """The hits with Rich styles: numbered titles, dim metadata, highlighted matches."""
     from rich.text import Text
 
-    console.print(Text(_summary_line(result), style="dim"))
-    for rank, hit in enumerate(result.hits, 1):
+    show = console.print
+    show(Text(_summary_line(result), style="dim"))
+    for line in _suggestion_lines(result):
+        show(Text(line, style="italic"))
+    for rank, hit in enumerate(result.hits, result.offset + 1):
         console.print()
-        console.print(Text(f"{rank}. ", style="bold") + Text(hit.title, style="bold cyan"))
-        console.print(Text(f"   {_meta_line(hit)}", style="dim"))
+        show(Text(f"{rank}. ", style="bold") + Text(hit.title, style="bold cyan"))
+        show(Text(f"   {_meta_line(hit)}", style="dim"))
         for snippet in hit.snippets:
-            console.print(_rich_snippet(snippet))
+            show(_rich_snippet(snippet))
+
+
+def bidi_lines(text: str) -> str:
+    """Each line in visual order (python-bidi), for terminals that do not lay out Arabic."""
+    from bidi import get_display
+
+    return "\n".join(get_display(line) for line in text.splitlines())
 
 
 TOKEN_COLUMNS = ("text", "start", "end", "norm", "stem", "stopword")

@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from whoosh.index import Index
+from whoosh.query import AndMaybe, DateRange, Or, Query
 
 from searcharc import index as store
-from searcharc.analysis import Token, analyze
+from searcharc.analysis import Token, analyze, normalize
+from searcharc.errors import SearcharcError
 from searcharc.lock import writer_lock
+from searcharc.matching import Compiled, Compiler
+from searcharc.query import parse
 from searcharc.ranking import DEFAULT as DEFAULT_RANKING
-from searcharc.ranking import QueryWord, Ranking, bag_query, expansion_words, matched_words
+from searcharc.ranking import QueryWord, Ranking, expansion_words, matched_words, word_query
 from searcharc.records import Article, Hit
 from searcharc.snippets import make_snippets
 
+SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
 CANDIDATES = 200  # BM25 candidates re-ranked by how many query words they match
 LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A corrected query (did you mean?) and how many articles it finds."""
+
+    query: str
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,22 +44,25 @@ class SearchResult:
     total: int
     hits: list[Hit] = field(default_factory=list)
     took: float = 0.0
+    offset: int = 0
+    suggestions: list[Suggestion] = field(default_factory=list)
 
 
-def query_words(tokens: Iterable[Token], drop_stopwords: bool = True) -> list[QueryWord]:
-    """The distinct words of an analyzed query, in order (stopwords dropped unless asked)."""
-    norms: dict[str, set[str]] = {}
-    for token in tokens:
-        if not (drop_stopwords and token.stopword):
-            norms.setdefault(token.stem, set()).add(token.norm)
-    return [QueryWord(stem, frozenset(forms)) for stem, forms in norms.items()]
+@dataclass(frozen=True, slots=True)
+class Similar:
+    """An article like another one, and the key terms the two share."""
+
+    hit: Hit
+    shared_terms: list[str]
 
 
-def token_matcher(words: list[QueryWord]) -> Callable[[Token], bool]:
-    """Whether a text token is one of the query's words (by stem or exact form)."""
-    stems = {w.stem for w in words}
-    norms = set().union(*(w.norms for w in words))
-    return lambda t: not t.stopword and (t.stem in stems or t.norm in norms)
+def _date_filter(since: date | None, until: date | None) -> Query | None:
+    """Articles dated within [since, until] (either bound may be open)."""
+    if since is None and until is None:
+        return None
+    start = datetime.combine(since, datetime.min.time()) if since else None
+    end = datetime.combine(until, datetime.max.time()) if until else None
+    return DateRange("date", start, end)
 
 
 def _iso_date(value: datetime | None) -> str | None:
@@ -75,6 +91,7 @@ class SearchIndex:
     def __init__(self, ix: Index, path: Path):
         self._ix = ix
         self.path = path
+        self._open_searcher = None
         self.meta = store.IndexMeta.read(path)
         self.stemmer = self.meta.stemmer
 
@@ -162,52 +179,135 @@ class SearchIndex:
         limit: int = 10,
         snippets: bool = True,
         ranking: Ranking = DEFAULT_RANKING,
+        match: str = "any",
+        since: date | None = None,
+        until: date | None = None,
+        sort: str = "score",
+        offset: int = 0,
     ) -> SearchResult:
-        """Rank articles for ``query``: BM25F, matched words first, optional feedback."""
+        """Rank articles for ``query`` (see ``searcharc.query`` for the language).
+
+        ``match="all"`` requires every free word; ``since``/``until`` bound the date;
+        ``sort="date"`` puts the newest first; ``offset`` skips that many hits.
+        """
         started = time.perf_counter()
-        words = self.query_words(query)
-        if not words or limit <= 0:
-            return SearchResult(query, 0, [], time.perf_counter() - started)
-        with self._ix.searcher(weighting=ranking.weighting()) as searcher:
-            if ranking.prf_docs:
-                words = words + self._feedback(searcher, words, ranking)
-            results = searcher.search(
-                bag_query(words, ranking),
-                limit=max(CANDIDATES, limit) if ranking.coordination else limit,
-                terms=ranking.coordination,
+        if match not in ("any", "all") or sort not in ("score", "date"):
+            raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
+        compiler = Compiler(self.analyze, self.meta.stopwords, ranking, match_all=match == "all")
+        compiled = compiler.compile(parse(query))
+        if compiled.query is None or limit <= 0:
+            return SearchResult(query, 0, [], time.perf_counter() - started, offset)
+        searcher = self._searcher(ranking)
+        if ranking.prf_docs and compiled.words:
+            compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
+        results = searcher.search(
+            compiled.query,
+            limit=None if sort == "date" else max(CANDIDATES, offset + limit),
+            terms=True,
+            filter=_date_filter(since, until),
+            sortedby="date" if sort == "date" else None,
+            reverse=sort == "date",
+        )
+        ranked = list(results)
+        if sort == "date":  # Whoosh puts undated articles first: they go last
+            ranked.sort(key=lambda r: r.get("date") is None)
+        elif ranking.coordination and compiled.words:
+            ranked.sort(
+                key=lambda r: matched_words(compiled.words, r.matched_terms()), reverse=True
             )
-            ranked = list(results)
-            if ranking.coordination:
-                ranked.sort(
-                    key=lambda r: (matched_words(words, r.matched_terms()), r.score), reverse=True
-                )
-            hits = [self._hit(r.fields(), r.score, words, snippets) for r in ranked[:limit]]
-            total = len(results)
-        return SearchResult(query, total, hits, time.perf_counter() - started)
+        hits = [self._hit(r, compiled, snippets) for r in ranked[offset : offset + limit]]
+        total = len(results)
+        return SearchResult(query, total, hits, time.perf_counter() - started, offset)
+
+    def suggest(self, query: str) -> list[Suggestion]:
+        """Did you mean: the query with unknown words replaced by near words of the index."""
+        searcher = self._searcher(DEFAULT_RANKING)
+        corrector = searcher.corrector("exact")
+        corrected = query
+        for token in self.analyze(query):
+            if token.stopword or searcher.doc_frequency("exact", token.norm):
+                continue
+            near = corrector.suggest(token.norm, limit=1, maxdist=2, prefix=1)
+            if near:
+                corrected = corrected.replace(token.text, self._written_form(near[0]), 1)
+        if corrected == query:
+            return []
+        return [Suggestion(corrected, self.search(corrected, limit=1, snippets=False).total)]
+
+    def _written_form(self, norm: str) -> str:
+        """How the articles write a normalized word (with its hamza), else the word itself."""
+        for hit in self.search(f"={norm}", limit=3).hits:
+            for snippet in hit.snippets:
+                for start, end in snippet.highlights:
+                    if normalize(snippet.text[start:end]) == norm:
+                        return snippet.text[start:end]
+        return norm
+
+    def similar(self, article_id: str, limit: int = 10) -> list[Similar]:
+        """The articles most like one in the index (Whoosh more-like-this over the body)."""
+        searcher = self._searcher(DEFAULT_RANKING)
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise SearcharcError(f"not in the index: {article_id}")
+        own = {term for term, _ in searcher.key_terms([docnum], "body", numterms=30)}
+        results = searcher.more_like(docnum, "body", top=limit, numterms=15)
+        similar = []
+        for result in results:
+            theirs = {t for t, _ in searcher.key_terms([result.docnum], "body", numterms=30)}
+            hit = self._hit(result, Compiled(None, stems=own & theirs), snippets=True)
+            similar.append(Similar(hit, sorted(own & theirs)))
+        return similar
+
+    def _searcher(self, ranking: Ranking):
+        """One open searcher, reopened only when the index has changed."""
+        if self._open_searcher is None:
+            self._open_searcher = self._ix.searcher()
+        elif not self._open_searcher.up_to_date():
+            self._open_searcher = self._open_searcher.refresh()
+        self._open_searcher.weighting = ranking.weighting()
+        return self._open_searcher
 
     def query_words(self, query: str) -> list[QueryWord]:
-        """The query's words as this index analyzes them."""
-        return query_words(self.analyze(query), drop_stopwords=self.meta.stopwords)
+        """The query's free words as this index analyzes them."""
+        compiler = Compiler(self.analyze, self.meta.stopwords, DEFAULT_RANKING, match_all=False)
+        return compiler.compile(parse(query)).words
 
     @staticmethod
-    def _feedback(searcher, words: list[QueryWord], ranking: Ranking) -> list[QueryWord]:
-        """Expansion words from the top documents of a first pass (Bo1 key terms)."""
-        first = searcher.search(
-            bag_query(words, ranking.with_(exact_boost=0)), limit=ranking.prf_docs
-        )
+    def _feedback(searcher, compiled: Compiled, ranking: Ranking, match_all: bool):
+        """The query widened by key terms of its top documents (Bo1 pseudo-relevance feedback)."""
+        first = searcher.search(compiled.query, limit=ranking.prf_docs)
         if first.is_empty():
-            return []
+            return compiled.query
         key_terms = first.key_terms("body", docs=ranking.prf_docs, numterms=ranking.prf_terms * 2)
-        return expansion_words(key_terms, words, ranking)
+        extra = [
+            word_query(w, ranking) for w in expansion_words(key_terms, compiled.words, ranking)
+        ]
+        if not extra:
+            return compiled.query
+        return AndMaybe(compiled.query, Or(extra)) if match_all else Or([compiled.query, *extra])
 
     def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
         """The spans of ``text`` that the words of ``query`` match."""
-        is_match = token_matcher(self.query_words(query))
-        return [(t.start, t.end) for t in self.analyze(text) if is_match(t)]
+        compiled = Compiler(self.analyze, self.meta.stopwords, DEFAULT_RANKING, False).compile(
+            parse(query)
+        )
+        return [
+            (t.start, t.end)
+            for t in self.analyze(text)
+            if not t.stopword and (t.stem in compiled.stems or t.norm in compiled.norms)
+        ]
 
-    def _hit(self, fields: dict, score: float, words: list[QueryWord], snippets: bool) -> Hit:
+    def _hit(self, result, compiled: Compiled, snippets: bool) -> Hit:
+        fields = result.fields()
         body = fields.get("body", "")
-        found = make_snippets(body, self.analyze(body), token_matcher(words)) if snippets else []
+        found = []
+        if snippets:
+            terms = result.matched_terms() if result.results.has_matched_terms() else ()
+            exact = {t.decode() for f, t in terms if f == "exact"}
+            stems, norms = compiled.stems, compiled.norms | exact
+            is_match = lambda t: not t.stopword and (t.stem in stems or t.norm in norms)  # noqa: E731
+            found = make_snippets(body, self.analyze(body), is_match)
+        score = result.score
         return Hit(
             id=fields["id"],
             title=fields.get("title", ""),

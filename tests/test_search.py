@@ -78,17 +78,25 @@ def test_snippets_are_slices_of_the_body(seed_index, seed_index_dir):
             assert snippet.text in bodies[hit.id]
 
 
-def test_json_shape(seed_index):
+def test_json_validates_against_the_documented_schema(seed_index):
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib import resources
+
     from searcharc import render
 
-    data = json.loads(render.to_json(render.result_dict(seed_index.search("الرباط", limit=2))))
-    assert set(data) == {"query", "total", "hits"}
-    assert len(data["hits"]) == 2
-    for hit in data["hits"]:
-        assert set(hit) == {"id", "title", "score", "date", "source", "snippets"}
-        for snippet in hit["snippets"]:
-            assert set(snippet) == {"text", "highlights"}
-            assert all(len(span) == 2 for span in snippet["highlights"])
+    schema = json.loads(resources.files("searcharc").joinpath("data/query.schema.json").read_text())
+    for query in ("الرباط", "الارهب", "زياش"):
+        result = seed_index.search(query, limit=2)
+        data = json.loads(render.to_json(render.result_dict(result)))
+        jsonschema.validate(data, schema)
+    assert (
+        len(
+            json.loads(render.to_json(render.result_dict(seed_index.search("الرباط", limit=2))))[
+                "hits"
+            ]
+        )
+        == 2
+    )
 
 
 def test_dates_and_sources_are_returned(seed_index):

@@ -1,0 +1,129 @@
+"""The query tree → a Whoosh query, analyzed by the index's own analyzer, and the words to
+rank and highlight by."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from searcharc import query as q
+from searcharc.analysis import Token, normalize
+from searcharc.ranking import QueryWord, Ranking, word_query
+
+
+@dataclass(slots=True)
+class Compiled:
+    """A Whoosh query, and what the ranking and the snippets need to know of it."""
+
+    query: wq.Query | None
+    words: list[QueryWord] = field(default_factory=list)  # free words, for matched-words ranking
+    stems: set[str] = field(default_factory=set)  # body terms worth highlighting
+    norms: set[str] = field(default_factory=set)  # exact forms worth highlighting
+
+
+class Compiler:
+    """Turns one parsed query into Whoosh terms, the same way the index analyzed articles."""
+
+    def __init__(
+        self,
+        analyze: Callable[[str], list[Token]],
+        drop_stopwords: bool,
+        ranking: Ranking,
+        match_all: bool,
+    ):
+        self.analyze = analyze
+        self.drop_stopwords = drop_stopwords
+        self.ranking = ranking
+        self.match_all = match_all
+        self.out = Compiled(None)
+
+    def compile(self, node: q.Node | None) -> Compiled:
+        self.out.query = self.node(node, positive=True) if node is not None else None
+        return self.out
+
+    def content(self, text: str) -> list[Token]:
+        return [t for t in self.analyze(text) if not (self.drop_stopwords and t.stopword)]
+
+    def node(self, node: q.Node, positive: bool, field: str | None = None) -> wq.Query | None:
+        method = getattr(self, f"_{type(node).__name__.lower()}")
+        return method(node, positive, field)
+
+    def _word(self, node: q.Word, positive: bool, field: str | None) -> wq.Query | None:
+        tokens = self.content(node.text)
+        if field == "source":
+            return _all([wq.Term("source", t.norm) for t in self.analyze(node.text)])
+        words = [QueryWord(t.stem, frozenset({t.norm})) for t in tokens]
+        if positive and field is None:
+            self.out.words += words
+        if positive:
+            self.out.stems |= {w.stem for w in words}
+            self.out.norms |= {t.norm for t in tokens}
+        if field == "title":
+            return _all([wq.Term("title", w.stem) for w in words])
+        combine = _all if self.match_all else _any
+        return combine([word_query(w, self.ranking) for w in words])
+
+    def _exact(self, node: q.Exact, positive: bool, field: str | None) -> wq.Query | None:
+        norms = [t.norm for t in self.content(node.text)]
+        if positive:
+            self.out.norms |= set(norms)
+        return _all([wq.Term("exact", n) for n in norms])
+
+    def _phrase(self, node: q.Phrase, positive: bool, field: str | None) -> wq.Query | None:
+        tokens = self.content(node.text)
+        if positive:
+            self.out.stems |= {t.stem for t in tokens}
+        if len(tokens) < 2:
+            return self._word(q.Word(node.text), positive, field)
+        slop = max(b.position - a.position for a, b in zip(tokens, tokens[1:], strict=False))
+        if field == "source":
+            return wq.Phrase("source", [t.norm for t in tokens], slop=slop)
+        fields = [field] if field else ["body", "title"]
+        return _any([wq.Phrase(f, [t.stem for t in tokens], slop=slop) for f in fields])
+
+    def _prefix(self, node: q.Prefix, positive: bool, field: str | None) -> wq.Query:
+        return wq.Prefix("exact", normalize(node.text))
+
+    def _fuzzy(self, node: q.Fuzzy, positive: bool, field: str | None) -> wq.Query:
+        return wq.FuzzyTerm("exact", normalize(node.text), maxdist=node.distance, prefixlength=1)
+
+    def _infield(self, node: q.InField, positive: bool, field: str | None) -> wq.Query | None:
+        return self.node(node.node, positive, node.field)
+
+    def _datein(self, node: q.DateIn, positive: bool, field: str | None) -> wq.Query:
+        return wq.DateRange("date", node.start, node.end)
+
+    def _not(self, node: q.Not, positive: bool, field: str | None) -> wq.Query | None:
+        inner = self.node(node.node, not positive, field)
+        return wq.Not(inner) if inner is not None else None
+
+    def _any(self, node: q.Any, positive: bool, field: str | None) -> wq.Query | None:
+        return _any([self.node(n, positive, field) for n in node.nodes])
+
+    def _all(self, node: q.All, positive: bool, field: str | None) -> wq.Query | None:
+        return self._conjunction(node.nodes, positive, field, required=True)
+
+    def _free(self, node: q.Free, positive: bool, field: str | None) -> wq.Query | None:
+        return self._conjunction(node.nodes, positive, field, required=self.match_all)
+
+    def _conjunction(
+        self, nodes: tuple[q.Node, ...], positive: bool, field: str | None, required: bool
+    ) -> wq.Query | None:
+        """Positive children combined (all, or any ranked by score); negative ones excluded."""
+        wanted = [self.node(n, positive, field) for n in nodes if not isinstance(n, q.Not)]
+        unwanted = [self.node(n.node, not positive, field) for n in nodes if isinstance(n, q.Not)]
+        base = (_all if required else _any)(wanted) or wq.Every()
+        excluded = _any(unwanted)
+        return wq.AndNot(base, excluded) if excluded is not None else base
+
+
+def _all(queries: list[wq.Query | None]) -> wq.Query | None:
+    kept = [x for x in queries if x is not None]
+    return None if not kept else kept[0] if len(kept) == 1 else wq.And(kept)
+
+
+def _any(queries: list[wq.Query | None]) -> wq.Query | None:
+    kept = [x for x in queries if x is not None]
+    return None if not kept else kept[0] if len(kept) == 1 else wq.Or(kept)
