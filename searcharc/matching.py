@@ -32,8 +32,10 @@ class Compiler:
         drop_stopwords: bool,
         ranking: Ranking,
         match_all: bool,
+        root_stem: Callable[[str], str] | None = None,
     ):
         self.analyze = analyze
+        self.root_stem = root_stem
         self.drop_stopwords = drop_stopwords
         self.ranking = ranking
         self.match_all = match_all
@@ -54,7 +56,7 @@ class Compiler:
         tokens = self.content(node.text)
         if field == "source":
             return _all([wq.Term("source", t.norm) for t in self.analyze(node.text)])
-        words = [QueryWord(t.stem, frozenset({t.norm})) for t in tokens]
+        words = [QueryWord(t.stem, frozenset({t.norm}), root=self._root(t.norm)) for t in tokens]
         if positive and field is None:
             self.out.words += words
         if positive:
@@ -64,6 +66,9 @@ class Compiler:
             return _all([wq.Term("title", w.stem) for w in words])
         combine = _all if self.match_all else _any
         return combine([word_query(w, self.ranking) for w in words])
+
+    def _root(self, norm: str) -> str:
+        return self.root_stem(norm) if self.root_stem else ""
 
     def _exact(self, node: q.Exact, positive: bool, field: str | None) -> wq.Query | None:
         norms = [t.norm for t in self.content(node.text)]

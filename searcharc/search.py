@@ -14,6 +14,7 @@ from whoosh.query import AndMaybe, DateRange, Or, Query
 
 from searcharc import index as store
 from searcharc.analysis import Token, analyze, normalize
+from searcharc.analysis.stem import get_stemmer
 from searcharc.errors import SearcharcError
 from searcharc.lock import writer_lock
 from searcharc.matching import Compiled, Compiler
@@ -24,7 +25,6 @@ from searcharc.records import Article, Hit
 from searcharc.snippets import make_snippets
 
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
-CANDIDATES = 200  # BM25 candidates re-ranked by how many query words they match
 LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
 
 
@@ -54,6 +54,14 @@ class Similar:
 
     hit: Hit
     shared_terms: list[str]
+
+
+RERANK_WINDOW = 100  # hits re-ranked together by matched words (pages inside it agree)
+
+
+def _window(wanted: int) -> int:
+    """The candidates to fetch: whole re-rank windows, so that the top 100 keep their set."""
+    return -(-wanted // RERANK_WINDOW) * RERANK_WINDOW
 
 
 def _date_filter(since: date | None, until: date | None) -> Query | None:
@@ -103,11 +111,16 @@ class SearchIndex:
 
     @classmethod
     def create(
-        cls, path: str | Path, stemmer: str = store.DEFAULT_STEMMER, stopwords: bool = True
+        cls,
+        path: str | Path,
+        stemmer: str = store.DEFAULT_STEMMER,
+        stopwords: bool = True,
+        roots: str | None = store.DEFAULT_ROOTS,
     ) -> SearchIndex:
-        """Create a new, empty index at ``path`` (``stemmer``: light, snowball or none)."""
+        """Create a new, empty index at ``path`` (``stemmer``: light, snowball or none;
+        ``roots``: a second stemmer whose view is searched too)."""
         path = Path(path)
-        return cls(store.create(path, stemmer, stopwords), path)
+        return cls(store.create(path, stemmer, stopwords, roots), path)
 
     def add(self, articles: Iterable[Article]) -> store.Changes:
         """Index new or changed articles in one atomic commit; unchanged ones are skipped."""
@@ -193,7 +206,7 @@ class SearchIndex:
         started = time.perf_counter()
         if match not in ("any", "all") or sort not in ("score", "date"):
             raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
-        compiler = Compiler(self.analyze, self.meta.stopwords, ranking, match_all=match == "all")
+        compiler = self._compiler(ranking, match == "all")
         compiled = compiler.compile(parse(query))
         if compiled.query is None or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started, offset)
@@ -202,7 +215,7 @@ class SearchIndex:
             compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
         results = searcher.search(
             compiled.query,
-            limit=None if sort == "date" else max(CANDIDATES, offset + limit),
+            limit=None if sort == "date" else _window(offset + limit),
             terms=True,
             filter=_date_filter(since, until),
             sortedby="date" if sort == "date" else None,
@@ -258,6 +271,10 @@ class SearchIndex:
             similar.append(Similar(hit, sorted(own & theirs)))
         return similar
 
+    def _compiler(self, ranking: Ranking, match_all: bool) -> Compiler:
+        root_stem = get_stemmer(self.meta.roots) if self.meta.roots else None
+        return Compiler(self.analyze, self.meta.stopwords, ranking, match_all, root_stem)
+
     def _searcher(self, ranking: Ranking):
         """One open searcher, reopened only when the index has changed."""
         if self._open_searcher is None:
@@ -269,7 +286,7 @@ class SearchIndex:
 
     def query_words(self, query: str) -> list[QueryWord]:
         """The query's free words as this index analyzes them."""
-        compiler = Compiler(self.analyze, self.meta.stopwords, DEFAULT_RANKING, match_all=False)
+        compiler = self._compiler(DEFAULT_RANKING, False)
         return compiler.compile(parse(query)).words
 
     @staticmethod
@@ -288,9 +305,7 @@ class SearchIndex:
 
     def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
         """The spans of ``text`` that the words of ``query`` match."""
-        compiled = Compiler(self.analyze, self.meta.stopwords, DEFAULT_RANKING, False).compile(
-            parse(query)
-        )
+        compiled = self._compiler(DEFAULT_RANKING, False).compile(parse(query))
         return [
             (t.start, t.end)
             for t in self.analyze(text)

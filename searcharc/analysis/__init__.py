@@ -15,6 +15,9 @@ from searcharc.analysis.tokenize import spans
 # Bump whenever tokenizing, normalizing, stopwords, stemming or the schema change what is indexed.
 ANALYZER_VERSION = "2"
 DEFAULT_STEMMER = "light"
+# A second, root-like view: Snowball's stemmer conflates more (يؤمنون ~ مؤمن), which finds
+# classical text from modern questions; the light view keeps precision.
+DEFAULT_ROOTS = "snowball"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,4 +45,12 @@ def analyze(text: str, stemmer: str = DEFAULT_STEMMER) -> list[Token]:
     return tokens
 
 
-__all__ = ["ANALYZER_VERSION", "DEFAULT_STEMMER", "Token", "analyze", "normalize", "is_stopword"]
+__all__ = [
+    "ANALYZER_VERSION",
+    "DEFAULT_ROOTS",
+    "DEFAULT_STEMMER",
+    "Token",
+    "analyze",
+    "normalize",
+    "is_stopword",
+]
