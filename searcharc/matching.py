@@ -21,6 +21,7 @@ class Compiled:
     words: list[QueryWord] = field(default_factory=list)  # free words, for matched-words ranking
     stems: set[str] = field(default_factory=set)  # body terms worth highlighting
     norms: set[str] = field(default_factory=set)  # exact forms worth highlighting
+    expands: bool = False  # prefix or fuzzy words: the matched forms come from Whoosh
 
 
 class Compiler:
@@ -89,9 +90,11 @@ class Compiler:
         return _any([wq.Phrase(f, [t.stem for t in tokens], slop=slop) for f in fields])
 
     def _prefix(self, node: q.Prefix, positive: bool, field: str | None) -> wq.Query:
+        self.out.expands = True
         return wq.Prefix("exact", normalize(node.text))
 
     def _fuzzy(self, node: q.Fuzzy, positive: bool, field: str | None) -> wq.Query:
+        self.out.expands = True
         return wq.FuzzyTerm("exact", normalize(node.text), maxdist=node.distance, prefixlength=1)
 
     def _infield(self, node: q.InField, positive: bool, field: str | None) -> wq.Query | None:

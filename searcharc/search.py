@@ -216,7 +216,7 @@ class SearchIndex:
         results = searcher.search(
             compiled.query,
             limit=None if sort == "date" else _window(offset + limit),
-            terms=True,
+            terms=compiled.expands or ranking.coordination,
             filter=_date_filter(since, until),
             sortedby="date" if sort == "date" else None,
             reverse=sort == "date",
