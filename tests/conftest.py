@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+
+
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """`searcharc ARGS` in a fresh process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "searcharc", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 
 from searcharc.errors import SearcharcError
 from searcharc.query import Free, Not, Phrase, Prefix, Word, parse
@@ -173,17 +172,6 @@ def test_malformed_queries_never_raise_a_traceback(seed_index, query):
         assert "\n" not in str(exc) and str(exc)
     else:
         assert result.total >= 0
-
-
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "searcharc", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        input=stdin,
-        timeout=120,
-    )
 
 
 @pytest.mark.parametrize("query", ["*", "date:nope", "(", '"', "NOT"])
