@@ -291,7 +291,7 @@ def query_command(
     ] = None,
 ) -> None:
     from searcharc import render
-    from searcharc.indexing import open_or_build
+    from searcharc.search import open_or_build
 
     search_index = open_or_build(index_path(index), seeds_path(), notify=echo_err)
     options = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -331,3 +331,20 @@ class SearchIndex:
             source=fields.get("source"),
             snippets=found,
         )
+
+
+def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> SearchIndex:
+    """Open the index at ``target``; with none there yet, build it from the seed articles first."""
+    if store.exists(target):
+        return SearchIndex.open(target)
+    if not store.is_empty_folder(target):
+        raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
+    if not seeds.is_dir():
+        raise SearcharcError(
+            f"no index at {target}; build one: searcharc index PATH --index {target}"
+        )
+    from searcharc.indexing import run_index  # the ingest modules: only when building
+
+    notify(f"searcharc: no index at {target} yet; indexing {seeds} first")
+    run_index([seeds], target)
+    return SearchIndex.open(target)
