@@ -20,7 +20,7 @@ from searcharc.lock import writer_lock
 from searcharc.matching import Compiled, Compiler
 from searcharc.query import parse
 from searcharc.ranking import DEFAULT as DEFAULT_RANKING
-from searcharc.ranking import QueryWord, Ranking, expansion_words, matched_words, word_query
+from searcharc.ranking import Ranking, expansion_words, matched_words, word_query
 from searcharc.records import Article, Hit
 from searcharc.snippets import make_snippets
 
@@ -283,11 +283,6 @@ class SearchIndex:
             self._open_searcher = self._open_searcher.refresh()
         self._open_searcher.weighting = ranking.weighting()
         return self._open_searcher
-
-    def query_words(self, query: str) -> list[QueryWord]:
-        """The query's free words as this index analyzes them."""
-        compiler = self._compiler(DEFAULT_RANKING, False)
-        return compiler.compile(parse(query)).words
 
     @staticmethod
     def _feedback(searcher, compiled: Compiled, ranking: Ranking, match_all: bool):
