@@ -144,8 +144,8 @@ def _has_word(text: str) -> bool:
 
 def _leaf(text: str, at: int) -> Node | None:
     """One word as written: -word, field:value, =exact, prefix*, fuzzy~N or a plain word."""
-    if text.startswith("-") and len(text) > 1:
-        return _negate(_leaf(text[1:], at + 1))
+    if (kept := text.lstrip("-")) != text:  # one minus or several: leave the word out
+        return _negate(_leaf(kept, at + len(text) - len(kept))) if kept else None
     field, sep, value = text.partition(":")
     if sep and field.lower() in FIELDS:
         return _field_leaf(field.lower(), value, at + len(field) + 1) if value else None
