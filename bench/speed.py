@@ -137,7 +137,7 @@ def peer_searchers(work: Path):
     db = sqlite3.connect(work / "fts" / "fts.db")
 
     def fts_search(text: str):
-        match = " OR ".join(f'"{w}"' for w in text.split())
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in text.split())
         sql = "SELECT id, snippet(a, 2, '[', ']', '…', 30) FROM a WHERE a MATCH ? ORDER BY bm25(a) LIMIT 10"
         return db.execute(sql, (match,)).fetchall()
 
@@ -191,7 +191,16 @@ def main() -> int:
         f"corpus: {len(corpus):,} records, {words:,} words; {len(queries):,} queries (first two words of titles)\n"
     )
 
-    rows = []
+    print(
+        f"{'index build':34} {'articles/s':>16} {'words/s':>16} {'wall':>9} {'peak RSS':>9} {'on disk':>22}"
+    )
+
+    def row(*cells: str) -> None:
+        print(
+            f"{cells[0]:34} {cells[1]:>16} {cells[2]:>16} {cells[3]:>9} {cells[4]:>9} {cells[5]:>22}",
+            flush=True,
+        )
+
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         builds = {
@@ -205,79 +214,73 @@ def main() -> int:
         for name, (code, path, jobs) in builds.items():
             path.mkdir()
             try:
-                wall, rss, out = child(code, str(DATA), str(path), *([jobs] if jobs else []))
+                wall, rss, _ = child(code, str(DATA), str(path), *([jobs] if jobs else []))
             except SystemExit as exc:
-                print(f"{name}: {exc}")
+                print(f"{name}: {exc}", flush=True)
                 continue
             build[name] = wall
-            rows.append(
-                (
-                    f"build: {name}",
-                    f"{len(corpus) / wall:,.0f} articles/s",
-                    f"{words / wall:,.0f} words/s",
-                    f"{wall:,.1f} s",
-                    f"{rss:,.0f} MB",
-                    f"{size_mb(path):,.0f} MB",
-                )
-            )
-        wall, rss, _ = child(OURS, str(DATA), str(work / "ours1"), "1")
-        rows.append(
-            (
-                "re-run unchanged",
-                "",
-                "",
+            row(
+                f"build: {name}",
+                f"{len(corpus) / wall:,.0f} articles/s",
+                f"{words / wall:,.0f} words/s",
                 f"{wall:,.1f} s",
                 f"{rss:,.0f} MB",
-                f"{wall / build['searcharc --jobs 1']:.1%} of the build",
+                f"{size_mb(path):,.0f} MB",
             )
+        wall, rss, _ = child(OURS, str(DATA), str(work / "ours1"), "1")
+        ours_build = build["searcharc --jobs 1"]
+        row(
+            "re-run unchanged",
+            "",
+            "",
+            f"{wall:,.1f} s",
+            f"{rss:,.0f} MB",
+            f"{wall / ours_build:.1%} of the build",
         )
+        for peer in ("plain Whoosh", "SQLite FTS5", "tantivy"):
+            if peer in build:
+                jobs2 = build.get("searcharc --jobs 2")
+                print(
+                    f"  build speed vs {peer}: --jobs 1 {build[peer] / ours_build:.2f}x"
+                    + (f", --jobs 2 {build[peer] / jobs2:.2f}x" if jobs2 else ""),
+                    flush=True,
+                )
 
         from searcharc import SearchIndex
 
         ours = SearchIndex.open(work / "ours1")
-        latency = {
-            "searcharc, top 10 + snippets": time_queries(lambda t: ours.search(t), queries),
-            "searcharc, top 10, no snippets": time_queries(
-                lambda t: ours.search(t, snippets=False), queries
+        engines = {
+            "searcharc, top 10 + snippets": lambda t: ours.search(t),
+            "searcharc, top 10, no snippets": lambda t: ours.search(t, snippets=False),
+            **peer_searchers(work),
+        }
+        print(f"\n{'queries in one process':34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+        latency = {}
+        for name, search in engines.items():
+            try:
+                latency[name] = time_queries(search, queries)
+            except Exception as exc:  # a peer's query syntax: report, go on
+                print(f"{name}: failed ({exc})", flush=True)
+                continue
+            p50, p95, p99 = latency[name]
+            print(f"{name:34} {p50:8.2f} {p95:8.2f} {p99:8.2f}", flush=True)
+        base = latency["searcharc, top 10 + snippets"][0]
+        for peer in ("plain Whoosh", "SQLite FTS5", "tantivy"):
+            if peer in latency:
+                print(f"  p50, searcharc with snippets / {peer}: {base / latency[peer][0]:.2f}x")
+
+        index_args = ["--index", str(work / "ours1")]
+        print(f"\n{'the command, median of 20 cold runs':44} {'ms':>8}")
+        commands = {
+            'searcharc query "…" (cold process)': lambda: cold(["query", queries[0], *index_args]),
+            "searcharc --help": lambda: cold(["--help"]),
+            "searcharc --version": lambda: cold(["--version"]),
+            "python -c pass": lambda: statistics.median(
+                [_timed([PY, "-c", "pass"]) for _ in range(20)]
             ),
         }
-        for name, search in peer_searchers(work).items():
-            latency[name] = time_queries(search, queries)
-
-        env_index = ["--index", str(work / "ours1")]
-        commands = {
-            'searcharc query "…" (cold process)': cold(["query", queries[0], *env_index]),
-            "searcharc --help": cold(["--help"]),
-            "searcharc --version": cold(["--version"]),
-            "python -c pass": statistics.median([_timed([PY, "-c", "pass"]) for _ in range(20)]),
-        }
-
-    print(
-        f"{'index build':34} {'articles/s':>16} {'words/s':>16} {'wall':>9} {'peak RSS':>9} {'on disk':>22}"
-    )
-    for row in rows:
-        print(f"{row[0]:34} {row[1]:>16} {row[2]:>16} {row[3]:>9} {row[4]:>9} {row[5]:>22}")
-    ours_build = build.get("searcharc --jobs 1")
-    for peer in ("plain Whoosh", "SQLite FTS5", "tantivy"):
-        if peer in build and ours_build:
-            print(
-                f"  build speed, searcharc --jobs 1 / {peer}: {build[peer] / ours_build:.2f}x"
-                + (
-                    f"; --jobs 2: {build[peer] / build['searcharc --jobs 2']:.2f}x"
-                    if "searcharc --jobs 2" in build
-                    else ""
-                )
-            )
-    print(f"\n{'queries in one process':34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-    for name, (p50, p95, p99) in latency.items():
-        print(f"{name:34} {p50:8.2f} {p95:8.2f} {p99:8.2f}")
-    base = latency["searcharc, top 10 + snippets"][0]
-    for peer in ("plain Whoosh", "SQLite FTS5", "tantivy"):
-        if peer in latency:
-            print(f"  p50 latency, searcharc (snippets) / {peer}: {base / latency[peer][0]:.2f}x")
-    print(f"\n{'the command, median of 20 cold runs':44} {'ms':>8}")
-    for name, ms in commands.items():
-        print(f"{name:44} {ms:8.0f}")
+        for name, measure in commands.items():
+            print(f"{name:44} {measure():8.0f}", flush=True)
     return 0
 
 

@@ -475,9 +475,8 @@ def test_normalize_is_idempotent_and_clean_on_whole_texts(text):
     assert not FORBIDDEN & set(norm)
 
 
-# Outside tokens, an invisible between a letter and a combining mark that NFKC would have
-# composed breaks idempotence (also Hangul jamo, Indic two-part vowels).
-@pytest.mark.xfail(strict=True, reason="normalize applies NFKC before removing invisibles")
+# An invisible between a letter and a combining mark that NFKC composes (also Hangul jamo,
+# Indic two-part vowels): invisibles go first, then NFKC.
 def test_normalize_is_idempotent_on_a_letter_split_from_its_accent():
     norm = normalize("e\u0640\u0301")  # tatweel between e and a combining acute
     assert normalize(norm) == norm
