@@ -80,7 +80,7 @@ class Compiler:
         name = _unstemmed(field, f"={node.text}")
         tokens = self.analyze(node.text) if name == "source" else self.content(node.text)
         norms = [t.norm for t in tokens]
-        if positive:
+        if positive and name == "exact":
             self.out.norms |= set(norms)
         return _all([wq.Term(name, n) for n in norms])
 
@@ -152,8 +152,10 @@ def _unstemmed(field: str | None, written: str) -> str:
     return field or "exact"
 
 
-def _positional(field: str, words: list[tuple[int, str]]) -> wq.Query:
+def _positional(field: str, words: list[tuple[int, str]]) -> wq.Query | None:
     """The words at the same distances from each other as in the query (stopword gaps kept)."""
+    if not words:
+        return None
     (previous, first), *rest = words
     query: wq.Query = wq.Term(field, first)
     for position, word in rest:

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from conftest import run_in_process
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcharc import DEFAULT_MATCH
 from searcharc.errors import SearcharcError
@@ -320,3 +322,20 @@ def test_did_you_mean_keeps_the_rest_of_the_query(seed_index):
     (suggestion,) = seed_index.suggest('source:هسبريس الارهب -بلينكين date:2020 "مكافحه الارهب"')
     assert suggestion.query == 'source:هسبريس الإرهاب -بلينكين date:2020 "مكافحه الإرهاب"'
     assert seed_index.suggest("الإره*") == []
+
+
+QUERY_PIECES = [
+    "الإرهاب", "بلينكن", "في", "ahdath", "2020", " ", " ", '"', "(", ")", "-", "=", "*", "~", "~2",
+    ":", "title:", "source:", "date:", "date:2023-11", "OR", "AND", "NOT", "ـ", "\u064e", "؟",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(QUERY_PIECES), max_size=8).map("".join))
+def test_any_mix_of_query_syntax_gives_a_result_or_one_line(seed_index, query):
+    try:
+        result = seed_index.search(query, limit=3)
+    except SearcharcError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert result.total >= len(result.hits)
