@@ -179,11 +179,11 @@ def date_range(text: str) -> tuple[datetime, datetime]:
     """The first and last moment of a year, month or day (2023, 2023-11, 2023-11-14)."""
     if not DATE_RE.match(text):
         raise ValueError(text)
-    year, month, day = ([int(p) for p in text.split("-")] + [0, 0])[:3]
-    start = datetime(year, month or 1, day or 1)
-    last_month = month or 12
-    last_day = day or calendar.monthrange(year, last_month)[1]
-    return start, datetime(year, last_month, last_day, 23, 59, 59)
+    year, *rest = (int(p) for p in text.split("-"))
+    first_month, last_month = (rest[0], rest[0]) if rest else (1, 12)
+    first_day, last_day = (rest[1], rest[1]) if len(rest) == 2 else (1, None)
+    last_day = last_day or calendar.monthrange(year, last_month)[1]
+    return datetime(year, first_month, first_day), datetime(year, last_month, last_day, 23, 59, 59)
 
 
 def _date(text: str) -> DateIn:

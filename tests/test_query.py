@@ -87,6 +87,13 @@ def test_dates_parse_to_their_first_and_last_moment():
         "2023-11-30T23:59:59",
     )
     assert parse('date:"2024-02"').end.day == 29
+    assert (parse("date:2020").start.month, parse("date:2020").end.month) == (1, 12)
+    assert parse("date:2023-11-14").start == parse("date:2023-11-14").end.replace(
+        hour=0, minute=0, second=0
+    )
+    for wrong in ("date:2023-00", "date:2023-11-00", "date:2023-13", "date:0000"):
+        with pytest.raises(SearcharcError, match="not a date"):
+            parse(wrong)
     assert parse("-date:2020") == Not(parse("date:2020"))
 
 
@@ -255,6 +262,8 @@ MALFORMED = [
     "date:",
     "date:2023-13-45",
     "date:2023-02-30",
+    "date:2023-00",
+    "date:2023-11-00",
     "date:nope",
     "date:(2023)",
     "*",
