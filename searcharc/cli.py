@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from searcharc import __version__
+from searcharc import DEFAULT_MATCH, __version__
 from searcharc.errors import SearcharcError
-
-SUGGEST_BELOW = 3  # hits under which did-you-mean suggestions are looked for
+from searcharc.records import HIT_FIELDS
 
 app = typer.Typer(
     name="searcharc",
@@ -57,11 +56,6 @@ def seeds_path() -> Path:
     """The seed articles: ./seeds, else the seeds/ beside the package (a source checkout)."""
     local = Path("seeds")
     return local if local.is_dir() else Path(__file__).resolve().parents[1] / "seeds"
-
-
-def bidi_wanted(option: str | None) -> bool:
-    """--bidi on, or $SEARCHARC_BIDI=1 when the option is not given."""
-    return (option or ("on" if os.environ.get("SEARCHARC_BIDI") == "1" else "off")) == "on"
 
 
 def use_color(color: Color) -> bool:
@@ -219,15 +213,19 @@ QUERY_HELP = """Search the index: exit 0 when something is found, 1 when nothing
 
 \b
 The query language (Arabic spelling variants, diacritics and clitics all match):
-  مكافحة الإرهاب               free words; --match all requires every one
-  "مكافحة الإرهاب"             a phrase: these words in this order
-  الإرهاب -الجزائر             minus (or NOT) leaves articles out
-  بلينكن OR حموشي              OR, AND and ( ) combine
-  title:بلينكن  source:هسبريس  a word in the title or the source
+  مكافحة الإرهاب               free words: --match any ranks them, all requires each
+  "مكافحة الإرهاب"             a phrase: these words in this order, side by side
+  الإرهاب -الجزائر             minus (or NOT) leaves articles out; also -"…", -(…)
+  بلينكن OR حموشي              OR, AND and ( ) combine: (بلينكن OR حموشي) AND الرباط
+  title:بلينكن  title:"…"      a word or phrase in the title
+  source:هسبريس  source:Ahd*   the source
   date:2023-11                 a year, month or day (also --since/--until)
   الإره*                       words starting with these letters (unstemmed)
   الارهب~  الارهب~2            words within 1 (or 2) edits (unstemmed)
-  =الإرهابية                   this form only, no stemming
+  =الإرهابية                   this form only, no stemming (marks and hamza still ignored)
+
+title:, source: and date: always narrow the search. A stray quote, parenthesis or
+operator is ignored; a query that cannot be read (a bare *, date:2023-13) exits 2.
 """
 
 
@@ -241,6 +239,14 @@ class Sort(StrEnum):
     date = "date"
 
 
+class Bidi(StrEnum):
+    on = "on"
+    off = "off"
+
+
+MATCH_DEFAULT = Match(DEFAULT_MATCH)
+
+
 def parse_date(text: str | None):
     """An ISO date for --since/--until."""
     from datetime import date
@@ -250,16 +256,41 @@ def parse_date(text: str | None):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+        raise SearcharcError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
 
 
-@app.command("query", help=QUERY_HELP)
+def parse_fields(text: str | None) -> list[str] | None:
+    """--fields id,title,…: hit fields, each one known."""
+    if text is None:
+        return None
+    chosen = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in HIT_FIELDS]
+    if unknown or not chosen:
+        raise SearcharcError(f"--fields: choose among {','.join(HIT_FIELDS)}, not {text!r}")
+    return chosen
+
+
+def bidi_wanted(option: Bidi | None) -> bool:
+    """--bidi on, or $SEARCHARC_BIDI=1 when the option is not given."""
+    return option is Bidi.on or (option is None and os.environ.get("SEARCHARC_BIDI") == "1")
+
+
+def one_format(**chosen: bool) -> None:
+    """At most one of the output formats."""
+    given = [f"--{name}" for name, on in chosen.items() if on]
+    if len(given) > 1:
+        raise SearcharcError(f"choose one output format, not {' and '.join(given)}")
+
+
+@app.command("query", help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
 def query_command(
     text: Annotated[
         str | None, typer.Argument(help="The query, e.g. «مكافحة الإرهاب».", show_default=False)
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Hits to show (a query, with --batch).")] = 10,
-    match: Annotated[Match, typer.Option(help="Free words: any ranks, all requires.")] = Match.any,
+    match: Annotated[
+        Match, typer.Option(help="Free words: any ranks them, all requires each.")
+    ] = MATCH_DEFAULT,
     since: Annotated[
         str | None, typer.Option(help="Articles dated on or after (YYYY-MM-DD).")
     ] = None,
@@ -270,13 +301,15 @@ def query_command(
         Sort, typer.Option(help="Order by score or by date (newest first).")
     ] = Sort.score,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
-    page: Annotated[int | None, typer.Option(min=1, help="Page N of --limit hits.")] = None,
+    page: Annotated[
+        int | None, typer.Option(min=1, help="Page N of --limit hits (instead of --offset).")
+    ] = None,
     index: IndexOption = None,
     json_out: JsonOption = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON hit a line.")] = False,
     ids: Annotated[bool, typer.Option("--ids", help="Only the ids, one a line.")] = False,
     fields: Annotated[
-        str | None, typer.Option(help="Only these hit fields, e.g. id,title,date.")
+        str | None, typer.Option(help=f"Only these hit fields: {','.join(HIT_FIELDS)}.")
     ] = None,
     batch: Annotated[
         Path | None,
@@ -286,34 +319,40 @@ def query_command(
     run_tag: Annotated[str, typer.Option(help="With --batch: the TREC run's tag.")] = "searcharc",
     color: ColorOption = Color.auto,
     bidi: Annotated[
-        str | None,
-        typer.Option(help="on: reorder Arabic for terminals without bidi ($SEARCHARC_BIDI=1)."),
+        Bidi | None,
+        typer.Option(
+            help="on: Arabic in visual order, for terminals without bidi [default: off, "
+            "on if $SEARCHARC_BIDI=1]. Never applied to JSON, TREC or piped output.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     from searcharc import render
     from searcharc.search import open_or_build
 
-    search_index = open_or_build(index_path(index), seeds_path(), notify=echo_err)
+    one_format(json=json_out, jsonl=jsonl, ids=ids)
+    if (text is None) == (batch is None):
+        raise SearcharcError("give a query, or --batch FILE (see searcharc query --help)")
+    if page is not None and offset:
+        raise SearcharcError("give --page or --offset, not both")
+    chosen = parse_fields(fields)
     options = {
         "match": match.value,
         "since": parse_date(since),
         "until": parse_date(until),
         "sort": sort.value,
     }
+    if batch is not None and (json_out or ids or chosen):
+        raise SearcharcError("--batch writes a TREC run, or JSON lines with --jsonl")
+    search_index = open_or_build(index_path(index), seeds_path(), notify=echo_err)
     if batch is not None:
-        _batch(search_index, batch, output, limit, options, jsonl, run_tag)
-        return
-    if not text or not text.strip():
-        raise SearcharcError("nothing to search for: give a query (see searcharc query --help)")
+        raise typer.Exit(_batch(search_index, batch, output, limit, options, jsonl, run_tag))
     offset = (page - 1) * limit if page else offset
     result = search_index.search(text, limit=limit, offset=offset, **options)
-    if result.total < SUGGEST_BELOW:
-        result = replace(result, suggestions=search_index.suggest(text))
-    chosen = [f.strip() for f in fields.split(",")] if fields else None
     if ids:
-        print("\n".join(hit.id for hit in result.hits))
+        _print_lines(hit.id for hit in result.hits)
     elif jsonl:
-        print("\n".join(render.to_json(render.hit_dict(h, chosen)) for h in result.hits))
+        _print_lines(render.to_json(render.hit_dict(h, chosen)) for h in result.hits)
     elif json_out:
         print(render.to_json(render.result_dict(result, chosen)))
     elif sys.stdout.isatty() and bidi_wanted(bidi):
@@ -325,34 +364,52 @@ def query_command(
     raise typer.Exit(0 if result.hits else 1)
 
 
-def _batch(search_index, source: Path, output: Path | None, limit, options, jsonl, tag) -> None:
-    """Every query of a file in one process: a TREC run (or JSON lines) and its throughput."""
-    import time
+def _print_lines(lines: Iterable[str]) -> None:
+    """One line each, and nothing at all (not an empty line) when there are none."""
+    sys.stdout.write("".join(line + "\n" for line in lines))
 
-    from searcharc import render
 
-    lines = (sys.stdin.read() if str(source) == "-" else _read_text(source)).splitlines()
-    queries = [
-        tuple(line.split("\t", 1)) if "\t" in line else (str(n), line)
-        for n, line in enumerate(lines, 1)
-        if line.strip()
-    ]
-    started = time.perf_counter()
-    out = []
-    for qid, text in queries:
-        result = search_index.search(text, limit=limit, snippets=jsonl, **options)
-        if jsonl:
-            out.append(render.to_json({"qid": qid} | render.result_dict(result)))
-        else:
-            out += render.trec_lines(qid, result, tag)
-    elapsed = time.perf_counter() - started
-    data = "".join(line + "\n" for line in out)
-    if output:
-        output.write_text(data, "utf-8")
-    else:
-        sys.stdout.write(data)
+def _batch(search_index, source: Path, output: Path | None, limit, options, jsonl, tag) -> int:
+    """Every query of a file in one process: a TREC run (or JSON lines) and its throughput.
+
+    Exit status: 2 if a query could not be read (named on stderr), else 0 if any hit, else 1.
+    """
+    from contextlib import nullcontext
+    from time import perf_counter
+
+    from searcharc import batch
+
+    queries = batch.read_queries(sys.stdin.read() if str(source) == "-" else _read_text(source))
+    answers = batch.answer_all(
+        search_index, queries, limit, snippets=jsonl, suggest=False, **options
+    )
+    started = perf_counter()
+    found = failed = 0
+    try:
+        with output.open("w", encoding="utf-8") if output else nullcontext(sys.stdout) as out:
+            for answer in answers:
+                if answer.result is None:
+                    echo_err(f"searcharc: query {answer.qid}: {answer.error}")
+                    failed += 1
+                    continue
+                found += bool(answer.result.hits)
+                out.write("".join(line + "\n" for line in _batch_lines(answer, jsonl, tag)))
+    except OSError as exc:
+        raise SearcharcError(f"{exc.filename or output}: {exc.strerror}") from None
+    elapsed = perf_counter() - started
     rate = len(queries) / elapsed if elapsed else 0.0
     echo_err(f"searcharc: {len(queries)} queries in {elapsed:.2f} s ({rate:,.0f} queries/s)")
+    return 2 if failed else 0 if found else 1
+
+
+def _batch_lines(answer, jsonl: bool, tag: str) -> list[str]:
+    """One answer as a JSON line (with its qid), or as TREC run lines."""
+    from searcharc import render
+    from searcharc.evaluate import trec_lines
+
+    if jsonl:
+        return [render.to_json({"qid": answer.qid} | render.result_dict(answer.result))]
+    return list(trec_lines({answer.qid: [(h.id, h.score) for h in answer.result.hits]}, tag))
 
 
 def _read_text(path: Path) -> str:

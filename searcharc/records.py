@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +37,6 @@ class Hit:
     date: str | None
     source: str | None
     snippets: list[Snippet] = field(default_factory=list)
+
+
+HIT_FIELDS = tuple(f.name for f in fields(Hit))

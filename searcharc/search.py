@@ -12,13 +12,14 @@ from pathlib import Path
 from whoosh.index import Index
 from whoosh.query import AndMaybe, DateRange, Or, Query
 
+from searcharc import DEFAULT_MATCH
 from searcharc import index as store
 from searcharc.analysis import Token, analyze, normalize
 from searcharc.analysis.stem import get_stemmer
 from searcharc.errors import SearcharcError
 from searcharc.lock import writer_lock
 from searcharc.matching import Compiled, Compiler
-from searcharc.query import parse
+from searcharc.query import correctable, parse, parse_searchable, replace_spans
 from searcharc.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.ranking import Ranking, expansion_words, matched_words, word_query
 from searcharc.records import Article, Hit
@@ -192,22 +193,24 @@ class SearchIndex:
         limit: int = 10,
         snippets: bool = True,
         ranking: Ranking = DEFAULT_RANKING,
-        match: str = "any",
+        match: str = DEFAULT_MATCH,
         since: date | None = None,
         until: date | None = None,
         sort: str = "score",
         offset: int = 0,
+        suggest: bool = True,
     ) -> SearchResult:
         """Rank articles for ``query`` (see ``searcharc.query`` for the language).
 
         ``match="all"`` requires every free word; ``since``/``until`` bound the date;
-        ``sort="date"`` puts the newest first; ``offset`` skips that many hits.
+        ``sort="date"`` puts the newest first; ``offset`` skips that many hits; ``suggest``
+        looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match.
         """
         started = time.perf_counter()
         if match not in ("any", "all") or sort not in ("score", "date"):
             raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
         compiler = self._compiler(ranking, match == "all")
-        compiled = compiler.compile(parse(query))
+        compiled = compiler.compile(parse_searchable(query))
         if compiled.query is None or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started, offset)
         searcher = self._searcher(ranking)
@@ -230,26 +233,30 @@ class SearchIndex:
             )
         hits = [self._hit(r, compiled, snippets) for r in ranked[offset : offset + limit]]
         total = len(results)
-        return SearchResult(query, total, hits, time.perf_counter() - started, offset)
+        suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
+        return SearchResult(query, total, hits, time.perf_counter() - started, offset, suggestions)
 
     def suggest(self, query: str) -> list[Suggestion]:
-        """Did you mean: the query with unknown words replaced by near words of the index."""
+        """Did you mean: the query with its unknown words replaced by near words of the index."""
         searcher = self._searcher(DEFAULT_RANKING)
         corrector = searcher.corrector("exact")
-        corrected = query
-        for token in self.analyze(query):
-            if token.stopword or searcher.doc_frequency("exact", token.norm):
-                continue
-            near = corrector.suggest(token.norm, limit=1, maxdist=2, prefix=1)
-            if near:
-                corrected = corrected.replace(token.text, self._written_form(near[0]), 1)
-        if corrected == query:
+        fixes = []
+        for at, text in correctable(parse(query)):
+            for token in self.analyze(text):
+                if token.stopword or searcher.doc_frequency("exact", token.norm):
+                    continue
+                near = corrector.suggest(token.norm, limit=1, maxdist=2, prefix=1)
+                if near:
+                    fixes.append((at + token.start, at + token.end, self._written_form(near[0])))
+        if not fixes:
             return []
-        return [Suggestion(corrected, self.search(corrected, limit=1, snippets=False).total)]
+        corrected = replace_spans(query, fixes)
+        total = self.search(corrected, limit=1, snippets=False, suggest=False).total
+        return [Suggestion(corrected, total)]
 
     def _written_form(self, norm: str) -> str:
         """How the articles write a normalized word (with its hamza), else the word itself."""
-        for hit in self.search(f"={norm}", limit=3).hits:
+        for hit in self.search(f"={norm}", limit=3, suggest=False).hits:
             for snippet in hit.snippets:
                 for start, end in snippet.highlights:
                     if normalize(snippet.text[start:end]) == norm:

@@ -28,6 +28,21 @@ def run_cli(
     )
 
 
+def run_in_process(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    """`searcharc ARGS` through the real entry point in this process: (status, stdout, stderr)."""
+    from searcharc.cli import main
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "argv", ["searcharc", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS
