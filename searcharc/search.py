@@ -60,9 +60,12 @@ class Similar:
 RERANK_WINDOW = 100  # hits re-ranked together by matched words (pages inside it agree)
 
 
-def _window(wanted: int) -> int:
-    """The candidates to fetch: whole re-rank windows, so that the top 100 keep their set."""
-    return -(-wanted // RERANK_WINDOW) * RERANK_WINDOW
+def _fetch(wanted: int, sort: str, rerank: bool) -> int | None:
+    """How many hits to ask Whoosh for: all to sort by date; whole windows to re-rank (so
+    that pages agree and the top 100 keep their set); else just the page (fastest top-k)."""
+    if sort == "date":
+        return None
+    return -(-wanted // RERANK_WINDOW) * RERANK_WINDOW if rerank else wanted
 
 
 def _date_filter(since: date | None, until: date | None) -> Query | None:
@@ -218,7 +221,7 @@ class SearchIndex:
             compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
         results = searcher.search(
             compiled.query,
-            limit=None if sort == "date" else _window(offset + limit),
+            limit=_fetch(offset + limit, sort, ranking.coordination),
             terms=compiled.expands or ranking.coordination,
             filter=_date_filter(since, until),
             sortedby="date" if sort == "date" else None,
