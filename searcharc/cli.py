@@ -6,9 +6,7 @@ Heavy modules (Whoosh, Rich) are imported inside the commands that need them, so
 
 from __future__ import annotations
 
-import os
 import sys
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,9 +14,16 @@ from typing import Annotated
 import typer
 
 from searcharc import __version__
+from searcharc.commands import (
+    QueryOptions,
+    echo_err,
+    guarded,
+    index_path,
+    rich_console,
+    seeds_path,
+    use_color,
+)
 from searcharc.errors import SearcharcError
-
-SUGGEST_BELOW = 3  # hits under which did-you-mean suggestions are looked for
 
 app = typer.Typer(
     name="searcharc",
@@ -46,39 +51,6 @@ IndexOption = Annotated[
 ]
 ColorOption = Annotated[Color, typer.Option(help="Styles: on a terminal only, always or never.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, for scripts.")]
-
-
-def index_path(option: Path | None) -> Path:
-    """--index, else $SEARCHARC_INDEX, else ./index."""
-    return option or Path(os.environ.get("SEARCHARC_INDEX") or "index")
-
-
-def seeds_path() -> Path:
-    """The seed articles: ./seeds, else the seeds/ beside the package (a source checkout)."""
-    local = Path("seeds")
-    return local if local.is_dir() else Path(__file__).resolve().parents[1] / "seeds"
-
-
-def bidi_wanted(option: str | None) -> bool:
-    """--bidi on, or $SEARCHARC_BIDI=1 when the option is not given."""
-    return (option or ("on" if os.environ.get("SEARCHARC_BIDI") == "1" else "off")) == "on"
-
-
-def use_color(color: Color) -> bool:
-    if color is Color.auto:
-        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    return color is Color.always
-
-
-def rich_console():
-    """A Rich console that styles even when stdout is not a terminal (for --color always)."""
-    from rich.console import Console
-
-    return Console(highlight=False, force_terminal=True)
-
-
-def echo_err(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def _version(value: bool) -> None:
@@ -197,7 +169,7 @@ def show_command(
     spans = search_index.highlight(article.body, highlight) if highlight else []
     if json_out:
         print(render.to_json(render.article_dict(article, spans)))
-    elif use_color(color):
+    elif use_color(color.value):
         render.print_rich_article(article, spans, rich_console())
     else:
         print(render.plain_article(article))
@@ -290,76 +262,29 @@ def query_command(
         typer.Option(help="on: reorder Arabic for terminals without bidi ($SEARCHARC_BIDI=1)."),
     ] = None,
 ) -> None:
-    from searcharc import render
-    from searcharc.indexing import open_or_build
+    from searcharc import commands
 
-    search_index = open_or_build(index_path(index), seeds_path(), notify=echo_err)
-    options = {
-        "match": match.value,
-        "since": parse_date(since),
-        "until": parse_date(until),
-        "sort": sort.value,
-    }
-    if batch is not None:
-        _batch(search_index, batch, output, limit, options, jsonl, run_tag)
-        return
-    if not text or not text.strip():
-        raise SearcharcError("nothing to search for: give a query (see searcharc query --help)")
-    offset = (page - 1) * limit if page else offset
-    result = search_index.search(text, limit=limit, offset=offset, **options)
-    if result.total < SUGGEST_BELOW:
-        result = replace(result, suggestions=search_index.suggest(text))
-    chosen = [f.strip() for f in fields.split(",")] if fields else None
-    if ids:
-        print("\n".join(hit.id for hit in result.hits))
-    elif jsonl:
-        print("\n".join(render.to_json(render.hit_dict(h, chosen)) for h in result.hits))
-    elif json_out:
-        print(render.to_json(render.result_dict(result, chosen)))
-    elif sys.stdout.isatty() and bidi_wanted(bidi):
-        print(render.bidi_lines(render.plain_result(result, chosen)))
-    elif use_color(color):
-        render.print_rich_result(result, rich_console())
-    else:
-        print(render.plain_result(result, chosen))
-    raise typer.Exit(0 if result.hits else 1)
-
-
-def _batch(search_index, source: Path, output: Path | None, limit, options, jsonl, tag) -> None:
-    """Every query of a file in one process: a TREC run (or JSON lines) and its throughput."""
-    import time
-
-    from searcharc import render
-
-    lines = (sys.stdin.read() if str(source) == "-" else _read_text(source)).splitlines()
-    queries = [
-        tuple(line.split("\t", 1)) if "\t" in line else (str(n), line)
-        for n, line in enumerate(lines, 1)
-        if line.strip()
-    ]
-    started = time.perf_counter()
-    out = []
-    for qid, text in queries:
-        result = search_index.search(text, limit=limit, snippets=jsonl, **options)
-        if jsonl:
-            out.append(render.to_json({"qid": qid} | render.result_dict(result)))
-        else:
-            out += render.trec_lines(qid, result, tag)
-    elapsed = time.perf_counter() - started
-    data = "".join(line + "\n" for line in out)
-    if output:
-        output.write_text(data, "utf-8")
-    else:
-        sys.stdout.write(data)
-    rate = len(queries) / elapsed if elapsed else 0.0
-    echo_err(f"searcharc: {len(queries)} queries in {elapsed:.2f} s ({rate:,.0f} queries/s)")
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise SearcharcError(f"{path}: {exc.strerror}") from None
+    options = QueryOptions(
+        text=text,
+        limit=limit,
+        match=match.value,
+        since=parse_date(since),
+        until=parse_date(until),
+        sort=sort.value,
+        offset=offset,
+        page=page,
+        index=index,
+        json_out=json_out,
+        jsonl=jsonl,
+        ids=ids,
+        fields=fields,
+        batch=batch,
+        output=output,
+        run_tag=run_tag,
+        color=color.value,
+        bidi=bidi,
+    )
+    raise typer.Exit(commands.query(options))
 
 
 @app.command("similar")
@@ -403,7 +328,7 @@ def analyze_command(
         raise SearcharcError(str(exc)) from exc
     if json_out:
         print(render.to_json(render.tokens_dicts(tokens)))
-    elif use_color(color):
+    elif use_color(color.value):
         render.print_rich_tokens(tokens, rich_console())
     else:
         print(render.plain_tokens(tokens))
@@ -450,15 +375,5 @@ def eval_command(
 
 
 def main() -> None:
-    """Entry point: one-line errors with exit status 2, never a traceback."""
-    try:
-        app()
-    except SearcharcError as exc:
-        echo_err(f"searcharc: {exc}")
-        sys.exit(2)
-    except KeyboardInterrupt:
-        echo_err("searcharc: interrupted")
-        sys.exit(130)
-    except Exception as exc:  # a bug: still one line, and a way to report it
-        echo_err(f"searcharc: internal error: {type(exc).__name__}: {exc}")
-        sys.exit(2)
+    """The Typer application: one-line errors with exit status 2, never a traceback."""
+    sys.exit(guarded(app))

@@ -21,6 +21,8 @@ from searcharc.records import Article
 
 META_FILE = "searcharc.json"
 WRITER_LIMIT_MB = 256  # memory for postings before Whoosh spills them to disk
+# Segment files stay separate: Whoosh copies a compound file's parts into memory on every open.
+COMPOUND = False
 
 
 def make_schema(stemmer: str = DEFAULT_STEMMER, stopwords: bool = True) -> Schema:
@@ -213,7 +215,7 @@ class Writer:
         self.known = {} if clear else known_documents(ix)
         self.by_hash = {k.hash: i for i, k in self.known.items()}
         self.seen: set[str] = set()
-        options = {"limitmb": WRITER_LIMIT_MB}
+        options = {"limitmb": WRITER_LIMIT_MB, "compound": COMPOUND}
         if jobs > 1:
             options |= {"procs": jobs, "multisegment": True}
         self._writer = ix.writer(**options)

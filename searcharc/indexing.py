@@ -12,6 +12,7 @@ from searcharc.errors import SearcharcError
 from searcharc.ingest import Input, Selection, Skipped, read_input
 from searcharc.ingest.inputs import inputs
 from searcharc.lock import writer_lock
+from searcharc.records import Progress
 from searcharc.search import SearchIndex
 
 
@@ -51,14 +52,6 @@ class IndexRun:
             "interrupted": self.interrupted,
             "seconds": round(self.seconds, 3),
         }
-
-
-class Progress:
-    """Callbacks a front end implements to show a run going (all optional)."""
-
-    def start(self, total_bytes: int) -> None: ...
-    def advance(self, item: Input, articles: int) -> None: ...
-    def skipped(self, skipped: Skipped) -> None: ...
 
 
 def _open_index(target: Path, rebuild: bool) -> tuple[object, bool]:

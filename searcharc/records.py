@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from searcharc.ingest import Input, Skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +41,11 @@ class Hit:
     date: str | None
     source: str | None
     snippets: list[Snippet] = field(default_factory=list)
+
+
+class Progress:
+    """Callbacks a front end implements to show an index run going (all optional)."""
+
+    def start(self, total_bytes: int) -> None: ...
+    def advance(self, item: Input, articles: int) -> None: ...
+    def skipped(self, skipped: Skipped) -> None: ...

@@ -7,8 +7,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from searcharc.analysis import Token
-from searcharc.indexing import Progress
-from searcharc.records import Article, Hit, Snippet
+from searcharc.records import Article, Hit, Progress, Snippet
 
 if TYPE_CHECKING:
     from pathlib import Path
