@@ -12,6 +12,7 @@ from pathlib import Path
 from whoosh.index import Index
 from whoosh.query import AndMaybe, DateRange, Or, Query
 
+from searcharc import bulk
 from searcharc import index as store
 from searcharc.analysis import Token, analyze, normalize
 from searcharc.errors import SearcharcError
@@ -46,6 +47,15 @@ class SearchResult:
     took: float = 0.0
     offset: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A matching document before re-ranking: its docnum, BM25F score and matched terms."""
+
+    docnum: int
+    score: float
+    terms: set[tuple[str, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,24 +210,45 @@ class SearchIndex:
         searcher = self._searcher(ranking)
         if ranking.prf_docs and compiled.words:
             compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
+        date_filter = _date_filter(since, until)
+        flat = bulk.clauses(compiled.query) if sort == "score" and date_filter is None else None
+        if flat is not None:
+            ranked, total = self._bulk_candidates(searcher, flat, ranking, offset + limit)
+        else:
+            ranked, total = self._whoosh_candidates(
+                searcher, compiled, date_filter, sort, offset + limit
+            )
+        if sort == "date":  # Whoosh puts undated articles first: they go last
+            ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
+        elif ranking.coordination and compiled.words:
+            ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
+        hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
+        return SearchResult(query, total, hits, time.perf_counter() - started, offset)
+
+    @staticmethod
+    def _bulk_candidates(
+        searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int
+    ) -> tuple[list[_Candidate], int]:
+        """The BM25F candidates of a plain disjunction of terms, scored in bulk."""
+        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, max(CANDIDATES, depth))
+        candidates = [_Candidate(d, ranked.scores[d], ranked.terms[d]) for d in ranked.docnums]
+        return candidates, ranked.total
+
+    @staticmethod
+    def _whoosh_candidates(
+        searcher, compiled: Compiled, date_filter: Query | None, sort: str, depth: int
+    ) -> tuple[list[_Candidate], int]:
+        """The candidates of any other query, from Whoosh's own search."""
         results = searcher.search(
             compiled.query,
-            limit=None if sort == "date" else max(CANDIDATES, offset + limit),
+            limit=None if sort == "date" else max(CANDIDATES, depth),
             terms=True,
-            filter=_date_filter(since, until),
+            filter=date_filter,
             sortedby="date" if sort == "date" else None,
             reverse=sort == "date",
         )
-        ranked = list(results)
-        if sort == "date":  # Whoosh puts undated articles first: they go last
-            ranked.sort(key=lambda r: r.get("date") is None)
-        elif ranking.coordination and compiled.words:
-            ranked.sort(
-                key=lambda r: matched_words(compiled.words, r.matched_terms()), reverse=True
-            )
-        hits = [self._hit(r, compiled, snippets) for r in ranked[offset : offset + limit]]
-        total = len(results)
-        return SearchResult(query, total, hits, time.perf_counter() - started, offset)
+        candidates = [_Candidate(r.docnum, r.score, r.matched_terms()) for r in results]
+        return candidates, len(results)
 
     def suggest(self, query: str) -> list[Suggestion]:
         """Did you mean: the query with unknown words replaced by near words of the index."""
@@ -254,7 +285,8 @@ class SearchIndex:
         similar = []
         for result in results:
             theirs = {t for t, _ in searcher.key_terms([result.docnum], "body", numterms=30)}
-            hit = self._hit(result, Compiled(None, stems=own & theirs), snippets=True)
+            candidate = _Candidate(result.docnum, result.score, set())
+            hit = self._hit(searcher, candidate, Compiled(None, stems=own & theirs), snippets=True)
             similar.append(Similar(hit, sorted(own & theirs)))
         return similar
 
@@ -297,17 +329,16 @@ class SearchIndex:
             if not t.stopword and (t.stem in compiled.stems or t.norm in compiled.norms)
         ]
 
-    def _hit(self, result, compiled: Compiled, snippets: bool) -> Hit:
-        fields = result.fields()
+    def _hit(self, searcher, candidate: _Candidate, compiled: Compiled, snippets: bool) -> Hit:
+        fields = searcher.stored_fields(candidate.docnum)
         body = fields.get("body", "")
         found = []
         if snippets:
-            terms = result.matched_terms() if result.results.has_matched_terms() else ()
-            exact = {t.decode() for f, t in terms if f == "exact"}
+            exact = {t.decode() for f, t in candidate.terms if f == "exact"}
             stems, norms = compiled.stems, compiled.norms | exact
             is_match = lambda t: not t.stopword and (t.stem in stems or t.norm in norms)  # noqa: E731
             found = make_snippets(body, self.analyze(body), is_match)
-        score = result.score
+        score = candidate.score
         return Hit(
             id=fields["id"],
             title=fields.get("title", ""),
