@@ -11,6 +11,7 @@ the index size). Any other query shape is left to Whoosh.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
@@ -30,21 +31,44 @@ class Clause:
 
 
 @dataclass(slots=True)
+class _Postings:
+    """A term's postings: document numbers, weights (term frequencies), encoded values."""
+
+    docnums: array = field(default_factory=lambda: array("I"))
+    weights: array = field(default_factory=lambda: array("f"))
+    values: list[bytes] = field(default_factory=list)
+
+    def value(self, docnum: int) -> bytes | None:
+        """The posting value of one document (its positions), None when it has no posting."""
+        i = bisect_left(self.docnums, docnum)
+        found = i < len(self.docnums) and self.docnums[i] == docnum
+        return self.values[i] if found and i < len(self.values) else None
+
+
+@dataclass(slots=True)
 class Ranked:
     """The best documents (global docnums, best first), their scores and matched terms."""
 
     docnums: list[int]
     scores: dict[int, float]
     terms: dict[int, set[tuple[str, bytes]]]
-    total: int = 0
+    total: int
+    body: dict[str, _Postings]  # the body terms' postings, by term
+    body_format: object
 
+    def body_positions(self, docnum: int, stems: set[str]) -> dict[int, str] | None:
+        """Word index → stem for the document's body words indexed as ``stems`` (in order).
 
-@dataclass(slots=True)
-class _Postings:
-    """A term's postings in one segment: document numbers and weights (term frequencies)."""
-
-    docnums: array = field(default_factory=lambda: array("I"))
-    weights: array = field(default_factory=lambda: array("f"))
+        None when a stem's body postings were not read: the caller must analyze the body.
+        """
+        if not stems <= self.body.keys():
+            return None
+        found: dict[int, str] = {}
+        for stem in stems:
+            value = self.body[stem].value(docnum)
+            if value is not None:
+                found.update(dict.fromkeys(self.body_format.decode_positions(value), stem))
+        return dict(sorted(found.items()))
 
 
 def clauses(query: Query) -> list[Clause] | None:
@@ -67,8 +91,9 @@ def bm25(idf: float, tf: float, length: float, avgfl: float, b: float, k1: float
     return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / avgfl)))
 
 
-def _postings(reader, clause: Clause) -> _Postings:
-    """Every posting of the clause's term in one segment reader, deleted documents left out."""
+def _postings(reader, clause: Clause, offset: int) -> _Postings:
+    """Every posting of the clause's term in one segment, deleted documents left out; the
+    document numbers are the searcher's (``offset`` added)."""
     found = _Postings()
     btext = reader.schema[clause.field].to_bytes(clause.text)
     if (clause.field, btext) not in reader:
@@ -80,19 +105,26 @@ def _postings(reader, clause: Clause) -> _Postings:
         while leaf.is_active():  # a block at a time (Whoosh's W3 block reader)
             leaf._read_ids()
             leaf._read_weights()
+            leaf._read_values()
             found.docnums.extend(leaf._ids)
             found.weights.extend(leaf._weights)
+            found.values.extend(leaf._values)
             leaf._next_block()
     else:
         while leaf.is_active():
             found.docnums.append(leaf.id())
             found.weights.append(leaf.weight())
+            found.values.append(leaf.value())
             leaf.next()
     if deleted:
-        kept = [
-            (d, w) for d, w in zip(found.docnums, found.weights, strict=True) if d not in deleted
-        ]
-        found = _Postings(array("I", (d for d, _ in kept)), array("f", (w for _, w in kept)))
+        kept = [i for i, d in enumerate(found.docnums) if d not in deleted]
+        found = _Postings(
+            array("I", (found.docnums[i] for i in kept)),
+            array("f", (found.weights[i] for i in kept)),
+            [found.values[i] for i in kept],
+        )
+    if offset:
+        found.docnums = array("I", map(offset.__add__, found.docnums))
     return found
 
 
@@ -109,10 +141,8 @@ def _length_bytes(reader, fieldname: str) -> bytes:
     return cached[fieldname]
 
 
-def _score_clause(
-    scores: array, offset: int, postings: _Postings, lengths: bytes, stats: tuple
-) -> None:
-    """Add one clause's BM25F scores to ``scores`` (indexed by global docnum).
+def _score_clause(scores: array, postings: _Postings, lengths: bytes, stats: tuple) -> None:
+    """Add one clause's BM25F scores to ``scores``; both it and ``lengths`` are indexed by docnum.
 
     A score depends only on the term frequency and the length byte: it is computed once for
     each pair that occurs, and the rest is lookups done by C loops (map, zip, set).
@@ -122,15 +152,26 @@ def _score_clause(
     table = {
         key: bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost for key in set(keys)
     }
-    docnums = map(offset.__add__, postings.docnums) if offset else postings.docnums
-    for docnum, score in zip(docnums, map(table.__getitem__, keys), strict=True):
+    for docnum, score in zip(postings.docnums, map(table.__getitem__, keys), strict=True):
         scores[docnum] += score
+
+
+def _merge(parts: list[_Postings]) -> _Postings:
+    """One term's postings from all segments, in docnum order."""
+    if len(parts) == 1:
+        return parts[0]
+    merged = _Postings()
+    for part in parts:
+        merged.docnums.extend(part.docnums)
+        merged.weights.extend(part.weights)
+        merged.values.extend(part.values)
+    return merged
 
 
 def rank(searcher, found: Sequence[Clause], b: float, k1: float, limit: int) -> Ranked:
     """The ``limit`` best documents for the disjunction of ``found``, as Whoosh ranks them."""
     scores = array("d", bytes(8 * searcher.doc_count_all()))
-    matched: list[tuple[Clause, bytes, set[int]]] = []
+    matched: list[tuple[Clause, bytes, _Postings]] = []
     for clause in found:
         stats = (
             searcher.idf(clause.field, clause.text),
@@ -139,17 +180,24 @@ def rank(searcher, found: Sequence[Clause], b: float, k1: float, limit: int) -> 
             k1,
             clause.boost,
         )
-        docs: set[int] = set()
+        parts = []
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
-            postings = _postings(reader, clause)
+            postings = _postings(reader, clause, offset)
             if postings.docnums:
-                _score_clause(scores, offset, postings, _length_bytes(reader, clause.field), stats)
-                docs.update(map(offset.__add__, postings.docnums))
-        if docs:
+                lengths = bytes(offset) + _length_bytes(reader, clause.field)
+                _score_clause(scores, postings, lengths, stats)
+                parts.append(postings)
+        if parts:
             btext = searcher.schema[clause.field].to_bytes(clause.text)
-            matched.append((clause, btext, docs))
-    every = set().union(*(docs for _, _, docs in matched))
+            matched.append((clause, btext, _merge(parts)))
+    docsets = [set(p.docnums) for _, _, p in matched]
+    every = set().union(*docsets)
     best = sorted(sorted(every), key=scores.__getitem__, reverse=True)[:limit]
-    terms = {d: {(c.field, t) for c, t, docs in matched if d in docs} for d in best}
-    return Ranked(best, {d: scores[d] for d in best}, terms, len(every))
+    terms = {
+        d: {(c.field, t) for (c, t, _), docs in zip(matched, docsets, strict=True) if d in docs}
+        for d in best
+    }
+    body = {c.text: p for c, _, p in matched if c.field == "body"}
+    body_format = searcher.schema["body"].format if "body" in searcher.schema else None
+    return Ranked(best, {d: scores[d] for d in best}, terms, len(every), body, body_format)

@@ -14,15 +14,16 @@ from whoosh.query import AndMaybe, DateRange, Or, Query
 
 from searcharc import bulk
 from searcharc import index as store
-from searcharc.analysis import Token, analyze, normalize
+from searcharc import snippets as snippets_
+from searcharc.analysis import Token, analyze, normalize, word_cache
+from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
 from searcharc.lock import writer_lock
 from searcharc.matching import Compiled, Compiler
 from searcharc.query import parse
 from searcharc.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.ranking import QueryWord, Ranking, expansion_words, matched_words, word_query
-from searcharc.records import Article, Hit
-from searcharc.snippets import make_snippets
+from searcharc.records import Article, Hit, Snippet
 
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
 CANDIDATES = 200  # BM25 candidates re-ranked by how many query words they match
@@ -56,6 +57,7 @@ class _Candidate:
     docnum: int
     score: float
     terms: set[tuple[str, bytes]]
+    ranked: bulk.Ranked | None = None  # the bulk ranking it came from (body positions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,9 @@ class SearchIndex:
     ) -> tuple[list[_Candidate], int]:
         """The BM25F candidates of a plain disjunction of terms, scored in bulk."""
         ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, max(CANDIDATES, depth))
-        candidates = [_Candidate(d, ranked.scores[d], ranked.terms[d]) for d in ranked.docnums]
+        candidates = [
+            _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
+        ]
         return candidates, ranked.total
 
     @staticmethod
@@ -329,15 +333,40 @@ class SearchIndex:
             if not t.stopword and (t.stem in compiled.stems or t.norm in compiled.norms)
         ]
 
+    def _snippets(self, body: str, candidate: _Candidate, compiled: Compiled) -> list[Snippet]:
+        """The best passages of ``body`` for the query's words (see ``searcharc.snippets``)."""
+        exact = {t.decode() for f, t in candidate.terms if f == "exact"}
+        stems, norms = compiled.stems, compiled.norms | exact
+        matched = self._indexed_matches(candidate, stems, norms)
+        if matched is None:
+            words, matched = snippets_.matches(
+                body, self.stemmer, lambda a: not a[2] and (a[1] in stems or a[0] in norms)
+            )
+        else:
+            words = list(spans(body)) if matched else []
+        return snippets_.make_snippets(body, words, matched)
+
+    def _indexed_matches(
+        self, candidate: _Candidate, stems: set[str], norms: set[str]
+    ) -> dict[int, str] | None:
+        """The matching body words read from the body postings' positions, without analysis.
+
+        Exact when every matching word matches by its stem (a norm's stem is then a query
+        stem) and the body field dropped stopwords; None otherwise.
+        """
+        if candidate.ranked is None or not self.meta.stopwords:
+            return None
+        stem = word_cache(self.stemmer).stem
+        if not all(stem(norm) in stems for norm in norms):
+            return None
+        return candidate.ranked.body_positions(candidate.docnum, stems)
+
     def _hit(self, searcher, candidate: _Candidate, compiled: Compiled, snippets: bool) -> Hit:
         fields = searcher.stored_fields(candidate.docnum)
         body = fields.get("body", "")
         found = []
         if snippets:
-            exact = {t.decode() for f, t in candidate.terms if f == "exact"}
-            stems, norms = compiled.stems, compiled.norms | exact
-            is_match = lambda t: not t.stopword and (t.stem in stems or t.norm in norms)  # noqa: E731
-            found = make_snippets(body, self.analyze(body), is_match)
+            found = self._snippets(body, candidate, compiled)
         score = candidate.score
         return Hit(
             id=fields["id"],
