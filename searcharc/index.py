@@ -143,9 +143,12 @@ class Changes:
             setattr(self, outcome, getattr(self, outcome) + 1)
 
 
+TOC_GLOB = "_MAIN_*.toc"  # Whoosh's table of contents, one file a generation
+
+
 def exists(path: Path) -> bool:
-    """Whether ``path`` holds a Whoosh index."""
-    return path.is_dir() and whoosh_index.exists_in(str(path))
+    """Whether ``path`` holds a Whoosh index (without reading it: that unpickles the schema)."""
+    return path.is_dir() and any(path.glob(TOC_GLOB))
 
 
 OWN_FILES = ("README.md", "searcharc.lock")

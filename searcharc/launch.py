@@ -92,6 +92,20 @@ def parse_query_args(args: list[str]) -> QueryOptions | None:
     return QueryOptions(**values)
 
 
+def light_cached_property() -> None:
+    """Give Whoosh the standard library's ``cached_property`` in place of the PyPI package's.
+
+    Whoosh uses the package for one reader property, and the package imports asyncio (about
+    15 ms of a cold query). Only this process's own command runs after it.
+    """
+    import functools
+    import types
+
+    module = types.ModuleType("cached_property")
+    module.cached_property = functools.cached_property
+    sys.modules.setdefault("cached_property", module)
+
+
 def main() -> None:
     """`searcharc`: the fast path for a plain query, else the Typer application."""
     options = parse_query_args(sys.argv[1:])
@@ -100,4 +114,5 @@ def main() -> None:
 
         typer_main()
         return
+    light_cached_property()
     sys.exit(guarded(lambda: query(options)))

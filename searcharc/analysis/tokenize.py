@@ -23,9 +23,8 @@ WORD_RE = re.compile(
 
 
 def spans(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of every word in ``text``; ``text[start:end]`` is the word as written."""
-    for match in WORD_RE.finditer(text):
-        yield match.span()
+    """(start, end) of every word in ``text``; ``text[start:end]`` is the word as written."""
+    return map(re.Match.span, WORD_RE.finditer(text))
 
 
 def words(text: str) -> list[str]:
