@@ -15,9 +15,10 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import Index
 
 from searcharc.analysis import ANALYZER_VERSION, DEFAULT_STEMMER
-from searcharc.analysis.components import arabic_analyzer
+from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
 from searcharc.records import Article
+from searcharc.writer import TableWriter
 
 META_FILE = "searcharc.json"
 WRITER_LIMIT_MB = 256  # memory for postings before Whoosh spills them to disk
@@ -27,14 +28,14 @@ COMPOUND = False
 
 def make_schema(stemmer: str = DEFAULT_STEMMER, stopwords: bool = True) -> Schema:
     """Stemmed title and body for recall, an unstemmed ``exact`` view, and display fields."""
-    stemmed = arabic_analyzer(None if stemmer == "none" else stemmer, stopwords)
-    unstemmed = arabic_analyzer(None, stopwords)
+    stemmed = ArabicAnalyzer(None if stemmer == "none" else stemmer, stopwords)
+    unstemmed = ArabicAnalyzer(None, stopwords)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True),
         body=TEXT(analyzer=stemmed, stored=True),
-        exact=TEXT(analyzer=unstemmed),
-        source=TEXT(analyzer=arabic_analyzer(None, stopwords=False), stored=True),
+        exact=TEXT(analyzer=unstemmed, phrase=False),  # terms and frequencies: no phrase needs it
+        source=TEXT(analyzer=ArabicAnalyzer(None, stopwords=False), stored=True),
         date=DATETIME(stored=True, sortable=True),
         hash=ID(stored=True, sortable=True),
         origin=ID(stored=True, sortable=True),
@@ -218,10 +219,11 @@ class Writer:
         self.known = {} if clear else known_documents(ix)
         self.by_hash = {k.hash: i for i, k in self.known.items()}
         self.seen: set[str] = set()
-        options = {"limitmb": WRITER_LIMIT_MB, "compound": COMPOUND}
         if jobs > 1:
-            options |= {"procs": jobs, "multisegment": True}
-        self._writer = ix.writer(**options)
+            options = {"limitmb": WRITER_LIMIT_MB, "procs": jobs, "multisegment": True}
+            self._writer = ix.writer(compound=COMPOUND, **options)
+        else:
+            self._writer = TableWriter(ix, compound=COMPOUND)
 
     def put(self, article: Article) -> tuple[str, str | None]:
         """Index one article: ("added" | "updated" | "unchanged" | "duplicate", duplicate of)."""
