@@ -1,10 +1,15 @@
 """A Whoosh segment writer whose postings are inverted in memory and written a term at a time.
 
-Whoosh's own ``SegmentWriter`` puts every posting in a sorting pool (sized, spilled to disk,
-merged back), then writes it with several Python calls and a length lookup a posting. This
-writer keeps the same documents, stored fields, columns and file format (W3 codec: any Whoosh
-reader opens the index), but collects postings in a table (field → term → arrays) that is
-already in document order, and writes each term's postings in blocks (``w3.write_term``).
+Whoosh's own ``SegmentWriter`` analyzes a field token by token through its format's
+``word_values``, puts every posting in a sorting pool (sized, spilled to disk, merged back),
+then writes it with several Python calls and a length lookup a posting. This writer keeps the
+same documents, stored fields, columns and file format (W3 codec: any Whoosh reader opens the
+index and finds the same bytes), but
+
+- inverts a field analyzed by ``ArabicAnalyzer`` in one pass over its words
+  (``ArabicAnalyzer.term_positions``), each posting value encoded by the field's own format;
+- collects postings in a table (field → term → compact arrays), already in document order;
+- writes each term's postings a block at a time (``w3.write_term``).
 """
 
 from __future__ import annotations
@@ -12,9 +17,12 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from searcharc import w3
+from searcharc.analysis.components import ArabicAnalyzer
 
 
 @dataclass(slots=True)
@@ -23,7 +31,21 @@ class TermPostings:
 
     docnums: array = field(default_factory=lambda: array("I"))
     weights: array = field(default_factory=lambda: array("f"))
-    values: list[bytes] = field(default_factory=list)  # the non-empty values only, as W3 keeps
+    values: bytearray = field(default_factory=bytearray)  # the non-empty values, end to end
+    ends: array = field(default_factory=lambda: array("I"))  # where each value ends
+
+    def add(self, docnum: int, weight: float, value: bytes | None) -> None:
+        self.docnums.append(docnum)
+        self.weights.append(weight)
+        if value:
+            self.values += value
+            self.ends.append(len(self.values))
+
+    def value_list(self) -> list[bytes]:
+        """The values as separate byte strings (what W3's block writer takes)."""
+        data = bytes(self.values)
+        ends = self.ends.tolist()
+        return [data[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
 class PostingTable:
@@ -31,25 +53,55 @@ class PostingTable:
 
     def __init__(self) -> None:
         self.fields: dict[str, dict[bytes, TermPostings]] = {}
+        self.encoded: dict[tuple[str, int], bytes] = {}  # (field, position or freq) → value
 
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """One posting: (fieldname, term bytes, docnum, weight, value), docnums ascending."""
-        fieldname, btext, docnum, weight, value = item
-        if docnum < 0:
-            return  # Whoosh's marker for spelling words: no posting
+    def _postings(self, fieldname: str, btext: bytes) -> TermPostings:
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
         postings = terms.get(btext)
         if postings is None:
             postings = terms[btext] = TermPostings()
-        postings.docnums.append(docnum)
-        postings.weights.append(weight)
-        if value:
-            postings.values.append(value)
+        return postings
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """One posting: (fieldname, term bytes, docnum, weight, value), docnums ascending."""
+        fieldname, btext, docnum, weight, value = item
+        if docnum >= 0:  # -1 is Whoosh's marker for a spelling word: no posting
+            self._postings(fieldname, btext).add(docnum, weight, value)
+
+    def add_terms(self, fieldname: str, docnum: int, terms: dict[str, list[int]], format_) -> int:
+        """One document's terms with their word positions; returns the field's length.
+
+        Values and weights are the ones ``format_.word_values`` gives (Positions or Frequency).
+        """
+        positions = type(format_) is Positions
+        boost = format_.field_boost
+        length = 0
+        for term, found in terms.items():
+            freq = len(found)
+            length += freq
+            if positions and freq > 1:
+                value = format_.encode(found)
+            else:  # one position, or a frequency: a few distinct values, encoded once each
+                key = (fieldname, found[0] if positions else -freq)
+                value = self.encoded.get(key)
+                if value is None:
+                    value = format_.encode(found) if positions else pack_uint(freq)
+                    self.encoded[key] = value
+            self._postings(fieldname, term.encode("utf-8")).add(docnum, freq * boost, value)
+        return length
 
     def cleanup(self) -> None:
         self.fields.clear()
+
+
+def _one_pass(fieldobj) -> bool:
+    """Whether a field can be inverted by ``ArabicAnalyzer.term_positions``."""
+    return type(fieldobj.analyzer) is ArabicAnalyzer and type(fieldobj.format) in (
+        Positions,
+        Frequency,
+    )
 
 
 class TableWriter(SegmentWriter):
@@ -58,6 +110,43 @@ class TableWriter(SegmentWriter):
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
         self.pool = PostingTable()
+        self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
+
+    def add_document(self, **fields) -> None:
+        """As ``SegmentWriter.add_document`` (which still takes boosts, vectors, spelling)."""
+        if not self._plain or any(name.startswith("_") for name in fields):
+            super().add_document(**fields)
+            return
+        self._check_state()
+        names = sorted(fields)
+        self._check_fields(self.schema, names)
+        perdoc = self.perdocwriter
+        perdoc.start_doc(self.docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is not None:
+                    self._add_field(name, self.schema[name], value)
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _add_field(self, name: str, fieldobj, value) -> None:
+        length = 0
+        if fieldobj.indexed and _one_pass(fieldobj) and isinstance(value, str):
+            terms = fieldobj.analyzer.term_positions(value)
+            length = self.pool.add_terms(name, self.docnum, terms, fieldobj.format)
+        elif fieldobj.indexed:
+            for btext, freq, weight, vbytes in fieldobj.index(value):
+                length += freq if fieldobj.scorable else 0
+                self.pool.add((name, btext, self.docnum, weight, vbytes))
+        self.perdocwriter.add_field(name, fieldobj, value if fieldobj.stored else None, length)
+        if fieldobj.column_type:
+            cv = fieldobj.to_column_value(value)
+            self.perdocwriter.add_column_value(name, fieldobj.column_type, cv)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -73,13 +162,13 @@ class TableWriter(SegmentWriter):
         lengths = w3.length_bytes(perdoc, fieldname)
         self.fieldwriter.start_field(fieldname, self.schema[fieldname])
         for btext in sorted(terms):
-            postings = terms[btext]
+            postings = terms.pop(btext)
             w3.write_term(
                 self.fieldwriter,
                 btext,
                 postings.docnums,
                 postings.weights,
-                postings.values,
+                postings.value_list(),
                 lengths,
             )
         self.fieldwriter.finish_field()

@@ -15,6 +15,7 @@ from searcharc.analysis.normalize import normalize
 from searcharc.analysis.stem import get_stemmer
 from searcharc.analysis.stopwords import is_stopword
 from searcharc.analysis.tokenize import spans
+from searcharc.analysis.tokenize import words as word_list
 
 
 class ArabicTokenizer(Tokenizer):
@@ -135,6 +136,23 @@ class ArabicAnalyzer(Analyzer):
             if chars:
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """Each indexed term of ``value`` with its words' positions: what a ``Positions``
+        format collects from this analyzer's tokens, without making the tokens."""
+        words = word_cache(self.stemmer or "none")
+        drop = self.stopwords
+        found: dict[str, list[int]] = {}
+        for pos, written in enumerate(word_list(value)):
+            _, stem, stopword = words[written]
+            if drop and stopword:
+                continue
+            positions = found.get(stem)
+            if positions is None:
+                found[stem] = [pos]
+            else:
+                positions.append(pos)
+        return found
 
 
 def arabic_analyzer(stemmer: str | None = "light", stopwords: bool = True) -> Composable:
