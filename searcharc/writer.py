@@ -9,7 +9,7 @@ index and finds the same bytes), but
 - inverts a field analyzed by ``ArabicAnalyzer`` in one pass over its words
   (``ArabicAnalyzer.term_positions``), each posting value encoded by the field's own format;
 - collects postings in a table (field → term → compact arrays), already in document order;
-- writes each term's postings a block at a time (``w3.write_term``).
+- writes each term's postings and term info at once (``w3.write_term``).
 """
 
 from __future__ import annotations
@@ -48,12 +48,15 @@ class TermPostings:
         return [data[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
+PACKED = [pack_uint(freq) for freq in range(256)]  # Frequency's values of small frequencies
+
+
 class PostingTable:
     """In place of Whoosh's ``PostingPool``: postings by field and term, held in memory."""
 
     def __init__(self) -> None:
         self.fields: dict[str, dict[bytes, TermPostings]] = {}
-        self.encoded: dict[tuple[str, int], bytes] = {}  # (field, position or freq) → value
+        self.single: dict[str, dict[int, bytes]] = {}
 
     def _postings(self, fieldname: str, btext: bytes) -> TermPostings:
         terms = self.fields.get(fieldname)
@@ -70,27 +73,67 @@ class PostingTable:
         if docnum >= 0:  # -1 is Whoosh's marker for a spelling word: no posting
             self._postings(fieldname, btext).add(docnum, weight, value)
 
-    def add_terms(self, fieldname: str, docnum: int, terms: dict[str, list[int]], format_) -> int:
+    def add_positions(
+        self, fieldname: str, docnum: int, terms: dict[str, list[int]], format_: Positions
+    ) -> int:
         """One document's terms with their word positions; returns the field's length.
 
-        Values and weights are the ones ``format_.word_values`` gives (Positions or Frequency).
+        Weights and values are the ones ``Positions.word_values`` gives.
         """
-        positions = type(format_) is Positions
+        single = self.single.setdefault(fieldname, {})  # position → value of a one-word term
         boost = format_.field_boost
-        length = 0
-        for term, found in terms.items():
-            freq = len(found)
-            length += freq
-            if positions and freq > 1:
-                value = format_.encode(found)
-            else:  # one position, or a frequency: a few distinct values, encoded once each
-                key = (fieldname, found[0] if positions else -freq)
-                value = self.encoded.get(key)
-                if value is None:
-                    value = format_.encode(found) if positions else pack_uint(freq)
-                    self.encoded[key] = value
-            self._postings(fieldname, term.encode("utf-8")).add(docnum, freq * boost, value)
-        return length
+        self._add_doc(
+            fieldname,
+            docnum,
+            [
+                (t.encode(), len(found) * boost, self._encoded(format_, found, single))
+                for t, found in terms.items()
+            ],
+        )
+        return sum(map(len, terms.values()))
+
+    @staticmethod
+    def _encoded(format_: Positions, found: list[int], single: dict[int, bytes]) -> bytes:
+        if len(found) > 1:
+            return format_.encode(found)
+        value = single.get(found[0])
+        if value is None:
+            value = single[found[0]] = format_.encode(found)
+        return value
+
+    def add_counts(
+        self, fieldname: str, docnum: int, counts: dict[str, int], format_: Frequency
+    ) -> int:
+        """One document's terms with their frequencies; returns the field's length.
+
+        Weights and values are the ones ``Frequency.word_values`` gives.
+        """
+        boost = format_.field_boost
+        self._add_doc(
+            fieldname,
+            docnum,
+            [
+                (t.encode(), f * boost, PACKED[f] if f < len(PACKED) else pack_uint(f))
+                for t, f in counts.items()
+            ],
+        )
+        return sum(counts.values())
+
+    def _add_doc(
+        self, fieldname: str, docnum: int, items: list[tuple[bytes, float, bytes]]
+    ) -> None:
+        """One document's postings in a field: (term bytes, weight, non-empty value)."""
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        for btext, weight, value in items:
+            postings = terms.get(btext)
+            if postings is None:
+                postings = terms[btext] = TermPostings()
+            postings.docnums.append(docnum)
+            postings.weights.append(weight)
+            postings.values += value
+            postings.ends.append(len(postings.values))
 
     def cleanup(self) -> None:
         self.fields.clear()
@@ -136,9 +179,14 @@ class TableWriter(SegmentWriter):
 
     def _add_field(self, name: str, fieldobj, value) -> None:
         length = 0
+        format_ = fieldobj.format
         if fieldobj.indexed and _one_pass(fieldobj) and isinstance(value, str):
-            terms = fieldobj.analyzer.term_positions(value)
-            length = self.pool.add_terms(name, self.docnum, terms, fieldobj.format)
+            if type(format_) is Positions:
+                terms = fieldobj.analyzer.term_positions(value)
+                length = self.pool.add_positions(name, self.docnum, terms, format_)
+            else:
+                counts = fieldobj.analyzer.term_counts(value)
+                length = self.pool.add_counts(name, self.docnum, counts, format_)
         elif fieldobj.indexed:
             for btext, freq, weight, vbytes in fieldobj.index(value):
                 length += freq if fieldobj.scorable else 0

@@ -6,11 +6,13 @@ import path. Filters hold only names (never functions) so that they pickle small
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterator
+from functools import cache
 
 from whoosh.analysis import Analyzer, Composable, Filter, Token, Tokenizer
 
-from searcharc.analysis import word_cache
+from searcharc.analysis import MAX_CACHED_WORDS, word_cache
 from searcharc.analysis.normalize import normalize
 from searcharc.analysis.stem import get_stemmer
 from searcharc.analysis.stopwords import is_stopword
@@ -140,19 +142,43 @@ class ArabicAnalyzer(Analyzer):
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """Each indexed term of ``value`` with its words' positions: what a ``Positions``
         format collects from this analyzer's tokens, without making the tokens."""
-        words = word_cache(self.stemmer or "none")
-        drop = self.stopwords
-        found: dict[str, list[int]] = {}
+        terms = term_cache(self.stemmer or "none", self.stopwords)
+        found: defaultdict[str | None, list[int]] = defaultdict(list)
         for pos, written in enumerate(word_list(value)):
-            _, stem, stopword = words[written]
-            if drop and stopword:
-                continue
-            positions = found.get(stem)
-            if positions is None:
-                found[stem] = [pos]
-            else:
-                positions.append(pos)
+            found[terms[written]].append(pos)
+        found.pop(None, None)  # the dropped stopwords
         return found
+
+    def term_counts(self, value: str) -> Counter[str]:
+        """Each indexed term of ``value`` with its frequency (what a ``Frequency`` format
+        collects from this analyzer's tokens)."""
+        counts = Counter(
+            map(term_cache(self.stemmer or "none", self.stopwords).__getitem__, word_list(value))
+        )
+        counts.pop(None, None)  # the dropped stopwords
+        return counts
+
+
+class TermCache(dict[str, str | None]):
+    """Written word → its indexed term, or None for a dropped stopword (each word once)."""
+
+    def __init__(self, stemmer: str, stopwords: bool):
+        super().__init__()
+        self.words = word_cache(stemmer)
+        self.stopwords = stopwords
+
+    def __missing__(self, written: str) -> str | None:
+        if len(self) >= MAX_CACHED_WORDS:
+            self.clear()
+        _, stem, stopword = self.words[written]
+        term = self[written] = None if self.stopwords and stopword else stem
+        return term
+
+
+@cache
+def term_cache(stemmer: str, stopwords: bool) -> TermCache:
+    """The term cache of one indexed view (stemmer light, snowball or none; stopwords or not)."""
+    return TermCache(stemmer, stopwords)
 
 
 def arabic_analyzer(stemmer: str | None = "light", stopwords: bool = True) -> Composable:
