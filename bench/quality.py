@@ -95,19 +95,33 @@ class Row:
     stopwords: bool = True
     ranking: Ranking = DEFAULT
     whoosh_default: bool = False
+    roots: str | None = None
+    match: str = "any"
 
 
-PLAIN = Ranking(k1=1.2, b=0.75, title_boost=0, exact_boost=0, coordination=False)
+PLAIN = Ranking(k1=1.2, b=0.75, title_boost=0, exact_boost=0, root_boost=0, coordination=False)
+EXACT = PLAIN.with_(exact_boost=0.5)
+TUNED = EXACT.with_(k1=0.9, b=0.4)
 ROWS = [
     Row("(a) Whoosh default analyzer, BM25", whoosh_default=True, ranking=PLAIN),
     Row("(b) our normalization only", stemmer="none", stopwords=False, ranking=PLAIN),
     Row("(c) + stopwords", stemmer="none", ranking=PLAIN),
     Row("(d) + light stemmer", ranking=PLAIN),
-    Row("(e) Snowball stemmer instead", stemmer="snowball", ranking=PLAIN),
-    Row("(f) + exact-form field", ranking=PLAIN.with_(exact_boost=0.5)),
-    Row("(f') + matched-words first", ranking=PLAIN.with_(exact_boost=0.5, coordination=True)),
-    Row("(g1) BM25 k1=0.9 b=0.4", ranking=PLAIN.with_(exact_boost=0.5, k1=0.9, b=0.4)),
-    Row("(h) shipped default", ranking=DEFAULT),
+    Row("(e) Snowball stemmer instead of ours", stemmer="snowball", ranking=PLAIN),
+    Row("(f) light + exact-form field (no titles)", ranking=EXACT),
+    Row("(g1) + BM25 k1=0.9 b=0.4", ranking=TUNED),
+    Row(
+        "(g2) + Snowball root view (stem fusion)",
+        roots="snowball",
+        ranking=TUNED.with_(root_boost=1),
+    ),
+    Row(
+        "(g3) + Bo1 feedback, 5 docs (not shipped)",
+        roots="snowball",
+        ranking=TUNED.with_(root_boost=1, prf_docs=5),
+    ),
+    Row("(g4) --match all (not shipped)", roots="snowball", ranking=DEFAULT, match="all"),
+    Row("(h) shipped default", roots="snowball", ranking=DEFAULT),
 ]
 
 
@@ -135,13 +149,13 @@ def evaluate_row(
     row: Row, collection: Collection, workdir: Path, cache: dict
 ) -> tuple[Evaluation, float]:
     """The row's measures on the collection, and the mean time of a query in ms."""
-    key = (row.whoosh_default, row.stemmer, row.stopwords, collection.corpus)
+    key = (row.whoosh_default, row.stemmer, row.stopwords, row.roots, collection.corpus)
     if key not in cache:
         path = Path(tempfile.mkdtemp(dir=workdir))
         if row.whoosh_default:
             cache[key] = whoosh_default_index(path, collection.corpus)
         else:
-            index = SearchIndex.create(path, stemmer=row.stemmer, stopwords=row.stopwords)
+            index = SearchIndex.create(path, row.stemmer, row.stopwords, row.roots)
             index.add(read_corpus(collection.corpus))
             cache[key] = index
     target = cache[key]
@@ -149,7 +163,7 @@ def evaluate_row(
     if row.whoosh_default:
         run = {qid: target(text, 100) for qid, text in collection.queries}
     else:
-        run = run_queries(target, collection.queries, ranking=row.ranking)
+        run = run_queries(target, collection.queries, ranking=row.ranking, match=row.match)
     took = (time.perf_counter() - started) * 1000 / max(1, len(collection.queries))
     return measure(collection.qrels, run), took
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+# How free words combine: "any" lets ranking decide, "all" requires every one (see the README).
+DEFAULT_MATCH = "any"
 
 if TYPE_CHECKING:
     from searcharc.search import SearchIndex
@@ -23,4 +25,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'searcharc' has no attribute {name!r}")
 
 
-__all__ = ["SearchIndex", "__version__"]
+__all__ = ["DEFAULT_MATCH", "SearchIndex", "__version__"]

@@ -13,17 +13,10 @@ from typing import Annotated
 
 import typer
 
-from searcharc import __version__
-from searcharc.commands import (
-    QueryOptions,
-    echo_err,
-    guarded,
-    index_path,
-    rich_console,
-    seeds_path,
-    use_color,
-)
+from searcharc import DEFAULT_MATCH, __version__
+from searcharc.commands import echo_err, guarded, index_path, rich_console, seeds_path, use_color
 from searcharc.errors import SearcharcError
+from searcharc.records import HIT_FIELDS
 
 app = typer.Typer(
     name="searcharc",
@@ -191,15 +184,19 @@ QUERY_HELP = """Search the index: exit 0 when something is found, 1 when nothing
 
 \b
 The query language (Arabic spelling variants, diacritics and clitics all match):
-  مكافحة الإرهاب               free words; --match all requires every one
-  "مكافحة الإرهاب"             a phrase: these words in this order
-  الإرهاب -الجزائر             minus (or NOT) leaves articles out
-  بلينكن OR حموشي              OR, AND and ( ) combine
-  title:بلينكن  source:هسبريس  a word in the title or the source
+  مكافحة الإرهاب               free words: --match any ranks them, all requires each
+  "مكافحة الإرهاب"             a phrase: these words in this order, side by side
+  الإرهاب -الجزائر             minus (or NOT) leaves articles out; also -"…", -(…)
+  بلينكن OR حموشي              OR, AND and ( ) combine: (بلينكن OR حموشي) AND الرباط
+  title:بلينكن  title:"…"      a word or phrase in the title
+  source:هسبريس  source:Ahd*   the source
   date:2023-11                 a year, month or day (also --since/--until)
   الإره*                       words starting with these letters (unstemmed)
   الارهب~  الارهب~2            words within 1 (or 2) edits (unstemmed)
-  =الإرهابية                   this form only, no stemming
+  =الإرهابية                   this form only, no stemming (marks and hamza still ignored)
+
+title:, source: and date: always narrow the search. A stray quote, parenthesis or
+operator is ignored; a query that cannot be read (a bare *, date:2023-13) exits 2.
 """
 
 
@@ -213,25 +210,23 @@ class Sort(StrEnum):
     date = "date"
 
 
-def parse_date(text: str | None):
-    """An ISO date for --since/--until."""
-    from datetime import date
-
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+class Bidi(StrEnum):
+    on = "on"
+    off = "off"
 
 
-@app.command("query", help=QUERY_HELP)
+MATCH_DEFAULT = Match(DEFAULT_MATCH)
+
+
+@app.command("query", help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
 def query_command(
     text: Annotated[
         str | None, typer.Argument(help="The query, e.g. «مكافحة الإرهاب».", show_default=False)
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="Hits to show (a query, with --batch).")] = 10,
-    match: Annotated[Match, typer.Option(help="Free words: any ranks, all requires.")] = Match.any,
+    match: Annotated[
+        Match, typer.Option(help="Free words: any ranks them, all requires each.")
+    ] = MATCH_DEFAULT,
     since: Annotated[
         str | None, typer.Option(help="Articles dated on or after (YYYY-MM-DD).")
     ] = None,
@@ -242,13 +237,15 @@ def query_command(
         Sort, typer.Option(help="Order by score or by date (newest first).")
     ] = Sort.score,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
-    page: Annotated[int | None, typer.Option(min=1, help="Page N of --limit hits.")] = None,
+    page: Annotated[
+        int | None, typer.Option(min=1, help="Page N of --limit hits (instead of --offset).")
+    ] = None,
     index: IndexOption = None,
     json_out: JsonOption = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON hit a line.")] = False,
     ids: Annotated[bool, typer.Option("--ids", help="Only the ids, one a line.")] = False,
     fields: Annotated[
-        str | None, typer.Option(help="Only these hit fields, e.g. id,title,date.")
+        str | None, typer.Option(help=f"Only these hit fields: {','.join(HIT_FIELDS)}.")
     ] = None,
     batch: Annotated[
         Path | None,
@@ -258,18 +255,22 @@ def query_command(
     run_tag: Annotated[str, typer.Option(help="With --batch: the TREC run's tag.")] = "searcharc",
     color: ColorOption = Color.auto,
     bidi: Annotated[
-        str | None,
-        typer.Option(help="on: reorder Arabic for terminals without bidi ($SEARCHARC_BIDI=1)."),
+        Bidi | None,
+        typer.Option(
+            help="on: Arabic in visual order, for terminals without bidi [default: off, "
+            "on if $SEARCHARC_BIDI=1]. Never applied to JSON, TREC or piped output.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     from searcharc import commands
 
-    options = QueryOptions(
+    options = commands.QueryOptions(
         text=text,
         limit=limit,
         match=match.value,
-        since=parse_date(since),
-        until=parse_date(until),
+        since=since,
+        until=until,
         sort=sort.value,
         offset=offset,
         page=page,
@@ -282,7 +283,7 @@ def query_command(
         output=output,
         run_tag=run_tag,
         color=color.value,
-        bidi=bidi,
+        bidi=bidi.value if bidi else None,
     )
     raise typer.Exit(commands.query(options))
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-SUGGEST_BELOW = 3  # hits under which did-you-mean suggestions are looked for
+from searcharc import DEFAULT_MATCH
 
 
 def index_path(option: Path | None) -> Path:
@@ -28,7 +28,7 @@ def seeds_path() -> Path:
 
 def bidi_wanted(option: str | None) -> bool:
     """--bidi on, or $SEARCHARC_BIDI=1 when the option is not given."""
-    return (option or ("on" if os.environ.get("SEARCHARC_BIDI") == "1" else "off")) == "on"
+    return option == "on" or (option is None and os.environ.get("SEARCHARC_BIDI") == "1")
 
 
 def use_color(color: str) -> bool:
@@ -49,15 +49,50 @@ def echo_err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def parse_date(text: str | None) -> date | None:
+    """An ISO date for --since/--until."""
+    from searcharc.errors import SearcharcError
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SearcharcError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def parse_fields(text: str | None) -> list[str] | None:
+    """--fields id,title,…: hit fields, each one known."""
+    from searcharc.errors import SearcharcError
+    from searcharc.records import HIT_FIELDS
+
+    if text is None:
+        return None
+    chosen = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in HIT_FIELDS]
+    if unknown or not chosen:
+        raise SearcharcError(f"--fields: choose among {','.join(HIT_FIELDS)}, not {text!r}")
+    return chosen
+
+
+def one_format(**chosen: bool) -> None:
+    """At most one of the output formats."""
+    from searcharc.errors import SearcharcError
+
+    given = [f"--{name}" for name, on in chosen.items() if on]
+    if len(given) > 1:
+        raise SearcharcError(f"choose one output format, not {' and '.join(given)}")
+
+
 @dataclass(frozen=True, slots=True)
 class QueryOptions:
-    """The options of `searcharc query`, as the Typer command declares them."""
+    """The options of `searcharc query`, as the Typer command declares them (dates as text)."""
 
     text: str | None = None
     limit: int = 10
-    match: str = "any"
-    since: date | None = None
-    until: date | None = None
+    match: str = DEFAULT_MATCH
+    since: str | None = None
+    until: str | None = None
     sort: str = "score"
     offset: int = 0
     page: int | None = None
@@ -75,27 +110,32 @@ class QueryOptions:
 
 def query(o: QueryOptions) -> int:
     """Run one query (or a --batch file) and print it; the exit status: 0 found, 1 not."""
-    from dataclasses import replace
-
     from searcharc import render
     from searcharc.errors import SearcharcError
 
+    one_format(json=o.json_out, jsonl=o.jsonl, ids=o.ids)
+    if (o.text is None) == (o.batch is None):
+        raise SearcharcError("give a query, or --batch FILE (see searcharc query --help)")
+    if o.page is not None and o.offset:
+        raise SearcharcError("give --page or --offset, not both")
+    chosen = parse_fields(o.fields)
+    options = {
+        "match": o.match,
+        "since": parse_date(o.since),
+        "until": parse_date(o.until),
+        "sort": o.sort,
+    }
+    if o.batch is not None and (o.json_out or o.ids or chosen):
+        raise SearcharcError("--batch writes a TREC run, or JSON lines with --jsonl")
     search_index = open_index(index_path(o.index))
-    options = {"match": o.match, "since": o.since, "until": o.until, "sort": o.sort}
     if o.batch is not None:
-        batch(search_index, o, options)
-        return 0
-    if not o.text or not o.text.strip():
-        raise SearcharcError("nothing to search for: give a query (see searcharc query --help)")
+        return batch(search_index, o, options)
     offset = (o.page - 1) * o.limit if o.page else o.offset
     result = search_index.search(o.text, limit=o.limit, offset=offset, **options)
-    if result.total < SUGGEST_BELOW:
-        result = replace(result, suggestions=search_index.suggest(o.text))
-    chosen = [f.strip() for f in o.fields.split(",")] if o.fields else None
     if o.ids:
-        print("\n".join(hit.id for hit in result.hits))
+        print_lines(hit.id for hit in result.hits)
     elif o.jsonl:
-        print("\n".join(render.to_json(render.hit_dict(h, chosen)) for h in result.hits))
+        print_lines(render.to_json(render.hit_dict(h, chosen)) for h in result.hits)
     elif o.json_out:
         print(render.to_json(render.result_dict(result, chosen)))
     elif sys.stdout.isatty() and bidi_wanted(o.bidi):
@@ -109,49 +149,64 @@ def query(o: QueryOptions) -> int:
 
 def open_index(target: Path):
     """The index at ``target``; the first query builds it from the seeds (see open_or_build)."""
-    from searcharc import index as store
-
-    if store.exists(target):
-        from searcharc.search import SearchIndex
-
-        return SearchIndex.open(target)
-    from searcharc.indexing import open_or_build
+    from searcharc.search import open_or_build
 
     return open_or_build(target, seeds_path(), notify=echo_err)
 
 
-def batch(search_index, o: QueryOptions, options: dict) -> None:
-    """Every query of a file in one process: a TREC run (or JSON lines) and its throughput."""
-    import time
+def print_lines(lines: Iterable[str]) -> None:
+    """One line each, and nothing at all (not an empty line) when there are none."""
+    sys.stdout.write("".join(line + "\n" for line in lines))
 
-    from searcharc import render
 
-    source = o.batch
-    lines = (sys.stdin.read() if str(source) == "-" else _read_text(source)).splitlines()
-    queries = [
-        tuple(line.split("\t", 1)) if "\t" in line else (str(n), line)
-        for n, line in enumerate(lines, 1)
-        if line.strip()
-    ]
-    started = time.perf_counter()
-    out = []
-    for qid, text in queries:
-        result = search_index.search(text, limit=o.limit, snippets=o.jsonl, **options)
-        if o.jsonl:
-            out.append(render.to_json({"qid": qid} | render.result_dict(result)))
-        else:
-            out += render.trec_lines(qid, result, o.run_tag)
-    elapsed = time.perf_counter() - started
-    data = "".join(line + "\n" for line in out)
-    if o.output:
-        o.output.write_text(data, "utf-8")
-    else:
-        sys.stdout.write(data)
+def batch(search_index, o: QueryOptions, options: dict) -> int:
+    """Every query of a file in one process: a TREC run (or JSON lines) and its throughput.
+
+    Exit status: 2 if a query could not be read (named on stderr), else 0 if any hit, else 1.
+    """
+    from contextlib import nullcontext
+    from time import perf_counter
+
+    from searcharc import batch as batches
+    from searcharc.errors import SearcharcError
+
+    source, output = o.batch, o.output
+    text = sys.stdin.read() if str(source) == "-" else read_text(source)
+    queries = batches.read_queries(text)
+    answers = batches.answer_all(
+        search_index, queries, o.limit, snippets=o.jsonl, suggest=False, **options
+    )
+    started = perf_counter()
+    found = failed = 0
+    try:
+        with output.open("w", encoding="utf-8") if output else nullcontext(sys.stdout) as out:
+            for answer in answers:
+                if answer.result is None:
+                    echo_err(f"searcharc: query {answer.qid}: {answer.error}")
+                    failed += 1
+                    continue
+                found += bool(answer.result.hits)
+                out.write("".join(line + "\n" for line in batch_lines(answer, o.jsonl, o.run_tag)))
+    except OSError as exc:
+        raise SearcharcError(f"{exc.filename or output}: {exc.strerror}") from None
+    elapsed = perf_counter() - started
     rate = len(queries) / elapsed if elapsed else 0.0
     echo_err(f"searcharc: {len(queries)} queries in {elapsed:.2f} s ({rate:,.0f} queries/s)")
+    return 2 if failed else 0 if found else 1
 
 
-def _read_text(path: Path) -> str:
+def batch_lines(answer, jsonl: bool, tag: str) -> list[str]:
+    """One answer as a JSON line (with its qid), or as TREC run lines."""
+    from searcharc import render
+    from searcharc.evaluate import trec_lines
+
+    if jsonl:
+        return [render.to_json({"qid": answer.qid} | render.result_dict(answer.result))]
+    return list(trec_lines({answer.qid: [(h.id, h.score) for h in answer.result.hits]}, tag))
+
+
+def read_text(path: Path) -> str:
+    """A text file (a BOM allowed), or a one-line error."""
     from searcharc.errors import SearcharcError
 
     try:

@@ -80,10 +80,10 @@ Run = dict[str, list[tuple[str, float]]]
 
 
 def trec_lines(run: Run, tag: str) -> Iterator[str]:
-    """The run in TREC format: ``qid Q0 docid rank score tag``."""
+    """The run in TREC format: ``qid Q0 docid rank score tag`` (spaces in ids become _)."""
     for qid, ranked in run.items():
         for rank, (docid, score) in enumerate(ranked, 1):
-            yield f"{qid} Q0 {docid} {rank} {score:.4f} {tag}"
+            yield f"{qid} Q0 {'_'.join(docid.split())} {rank} {score:.4f} {tag}"
 
 
 def write_run(run: Run, path: Path, tag: str) -> None:

@@ -14,7 +14,7 @@ from whoosh import writing
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import Index
 
-from searcharc.analysis import ANALYZER_VERSION, DEFAULT_STEMMER
+from searcharc.analysis import ANALYZER_VERSION, DEFAULT_ROOTS, DEFAULT_STEMMER
 from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
 from searcharc.records import Article
@@ -26,15 +26,23 @@ WRITER_LIMIT_MB = 256  # memory for postings before Whoosh spills them to disk
 COMPOUND = False
 
 
-def make_schema(stemmer: str = DEFAULT_STEMMER, stopwords: bool = True) -> Schema:
-    """Stemmed title and body for recall, an unstemmed ``exact`` view, and display fields."""
+def make_schema(
+    stemmer: str = DEFAULT_STEMMER, stopwords: bool = True, roots: str | None = None
+) -> Schema:
+    """Stemmed title and body for recall, an unstemmed ``exact`` view, and display fields.
+
+    ``roots`` names a second, more aggressive stemmer for a ``root`` view of title and body.
+    ``exact`` and ``root`` keep frequencies without positions: no phrase query reads them.
+    """
     stemmed = ArabicAnalyzer(None if stemmer == "none" else stemmer, stopwords)
     unstemmed = ArabicAnalyzer(None, stopwords)
+    extra = {"root": TEXT(analyzer=ArabicAnalyzer(roots, stopwords), phrase=False)} if roots else {}
     return Schema(
+        **extra,
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True),
         body=TEXT(analyzer=stemmed, stored=True),
-        exact=TEXT(analyzer=unstemmed, phrase=False),  # terms and frequencies: no phrase needs it
+        exact=TEXT(analyzer=unstemmed, phrase=False),
         source=TEXT(analyzer=ArabicAnalyzer(None, stopwords=False), stored=True),
         date=DATETIME(stored=True, sortable=True),
         hash=ID(stored=True, sortable=True),
@@ -93,6 +101,7 @@ class IndexMeta:
     analyzer_version: str
     stemmer: str
     stopwords: bool = True
+    roots: str | None = None
     updated: float = 0.0  # time of the last commit, seconds since the epoch
 
     @classmethod
@@ -103,6 +112,7 @@ class IndexMeta:
                 str(data["analyzer_version"]),
                 str(data["stemmer"]),
                 bool(data.get("stopwords", True)),
+                data.get("roots"),
                 float(data.get("updated", 0)),
             )
         except (OSError, ValueError, KeyError) as exc:
@@ -117,6 +127,7 @@ class IndexMeta:
             "analyzer_version": self.analyzer_version,
             "stemmer": self.stemmer,
             "stopwords": self.stopwords,
+            "roots": self.roots,
             "updated": self.updated,
         }
         tmp.write_text(json.dumps(data) + "\n", "utf-8")
@@ -162,11 +173,16 @@ def is_empty_folder(path: Path) -> bool:
     return path.is_dir() and all(p.name in OWN_FILES for p in path.iterdir())
 
 
-def create(path: Path, stemmer: str = DEFAULT_STEMMER, stopwords: bool = True) -> Index:
+def create(
+    path: Path,
+    stemmer: str = DEFAULT_STEMMER,
+    stopwords: bool = True,
+    roots: str | None = DEFAULT_ROOTS,
+) -> Index:
     """A new, empty index at ``path`` (replacing any index there)."""
     path.mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(str(path), make_schema(stemmer, stopwords))
-    IndexMeta(ANALYZER_VERSION, stemmer, stopwords).write(path)
+    ix = whoosh_index.create_in(str(path), make_schema(stemmer, stopwords, roots))
+    IndexMeta(ANALYZER_VERSION, stemmer, stopwords, roots).write(path)
     return ix
 
 
@@ -216,6 +232,7 @@ class Writer:
     def __init__(self, ix: Index, path: Path, jobs: int = 1, clear: bool = False):
         self.path = path
         self.clear = clear
+        self.roots = "root" in ix.schema
         self.known = {} if clear else known_documents(ix)
         self.by_hash = {k.hash: i for i, k in self.known.items()}
         self.seen: set[str] = set()
@@ -239,6 +256,8 @@ class Writer:
             self.remove(article.id)  # its new content is another article's
             return "duplicate", twin
         doc = to_document(article, digest)
+        if self.roots:
+            doc["root"] = doc["exact"]
         if old:
             self._forget(article.id)
             self._writer.update_document(**doc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,8 +12,7 @@ from searcharc.errors import SearcharcError
 from searcharc.ingest import Input, Selection, Skipped, read_input
 from searcharc.ingest.inputs import inputs
 from searcharc.lock import writer_lock
-from searcharc.records import Progress
-from searcharc.search import SearchIndex
+from searcharc.progress import Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,18 +130,3 @@ def _index_item(
             articles += 1
     if isinstance(item, Input):
         progress.advance(item, articles)
-
-
-def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> SearchIndex:
-    """Open the index at ``target``; with none there yet, build it from the seed articles first."""
-    if store.exists(target):
-        return SearchIndex.open(target)
-    if not store.is_empty_folder(target):
-        raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
-    if not seeds.is_dir():
-        raise SearcharcError(
-            f"no index at {target}; build one: searcharc index PATH --index {target}"
-        )
-    notify(f"searcharc: no index at {target} yet; indexing {seeds} first")
-    run_index([seeds], target)
-    return SearchIndex.open(target)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from searcharc.commands import QueryOptions, guarded, query
@@ -21,7 +20,7 @@ class Option:
     """One option of `searcharc query`: its field in QueryOptions and how its value is read."""
 
     dest: str
-    kind: str  # flag, int, choice, date, path or str
+    kind: str  # flag, int, choice, path or str
     minimum: int | None = None
     choices: tuple[str, ...] = ()
 
@@ -29,8 +28,8 @@ class Option:
 QUERY_OPTIONS: dict[str, Option] = {
     "--limit": Option("limit", "int", minimum=1),
     "--match": Option("match", "choice", choices=("any", "all")),
-    "--since": Option("since", "date"),
-    "--until": Option("until", "date"),
+    "--since": Option("since", "str"),
+    "--until": Option("until", "str"),
     "--sort": Option("sort", "choice", choices=("score", "date")),
     "--offset": Option("offset", "int", minimum=0),
     "--page": Option("page", "int", minimum=1),
@@ -43,7 +42,7 @@ QUERY_OPTIONS: dict[str, Option] = {
     "--output": Option("output", "path"),
     "--run-tag": Option("run_tag", "str"),
     "--color": Option("color", "choice", choices=("auto", "always", "never")),
-    "--bidi": Option("bidi", "str"),
+    "--bidi": Option("bidi", "choice", choices=("on", "off")),
 }
 
 
@@ -56,8 +55,6 @@ def convert(option: Option, text: str) -> object:
         return value
     if option.kind == "choice" and text not in option.choices:
         raise ValueError(text)
-    if option.kind == "date":
-        return date.fromisoformat(text)
     return Path(text) if option.kind == "path" else text
 
 

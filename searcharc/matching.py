@@ -10,6 +10,7 @@ from whoosh import query as wq
 
 from searcharc import query as q
 from searcharc.analysis import Token, normalize
+from searcharc.errors import SearcharcError
 from searcharc.ranking import QueryWord, Ranking, word_query
 
 
@@ -21,6 +22,11 @@ class Compiled:
     words: list[QueryWord] = field(default_factory=list)  # free words, for matched-words ranking
     stems: set[str] = field(default_factory=set)  # body terms worth highlighting
     norms: set[str] = field(default_factory=set)  # exact forms worth highlighting
+    expands: bool = False  # prefix or fuzzy words: the matched forms come from Whoosh
+
+
+# Written side by side with words, these narrow the search whatever --match says.
+RESTRICTIONS = (q.InField, q.DateIn)
 
 
 class Compiler:
@@ -32,8 +38,10 @@ class Compiler:
         drop_stopwords: bool,
         ranking: Ranking,
         match_all: bool,
+        root_stem: Callable[[str], str] | None = None,
     ):
         self.analyze = analyze
+        self.root_stem = root_stem
         self.drop_stopwords = drop_stopwords
         self.ranking = ranking
         self.match_all = match_all
@@ -54,7 +62,7 @@ class Compiler:
         tokens = self.content(node.text)
         if field == "source":
             return _all([wq.Term("source", t.norm) for t in self.analyze(node.text)])
-        words = [QueryWord(t.stem, frozenset({t.norm})) for t in tokens]
+        words = [QueryWord(t.stem, frozenset({t.norm}), root=self._root(t.norm)) for t in tokens]
         if positive and field is None:
             self.out.words += words
         if positive:
@@ -65,29 +73,40 @@ class Compiler:
         combine = _all if self.match_all else _any
         return combine([word_query(w, self.ranking) for w in words])
 
+    def _root(self, norm: str) -> str:
+        return self.root_stem(norm) if self.root_stem else ""
+
     def _exact(self, node: q.Exact, positive: bool, field: str | None) -> wq.Query | None:
-        norms = [t.norm for t in self.content(node.text)]
-        if positive:
+        name = _unstemmed(field, f"={node.text}")
+        tokens = self.analyze(node.text) if name == "source" else self.content(node.text)
+        norms = [t.norm for t in tokens]
+        if positive and name == "exact":
             self.out.norms |= set(norms)
-        return _all([wq.Term("exact", n) for n in norms])
+        return _all([wq.Term(name, n) for n in norms])
 
     def _phrase(self, node: q.Phrase, positive: bool, field: str | None) -> wq.Query | None:
+        if field == "source":  # the source field keeps its stopwords and is not stemmed
+            return _positional("source", [(t.position, t.norm) for t in self.analyze(node.text)])
         tokens = self.content(node.text)
         if positive:
             self.out.stems |= {t.stem for t in tokens}
         if len(tokens) < 2:
             return self._word(q.Word(node.text), positive, field)
-        slop = max(b.position - a.position for a, b in zip(tokens, tokens[1:], strict=False))
-        if field == "source":
-            return wq.Phrase("source", [t.norm for t in tokens], slop=slop)
-        fields = [field] if field else ["body", "title"]
-        return _any([wq.Phrase(f, [t.stem for t in tokens], slop=slop) for f in fields])
+        words = [(t.position, t.stem) for t in tokens]
+        return _any([_positional(f, words) for f in ([field] if field else ["body", "title"])])
 
     def _prefix(self, node: q.Prefix, positive: bool, field: str | None) -> wq.Query:
-        return wq.Prefix("exact", normalize(node.text))
+        self.out.expands = True
+        return wq.Prefix(_unstemmed(field, f"{node.text}*"), normalize(node.text))
 
     def _fuzzy(self, node: q.Fuzzy, positive: bool, field: str | None) -> wq.Query:
-        return wq.FuzzyTerm("exact", normalize(node.text), maxdist=node.distance, prefixlength=1)
+        self.out.expands = True
+        return wq.FuzzyTerm(
+            _unstemmed(field, f"{node.text}~"),
+            normalize(node.text),
+            maxdist=node.distance,
+            prefixlength=1,
+        )
 
     def _infield(self, node: q.InField, positive: bool, field: str | None) -> wq.Query | None:
         return self.node(node.node, positive, node.field)
@@ -111,12 +130,39 @@ class Compiler:
     def _conjunction(
         self, nodes: tuple[q.Node, ...], positive: bool, field: str | None, required: bool
     ) -> wq.Query | None:
-        """Positive children combined (all, or any ranked by score); negative ones excluded."""
-        wanted = [self.node(n, positive, field) for n in nodes if not isinstance(n, q.Not)]
-        unwanted = [self.node(n.node, not positive, field) for n in nodes if isinstance(n, q.Not)]
-        base = (_all if required else _any)(wanted) or wq.Every()
-        excluded = _any(unwanted)
+        """Field and date restrictions required; the words all required, or any of them
+        (ranked by score); negated children excluded."""
+        negated = [n.node for n in nodes if isinstance(n, q.Not)]
+        restrictions = [n for n in nodes if isinstance(n, RESTRICTIONS)]
+        words = [n for n in nodes if not isinstance(n, (q.Not, *RESTRICTIONS))]
+        wanted = [self.node(n, positive, field) for n in restrictions]
+        compiled_words = [self.node(n, positive, field) for n in words]
+        wanted += compiled_words if required else [_any(compiled_words)]
+        base = _all(wanted) or wq.Every()
+        excluded = _any([self.node(n, not positive, field) for n in negated])
         return wq.AndNot(base, excluded) if excluded is not None else base
+
+
+def _unstemmed(field: str | None, written: str) -> str:
+    """The field that holds unstemmed words for ``field``: the source itself, else ``exact``."""
+    if field == "title":
+        raise SearcharcError(
+            f"title: takes words and phrases, not {written!r} (drop title: to search the article)"
+        )
+    return field or "exact"
+
+
+def _positional(field: str, words: list[tuple[int, str]]) -> wq.Query | None:
+    """The words at the same distances from each other as in the query (stopword gaps kept)."""
+    if not words:
+        return None
+    (previous, first), *rest = words
+    query: wq.Query = wq.Term(field, first)
+    for position, word in rest:
+        gap = position - previous
+        query = wq.SpanNear2([query, wq.Term(field, word)], slop=gap, mindist=gap)
+        previous = position
+    return query
 
 
 def _all(queries: list[wq.Query | None]) -> wq.Query | None:

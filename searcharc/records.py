@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from searcharc.ingest import Input, Skipped
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +39,4 @@ class Hit:
     snippets: list[Snippet] = field(default_factory=list)
 
 
-class Progress:
-    """Callbacks a front end implements to show an index run going (all optional)."""
-
-    def start(self, total_bytes: int) -> None: ...
-    def advance(self, item: Input, articles: int) -> None: ...
-    def skipped(self, skipped: Skipped) -> None: ...
+HIT_FIELDS = tuple(f.name for f in fields(Hit))

@@ -7,7 +7,8 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from searcharc.analysis import Token
-from searcharc.records import Article, Hit, Progress, Snippet
+from searcharc.progress import Progress
+from searcharc.records import Article, Hit, Snippet
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
 HIGHLIGHT_STYLE = "bold yellow"
 
 
-HIT_FIELDS = ("id", "title", "score", "date", "source", "snippets")
-
-
 def hit_dict(hit: Hit, fields: list[str] | None = None) -> dict:
     """A hit as JSON, with only ``fields`` when given."""
     data = asdict(hit)
@@ -32,7 +30,7 @@ def hit_dict(hit: Hit, fields: list[str] | None = None) -> dict:
 
 
 def result_dict(result: SearchResult, fields: list[str] | None = None) -> dict:
-    """The documented JSON object (docs/query.schema.json)."""
+    """The documented JSON object (searcharc/data/query.schema.json)."""
     return {
         "query": result.query,
         "total": result.total,
@@ -41,14 +39,6 @@ def result_dict(result: SearchResult, fields: list[str] | None = None) -> dict:
         "suggestions": [asdict(s) for s in result.suggestions],
         "hits": [hit_dict(h, fields) for h in result.hits],
     }
-
-
-def trec_lines(qid: str, result: SearchResult, tag: str) -> list[str]:
-    """``qid Q0 docid rank score tag`` for each hit (ids with spaces would break the format)."""
-    return [
-        f"{qid} Q0 {hit.id.replace(' ', '_')} {rank} {hit.score:.4f} {tag}"
-        for rank, hit in enumerate(result.hits, result.offset + 1)
-    ]
 
 
 def to_json(data: object) -> str:
@@ -62,7 +52,8 @@ def _meta_line(hit: Hit) -> str:
 
 
 def _summary_line(result: SearchResult) -> str:
-    return f"{result.total} articles match «{result.query}» ({result.took * 1000:.0f} ms)"
+    matched = "1 article matches" if result.total == 1 else f"{result.total} articles match"
+    return f"{matched} «{result.query}» ({result.took * 1000:.0f} ms)"
 
 
 def _suggestion_lines(result: SearchResult) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -12,21 +12,21 @@ from pathlib import Path
 from whoosh.index import Index
 from whoosh.query import AndMaybe, DateRange, Or, Query
 
-from searcharc import bulk
+from searcharc import DEFAULT_MATCH, bulk
 from searcharc import index as store
 from searcharc import snippets as snippets_
 from searcharc.analysis import Token, analyze, normalize, word_cache
+from searcharc.analysis.stem import get_stemmer
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
 from searcharc.lock import writer_lock
 from searcharc.matching import Compiled, Compiler
-from searcharc.query import parse
+from searcharc.query import correctable, parse, parse_searchable, replace_spans
 from searcharc.ranking import DEFAULT as DEFAULT_RANKING
-from searcharc.ranking import QueryWord, Ranking, expansion_words, matched_words, word_query
+from searcharc.ranking import Ranking, expansion_words, matched_words, word_query
 from searcharc.records import Article, Hit, Snippet
 
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
-CANDIDATES = 200  # BM25 candidates re-ranked by how many query words they match
 LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
 
 
@@ -66,6 +66,14 @@ class Similar:
 
     hit: Hit
     shared_terms: list[str]
+
+
+RERANK_WINDOW = 100  # hits re-ranked together by matched words (pages inside it agree)
+
+
+def _window(wanted: int) -> int:
+    """The candidates to fetch: whole re-rank windows, so that the top 100 keep their set."""
+    return -(-wanted // RERANK_WINDOW) * RERANK_WINDOW
 
 
 def _date_filter(since: date | None, until: date | None) -> Query | None:
@@ -115,11 +123,16 @@ class SearchIndex:
 
     @classmethod
     def create(
-        cls, path: str | Path, stemmer: str = store.DEFAULT_STEMMER, stopwords: bool = True
+        cls,
+        path: str | Path,
+        stemmer: str = store.DEFAULT_STEMMER,
+        stopwords: bool = True,
+        roots: str | None = store.DEFAULT_ROOTS,
     ) -> SearchIndex:
-        """Create a new, empty index at ``path`` (``stemmer``: light, snowball or none)."""
+        """Create a new, empty index at ``path`` (``stemmer``: light, snowball or none;
+        ``roots``: a second stemmer whose view is searched too)."""
         path = Path(path)
-        return cls(store.create(path, stemmer, stopwords), path)
+        return cls(store.create(path, stemmer, stopwords, roots), path)
 
     def add(self, articles: Iterable[Article]) -> store.Changes:
         """Index new or changed articles in one atomic commit; unchanged ones are skipped."""
@@ -191,22 +204,24 @@ class SearchIndex:
         limit: int = 10,
         snippets: bool = True,
         ranking: Ranking = DEFAULT_RANKING,
-        match: str = "any",
+        match: str = DEFAULT_MATCH,
         since: date | None = None,
         until: date | None = None,
         sort: str = "score",
         offset: int = 0,
+        suggest: bool = True,
     ) -> SearchResult:
         """Rank articles for ``query`` (see ``searcharc.query`` for the language).
 
         ``match="all"`` requires every free word; ``since``/``until`` bound the date;
-        ``sort="date"`` puts the newest first; ``offset`` skips that many hits.
+        ``sort="date"`` puts the newest first; ``offset`` skips that many hits; ``suggest``
+        looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match.
         """
         started = time.perf_counter()
         if match not in ("any", "all") or sort not in ("score", "date"):
             raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
-        compiler = Compiler(self.analyze, self.meta.stopwords, ranking, match_all=match == "all")
-        compiled = compiler.compile(parse(query))
+        compiler = self._compiler(ranking, match == "all")
+        compiled = compiler.compile(parse_searchable(query))
         if compiled.query is None or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started, offset)
         searcher = self._searcher(ranking)
@@ -218,21 +233,22 @@ class SearchIndex:
             ranked, total = self._bulk_candidates(searcher, flat, ranking, offset + limit)
         else:
             ranked, total = self._whoosh_candidates(
-                searcher, compiled, date_filter, sort, offset + limit
+                searcher, compiled, ranking, date_filter, sort, offset + limit
             )
         if sort == "date":  # Whoosh puts undated articles first: they go last
             ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
         elif ranking.coordination and compiled.words:
             ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
         hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
-        return SearchResult(query, total, hits, time.perf_counter() - started, offset)
+        suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
+        return SearchResult(query, total, hits, time.perf_counter() - started, offset, suggestions)
 
     @staticmethod
     def _bulk_candidates(
         searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int
     ) -> tuple[list[_Candidate], int]:
         """The BM25F candidates of a plain disjunction of terms, scored in bulk."""
-        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, max(CANDIDATES, depth))
+        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, _window(depth))
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
         ]
@@ -240,38 +256,49 @@ class SearchIndex:
 
     @staticmethod
     def _whoosh_candidates(
-        searcher, compiled: Compiled, date_filter: Query | None, sort: str, depth: int
+        searcher,
+        compiled: Compiled,
+        ranking: Ranking,
+        date_filter: Query | None,
+        sort: str,
+        depth: int,
     ) -> tuple[list[_Candidate], int]:
         """The candidates of any other query, from Whoosh's own search."""
         results = searcher.search(
             compiled.query,
-            limit=None if sort == "date" else max(CANDIDATES, depth),
-            terms=True,
+            limit=None if sort == "date" else _window(depth),
+            terms=compiled.expands or ranking.coordination,
             filter=date_filter,
             sortedby="date" if sort == "date" else None,
             reverse=sort == "date",
         )
-        candidates = [_Candidate(r.docnum, r.score, r.matched_terms()) for r in results]
+        terms = results.has_matched_terms()
+        candidates = [
+            _Candidate(r.docnum, r.score, r.matched_terms() if terms else set()) for r in results
+        ]
         return candidates, len(results)
 
     def suggest(self, query: str) -> list[Suggestion]:
-        """Did you mean: the query with unknown words replaced by near words of the index."""
+        """Did you mean: the query with its unknown words replaced by near words of the index."""
         searcher = self._searcher(DEFAULT_RANKING)
         corrector = searcher.corrector("exact")
-        corrected = query
-        for token in self.analyze(query):
-            if token.stopword or searcher.doc_frequency("exact", token.norm):
-                continue
-            near = corrector.suggest(token.norm, limit=1, maxdist=2, prefix=1)
-            if near:
-                corrected = corrected.replace(token.text, self._written_form(near[0]), 1)
-        if corrected == query:
+        fixes = []
+        for at, text in correctable(parse(query)):
+            for token in self.analyze(text):
+                if token.stopword or searcher.doc_frequency("exact", token.norm):
+                    continue
+                near = corrector.suggest(token.norm, limit=1, maxdist=2, prefix=1)
+                if near:
+                    fixes.append((at + token.start, at + token.end, self._written_form(near[0])))
+        if not fixes:
             return []
-        return [Suggestion(corrected, self.search(corrected, limit=1, snippets=False).total)]
+        corrected = replace_spans(query, fixes)
+        total = self.search(corrected, limit=1, snippets=False, suggest=False).total
+        return [Suggestion(corrected, total)]
 
     def _written_form(self, norm: str) -> str:
         """How the articles write a normalized word (with its hamza), else the word itself."""
-        for hit in self.search(f"={norm}", limit=3).hits:
+        for hit in self.search(f"={norm}", limit=3, suggest=False).hits:
             for snippet in hit.snippets:
                 for start, end in snippet.highlights:
                     if normalize(snippet.text[start:end]) == norm:
@@ -294,6 +321,10 @@ class SearchIndex:
             similar.append(Similar(hit, sorted(own & theirs)))
         return similar
 
+    def _compiler(self, ranking: Ranking, match_all: bool) -> Compiler:
+        root_stem = get_stemmer(self.meta.roots) if self.meta.roots else None
+        return Compiler(self.analyze, self.meta.stopwords, ranking, match_all, root_stem)
+
     def _searcher(self, ranking: Ranking):
         """One open searcher, reopened only when the index has changed."""
         if self._open_searcher is None:
@@ -302,11 +333,6 @@ class SearchIndex:
             self._open_searcher = self._open_searcher.refresh()
         self._open_searcher.weighting = ranking.weighting()
         return self._open_searcher
-
-    def query_words(self, query: str) -> list[QueryWord]:
-        """The query's free words as this index analyzes them."""
-        compiler = Compiler(self.analyze, self.meta.stopwords, DEFAULT_RANKING, match_all=False)
-        return compiler.compile(parse(query)).words
 
     @staticmethod
     def _feedback(searcher, compiled: Compiled, ranking: Ranking, match_all: bool):
@@ -324,9 +350,7 @@ class SearchIndex:
 
     def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
         """The spans of ``text`` that the words of ``query`` match."""
-        compiled = Compiler(self.analyze, self.meta.stopwords, DEFAULT_RANKING, False).compile(
-            parse(query)
-        )
+        compiled = self._compiler(DEFAULT_RANKING, False).compile(parse(query))
         return [
             (t.start, t.end)
             for t in self.analyze(text)
@@ -363,10 +387,7 @@ class SearchIndex:
 
     def _hit(self, searcher, candidate: _Candidate, compiled: Compiled, snippets: bool) -> Hit:
         fields = searcher.stored_fields(candidate.docnum)
-        body = fields.get("body", "")
-        found = []
-        if snippets:
-            found = self._snippets(body, candidate, compiled)
+        found = self._snippets(fields.get("body", ""), candidate, compiled) if snippets else []
         score = candidate.score
         return Hit(
             id=fields["id"],
@@ -376,3 +397,20 @@ class SearchIndex:
             source=fields.get("source"),
             snippets=found,
         )
+
+
+def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> SearchIndex:
+    """Open the index at ``target``; with none there yet, build it from the seed articles first."""
+    if store.exists(target):
+        return SearchIndex.open(target)
+    if not store.is_empty_folder(target):
+        raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
+    if not seeds.is_dir():
+        raise SearcharcError(
+            f"no index at {target}; build one: searcharc index PATH --index {target}"
+        )
+    from searcharc.indexing import run_index  # the ingest modules: only when building
+
+    notify(f"searcharc: no index at {target} yet; indexing {seeds} first")
+    run_index([seeds], target)
+    return SearchIndex.open(target)

@@ -2,12 +2,45 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+
+
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """`searcharc ARGS` in a fresh process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "searcharc", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def run_in_process(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    """`searcharc ARGS` through the real entry point in this process: (status, stdout, stderr)."""
+    from searcharc.cli import main
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "argv", ["searcharc", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from searcharc.lock import LOCK_FILE
 
@@ -33,16 +34,6 @@ FILLER = (
 
 def article_text(title: str, word: str) -> str:
     return f"{title} في الأسواق المغربية\n\nارتفعت أسعار {word} هذا الأسبوع. {FILLER}\n"
-
-
-def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "searcharc", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=timeout,
-    )
 
 
 def index_json(*args: str) -> tuple[int, dict]:

@@ -15,8 +15,11 @@ from searcharc.analysis.stopwords import is_stopword
 from searcharc.analysis.tokenize import spans
 
 # Bump whenever tokenizing, normalizing, stopwords, stemming or the schema change what is indexed.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 DEFAULT_STEMMER = "light"
+# A second, root-like view: Snowball's stemmer conflates more (يؤمنون ~ مؤمن), which finds
+# classical text from modern questions; the light view keeps precision.
+DEFAULT_ROOTS = "snowball"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ def analyze(text: str, stemmer: str = DEFAULT_STEMMER) -> list[Token]:
 
 __all__ = [
     "ANALYZER_VERSION",
+    "DEFAULT_ROOTS",
     "DEFAULT_STEMMER",
     "Analysis",
     "Token",

@@ -36,6 +36,7 @@ TABLE = str.maketrans({**dict.fromkeys(MARKS + INVISIBLE, None), **FOLDS, **DIGI
 @lru_cache(maxsize=1 << 18)
 def normalize(word: str) -> str:
     """NFKC; marks and invisibles out; alef, yeh, teh marbuta, kaf folded; ASCII digits."""
+    word = word.translate(TABLE)  # first, so that NFKC composes what invisibles had split
     if not unicodedata.is_normalized("NFKC", word):
-        word = unicodedata.normalize("NFKC", word)
-    return word.translate(TABLE).casefold()
+        word = unicodedata.normalize("NFKC", word).translate(TABLE)
+    return word.casefold()
