@@ -1,12 +1,11 @@
-"""Speed on the 31,030 SaudiNewsNet articles (run by hand, not in CI).
+"""Speed on SaudiNewsNet, against peers given the same articles and queries (by hand, not in CI).
 
-    python bench/speed.py                 # everything (about 15 minutes on 2 cores)
-    python bench/speed.py --queries 1000  # fewer or more queries
+    SEARCHARC_DATA=/work/shared/data .venv/bin/python bench/speed.py     # about half an hour
+    .venv/bin/python bench/speed.py --days 2 --queries 200 --cold 5       # a quick look
 
-Builds our index (--jobs 1 and 2, then an unchanged re-run), a plain Whoosh index with its
-default analyzer, SQLite FTS5 and tantivy on the same articles, each in a child process
-(for its wall time and peak memory); runs the same queries on each; times the command as a
-user runs it. Figures are also given as ratios to the peers, measured in the same run.
+Needs the bench extra (tantivy): pip install -e '.[bench]'. Every build and every query loop runs
+in its own child process (this script again, with --worker), so that its peak resident memory is
+its own. Ratios are searcharc ÷ peer, measured in the same run: machines are shared and noisy.
 """
 
 from __future__ import annotations
@@ -16,278 +15,520 @@ import json
 import os
 import platform
 import random
-import re
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from searcharc.analysis.tokenize import spans
+from searcharc.ingest import Input, Selection, inputs, read_input
+from searcharc.records import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SEARCHARC_DATA", ROOT.parent / "shared" / "data")) / "saudinewsnet"
-PY = sys.executable
+BIN = Path(sys.executable).parent
+SEARCHARC = [str(BIN / "searcharc")]
+PEERS = ("fts5", "tantivy", "whoosh")
+NAMES = {
+    "searcharc": "searcharc",
+    "fts5": "SQLite FTS5",
+    "tantivy": "tantivy",
+    "whoosh": "Whoosh default",
+}
+LIMIT = 10
+WARMUP = 20  # queries run before the timed ones (first-use loading)
+SEED = 6
+COLD_QUERY = "مكافحة الإرهاب"
 
 
-def records() -> list[dict]:
-    """Every SaudiNewsNet record, straight from the zips."""
-    out = []
-    for path in sorted(DATA.glob("*.zip")):
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                out += json.loads(archive.read(name))
-    return out
+# ---------------------------------------------------------------- inputs
 
 
-def child(code: str, *args: str) -> tuple[float, float, str]:
-    """Run Python code in a child process: (wall seconds, peak RSS in MB, stdout)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen([PY, "-c", code, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    out = proc.stdout.read()
-    if status:
-        raise SystemExit(f"child failed ({status}): {code[:80]}")
-    return wall, usage.ru_maxrss / 1024, out
+def zips(days: int | None) -> list[Path]:
+    """The corpus's daily zip files (the first ``days`` of them)."""
+    return sorted(DATA.glob("*.zip"))[:days]
 
 
-def size_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+def read_articles(paths: list[Path]) -> Iterator[Article]:
+    """Every article of the zips, read by searcharc's own reader (the same for every engine)."""
+    for item in inputs([str(p) for p in paths], Selection()):
+        if isinstance(item, Input):
+            yield from (a for a in read_input(item) if isinstance(a, Article))
 
 
-OURS = """
-import sys
-from pathlib import Path
-from searcharc.indexing import IndexOptions, run_index
-run = run_index([sys.argv[1]], Path(sys.argv[2]), IndexOptions(jobs=int(sys.argv[3])))
-print(run.changes.added + run.changes.unchanged + run.changes.updated)
-"""
-WHOOSH = """
-import json, sys, zipfile
-from pathlib import Path
-from whoosh import index
-from whoosh.fields import ID, TEXT, Schema
-ix = index.create_in(sys.argv[2], Schema(id=ID(stored=True, unique=True), title=TEXT(stored=True), body=TEXT(stored=True)))
-n = 0
-with ix.writer(limitmb=256) as w:
-    for p in sorted(Path(sys.argv[1]).glob("*.zip")):
-        z = zipfile.ZipFile(p)
-        for r in json.loads(z.read(z.namelist()[0])):
-            w.add_document(id=r["url"], title=r["title"] or "", body=r["content"] or ""); n += 1
-print(n)
-"""
-FTS5 = """
-import json, sqlite3, sys, zipfile
-from pathlib import Path
-db = sqlite3.connect(sys.argv[2] + "/fts.db")
-db.execute("CREATE VIRTUAL TABLE a USING fts5(id UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2')")
-n = 0
-for p in sorted(Path(sys.argv[1]).glob("*.zip")):
-    z = zipfile.ZipFile(p)
-    rows = [(r["url"], r["title"] or "", r["content"] or "") for r in json.loads(z.read(z.namelist()[0]))]
-    db.executemany("INSERT INTO a VALUES (?, ?, ?)", rows); n += len(rows)
-db.commit(); print(n)
-"""
-TANTIVY = """
-import json, sys, zipfile
-from pathlib import Path
-import tantivy
-b = tantivy.SchemaBuilder()
-b.add_text_field("id", stored=True); b.add_text_field("title", stored=True); b.add_text_field("body", stored=True)
-ix = tantivy.Index(b.build(), path=sys.argv[2])
-w = ix.writer(heap_size=256_000_000, num_threads=1)
-n = 0
-for p in sorted(Path(sys.argv[1]).glob("*.zip")):
-    z = zipfile.ZipFile(p)
-    for r in json.loads(z.read(z.namelist()[0])):
-        w.add_document(tantivy.Document(id=r["url"], title=r["title"] or "", body=r["content"] or "")); n += 1
-w.commit(); print(n)
-"""
+def make_queries(articles: list[Article], count: int) -> list[str]:
+    """The first one to three words of titles chosen by a seeded RNG, as the titles write them."""
+    rng = random.Random(SEED)
+    queries = []
+    while len(queries) < count:
+        title = rng.choice(articles).title
+        words = [title[s:e] for s, e in spans(title)][: rng.randint(1, 3)]
+        if words:
+            queries.append(" ".join(words))
+    return queries
 
 
-def percentiles(ms: list[float]) -> tuple[float, float, float]:
-    q = statistics.quantiles(ms, n=100, method="inclusive")
-    return q[49], q[94], q[98]
+def word_count(articles: list[Article]) -> int:
+    return sum(sum(1 for _ in spans(f"{a.title}\n{a.body}")) for a in articles)
 
 
-def time_queries(search, queries: list[str]) -> tuple[float, float, float]:
-    ms = []
-    for text in queries:
-        started = time.perf_counter()
-        search(text)
-        ms.append((time.perf_counter() - started) * 1000)
-    return percentiles(ms)
+# ---------------------------------------------------------------- peers: build and search
+# Each engine is a pair: build(articles, path, jobs) and open(path) → search(query, snippets).
+
+Search = Callable[[str, bool], list]
 
 
-def peer_searchers(work: Path):
-    """Top-10 search functions of the peers (snippets where the engine makes them)."""
+def fts5_build(articles: list[Article], path: Path, jobs: int) -> None:
     import sqlite3
 
+    path.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path / "fts5.db")
+    db.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, source UNINDEXED, "
+        "date UNINDEXED, url UNINDEXED, author UNINDEXED, "
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
+    with db:
+        db.executemany(
+            "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((a.id, a.title, a.body, a.source, a.date, a.url, a.author) for a in articles),
+        )
+    db.close()
+
+
+def fts5_open(path: Path) -> Search:
+    import sqlite3
+
+    db = sqlite3.connect(path / "fts5.db")
+    # bm25() weights follow the columns: the title counts twice, as in searcharc.
+    select = "SELECT id, title, bm25(docs, 0, 2.0, 1.0) AS score"
+    snippet = ", snippet(docs, 2, '[', ']', '…', 30)"
+    tail = " FROM docs WHERE docs MATCH ? ORDER BY score LIMIT ?"
+
+    def search(query: str, snippets: bool) -> list:
+        words = ['"' + query[s:e] + '"' for s, e in spans(query)]
+        sql = select + (snippet if snippets else "") + tail
+        return db.execute(sql, (" OR ".join(words), LIMIT)).fetchall()
+
+    return search
+
+
+def tantivy_build(articles: list[Article], path: Path, jobs: int) -> None:
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    for name in ("title", "body"):
+        builder.add_text_field(name, stored=True)
+    for name in ("id", "source", "date", "url", "author"):
+        builder.add_text_field(name, stored=True, tokenizer_name="raw")
+    path.mkdir(parents=True, exist_ok=True)
+    index = tantivy.Index(builder.build(), path=str(path))
+    writer = index.writer(heap_size=256_000_000, num_threads=jobs)
+    for a in articles:
+        fields = {"id": a.id, "title": a.title, "body": a.body}
+        fields |= {k: v for k, v in (("source", a.source), ("date", a.date)) if v}
+        fields |= {k: v for k, v in (("url", a.url), ("author", a.author)) if v}
+        writer.add_document(tantivy.Document(**{k: [v] for k, v in fields.items()}))
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def tantivy_open(path: Path) -> Search:
+    import tantivy
+
+    index = tantivy.Index.open(str(path))
+    searcher = index.searcher()
+
+    def search(query: str, snippets: bool) -> list:
+        words = " ".join(query[s:e] for s, e in spans(query))
+        parsed = index.parse_query(words, ["title", "body"], field_boosts={"title": 2.0})
+        hits = searcher.search(parsed, LIMIT).hits
+        docs = [searcher.doc(address) for _, address in hits]
+        if not snippets:
+            return [(d["id"][0], s) for d, (s, _) in zip(docs, hits, strict=True)]
+        generator = tantivy.SnippetGenerator.create(searcher, parsed, index.schema, "body")
+        return [(d["id"][0], generator.snippet_from_doc(d).to_html()) for d in docs]
+
+    return search
+
+
+def whoosh_build(articles: list[Article], path: Path, jobs: int) -> None:
+    """Whoosh with its default analyzer (StandardAnalyzer) and the same stored fields."""
+    from datetime import datetime
+
+    from whoosh import index
+    from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(stored=True),
+        body=TEXT(stored=True),
+        source=TEXT(stored=True),
+        date=DATETIME(stored=True),
+        url=STORED,
+        author=STORED,
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    options = {"procs": jobs, "multisegment": True} if jobs > 1 else {}
+    with index.create_in(str(path), schema).writer(limitmb=256, **options) as writer:
+        for a in articles:
+            doc = {"id": a.id, "title": a.title, "body": a.body}
+            doc |= {"date": datetime.fromisoformat(a.date)} if a.date else {}
+            doc |= {k: v for k, v in (("source", a.source), ("url", a.url)) if v}
+            doc |= {"author": a.author} if a.author else {}
+            writer.add_document(**doc)
+
+
+def whoosh_open(path: Path) -> Search:
     from whoosh import index, scoring
-    from whoosh.qparser import OrGroup, QueryParser
+    from whoosh.query import Or, Term
 
-    ix = index.open_dir(str(work / "whoosh"))
+    ix = index.open_dir(str(path))
     searcher = ix.searcher(weighting=scoring.BM25F())
-    parser = QueryParser("body", ix.schema, group=OrGroup)
+    analyzer = ix.schema["body"].analyzer
 
-    def whoosh_search(text: str):
-        return [h["id"] for h in searcher.search(parser.parse(text), limit=10)]
+    def search(query: str, snippets: bool) -> list:
+        words = [t.text for t in analyzer(query)]
+        terms = [
+            Term(f, w, boost=2.0 if f == "title" else 1.0) for w in words for f in ("title", "body")
+        ]
+        hits = searcher.search(Or(terms), limit=LIMIT)
+        return [(h["id"], h.highlights("body") if snippets else h.score) for h in hits]
 
-    db = sqlite3.connect(work / "fts" / "fts.db")
-
-    def fts_search(text: str):
-        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in text.split())
-        sql = "SELECT id, snippet(a, 2, '[', ']', '…', 30) FROM a WHERE a MATCH ? ORDER BY bm25(a) LIMIT 10"
-        return db.execute(sql, (match,)).fetchall()
-
-    searchers = {"plain Whoosh": whoosh_search, "SQLite FTS5": fts_search}
-    try:
-        import tantivy
-
-        tix = tantivy.Index.open(str(work / "tantivy"))
-        tsearcher = tix.searcher()
-
-        def tantivy_search(text: str):
-            query = tix.parse_query(" ".join(re.findall(r"\w+", text)), ["title", "body"])
-            return tsearcher.search(query, 10).hits
-
-        searchers["tantivy"] = tantivy_search
-    except ImportError:
-        pass
-    return searchers
+    return search
 
 
-def cold(args: list[str], runs: int = 20) -> float:
-    """Median wall time of a fresh `searcharc ...` process, in ms."""
-    exe = str(Path(PY).with_name("searcharc"))
-    times = []
-    for _ in range(runs):
+def searcharc_open(path: Path) -> Search:
+    from searcharc import SearchIndex
+
+    index = SearchIndex.open(path)
+    return lambda query, snippets: index.search(query, limit=LIMIT, snippets=snippets).hits
+
+
+ENGINES: dict[str, tuple[Callable | None, Callable[[Path], Search]]] = {
+    "searcharc": (None, searcharc_open),  # built by the command itself: `searcharc index`
+    "fts5": (fts5_build, fts5_open),
+    "tantivy": (tantivy_build, tantivy_open),
+    "whoosh": (whoosh_build, whoosh_open),
+}
+
+
+# ---------------------------------------------------------------- workers (child processes)
+
+
+def worker(args: argparse.Namespace) -> None:
+    """One build or one query loop, in this child process; prints its figures as JSON."""
+    build, open_ = ENGINES[args.engine]
+    if args.worker == "build":
+        articles = list(read_articles(zips(args.days)))
+        build(articles, Path(args.index), args.jobs)
+        print(json.dumps({"articles": len(articles)}))
+        return
+    queries = Path(args.query_file).read_text("utf-8").splitlines()
+    search = open_(Path(args.index))
+    out = {}
+    for snippets in (True, False):
+        for query in queries[:WARMUP]:
+            search(query, snippets)
+        times = []
+        for query in queries:
+            started = time.perf_counter()
+            search(query, snippets)
+            times.append(time.perf_counter() - started)
+        out["snippets" if snippets else "plain"] = times
+    print(json.dumps(out))
+
+
+@dataclass
+class Run:
+    """A child process's wall time, peak resident memory (its largest process) and output."""
+
+    seconds: float
+    peak_mb: float
+    stdout: str
+    returncode: int
+
+
+def run_child(command: list[str]) -> Run:
+    """Run ``command`` to its end; os.wait4 gives this child's own peak memory."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        actions = [(os.POSIX_SPAWN_DUP2, out.fileno(), 1), (os.POSIX_SPAWN_DUP2, err.fileno(), 2)]
         started = time.perf_counter()
-        subprocess.run([exe, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        pid = os.posix_spawn(command[0], command, os.environ, file_actions=actions)
+        _, status, usage = os.wait4(pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    returncode = os.waitstatus_to_exitcode(status)
+    if returncode not in (0, 1):
+        raise RuntimeError(f"{command[:4]} failed ({returncode}): {stderr.strip()[-500:]}")
+    return Run(seconds, usage.ru_maxrss / 1024, stdout, returncode)
+
+
+def this_script(*args: str) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), *args]
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+# ---------------------------------------------------------------- measurements
+
+
+@dataclass
+class Build:
+    seconds: float
+    peak_mb: float
+    size_mb: float
+    articles: int
+
+
+@dataclass
+class Figures:
+    """Everything measured for one engine."""
+
+    builds: dict[int, Build] = field(default_factory=dict)  # by jobs
+    rerun: Build | None = None
+    latency: dict[str, list[float]] = field(default_factory=dict)  # snippets|plain → seconds
+
+
+def build_searcharc(days: list[Path], path: Path, jobs: int, count: int) -> Build:
+    command = [*SEARCHARC, "index", *map(str, days), "--index", str(path), "-q", "--json"]
+    run = run_child(command + ["--jobs", str(jobs)])
+    return Build(run.seconds, run.peak_mb, dir_size(path) / 1e6, count)
+
+
+def build_peer(engine: str, args: argparse.Namespace, path: Path, jobs: int) -> Build:
+    days = [] if args.days is None else ["--days", str(args.days)]
+    run = run_child(
+        this_script(
+            "--worker",
+            "build",
+            "--engine",
+            engine,
+            "--index",
+            str(path),
+            "--jobs",
+            str(jobs),
+            *days,
+        )
+    )
+    return Build(run.seconds, run.peak_mb, dir_size(path) / 1e6, json.loads(run.stdout)["articles"])
+
+
+def query_latencies(engine: str, path: Path, query_file: Path) -> dict[str, list[float]]:
+    command = this_script("--worker", "query", "--engine", engine, "--index", str(path))
+    return json.loads(run_child(command + ["--query-file", str(query_file)]).stdout)
+
+
+def cold_runs(command: list[str], times: int) -> float:
+    """The median wall time of ``times`` fresh processes."""
+    return statistics.median(run_child(command).seconds for _ in range(times))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+# ---------------------------------------------------------------- the table
+
+
+def machine() -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        line.split()[1]
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    import sqlite3
+    from importlib.metadata import version
+
+    versions = [f"Python {platform.python_version()}", f"SQLite {sqlite3.sqlite_version}"]
+    for dist in ("whoosh-reloaded", "tantivy", "typer", "rich"):
+        try:
+            versions.append(f"{dist} {version(dist)}")
+        except Exception:
+            versions.append(f"{dist} (missing)")
+    return [
+        f"machine: {cpu}, {os.cpu_count()} cores, {int(mem) / 1024**2:.1f} GiB, "
+        f"{platform.platform()}",
+        "software: " + ", ".join(versions),
+        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+    ]
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    if value >= 100:
+        return f"{value:,.0f}{unit}"
+    return f"{value:.3g}{unit}" if value < 10 else f"{value:.1f}{unit}"
+
+
+def ratio(ours: float | None, peer: float | None) -> str:
+    return "n/a" if ours is None or peer is None or peer == 0 else f"{ours / peer:.2f}×"
+
+
+@dataclass
+class Row:
+    label: str
+    values: dict[str, float | None]
+    unit: str = ""
+    target: str = ""
+
+
+def rows(figures: dict[str, Figures], words: int, cold: dict[str, float]) -> list[Row]:
+    def build_rows(jobs: int) -> list[Row]:
+        b = {e: f.builds.get(jobs) for e, f in figures.items()}
+        tag = f"build --jobs {jobs}"
+        return [
+            Row(
+                f"{tag}: articles/s",
+                {e: x and x.articles / x.seconds for e, x in b.items()},
+                target="≥ 2× Whoosh default" if jobs == 1 else "",
+            ),
+            Row(f"{tag}: words/s", {e: x and words / x.seconds for e, x in b.items()}),
+            Row(f"{tag}: wall time", {e: x and x.seconds for e, x in b.items()}, " s"),
+            Row(
+                f"{tag}: peak memory",
+                {e: x and x.peak_mb for e, x in b.items()},
+                " MB",
+                "< 1,024 MB",
+            ),
+            Row(f"{tag}: index size", {e: x and x.size_mb for e, x in b.items()}, " MB"),
+        ]
+
+    def latency(kind: str, p: float, target: str = "") -> Row:
+        label = f"query top-{LIMIT} {'with' if kind == 'snippets' else 'without'} snippets: p{p:g}"
+        values = {
+            e: percentile(f.latency[kind], p) * 1000 if f.latency.get(kind) else None
+            for e, f in figures.items()
+        }
+        return Row(label, values, " ms", target)
+
+    ours = figures["searcharc"]
+    rerun_share = ours.rerun.seconds / ours.builds[1].seconds * 100 if ours.rerun else None
+    return [
+        *build_rows(1),
+        *build_rows(2),
+        Row("unchanged re-run: wall time", {"searcharc": ours.rerun and ours.rerun.seconds}, " s"),
+        Row("unchanged re-run: share of the build", {"searcharc": rerun_share}, " %", "< 5 %"),
+        latency("snippets", 50, "≤ 5 ms"),
+        latency("snippets", 95, "≤ 25 ms"),
+        latency("snippets", 99),
+        latency("plain", 50),
+        latency("plain", 95),
+        latency("plain", 99),
+        *(
+            Row(label, {"searcharc": seconds * 1000}, " ms", "≤ 100 ms" if "query" in label else "")
+            for label, seconds in cold.items()
+        ),
+    ]
+
+
+def print_table(table: list[Row]) -> None:
+    engines = ["searcharc", *PEERS]
+    header = ["measure", *(NAMES[e] for e in engines), *(f"÷ {NAMES[p]}" for p in PEERS), "target"]
+    print("| " + " | ".join(header) + " |")
+    print("| " + " | ".join(["---"] + ["---:"] * (len(header) - 2) + ["---"]) + " |")
+    for row in table:
+        cells = [fmt(row.values.get(e), row.unit) for e in engines]
+        ratios = [ratio(row.values.get("searcharc"), row.values.get(p)) for p in PEERS]
+        print("| " + " | ".join([row.label, *cells, *ratios, row.target]) + " |")
+
+
+# ---------------------------------------------------------------- main
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--days", type=int, help="only the first N daily zips (all 18 by default)")
+    parser.add_argument("--queries", type=int, default=1000, help="queries timed in one process")
+    parser.add_argument("--cold", type=int, default=20, help="cold processes for each command")
+    parser.add_argument("--engines", default=",".join(PEERS), help="peers to measure")
+    parser.add_argument("--keep", type=Path, help="build here and keep the indexes")
+    parser.add_argument("--worker", choices=("build", "query"), help=argparse.SUPPRESS)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--index", help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--query-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not DATA.is_dir():
-        print(f"skipped: no SaudiNewsNet data at {DATA} (set SEARCHARC_DATA)", file=sys.stderr)
+    if args.worker:
+        worker(args)
         return 0
-    corpus = records()
-    words = sum(
-        len((r.get("title") or "").split()) + len((r.get("content") or "").split()) for r in corpus
-    )
-    rng = random.Random(2015)
-    titles = [r["title"] for r in corpus if len((r.get("title") or "").split()) >= 2]
-    queries = [" ".join(t.split()[:2]) for t in rng.sample(titles, args.queries)]
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
-    )
-    print(
-        f"corpus: {len(corpus):,} records, {words:,} words; {len(queries):,} queries (first two words of titles)\n"
-    )
-
-    print(
-        f"{'index build':34} {'articles/s':>16} {'words/s':>16} {'wall':>9} {'peak RSS':>9} {'on disk':>22}"
-    )
-
-    def row(*cells: str) -> None:
-        print(
-            f"{cells[0]:34} {cells[1]:>16} {cells[2]:>16} {cells[3]:>9} {cells[4]:>9} {cells[5]:>22}",
-            flush=True,
-        )
-
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        builds = {
-            "searcharc --jobs 1": (OURS, work / "ours1", "1"),
-            "searcharc --jobs 2": (OURS, work / "ours2", "2"),
-            "plain Whoosh": (WHOOSH, work / "whoosh", ""),
-            "SQLite FTS5": (FTS5, work / "fts", ""),
-            "tantivy": (TANTIVY, work / "tantivy", ""),
-        }
-        build = {}
-        for name, (code, path, jobs) in builds.items():
-            path.mkdir()
-            try:
-                wall, rss, _ = child(code, str(DATA), str(path), *([jobs] if jobs else []))
-            except SystemExit as exc:
-                print(f"{name}: {exc}", flush=True)
-                continue
-            build[name] = wall
-            row(
-                f"build: {name}",
-                f"{len(corpus) / wall:,.0f} articles/s",
-                f"{words / wall:,.0f} words/s",
-                f"{wall:,.1f} s",
-                f"{rss:,.0f} MB",
-                f"{size_mb(path):,.0f} MB",
-            )
-        wall, rss, _ = child(OURS, str(DATA), str(work / "ours1"), "1")
-        ours_build = build["searcharc --jobs 1"]
-        row(
-            "re-run unchanged",
-            "",
-            "",
-            f"{wall:,.1f} s",
-            f"{rss:,.0f} MB",
-            f"{wall / ours_build:.1%} of the build",
-        )
-        for peer in ("plain Whoosh", "SQLite FTS5", "tantivy"):
-            if peer in build:
-                jobs2 = build.get("searcharc --jobs 2")
-                print(
-                    f"  build speed vs {peer}: --jobs 1 {build[peer] / ours_build:.2f}x"
-                    + (f", --jobs 2 {build[peer] / jobs2:.2f}x" if jobs2 else ""),
-                    flush=True,
-                )
-
-        from searcharc import SearchIndex
-
-        ours = SearchIndex.open(work / "ours1")
-        engines = {
-            "searcharc, top 10 + snippets": lambda t: ours.search(t),
-            "searcharc, top 10, no snippets": lambda t: ours.search(t, snippets=False),
-            **peer_searchers(work),
-        }
-        print(f"\n{'queries in one process':34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-        latency = {}
-        for name, search in engines.items():
-            try:
-                latency[name] = time_queries(search, queries)
-            except Exception as exc:  # a peer's query syntax: report, go on
-                print(f"{name}: failed ({exc})", flush=True)
-                continue
-            p50, p95, p99 = latency[name]
-            print(f"{name:34} {p50:8.2f} {p95:8.2f} {p99:8.2f}", flush=True)
-        base = latency["searcharc, top 10 + snippets"][0]
-        for peer in ("plain Whoosh", "SQLite FTS5", "tantivy"):
-            if peer in latency:
-                print(f"  p50, searcharc with snippets / {peer}: {base / latency[peer][0]:.2f}x")
-
-        index_args = ["--index", str(work / "ours1")]
-        print(f"\n{'the command, median of 20 cold runs':44} {'ms':>8}")
-        commands = {
-            'searcharc query "…" (cold process)': lambda: cold(["query", queries[0], *index_args]),
-            "searcharc --help": lambda: cold(["--help"]),
-            "searcharc --version": lambda: cold(["--version"]),
-            "python -c pass": lambda: statistics.median(
-                [_timed([PY, "-c", "pass"]) for _ in range(20)]
+    days = zips(args.days)
+    if not days:
+        print(f"skipped: no SaudiNewsNet zips under {DATA} (set SEARCHARC_DATA)", file=sys.stderr)
+        return 0
+    print("\n".join(machine()), flush=True)
+    articles = list(read_articles(days))
+    words = word_count(articles)
+    print(f"corpus: {len(articles):,} articles, {words:,} words in {len(days)} zips", flush=True)
+    peers = [e for e in args.engines.split(",") if e]
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="searcharc-speed-"))
+    query_file = workdir / "queries.txt"
+    workdir.mkdir(parents=True, exist_ok=True)
+    query_file.write_text("\n".join(make_queries(articles, args.queries)) + "\n", "utf-8")
+    figures = {e: Figures() for e in ["searcharc", *PEERS]}
+    try:
+        for jobs in (1, 2):
+            path = workdir / f"searcharc-{jobs}"
+            shutil.rmtree(path, ignore_errors=True)
+            figures["searcharc"].builds[jobs] = build_searcharc(days, path, jobs, len(articles))
+            _progress("searcharc", jobs, figures["searcharc"].builds[jobs])
+            for engine in peers:
+                if engine == "fts5" and jobs > 1:
+                    continue  # SQLite builds in one thread
+                peer_path = workdir / f"{engine}-{jobs}"
+                shutil.rmtree(peer_path, ignore_errors=True)
+                figures[engine].builds[jobs] = build_peer(engine, args, peer_path, jobs)
+                _progress(engine, jobs, figures[engine].builds[jobs])
+        ours = workdir / "searcharc-1"
+        figures["searcharc"].rerun = build_searcharc(days, ours, 1, len(articles))
+        for engine in ["searcharc", *peers]:
+            figures[engine].latency = query_latencies(engine, workdir / f"{engine}-1", query_file)
+            print(f"# queried {engine}", file=sys.stderr, flush=True)
+        python = [sys.executable, "-c", "pass"]
+        cold = {
+            "python -c pass (the interpreter alone)": cold_runs(python, args.cold),
+            f'`searcharc query "{COLD_QUERY}"` cold, median': cold_runs(
+                [*SEARCHARC, "query", COLD_QUERY, "--index", str(ours)], args.cold
             ),
+            "`searcharc --help` cold, median": cold_runs([*SEARCHARC, "--help"], args.cold),
+            "`searcharc --version` cold, median": cold_runs([*SEARCHARC, "--version"], args.cold),
         }
-        for name, measure in commands.items():
-            print(f"{name:44} {measure():8.0f}", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(
+        f"queries: {args.queries} (first 1-3 title words, seed {SEED}), top {LIMIT}, "
+        f"{WARMUP} warm-up queries first; cold commands: median of {args.cold}"
+    )
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    print_table(rows(figures, words, cold))
     return 0
 
 
-def _timed(cmd: list[str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(cmd)
-    return (time.perf_counter() - started) * 1000
+def _progress(engine: str, jobs: int, build: Build) -> None:
+    print(
+        f"# built {engine} --jobs {jobs}: {build.seconds:.1f} s, {build.peak_mb:.0f} MB",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

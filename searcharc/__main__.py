@@ -1,3 +1,3 @@
-from searcharc.cli import main
+from searcharc.launch import main
 
 main()

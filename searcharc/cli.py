@@ -6,9 +6,7 @@ Heavy modules (Whoosh, Rich) are imported inside the commands that need them, so
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +14,7 @@ from typing import Annotated
 import typer
 
 from searcharc import DEFAULT_MATCH, __version__
+from searcharc.commands import echo_err, guarded, index_path, rich_console, seeds_path, use_color
 from searcharc.errors import SearcharcError
 from searcharc.records import HIT_FIELDS
 
@@ -45,34 +44,6 @@ IndexOption = Annotated[
 ]
 ColorOption = Annotated[Color, typer.Option(help="Styles: on a terminal only, always or never.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, for scripts.")]
-
-
-def index_path(option: Path | None) -> Path:
-    """--index, else $SEARCHARC_INDEX, else ./index."""
-    return option or Path(os.environ.get("SEARCHARC_INDEX") or "index")
-
-
-def seeds_path() -> Path:
-    """The seed articles: ./seeds, else the seeds/ beside the package (a source checkout)."""
-    local = Path("seeds")
-    return local if local.is_dir() else Path(__file__).resolve().parents[1] / "seeds"
-
-
-def use_color(color: Color) -> bool:
-    if color is Color.auto:
-        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    return color is Color.always
-
-
-def rich_console():
-    """A Rich console that styles even when stdout is not a terminal (for --color always)."""
-    from rich.console import Console
-
-    return Console(highlight=False, force_terminal=True)
-
-
-def echo_err(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def _version(value: bool) -> None:
@@ -191,7 +162,7 @@ def show_command(
     spans = search_index.highlight(article.body, highlight) if highlight else []
     if json_out:
         print(render.to_json(render.article_dict(article, spans)))
-    elif use_color(color):
+    elif use_color(color.value):
         render.print_rich_article(article, spans, rich_console())
     else:
         print(render.plain_article(article))
@@ -247,41 +218,6 @@ class Bidi(StrEnum):
 MATCH_DEFAULT = Match(DEFAULT_MATCH)
 
 
-def parse_date(text: str | None):
-    """An ISO date for --since/--until."""
-    from datetime import date
-
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise SearcharcError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
-
-
-def parse_fields(text: str | None) -> list[str] | None:
-    """--fields id,title,…: hit fields, each one known."""
-    if text is None:
-        return None
-    chosen = [f.strip() for f in text.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in HIT_FIELDS]
-    if unknown or not chosen:
-        raise SearcharcError(f"--fields: choose among {','.join(HIT_FIELDS)}, not {text!r}")
-    return chosen
-
-
-def bidi_wanted(option: Bidi | None) -> bool:
-    """--bidi on, or $SEARCHARC_BIDI=1 when the option is not given."""
-    return option is Bidi.on or (option is None and os.environ.get("SEARCHARC_BIDI") == "1")
-
-
-def one_format(**chosen: bool) -> None:
-    """At most one of the output formats."""
-    given = [f"--{name}" for name, on in chosen.items() if on]
-    if len(given) > 1:
-        raise SearcharcError(f"choose one output format, not {' and '.join(given)}")
-
-
 @app.command("query", help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
 def query_command(
     text: Annotated[
@@ -327,96 +263,29 @@ def query_command(
         ),
     ] = None,
 ) -> None:
-    from searcharc import render
-    from searcharc.search import open_or_build
+    from searcharc import commands
 
-    one_format(json=json_out, jsonl=jsonl, ids=ids)
-    if (text is None) == (batch is None):
-        raise SearcharcError("give a query, or --batch FILE (see searcharc query --help)")
-    if page is not None and offset:
-        raise SearcharcError("give --page or --offset, not both")
-    chosen = parse_fields(fields)
-    options = {
-        "match": match.value,
-        "since": parse_date(since),
-        "until": parse_date(until),
-        "sort": sort.value,
-    }
-    if batch is not None and (json_out or ids or chosen):
-        raise SearcharcError("--batch writes a TREC run, or JSON lines with --jsonl")
-    search_index = open_or_build(index_path(index), seeds_path(), notify=echo_err)
-    if batch is not None:
-        raise typer.Exit(_batch(search_index, batch, output, limit, options, jsonl, run_tag))
-    offset = (page - 1) * limit if page else offset
-    result = search_index.search(text, limit=limit, offset=offset, **options)
-    if ids:
-        _print_lines(hit.id for hit in result.hits)
-    elif jsonl:
-        _print_lines(render.to_json(render.hit_dict(h, chosen)) for h in result.hits)
-    elif json_out:
-        print(render.to_json(render.result_dict(result, chosen)))
-    elif sys.stdout.isatty() and bidi_wanted(bidi):
-        print(render.bidi_lines(render.plain_result(result, chosen)))
-    elif use_color(color):
-        render.print_rich_result(result, rich_console())
-    else:
-        print(render.plain_result(result, chosen))
-    raise typer.Exit(0 if result.hits else 1)
-
-
-def _print_lines(lines: Iterable[str]) -> None:
-    """One line each, and nothing at all (not an empty line) when there are none."""
-    sys.stdout.write("".join(line + "\n" for line in lines))
-
-
-def _batch(search_index, source: Path, output: Path | None, limit, options, jsonl, tag) -> int:
-    """Every query of a file in one process: a TREC run (or JSON lines) and its throughput.
-
-    Exit status: 2 if a query could not be read (named on stderr), else 0 if any hit, else 1.
-    """
-    from contextlib import nullcontext
-    from time import perf_counter
-
-    from searcharc import batch
-
-    queries = batch.read_queries(sys.stdin.read() if str(source) == "-" else _read_text(source))
-    answers = batch.answer_all(
-        search_index, queries, limit, snippets=jsonl, suggest=False, **options
+    options = commands.QueryOptions(
+        text=text,
+        limit=limit,
+        match=match.value,
+        since=since,
+        until=until,
+        sort=sort.value,
+        offset=offset,
+        page=page,
+        index=index,
+        json_out=json_out,
+        jsonl=jsonl,
+        ids=ids,
+        fields=fields,
+        batch=batch,
+        output=output,
+        run_tag=run_tag,
+        color=color.value,
+        bidi=bidi.value if bidi else None,
     )
-    started = perf_counter()
-    found = failed = 0
-    try:
-        with output.open("w", encoding="utf-8") if output else nullcontext(sys.stdout) as out:
-            for answer in answers:
-                if answer.result is None:
-                    echo_err(f"searcharc: query {answer.qid}: {answer.error}")
-                    failed += 1
-                    continue
-                found += bool(answer.result.hits)
-                out.write("".join(line + "\n" for line in _batch_lines(answer, jsonl, tag)))
-    except OSError as exc:
-        raise SearcharcError(f"{exc.filename or output}: {exc.strerror}") from None
-    elapsed = perf_counter() - started
-    rate = len(queries) / elapsed if elapsed else 0.0
-    echo_err(f"searcharc: {len(queries)} queries in {elapsed:.2f} s ({rate:,.0f} queries/s)")
-    return 2 if failed else 0 if found else 1
-
-
-def _batch_lines(answer, jsonl: bool, tag: str) -> list[str]:
-    """One answer as a JSON line (with its qid), or as TREC run lines."""
-    from searcharc import render
-    from searcharc.evaluate import trec_lines
-
-    if jsonl:
-        return [render.to_json({"qid": answer.qid} | render.result_dict(answer.result))]
-    return list(trec_lines({answer.qid: [(h.id, h.score) for h in answer.result.hits]}, tag))
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise SearcharcError(f"{path}: {exc.strerror}") from None
+    raise typer.Exit(commands.query(options))
 
 
 @app.command("similar")
@@ -460,7 +329,7 @@ def analyze_command(
         raise SearcharcError(str(exc)) from exc
     if json_out:
         print(render.to_json(render.tokens_dicts(tokens)))
-    elif use_color(color):
+    elif use_color(color.value):
         render.print_rich_tokens(tokens, rich_console())
     else:
         print(render.plain_tokens(tokens))
@@ -507,15 +376,5 @@ def eval_command(
 
 
 def main() -> None:
-    """Entry point: one-line errors with exit status 2, never a traceback."""
-    try:
-        app()
-    except SearcharcError as exc:
-        echo_err(f"searcharc: {exc}")
-        sys.exit(2)
-    except KeyboardInterrupt:
-        echo_err("searcharc: interrupted")
-        sys.exit(130)
-    except Exception as exc:  # a bug: still one line, and a way to report it
-        echo_err(f"searcharc: internal error: {type(exc).__name__}: {exc}")
-        sys.exit(2)
+    """The Typer application: one-line errors with exit status 2, never a traceback."""
+    sys.exit(guarded(app))

@@ -15,12 +15,15 @@ from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.index import Index
 
 from searcharc.analysis import ANALYZER_VERSION, DEFAULT_ROOTS, DEFAULT_STEMMER
-from searcharc.analysis.components import arabic_analyzer
+from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
 from searcharc.records import Article
+from searcharc.writer import TableWriter
 
 META_FILE = "searcharc.json"
 WRITER_LIMIT_MB = 256  # memory for postings before Whoosh spills them to disk
+# Segment files stay separate: Whoosh copies a compound file's parts into memory on every open.
+COMPOUND = False
 
 
 def make_schema(
@@ -29,17 +32,18 @@ def make_schema(
     """Stemmed title and body for recall, an unstemmed ``exact`` view, and display fields.
 
     ``roots`` names a second, more aggressive stemmer for a ``root`` view of title and body.
+    ``exact`` and ``root`` keep frequencies without positions: no phrase query reads them.
     """
-    stemmed = arabic_analyzer(None if stemmer == "none" else stemmer, stopwords)
-    unstemmed = arabic_analyzer(None, stopwords)
-    extra = {"root": TEXT(analyzer=arabic_analyzer(roots, stopwords))} if roots else {}
+    stemmed = ArabicAnalyzer(None if stemmer == "none" else stemmer, stopwords)
+    unstemmed = ArabicAnalyzer(None, stopwords)
+    extra = {"root": TEXT(analyzer=ArabicAnalyzer(roots, stopwords), phrase=False)} if roots else {}
     return Schema(
         **extra,
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=stemmed, stored=True),
         body=TEXT(analyzer=stemmed, stored=True),
-        exact=TEXT(analyzer=unstemmed),
-        source=TEXT(analyzer=arabic_analyzer(None, stopwords=False), stored=True),
+        exact=TEXT(analyzer=unstemmed, phrase=False),
+        source=TEXT(analyzer=ArabicAnalyzer(None, stopwords=False), stored=True),
         date=DATETIME(stored=True, sortable=True),
         hash=ID(stored=True, sortable=True),
         origin=ID(stored=True, sortable=True),
@@ -151,9 +155,12 @@ class Changes:
             setattr(self, outcome, getattr(self, outcome) + 1)
 
 
+TOC_GLOB = "_MAIN_*.toc"  # Whoosh's table of contents, one file a generation
+
+
 def exists(path: Path) -> bool:
-    """Whether ``path`` holds a Whoosh index."""
-    return path.is_dir() and whoosh_index.exists_in(str(path))
+    """Whether ``path`` holds a Whoosh index (without reading it: that unpickles the schema)."""
+    return path.is_dir() and any(path.glob(TOC_GLOB))
 
 
 OWN_FILES = ("README.md", "searcharc.lock")
@@ -229,10 +236,11 @@ class Writer:
         self.known = {} if clear else known_documents(ix)
         self.by_hash = {k.hash: i for i, k in self.known.items()}
         self.seen: set[str] = set()
-        options = {"limitmb": WRITER_LIMIT_MB}
         if jobs > 1:
-            options |= {"procs": jobs, "multisegment": True}
-        self._writer = ix.writer(**options)
+            options = {"limitmb": WRITER_LIMIT_MB, "procs": jobs, "multisegment": True}
+            self._writer = ix.writer(compound=COMPOUND, **options)
+        else:
+            self._writer = TableWriter(ix, compound=COMPOUND)
 
     def put(self, article: Article) -> tuple[str, str | None]:
         """Index one article: ("added" | "updated" | "unchanged" | "duplicate", duplicate of)."""

@@ -12,18 +12,19 @@ from pathlib import Path
 from whoosh.index import Index
 from whoosh.query import AndMaybe, DateRange, Or, Query
 
-from searcharc import DEFAULT_MATCH
+from searcharc import DEFAULT_MATCH, bulk
 from searcharc import index as store
-from searcharc.analysis import Token, analyze, normalize
+from searcharc import snippets as snippets_
+from searcharc.analysis import Token, analyze, normalize, word_cache
 from searcharc.analysis.stem import get_stemmer
+from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
 from searcharc.lock import writer_lock
 from searcharc.matching import Compiled, Compiler
 from searcharc.query import correctable, parse, parse_searchable, replace_spans
 from searcharc.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.ranking import Ranking, expansion_words, matched_words, word_query
-from searcharc.records import Article, Hit
-from searcharc.snippets import make_snippets
+from searcharc.records import Article, Hit, Snippet
 
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
 LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
@@ -47,6 +48,16 @@ class SearchResult:
     took: float = 0.0
     offset: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A matching document before re-ranking: its docnum, BM25F score and matched terms."""
+
+    docnum: int
+    score: float
+    terms: set[tuple[str, bytes]]
+    ranked: bulk.Ranked | None = None  # the bulk ranking it came from (body positions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,25 +230,58 @@ class SearchIndex:
         searcher = self._searcher(ranking)
         if ranking.prf_docs and compiled.words:
             compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
+        date_filter = _date_filter(since, until)
+        flat = bulk.clauses(compiled.query) if sort == "score" and date_filter is None else None
+        if flat is not None:
+            ranked, total = self._bulk_candidates(searcher, flat, ranking, offset + limit)
+        else:
+            ranked, total = self._whoosh_candidates(
+                searcher, compiled, ranking, date_filter, sort, offset + limit
+            )
+        if sort == "date":  # Whoosh puts undated articles first: they go last
+            ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
+        elif ranking.coordination and compiled.words:
+            ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
+        hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
+        suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
+        return SearchResult(query, total, hits, time.perf_counter() - started, offset, suggestions)
+
+    @staticmethod
+    def _bulk_candidates(
+        searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int
+    ) -> tuple[list[_Candidate], int]:
+        """The BM25F candidates of a plain disjunction of terms, scored in bulk."""
+        ranked = bulk.rank(
+            searcher, flat, ranking.b, ranking.k1, _fetch(depth, "score", ranking.coordination)
+        )
+        candidates = [
+            _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
+        ]
+        return candidates, ranked.total
+
+    @staticmethod
+    def _whoosh_candidates(
+        searcher,
+        compiled: Compiled,
+        ranking: Ranking,
+        date_filter: Query | None,
+        sort: str,
+        depth: int,
+    ) -> tuple[list[_Candidate], int]:
+        """The candidates of any other query, from Whoosh's own search."""
         results = searcher.search(
             compiled.query,
-            limit=_fetch(offset + limit, sort, ranking.coordination),
+            limit=_fetch(depth, sort, ranking.coordination),
             terms=compiled.expands or ranking.coordination,
-            filter=_date_filter(since, until),
+            filter=date_filter,
             sortedby="date" if sort == "date" else None,
             reverse=sort == "date",
         )
-        ranked = list(results)
-        if sort == "date":  # Whoosh puts undated articles first: they go last
-            ranked.sort(key=lambda r: r.get("date") is None)
-        elif ranking.coordination and compiled.words:
-            ranked.sort(
-                key=lambda r: matched_words(compiled.words, r.matched_terms()), reverse=True
-            )
-        hits = [self._hit(r, compiled, snippets) for r in ranked[offset : offset + limit]]
-        total = len(results)
-        suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
-        return SearchResult(query, total, hits, time.perf_counter() - started, offset, suggestions)
+        terms = results.has_matched_terms()
+        candidates = [
+            _Candidate(r.docnum, r.score, r.matched_terms() if terms else set()) for r in results
+        ]
+        return candidates, len(results)
 
     def suggest(self, query: str) -> list[Suggestion]:
         """Did you mean: the query with its unknown words replaced by near words of the index."""
@@ -277,7 +321,8 @@ class SearchIndex:
         similar = []
         for result in results:
             theirs = {t for t, _ in searcher.key_terms([result.docnum], "body", numterms=30)}
-            hit = self._hit(result, Compiled(None, stems=own & theirs), snippets=True)
+            candidate = _Candidate(result.docnum, result.score, set())
+            hit = self._hit(searcher, candidate, Compiled(None, stems=own & theirs), snippets=True)
             similar.append(Similar(hit, sorted(own & theirs)))
         return similar
 
@@ -317,17 +362,38 @@ class SearchIndex:
             if not t.stopword and (t.stem in compiled.stems or t.norm in compiled.norms)
         ]
 
-    def _hit(self, result, compiled: Compiled, snippets: bool) -> Hit:
-        fields = result.fields()
-        body = fields.get("body", "")
-        found = []
-        if snippets:
-            terms = result.matched_terms() if result.results.has_matched_terms() else ()
-            exact = {t.decode() for f, t in terms if f == "exact"}
-            stems, norms = compiled.stems, compiled.norms | exact
-            is_match = lambda t: not t.stopword and (t.stem in stems or t.norm in norms)  # noqa: E731
-            found = make_snippets(body, self.analyze(body), is_match)
-        score = result.score
+    def _snippets(self, body: str, candidate: _Candidate, compiled: Compiled) -> list[Snippet]:
+        """The best passages of ``body`` for the query's words (see ``searcharc.snippets``)."""
+        exact = {t.decode() for f, t in candidate.terms if f == "exact"}
+        stems, norms = compiled.stems, compiled.norms | exact
+        matched = self._indexed_matches(candidate, stems, norms)
+        if matched is None:
+            words, matched = snippets_.matches(
+                body, self.stemmer, lambda a: not a[2] and (a[1] in stems or a[0] in norms)
+            )
+        else:
+            words = list(spans(body)) if matched else []
+        return snippets_.make_snippets(body, words, matched)
+
+    def _indexed_matches(
+        self, candidate: _Candidate, stems: set[str], norms: set[str]
+    ) -> dict[int, str] | None:
+        """The matching body words read from the body postings' positions, without analysis.
+
+        Exact when every matching word matches by its stem (a norm's stem is then a query
+        stem) and the body field dropped stopwords; None otherwise.
+        """
+        if candidate.ranked is None or not self.meta.stopwords:
+            return None
+        stem = word_cache(self.stemmer).stem
+        if not all(stem(norm) in stems for norm in norms):
+            return None
+        return candidate.ranked.body_positions(candidate.docnum, stems)
+
+    def _hit(self, searcher, candidate: _Candidate, compiled: Compiled, snippets: bool) -> Hit:
+        fields = searcher.stored_fields(candidate.docnum)
+        found = self._snippets(fields.get("body", ""), candidate, compiled) if snippets else []
+        score = candidate.score
         return Hit(
             id=fields["id"],
             title=fields.get("title", ""),

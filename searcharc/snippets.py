@@ -2,41 +2,59 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from searcharc.analysis import Token
+from searcharc.analysis import Analysis, word_cache
+from searcharc.analysis.tokenize import spans, words
 from searcharc.records import Snippet
 
 WIDTH = 200  # characters in a snippet, about
 LEAD = 60  # characters of context kept before the first match of a window
+
+Span = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
 class Window:
     start: int
     end: int
-    matches: tuple[Token, ...]
-
-    @property
-    def score(self) -> tuple[int, int]:
-        """Distinct matched words first, then matches."""
-        return len({t.stem for t in self.matches}), len(self.matches)
+    matches: tuple[int, ...]  # indices of the matched words in it
+    score: tuple[int, int]  # distinct matched stems, then matches
 
 
-def _window_at(tokens: Sequence[Token], first: int, is_match: Callable[[Token], bool]) -> Window:
-    """The window of whole words that starts with token ``first`` and spans at most WIDTH chars."""
-    start = tokens[first].start
+def matches(
+    text: str, stemmer: str, is_match: Callable[[Analysis], bool]
+) -> tuple[list[Span], dict[int, str]]:
+    """The spans of every word of ``text``, and the matching words' indices with their stems.
+
+    Each distinct word is tested once (from the word cache), not each occurrence.
+    """
+    analyses = word_cache(stemmer)
+    written = words(text)
+    found = {w: analyses[w][1] for w in set(written) if is_match(analyses[w])}
+    if not found:
+        return [], {}
+    return list(spans(text)), {i: found[w] for i, w in enumerate(written) if w in found}
+
+
+def _window_at(
+    spans: Sequence[Span], first: int, matched: dict[int, str], keys: list[int]
+) -> Window:
+    """The window of whole words that starts with word ``first`` and spans at most WIDTH chars."""
+    start = spans[first][0]
     last = first
-    while last + 1 < len(tokens) and tokens[last + 1].end - start <= WIDTH:
+    while last + 1 < len(spans) and spans[last + 1][1] - start <= WIDTH:
         last += 1
-    matches = tuple(t for t in tokens[first : last + 1] if is_match(t))
-    return Window(start, tokens[last].end, matches)
+    inside = tuple(keys[bisect_left(keys, first) : bisect_right(keys, last)])
+    score = (len({matched[i] for i in inside}), len(inside))
+    return Window(start, spans[last][1], inside, score)
 
 
-def _first_token_after(tokens: Sequence[Token], index: int, offset: int) -> int:
-    """The index of the first token at or before ``index`` that starts at or after ``offset``."""
-    while index > 0 and tokens[index - 1].start >= offset:
+def _first_word_after(spans: Sequence[Span], index: int, offset: int) -> int:
+    """The index of the first word at or before ``index`` that starts at or after ``offset``."""
+    while index > 0 and spans[index - 1][0] >= offset:
         index -= 1
     return index
 
@@ -47,13 +65,17 @@ def _fold_space(text: str) -> str:
 
 
 def make_snippets(
-    text: str, tokens: Sequence[Token], is_match: Callable[[Token], bool], count: int = 3
+    text: str, spans: Sequence[Span], matched: dict[int, str], count: int = 3
 ) -> list[Snippet]:
-    """Up to ``count`` non-overlapping passages of about WIDTH characters, best first."""
-    matched = [i for i, t in enumerate(tokens) if is_match(t)]
+    """Up to ``count`` non-overlapping passages of about WIDTH characters, best first.
+
+    ``spans`` are the words of ``text``; ``matched`` maps the indices of the matching words, in
+    order, to their stems.
+    """
+    keys = list(matched)
     windows = [
-        _window_at(tokens, _first_token_after(tokens, i, tokens[i].start - LEAD), is_match)
-        for i in matched
+        _window_at(spans, _first_word_after(spans, i, spans[i][0] - LEAD), matched, keys)
+        for i in keys
     ]
     chosen: list[Window] = []
     for window in sorted(windows, key=lambda w: w.score, reverse=True):
@@ -64,7 +86,7 @@ def make_snippets(
     return [
         Snippet(
             _fold_space(text[w.start : w.end]),
-            [(t.start - w.start, t.end - w.start) for t in w.matches],
+            [(spans[i][0] - w.start, spans[i][1] - w.start) for i in w.matches],
         )
         for w in chosen
     ]

@@ -237,6 +237,9 @@ def test_remove_show_and_stats(seeds_dir, tmp_path):
     assert json.loads(run_cli("stats", "--index", index, "--json").stdout)["documents"] == 4
 
 
+LONG_RUN = 6000  # articles: an index run of a few seconds, to be waited for or killed midway
+
+
 def big_archive(folder: Path, count: int) -> Path:
     """A JSON Lines file of ``count`` synthetic articles built from the seeds' words."""
     words = re.findall(
@@ -298,7 +301,7 @@ def test_a_run_killed_midway_leaves_the_last_commit_searchable(seeds_dir, tmp_pa
     index_json(str(seeds_dir), "--index", str(index))
     before = seed_ids(index, "بلينكن")
     assert before == ["002_966b79832bdd0695.txt"]
-    source = big_archive(tmp_path, 1500)
+    source = big_archive(tmp_path, LONG_RUN)
 
     proc = start_index(source, index)
     wait_for_lock(index, proc)
@@ -310,13 +313,16 @@ def test_a_run_killed_midway_leaves_the_last_commit_searchable(seeds_dir, tmp_pa
 
     assert seed_ids(index, "بلينكن") == before
     status, summary = index_json(str(source), "--index", str(index))
-    assert status == 0 and summary["added"] == 1500
-    assert json.loads(run_cli("stats", "--index", str(index), "--json").stdout)["documents"] == 1505
+    assert status == 0 and summary["added"] == LONG_RUN
+    assert (
+        json.loads(run_cli("stats", "--index", str(index), "--json").stdout)["documents"]
+        == LONG_RUN + 5
+    )
 
 
 def test_a_second_run_waits_for_the_lock_then_names_the_holder(tmp_path):
     index = tmp_path / "index"
-    source = big_archive(tmp_path, 1500)
+    source = big_archive(tmp_path, LONG_RUN)
     first = start_index(source, index)
     try:
         wait_for_lock(index, first)

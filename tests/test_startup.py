@@ -1,12 +1,113 @@
-"""Start-up cost: commands that need no index must not import Whoosh (or Rich, or trafilatura)."""
+"""Start-up cost: what each command imports, and the query fast path matching Typer's options."""
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
+from enum import Enum
+from pathlib import Path
+from typing import get_args, get_type_hints
 
 import pytest
 
+from searcharc.launch import QUERY_OPTIONS, parse_query_args
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported(*args: str) -> set[str]:
+    """The modules a `searcharc` run imports (from -X importtime, in a fresh interpreter)."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "searcharc", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    return {line.rsplit("|", 1)[1].strip() for line in lines}
+
+
+def test_help_and_version_do_not_import_whoosh():
+    for args in (["--help"], ["--version"]):
+        modules = imported(*args)
+        assert "typer" in modules  # the measurement works
+        assert not {m for m in modules if m.split(".")[0] == "whoosh"}, args
+
+
+def test_a_plain_query_does_not_import_typer_or_rich(seed_index_dir):
+    modules = imported("query", "الإرهاب", "--index", str(seed_index_dir))
+    assert "searcharc.search" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("typer", "click", "rich")}
+
+
+def _declared_type(annotation: object) -> type:
+    """``X`` from ``X | None``."""
+    (declared,) = set(get_args(annotation)) - {type(None)} or {annotation}
+    return declared
+
+
+def _kind(declared: type) -> str:
+    """The fast path's kind for a type that the Typer command declares."""
+    if issubclass(declared, Enum):
+        return "choice"
+    return {bool: "flag", int: "int", Path: "path", str: "str"}[declared]
+
+
+def test_the_fast_path_declares_the_options_typer_declares():
+    from searcharc import cli
+
+    hints = get_type_hints(cli.query_command, include_extras=True)
+    defaults = inspect.signature(cli.query_command).parameters
+    fast = {o.dest: (name, o) for name, o in QUERY_OPTIONS.items()}
+    assert set(fast) == set(hints) - {"text", "return"}
+    plain = parse_query_args(["query", "x"])
+    for dest, (name, option) in fast.items():
+        annotated, info = get_args(hints[dest])
+        decls = [d for d in (info.default, *info.param_decls) if str(d).startswith("-")]
+        assert (decls or ["--" + dest.replace("_", "-")])[0] == name, dest
+        declared = _declared_type(annotated)
+        kind = _kind(declared)
+        assert kind == option.kind, dest
+        if kind == "choice":
+            assert tuple(e.value for e in declared) == option.choices, dest
+        assert info.min == option.minimum, dest
+        default = defaults[dest].default
+        default = getattr(default, "value", default)
+        assert getattr(plain, dest) == default, dest
+
+
+def test_the_fast_path_reads_plain_queries():
+    options = parse_query_args(
+        ["query", "--limit=3", "مكافحة الإرهاب", "--json", "--index", "ix", "--since", "2015-07-21"]
+    )
+    assert options.text == "مكافحة الإرهاب" and options.limit == 3 and options.json_out
+    assert options.index == Path("ix") and options.since == "2015-07-21"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "--help"],
+        ["query", "x", "--limit", "0"],
+        ["query", "x", "--limit", "many"],
+        ["query", "x", "--color", "blue"],
+        ["query", "x", "y"],
+        ["query", "x", "--json=1"],
+        ["query", "x", "--limit", "2", "--limit", "3"],
+        ["query", "-x"],
+        ["query", "x", "--bidi", "maybe"],
+        ["query", "x", "--limit"],
+        ["index", "seeds"],
+        [],
+    ],
+)
+def test_everything_else_goes_to_typer(args):
+    assert parse_query_args(args) is None
+
+
+# Through the Typer application itself (searcharc.cli.main), whatever the fast path does.
 PROBE = """
 import sys
 sys.argv = ["searcharc", *{args!r}]

@@ -5,7 +5,9 @@ Pure functions only; the Whoosh components that wrap them live in ``components``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from searcharc.analysis.normalize import normalize
 from searcharc.analysis.stem import get_stemmer
@@ -33,24 +35,48 @@ class Token:
     stopword: bool
 
 
+Analysis = tuple[str, str, bool]  # a written word's normalized form, stem, stopword flag
+MAX_CACHED_WORDS = 1 << 20  # distinct written words remembered per stemmer (the cache restarts)
+
+
+class WordCache(dict[str, Analysis]):
+    """Written word → (norm, stem, stopword), each distinct word analyzed once."""
+
+    def __init__(self, stem: Callable[[str], str]):
+        super().__init__()
+        self.stem = stem
+
+    def __missing__(self, word: str) -> Analysis:
+        if len(self) >= MAX_CACHED_WORDS:
+            self.clear()
+        norm = normalize(word)
+        found = self[word] = (norm, self.stem(norm), is_stopword(norm))
+        return found
+
+
+@cache
+def word_cache(stemmer: str = DEFAULT_STEMMER) -> WordCache:
+    """The word cache of one stemmer (light, snowball or none)."""
+    return WordCache(get_stemmer(stemmer))
+
+
 def analyze(text: str, stemmer: str = DEFAULT_STEMMER) -> list[Token]:
     """Every word of ``text`` with its offsets in ``text``, normalized form, stem and stop flag."""
-    stem = get_stemmer(stemmer)
-    tokens = []
-    for position, (start, end) in enumerate(spans(text)):
-        norm = normalize(text[start:end])
-        tokens.append(
-            Token(text[start:end], start, end, position, norm, stem(norm), is_stopword(norm))
-        )
-    return tokens
+    words = word_cache(stemmer)
+    return [
+        Token(text[start:end], start, end, position, *words[text[start:end]])
+        for position, (start, end) in enumerate(spans(text))
+    ]
 
 
 __all__ = [
     "ANALYZER_VERSION",
     "DEFAULT_ROOTS",
     "DEFAULT_STEMMER",
+    "Analysis",
     "Token",
     "analyze",
-    "normalize",
     "is_stopword",
+    "normalize",
+    "word_cache",
 ]

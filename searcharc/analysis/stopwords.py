@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
+
+STOPWORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "stopwords_ar.txt"
 
 
 @cache
 def stopwords() -> frozenset[str]:
     """Normalized Arabic function words and their cliticised forms (see tools/make_stopwords.py)."""
-    text = resources.files("searcharc").joinpath("data/stopwords_ar.txt").read_text("utf-8")
+    text = STOPWORDS_FILE.read_text("utf-8")
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 

@@ -23,6 +23,10 @@ WORD_RE = re.compile(
 
 
 def spans(text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of every word in ``text``; ``text[start:end]`` is the word as written."""
-    for match in WORD_RE.finditer(text):
-        yield match.span()
+    """(start, end) of every word in ``text``; ``text[start:end]`` is the word as written."""
+    return map(re.Match.span, WORD_RE.finditer(text))
+
+
+def words(text: str) -> list[str]:
+    """Every word of ``text`` as written, in order (the words of ``spans``)."""
+    return WORD_RE.findall(text)

@@ -40,9 +40,10 @@ def check_text(text: str) -> str:
     if not text.strip():
         raise DecodeError("empty")
     size = len(text)
-    if sum(map(_bad_char, text)) > MAX_BAD_RATIO * size:
+    # Each distinct character is judged once; only the bad ones are counted.
+    if sum(text.count(ch) for ch in set(text) if _bad_char(ch)) > MAX_BAD_RATIO * size:
         raise DecodeError("control characters: not text")
-    if sum(ch in MOJIBAKE_MARKERS for ch in text) > MAX_MOJIBAKE_RATIO * size:
+    if sum(text.count(ch) for ch in MOJIBAKE_MARKERS) > MAX_MOJIBAKE_RATIO * size:
         raise DecodeError("mojibake (text encoded twice)")
     return text
 

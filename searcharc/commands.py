@@ -1,0 +1,232 @@
+"""What `searcharc query` does, without Typer: shared by the Typer command and the fast path.
+
+Imports stay inside the functions: this module is loaded on every start of the command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from searcharc import DEFAULT_MATCH
+
+
+def index_path(option: Path | None) -> Path:
+    """--index, else $SEARCHARC_INDEX, else ./index."""
+    return option or Path(os.environ.get("SEARCHARC_INDEX") or "index")
+
+
+def seeds_path() -> Path:
+    """The seed articles: ./seeds, else the seeds/ beside the package (a source checkout)."""
+    local = Path("seeds")
+    return local if local.is_dir() else Path(__file__).resolve().parents[1] / "seeds"
+
+
+def bidi_wanted(option: str | None) -> bool:
+    """--bidi on, or $SEARCHARC_BIDI=1 when the option is not given."""
+    return option == "on" or (option is None and os.environ.get("SEARCHARC_BIDI") == "1")
+
+
+def use_color(color: str) -> bool:
+    """--color auto (a terminal without NO_COLOR), always or never."""
+    if color == "auto":
+        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return color == "always"
+
+
+def rich_console():
+    """A Rich console that styles even when stdout is not a terminal (for --color always)."""
+    from rich.console import Console
+
+    return Console(highlight=False, force_terminal=True)
+
+
+def echo_err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def parse_date(text: str | None) -> date | None:
+    """An ISO date for --since/--until."""
+    from searcharc.errors import SearcharcError
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SearcharcError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def parse_fields(text: str | None) -> list[str] | None:
+    """--fields id,title,…: hit fields, each one known."""
+    from searcharc.errors import SearcharcError
+    from searcharc.records import HIT_FIELDS
+
+    if text is None:
+        return None
+    chosen = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in HIT_FIELDS]
+    if unknown or not chosen:
+        raise SearcharcError(f"--fields: choose among {','.join(HIT_FIELDS)}, not {text!r}")
+    return chosen
+
+
+def one_format(**chosen: bool) -> None:
+    """At most one of the output formats."""
+    from searcharc.errors import SearcharcError
+
+    given = [f"--{name}" for name, on in chosen.items() if on]
+    if len(given) > 1:
+        raise SearcharcError(f"choose one output format, not {' and '.join(given)}")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryOptions:
+    """The options of `searcharc query`, as the Typer command declares them (dates as text)."""
+
+    text: str | None = None
+    limit: int = 10
+    match: str = DEFAULT_MATCH
+    since: str | None = None
+    until: str | None = None
+    sort: str = "score"
+    offset: int = 0
+    page: int | None = None
+    index: Path | None = None
+    json_out: bool = False
+    jsonl: bool = False
+    ids: bool = False
+    fields: str | None = None
+    batch: Path | None = None
+    output: Path | None = None
+    run_tag: str = "searcharc"
+    color: str = "auto"
+    bidi: str | None = None
+
+
+def query(o: QueryOptions) -> int:
+    """Run one query (or a --batch file) and print it; the exit status: 0 found, 1 not."""
+    from searcharc import render
+    from searcharc.errors import SearcharcError
+
+    one_format(json=o.json_out, jsonl=o.jsonl, ids=o.ids)
+    if (o.text is None) == (o.batch is None):
+        raise SearcharcError("give a query, or --batch FILE (see searcharc query --help)")
+    if o.page is not None and o.offset:
+        raise SearcharcError("give --page or --offset, not both")
+    chosen = parse_fields(o.fields)
+    options = {
+        "match": o.match,
+        "since": parse_date(o.since),
+        "until": parse_date(o.until),
+        "sort": o.sort,
+    }
+    if o.batch is not None and (o.json_out or o.ids or chosen):
+        raise SearcharcError("--batch writes a TREC run, or JSON lines with --jsonl")
+    search_index = open_index(index_path(o.index))
+    if o.batch is not None:
+        return batch(search_index, o, options)
+    offset = (o.page - 1) * o.limit if o.page else o.offset
+    result = search_index.search(o.text, limit=o.limit, offset=offset, **options)
+    if o.ids:
+        print_lines(hit.id for hit in result.hits)
+    elif o.jsonl:
+        print_lines(render.to_json(render.hit_dict(h, chosen)) for h in result.hits)
+    elif o.json_out:
+        print(render.to_json(render.result_dict(result, chosen)))
+    elif sys.stdout.isatty() and bidi_wanted(o.bidi):
+        print(render.bidi_lines(render.plain_result(result, chosen)))
+    elif use_color(o.color):
+        render.print_rich_result(result, rich_console())
+    else:
+        print(render.plain_result(result, chosen))
+    return 0 if result.hits else 1
+
+
+def open_index(target: Path):
+    """The index at ``target``; the first query builds it from the seeds (see open_or_build)."""
+    from searcharc.search import open_or_build
+
+    return open_or_build(target, seeds_path(), notify=echo_err)
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    """One line each, and nothing at all (not an empty line) when there are none."""
+    sys.stdout.write("".join(line + "\n" for line in lines))
+
+
+def batch(search_index, o: QueryOptions, options: dict) -> int:
+    """Every query of a file in one process: a TREC run (or JSON lines) and its throughput.
+
+    Exit status: 2 if a query could not be read (named on stderr), else 0 if any hit, else 1.
+    """
+    from contextlib import nullcontext
+    from time import perf_counter
+
+    from searcharc import batch as batches
+    from searcharc.errors import SearcharcError
+
+    source, output = o.batch, o.output
+    text = sys.stdin.read() if str(source) == "-" else read_text(source)
+    queries = batches.read_queries(text)
+    answers = batches.answer_all(
+        search_index, queries, o.limit, snippets=o.jsonl, suggest=False, **options
+    )
+    started = perf_counter()
+    found = failed = 0
+    try:
+        with output.open("w", encoding="utf-8") if output else nullcontext(sys.stdout) as out:
+            for answer in answers:
+                if answer.result is None:
+                    echo_err(f"searcharc: query {answer.qid}: {answer.error}")
+                    failed += 1
+                    continue
+                found += bool(answer.result.hits)
+                out.write("".join(line + "\n" for line in batch_lines(answer, o.jsonl, o.run_tag)))
+    except OSError as exc:
+        raise SearcharcError(f"{exc.filename or output}: {exc.strerror}") from None
+    elapsed = perf_counter() - started
+    rate = len(queries) / elapsed if elapsed else 0.0
+    echo_err(f"searcharc: {len(queries)} queries in {elapsed:.2f} s ({rate:,.0f} queries/s)")
+    return 2 if failed else 0 if found else 1
+
+
+def batch_lines(answer, jsonl: bool, tag: str) -> list[str]:
+    """One answer as a JSON line (with its qid), or as TREC run lines."""
+    from searcharc import render
+    from searcharc.evaluate import trec_lines
+
+    if jsonl:
+        return [render.to_json({"qid": answer.qid} | render.result_dict(answer.result))]
+    return list(trec_lines({answer.qid: [(h.id, h.score) for h in answer.result.hits]}, tag))
+
+
+def read_text(path: Path) -> str:
+    """A text file (a BOM allowed), or a one-line error."""
+    from searcharc.errors import SearcharcError
+
+    try:
+        return path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise SearcharcError(f"{path}: {exc.strerror}") from None
+
+
+def guarded(command: Callable[[], int | None]) -> int:
+    """Run a command: one-line errors with exit status 2, never a traceback."""
+    from searcharc.errors import SearcharcError
+
+    try:
+        return command() or 0
+    except SearcharcError as exc:
+        echo_err(f"searcharc: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        echo_err("searcharc: interrupted")
+        return 130
+    except Exception as exc:  # a bug: still one line, and a way to report it
+        echo_err(f"searcharc: internal error: {type(exc).__name__}: {exc}")
+        return 2

@@ -1,0 +1,115 @@
+"""The `searcharc` entry point, with a fast path for the most common command.
+
+A `searcharc query …` whose arguments all parse plainly runs without loading Typer (about a
+third of a cold start). The fast path reads the options that `searcharc.cli` declares for the
+query command, by the same names and rules (tests/test_startup.py checks them against Typer's
+own declaration); anything else, including every error and --help, goes to Typer.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from searcharc.commands import QueryOptions, guarded, query
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One option of `searcharc query`: its field in QueryOptions and how its value is read."""
+
+    dest: str
+    kind: str  # flag, int, choice, path or str
+    minimum: int | None = None
+    choices: tuple[str, ...] = ()
+
+
+QUERY_OPTIONS: dict[str, Option] = {
+    "--limit": Option("limit", "int", minimum=1),
+    "--match": Option("match", "choice", choices=("any", "all")),
+    "--since": Option("since", "str"),
+    "--until": Option("until", "str"),
+    "--sort": Option("sort", "choice", choices=("score", "date")),
+    "--offset": Option("offset", "int", minimum=0),
+    "--page": Option("page", "int", minimum=1),
+    "--index": Option("index", "path"),
+    "--json": Option("json_out", "flag"),
+    "--jsonl": Option("jsonl", "flag"),
+    "--ids": Option("ids", "flag"),
+    "--fields": Option("fields", "str"),
+    "--batch": Option("batch", "path"),
+    "--output": Option("output", "path"),
+    "--run-tag": Option("run_tag", "str"),
+    "--color": Option("color", "choice", choices=("auto", "always", "never")),
+    "--bidi": Option("bidi", "choice", choices=("on", "off")),
+}
+
+
+def convert(option: Option, text: str) -> object:
+    """The option's value, or ValueError where Typer would report a usage error."""
+    if option.kind == "int":
+        value = int(text)
+        if option.minimum is not None and value < option.minimum:
+            raise ValueError(text)
+        return value
+    if option.kind == "choice" and text not in option.choices:
+        raise ValueError(text)
+    return Path(text) if option.kind == "path" else text
+
+
+def parse_query_args(args: list[str]) -> QueryOptions | None:
+    """`query TEXT [OPTIONS]` read as Typer would, or None when Typer must read it."""
+    if not args or args[0] != "query":
+        return None
+    values: dict[str, object] = {}
+    rest = iter(args[1:])
+    try:
+        for arg in rest:
+            if not arg.startswith("-") or arg == "-":
+                if "text" in values:
+                    return None  # an extra argument: Typer's usage error
+                values["text"] = arg
+                continue
+            name, has_value, inline = arg.partition("=")
+            option = QUERY_OPTIONS.get(name)
+            if option is None or option.dest in values:
+                return None  # --help, unknown, or given twice: Typer's rules
+            if option.kind == "flag":
+                if has_value:
+                    return None
+                values[option.dest] = True
+                continue
+            value = inline if has_value else next(rest)
+            if value.startswith("-") and value != "-":
+                return None
+            values[option.dest] = convert(option, value)
+    except (StopIteration, ValueError):
+        return None
+    return QueryOptions(**values)
+
+
+def light_cached_property() -> None:
+    """Give Whoosh the standard library's ``cached_property`` in place of the PyPI package's.
+
+    Whoosh uses the package for one reader property, and the package imports asyncio (about
+    15 ms of a cold query). Only this process's own command runs after it.
+    """
+    import functools
+    import types
+
+    module = types.ModuleType("cached_property")
+    module.cached_property = functools.cached_property
+    sys.modules.setdefault("cached_property", module)
+
+
+def main() -> None:
+    """`searcharc`: the fast path for a plain query, else the Typer application."""
+    options = parse_query_args(sys.argv[1:])
+    if options is None:
+        from searcharc.cli import main as typer_main
+
+        typer_main()
+        return
+    light_cached_property()
+    sys.exit(guarded(lambda: query(options)))

@@ -1,0 +1,72 @@
+"""The bulk BM25F path ranks exactly as Whoosh's own search, on one or several segments."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh.query import And, Or, Phrase, Term
+
+from searcharc import bulk
+from searcharc.index import content_hash, to_document
+from searcharc.ingest import read_articles
+
+QUERIES = [
+    "مكافحة الإرهاب",
+    "الإرهاب",
+    "بلينكن الإرهاب",
+    "وزير الدفاع الأمريكي",
+    "الرباط المغرب الأمن",
+    "التعاون الأمني الإرهابية",
+    "زياش",
+]
+
+
+def ranking(index, query: str, monkeypatch, fast: bool) -> tuple[int, list]:
+    with monkeypatch.context() as patch:
+        if not fast:
+            patch.setattr(bulk, "clauses", lambda q: None)
+        result = index.search(query, limit=10)
+    hits = [(h.id, h.score, [s.highlights for s in h.snippets]) for h in result.hits]
+    return result.total, hits
+
+
+def assert_same(index, monkeypatch) -> None:
+    for query in QUERIES:
+        fast = ranking(index, query, monkeypatch, fast=True)
+        slow = ranking(index, query, monkeypatch, fast=False)
+        assert fast[0] == slow[0], query
+        assert [h[0] for h in fast[1]] == [h[0] for h in slow[1]], query
+        assert [h[1] for h in fast[1]] == pytest.approx([h[1] for h in slow[1]]), query
+        assert [h[2] for h in fast[1]] == [h[2] for h in slow[1]], query
+
+
+def test_the_bulk_path_ranks_as_whoosh_does(seed_index, monkeypatch):
+    assert_same(seed_index, monkeypatch)
+
+
+def test_several_segments_and_deleted_documents(tmp_path, seeds_dir, monkeypatch):
+    from searcharc import SearchIndex
+
+    index = SearchIndex.create(tmp_path)
+    articles = list(read_articles(seeds_dir))
+    for part in (articles[:2], articles[2:]):  # two segments, none merged
+        writer = index._ix.writer()
+        for article in part:
+            writer.add_document(**to_document(article, content_hash(article)))
+        writer.commit(merge=False)
+    writer = index._ix.writer()
+    writer.delete_by_term("id", articles[3].id)
+    writer.commit(merge=False)
+    assert len(index._ix.reader().leaf_readers()) == 2 and len(index) == 4
+    assert_same(index, monkeypatch)
+
+
+def test_only_plain_disjunctions_of_terms_are_scored_in_bulk():
+    terms = [Term("body", "a"), Term("title", "a", boost=2.0)]
+    assert bulk.clauses(Or([Or(terms), Term("exact", "b", boost=0.5)])) == [
+        bulk.Clause("body", "a", 1.0),
+        bulk.Clause("title", "a", 2.0),
+        bulk.Clause("exact", "b", 0.5),
+    ]
+    assert bulk.clauses(Or(terms, boost=2.0)) is None
+    assert bulk.clauses(And(terms)) is None
+    assert bulk.clauses(Or([*terms, Phrase("body", ["a", "b"])])) is None

@@ -1,0 +1,72 @@
+"""The one-pass analyzer and the table writer give what Whoosh's own machinery gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from whoosh.writing import SegmentWriter
+
+from searcharc import index as store
+from searcharc.analysis.components import ArabicAnalyzer, arabic_analyzer
+from searcharc.ingest import read_articles
+from searcharc.writer import TableWriter
+from tests.test_analysis import ANY_TEXT
+
+ROOT = Path(__file__).resolve().parents[1]
+VIEWS = [("light", True), (None, True), (None, False), ("light", False), ("none", True)]
+OPTIONS = [
+    {"positions": True},
+    {"positions": True, "chars": True, "keeporiginal": True},
+    {"removestops": False, "positions": True, "start_pos": 7, "chars": True, "start_char": 3},
+    {"tokenize": False, "chars": True},
+    {"mode": "query"},
+]
+
+
+def tokens(analyzer, text: str, options: dict) -> list[tuple]:
+    keys = ("text", "stopped", "boost", "original", "pos", "startchar", "endchar")
+    return [tuple(getattr(t, k, None) for k in keys) for t in analyzer(text, **options)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(ANY_TEXT)
+def test_the_one_pass_analyzer_gives_the_composed_tokens(text):
+    for stemmer, stopwords in VIEWS:
+        chain = arabic_analyzer(None if stemmer == "none" else stemmer, stopwords)
+        fused = ArabicAnalyzer(None if stemmer == "none" else stemmer, stopwords)
+        for options in OPTIONS:
+            assert tokens(fused, text, options) == tokens(chain, text, options), options
+
+
+def postings(reader) -> list[tuple]:
+    """Every term with its statistics and every posting with its block statistics."""
+    found = []
+    for fieldname, text in reader.all_terms():
+        info = reader.term_info(fieldname, text)
+        found.append((fieldname, text, info.weight(), info.doc_frequency(), info.min_length()))
+        found.append((info.max_length(), info.max_weight(), info.min_id(), info.max_id()))
+        matcher = reader.postings(fieldname, text)
+        while matcher.is_active():
+            found.append((matcher.id(), matcher.weight(), matcher.value()))
+            found.append((matcher.block_min_length(), matcher.block_max_length()))
+            found.append(matcher.block_max_weight())
+            matcher.next()
+    return found
+
+
+@pytest.mark.parametrize("copies", [1, 60])  # 60 copies: terms of several 128-posting blocks
+def test_the_table_writer_writes_what_whoosh_writes(tmp_path, copies):
+    articles = list(read_articles(ROOT / "seeds")) * copies
+    readers = []
+    for name, writer_class in (("whoosh", SegmentWriter), ("table", TableWriter)):
+        ix = store.create(tmp_path / name)
+        writer = writer_class(ix)
+        for article in articles:
+            writer.add_document(**store.to_document(article, store.content_hash(article)))
+        writer.commit()
+        readers.append(ix.reader())
+    whoosh, table = readers
+    assert postings(table) == postings(whoosh)
+    assert list(table.iter_docs()) == list(whoosh.iter_docs())
