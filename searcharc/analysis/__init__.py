@@ -15,7 +15,7 @@ from searcharc.analysis.stopwords import is_stopword
 from searcharc.analysis.tokenize import spans
 
 # Bump whenever tokenizing, normalizing, stopwords, stemming or the schema change what is indexed.
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 DEFAULT_STEMMER = "light"
 # A second, root-like view: Snowball's stemmer conflates more (يؤمنون ~ مؤمن), which finds
 # classical text from modern questions; the light view keeps precision.
