@@ -227,6 +227,9 @@ def guarded(command: Callable[[], int | None]) -> int:
     except KeyboardInterrupt:
         echo_err("searcharc: interrupted")
         return 130
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as grep does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a bug: still one line, and a way to report it
         echo_err(f"searcharc: internal error: {type(exc).__name__}: {exc}")
         return 2
