@@ -15,6 +15,7 @@ index and finds the same bytes), but
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from whoosh.formats import Frequency, Positions
@@ -207,16 +208,20 @@ class TableWriter(SegmentWriter):
         self.fieldwriter.close()
 
     def _write_field(self, fieldname: str, terms: dict[bytes, TermPostings], perdoc) -> None:
-        lengths = w3.length_bytes(perdoc, fieldname)
-        self.fieldwriter.start_field(fieldname, self.schema[fieldname])
-        for btext in sorted(terms):
-            postings = terms.pop(btext)
-            w3.write_term(
-                self.fieldwriter,
-                btext,
-                postings.docnums,
-                postings.weights,
-                postings.value_list(),
-                lengths,
-            )
+        fieldobj = self.schema[fieldname]
+        fixed = bool(fieldobj.format.fixed_value_size())
+        self.fieldwriter.start_field(fieldname, fieldobj)
+        w3.write_terms(
+            self.fieldwriter,
+            _term_rows(terms, fixed),
+            w3.length_bytes(perdoc, fieldname),
+        )
         self.fieldwriter.finish_field()
+
+
+def _term_rows(terms: dict[bytes, TermPostings], fixed: bool) -> Iterator[w3.TermRows]:
+    """Each term's postings in term order, emptying ``terms`` as it goes."""
+    for btext in sorted(terms):
+        postings = terms.pop(btext)
+        values = bytes(postings.values) if fixed else postings.value_list()
+        yield btext, postings.docnums, postings.weights, values
