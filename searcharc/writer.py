@@ -4,12 +4,13 @@ Whoosh's own ``SegmentWriter`` analyzes a field token by token through its forma
 ``word_values``, puts every posting in a sorting pool (sized, spilled to disk, merged back),
 then writes it with several Python calls and a length lookup a posting. This writer keeps the
 same documents, stored fields, columns and file format (W3 codec: any Whoosh reader opens the
-index and finds the same bytes), but
+index and reads the same postings), but
 
 - inverts a field analyzed by ``ArabicAnalyzer`` in one pass over its words
   (``ArabicAnalyzer.term_positions``), each posting value encoded by the field's own format;
 - collects postings in a table (field → term → compact arrays), already in document order;
-- writes each term's postings and term info at once (``w3.write_term``).
+- writes a field's postings and term infos a chunk at a time (``w3.write_terms``): small blocks
+  uncompressed, block data in pickle protocol 3.
 """
 
 from __future__ import annotations

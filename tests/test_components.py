@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from searcharc import index as store
@@ -70,3 +71,17 @@ def test_the_table_writer_writes_what_whoosh_writes(tmp_path, copies):
     whoosh, table = readers
     assert postings(table) == postings(whoosh)
     assert list(table.iter_docs()) == list(whoosh.iter_docs())
+
+
+def test_small_blocks_are_stored_uncompressed(tmp_path):
+    """Short block pickles skip zlib (the test above shows they read back as Whoosh's own)."""
+    ix = store.create(tmp_path)
+    writer = TableWriter(ix)
+    for article in read_articles(ROOT / "seeds"):
+        writer.add_document(**store.to_document(article, store.content_hash(article)))
+    writer.commit()
+    with ix.reader() as reader:
+        compression = {
+            reader.postings(fieldname, text)._compression for fieldname, text in reader.all_terms()
+        }
+    assert compression == {0, W3Codec()._compression}
