@@ -15,12 +15,12 @@ index and reads the same postings), but
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from whoosh.formats import Frequency, Positions
-from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from searcharc import w3
@@ -50,7 +50,51 @@ class TermPostings:
         return [data[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
-PACKED = [pack_uint(freq) for freq in range(256)]  # Frequency's values of small frequencies
+ONE_POSITION: dict[int, bytes] = {}  # position → Positions value of a one-word term
+
+Posting = tuple[bytes, float, bytes]  # a term's bytes, weight and (non-empty) value in a document
+Analyzed = dict[str, tuple[list[Posting], int]]  # field → its postings and length
+
+
+def positions_postings(terms: dict[str, list[int]], format_: Positions) -> list[Posting]:
+    """A document's terms with their word positions as the postings
+    ``Positions.word_values`` gives."""
+    boost = format_.field_boost
+    return [
+        (t.encode(), len(found) * boost, _encoded(format_, found)) for t, found in terms.items()
+    ]
+
+
+def _encoded(format_: Positions, found: list[int]) -> bytes:
+    if len(found) > 1:
+        return format_.encode(found)
+    value = ONE_POSITION.get(found[0])
+    if value is None:
+        value = ONE_POSITION[found[0]] = format_.encode(found)
+    return value
+
+
+def one_pass_fields(schema) -> list[str]:
+    """The fields ``analyze`` inverts."""
+    return [name for name, fieldobj in schema.items() if fieldobj.indexed and _one_pass(fieldobj)]
+
+
+def analyze(schema, names: list[str], fields: dict) -> Analyzed:
+    """The postings and lengths of a document's text in the one-pass fields ``names`` (what
+    a worker process may compute for ``TableWriter.add_analyzed``)."""
+    analyzed = {}
+    for name in names:
+        value = fields.get(name)
+        if isinstance(value, str):
+            fieldobj = schema[name]
+            if type(fieldobj.format) is Positions:
+                terms = fieldobj.analyzer.term_positions(value)
+                postings = positions_postings(terms, fieldobj.format)
+                analyzed[name] = postings, sum(map(len, terms.values()))
+            else:
+                counts = fieldobj.analyzer.term_counts(value)
+                analyzed[name] = counts, sum(counts.values())
+    return analyzed
 
 
 class PostingTable:
@@ -58,7 +102,6 @@ class PostingTable:
 
     def __init__(self) -> None:
         self.fields: dict[str, dict[bytes, TermPostings]] = {}
-        self.single: dict[str, dict[int, bytes]] = {}
 
     def _postings(self, fieldname: str, btext: bytes) -> TermPostings:
         terms = self.fields.get(fieldname)
@@ -75,67 +118,34 @@ class PostingTable:
         if docnum >= 0:  # -1 is Whoosh's marker for a spelling word: no posting
             self._postings(fieldname, btext).add(docnum, weight, value)
 
-    def add_positions(
-        self, fieldname: str, docnum: int, terms: dict[str, list[int]], format_: Positions
-    ) -> int:
-        """One document's terms with their word positions; returns the field's length.
-
-        Weights and values are the ones ``Positions.word_values`` gives.
-        """
-        single = self.single.setdefault(fieldname, {})  # position → value of a one-word term
-        boost = format_.field_boost
-        self._add_doc(
-            fieldname,
-            docnum,
-            [
-                (t.encode(), len(found) * boost, self._encoded(format_, found, single))
-                for t, found in terms.items()
-            ],
-        )
-        return sum(map(len, terms.values()))
-
-    @staticmethod
-    def _encoded(format_: Positions, found: list[int], single: dict[int, bytes]) -> bytes:
-        if len(found) > 1:
-            return format_.encode(found)
-        value = single.get(found[0])
-        if value is None:
-            value = single[found[0]] = format_.encode(found)
-        return value
-
-    def add_counts(
-        self, fieldname: str, docnum: int, counts: dict[str, int], format_: Frequency
-    ) -> int:
-        """One document's terms with their frequencies; returns the field's length.
-
-        Weights and values are the ones ``Frequency.word_values`` gives.
-        """
-        boost = format_.field_boost
-        self._add_doc(
-            fieldname,
-            docnum,
-            [
-                (t.encode(), f * boost, PACKED[f] if f < len(PACKED) else pack_uint(f))
-                for t, f in counts.items()
-            ],
-        )
-        return sum(counts.values())
-
-    def _add_doc(
-        self, fieldname: str, docnum: int, items: list[tuple[bytes, float, bytes]]
-    ) -> None:
-        """One document's postings in a field: (term bytes, weight, non-empty value)."""
+    def _terms(self, fieldname: str) -> dict:
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
-        for btext, weight, value in items:
-            postings = terms.get(btext)
-            if postings is None:
-                postings = terms[btext] = TermPostings()
-            postings.docnums.append(docnum)
-            postings.weights.append(weight)
-            postings.values += value
-            postings.ends.append(len(postings.values))
+        return terms
+
+    def add_positions(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
+        """One document's postings in a Positions field; the weight is the frequency."""
+        terms = self._terms(fieldname)
+        for term, freq, value in postings:
+            found = terms.get(term)
+            if found is None:
+                found = terms[term] = TermPostings()
+            found.docnums.append(docnum)
+            found.weights.append(freq)
+            found.values += value
+            found.ends.append(len(found.values))
+
+    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int]) -> None:
+        """One document's term frequencies in a Frequency field: a term's postings are one
+        array of ``docnum << 32 | frequency`` (see ``counted``)."""
+        terms = self._terms(fieldname)
+        high = docnum << 32
+        for term, freq in counts.items():
+            found = terms.get(term)
+            if found is None:
+                found = terms[term] = array("Q")
+            found.append(high | freq)
 
     def cleanup(self) -> None:
         self.fields.clear()
@@ -156,12 +166,17 @@ class TableWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool = PostingTable()
         self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
+        self.one_pass = one_pass_fields(self.schema)
 
     def add_document(self, **fields) -> None:
         """As ``SegmentWriter.add_document`` (which still takes boosts, vectors, spelling)."""
         if not self._plain or any(name.startswith("_") for name in fields):
             super().add_document(**fields)
             return
+        self.add_analyzed(fields, analyze(self.schema, self.one_pass, fields))
+
+    def add_analyzed(self, fields: dict, analyzed: Analyzed) -> None:
+        """Add a document whose one-pass fields ``analyze`` has inverted (maybe elsewhere)."""
         self._check_state()
         names = sorted(fields)
         self._check_fields(self.schema, names)
@@ -171,7 +186,7 @@ class TableWriter(SegmentWriter):
             for name in names:
                 value = fields[name]
                 if value is not None:
-                    self._add_field(name, self.schema[name], value)
+                    self._add_field(name, self.schema[name], value, analyzed.get(name))
         except Exception:
             perdoc.cancel_doc()
             raise
@@ -179,16 +194,14 @@ class TableWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _add_field(self, name: str, fieldobj, value) -> None:
+    def _add_field(self, name: str, fieldobj, value, analyzed) -> None:
         length = 0
-        format_ = fieldobj.format
-        if fieldobj.indexed and _one_pass(fieldobj) and isinstance(value, str):
-            if type(format_) is Positions:
-                terms = fieldobj.analyzer.term_positions(value)
-                length = self.pool.add_positions(name, self.docnum, terms, format_)
+        if analyzed is not None:
+            postings, length = analyzed
+            if type(fieldobj.format) is Positions:
+                self.pool.add_positions(name, self.docnum, postings)
             else:
-                counts = fieldobj.analyzer.term_counts(value)
-                length = self.pool.add_counts(name, self.docnum, counts, format_)
+                self.pool.add_counts(name, self.docnum, postings)
         elif fieldobj.indexed:
             for btext, freq, weight, vbytes in fieldobj.index(value):
                 length += freq if fieldobj.scorable else 0
@@ -208,21 +221,42 @@ class TableWriter(SegmentWriter):
             perdoc.close()
         self.fieldwriter.close()
 
-    def _write_field(self, fieldname: str, terms: dict[bytes, TermPostings], perdoc) -> None:
+    def _write_field(self, fieldname: str, terms: dict, perdoc) -> None:
         fieldobj = self.schema[fieldname]
-        fixed = bool(fieldobj.format.fixed_value_size())
         self.fieldwriter.start_field(fieldname, fieldobj)
         w3.write_terms(
             self.fieldwriter,
-            _term_rows(terms, fixed),
+            _term_rows(terms, fieldobj.format),
             w3.length_bytes(perdoc, fieldname),
         )
         self.fieldwriter.finish_field()
 
 
-def _term_rows(terms: dict[bytes, TermPostings], fixed: bool) -> Iterator[w3.TermRows]:
-    """Each term's postings in term order, emptying ``terms`` as it goes."""
-    for btext in sorted(terms):
-        postings = terms.pop(btext)
+def _term_rows(terms: dict, format_) -> Iterator[w3.TermRows]:
+    """Each term's postings in term order (a str term's UTF-8 bytes sort as it does), emptying
+    ``terms`` as it goes."""
+    boost = format_.field_boost
+    fixed = bool(format_.fixed_value_size())
+    for term in sorted(terms):
+        postings = terms.pop(term)
+        btext = term.encode() if isinstance(term, str) else term
+        if isinstance(postings, array):
+            yield btext, *counted(postings, boost)
+            continue
+        weights = postings.weights
+        if boost != 1:
+            weights = array("f", [w * boost for w in weights])
         values = bytes(postings.values) if fixed else postings.value_list()
-        yield btext, postings.docnums, postings.weights, values
+        yield btext, postings.docnums, weights, values
+
+
+def counted(packed: array, boost: float) -> tuple[array, array, bytes]:
+    """Docnums, weights and Frequency values (big-endian uints end to end) of the postings
+    ``PostingTable.add_counts`` packs."""
+    halves = memoryview(packed).cast("B").cast("I")
+    low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
+    docnums, freqs = array("I", halves[high::2]), array("I", halves[low::2])
+    weights = array("f", freqs if boost == 1 else [f * boost for f in freqs])
+    if sys.byteorder == "little":
+        freqs.byteswap()
+    return docnums, weights, freqs.tobytes()
