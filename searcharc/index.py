@@ -17,7 +17,7 @@ from whoosh.index import Index
 from searcharc.analysis import ANALYZER_VERSION, DEFAULT_ROOTS, DEFAULT_STEMMER
 from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
-from searcharc.parallel import AnalyzingWriter
+from searcharc.parallel import AnalyzingWriter, ParallelTableWriter
 from searcharc.records import Article
 from searcharc.writer import TableWriter
 
@@ -236,9 +236,9 @@ class Writer:
         self.known = {} if clear else known_documents(ix)
         self.by_hash = {k.hash: i for i, k in self.known.items()}
         self.seen: set[str] = set()
-        self._writer = TableWriter(ix, compound=COMPOUND)
-        # jobs > 1: a worker process analyzes documents (one is all that helps: this process
-        # adds every posting to the one segment)
+        # jobs > 1: a worker process analyzes documents, then encodes half the postings (one
+        # is all that helps: this process adds every posting to the one segment)
+        self._writer = (ParallelTableWriter if jobs > 1 else TableWriter)(ix, compound=COMPOUND)
         self._adder = AnalyzingWriter(self._writer) if jobs > 1 else self._writer
 
     def put(self, article: Article) -> tuple[str, str | None]:

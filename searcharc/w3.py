@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from hashlib import md5
 from operator import sub
 from pickle import dumps
@@ -50,8 +50,8 @@ def read_blocks(matcher) -> tuple[array, array, list[bytes]] | None:
     return docnums, weights, values
 
 
-# W3TermInfo's struct followed by its postings' extent (pack_long offset, pack_int length)
-_TERMINFO = Struct("!BfIBBfIIqi")
+STATS = Struct("!BfIBBfII")  # W3TermInfo's statistics (flags 0: postings not inlined)
+EXTENT = Struct("!qi")  # then its postings' offset and length (pack_long, pack_int)
 # Block data pickles shorter than this are written uncompressed (the block info says so): on
 # a day of SaudiNewsNet, zlib makes the 120k pickles under 40 bytes longer (and costs ~12 us a
 # call); from 40 bytes on it saves. Postings: 21.56 MB all compressed, 20.75 MB from 40 bytes,
@@ -70,7 +70,7 @@ CHUNK = 1 << 20  # bytes gathered before a write to the postings and terms files
 TermRows = tuple[bytes, array, array, "Sequence[bytes] | bytes"]
 
 
-class _Gathered:
+class Gathered:
     """Bytes bound for a file, written a chunk at a time; ``add`` tells where they start."""
 
     def __init__(self, dbfile) -> None:
@@ -92,19 +92,23 @@ class _Gathered:
         self.start = self.end
 
 
-class _TermIndex:
-    """Rows of W3's term index as ``OrderedHashWriter.add`` writes them, keys in order."""
+class TermIndex:
+    """Rows of a field in W3's term index as ``OrderedHashWriter.add`` writes them, keys in
+    order (between the field writer's ``start_field`` and ``finish_field``)."""
 
-    def __init__(self, tindex, prefix: bytes) -> None:
+    def __init__(self, fieldwriter) -> None:
+        tindex = fieldwriter._tindex
         assert tindex.hashtype == 0, "W3 term indexes hash keys with md5"
         self.tindex = tindex
-        self.out = _Gathered(tindex.dbfile)
-        self.prefix = prefix
+        self.out = Gathered(tindex.dbfile)
+        self.prefix = pack_ushort(fieldwriter._fieldid)
         self.buckets = tindex.buckets
         self.positions = tindex.index
 
-    def add(self, btext: bytes, value: bytes) -> None:
+    def add(self, btext: bytes, stats: bytes, start: int, length: int) -> None:
+        """A term's row: its statistics (``STATS``) and where its postings are."""
         key = self.prefix + btext
+        value = stats + EXTENT.pack(start, length)
         pos = self.out.add(_LENGTHS.pack(len(key), len(value)) + key + value)
         self.positions.append(pos)
         h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
@@ -115,15 +119,14 @@ class _TermIndex:
         self.out.flush()
 
 
-class _Blocks:
+class Blocks:
     """Postings cut into W3 blocks, as ``W3PostingsWriter._write_block`` writes them."""
 
-    def __init__(self, fieldwriter, lengths: bytes | None) -> None:
-        codec = fieldwriter._codec
+    def __init__(self, codec, format_, lengths: bytes | None) -> None:
         assert codec._inlinelimit <= 1, "inlined postings are not written by searcharc"
         self.size = codec._blocklimit
         self.compression = codec._compression
-        self.fixedsize = fieldwriter._format.fixed_value_size()
+        self.fixedsize = format_.fixed_value_size()
         self.lengths = lengths
 
     def term(self, docnums: array, weights: array, values: Sequence[bytes] | bytes) -> tuple:
@@ -187,16 +190,21 @@ def _mini_weights(weights: array, high: float) -> float | tuple[float, ...] | No
     return None if high == 1.0 else weights[0]
 
 
-def write_terms(fieldwriter, terms: Iterable[TermRows], lengths: bytes | None) -> None:
-    """A field's terms (in order), their postings and term infos: the bytes W3's field writer
-    writes for them, from whole arrays. ``lengths`` is ``length_bytes`` of the field, or None
-    when it has none."""
-    blocks = _Blocks(fieldwriter, lengths)
-    posts = _Gathered(fieldwriter._postfile)
-    index = _TermIndex(fieldwriter._tindex, pack_ushort(fieldwriter._fieldid))
+def encode_terms(blocks: Blocks, terms: Iterable[TermRows]) -> Iterator[tuple[bytes, bytes, bytes]]:
+    """Each term's bytes, postings bytes and statistics (``STATS``)."""
     for btext, docnums, weights, values in terms:
         data, stats = blocks.term(docnums, weights, values)
-        start = posts.add(data)
-        index.add(btext, _TERMINFO.pack(0, *stats, docnums[0], docnums[-1], start, len(data)))
+        yield btext, data, STATS.pack(0, *stats, docnums[0], docnums[-1])
+
+
+def write_terms(fieldwriter, terms: Iterable[TermRows], lengths: bytes | None) -> None:
+    """A field's terms (in order), their postings and term infos: the postings W3's field
+    writer writes for them, from whole arrays, between its ``start_field`` and
+    ``finish_field``. ``lengths`` is ``length_bytes`` of the field, or None when it has none."""
+    blocks = Blocks(fieldwriter._codec, fieldwriter._format, lengths)
+    posts = Gathered(fieldwriter._postfile)
+    index = TermIndex(fieldwriter)
+    for btext, data, stats in encode_terms(blocks, terms):
+        index.add(btext, stats, posts.add(data), len(data))
     posts.flush()
     index.flush()

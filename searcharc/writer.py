@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from searcharc import w3
@@ -215,21 +216,23 @@ class TableWriter(SegmentWriter):
         self.perdocwriter.close()
         perdoc = self.per_document_reader()
         try:
-            for fieldname in sorted(self.pool.fields):
-                self._write_field(fieldname, self.pool.fields[fieldname], perdoc)
+            lengths = {name: w3.length_bytes(perdoc, name) for name in self.pool.fields}
         finally:
             perdoc.close()
+        self._write_fields(sorted(self.pool.fields), lengths)
         self.fieldwriter.close()
 
-    def _write_field(self, fieldname: str, terms: dict, perdoc) -> None:
-        fieldobj = self.schema[fieldname]
-        self.fieldwriter.start_field(fieldname, fieldobj)
-        w3.write_terms(
-            self.fieldwriter,
-            _term_rows(terms, fieldobj.format),
-            w3.length_bytes(perdoc, fieldname),
-        )
-        self.fieldwriter.finish_field()
+    def _write_fields(self, names: list[str], lengths: dict[str, bytes | None]) -> None:
+        """Each field's postings and term infos, fields in order."""
+        for name in names:
+            fieldobj = self.schema[name]
+            self.fieldwriter.start_field(name, fieldobj)
+            w3.write_terms(self.fieldwriter, self.term_rows(name), lengths[name])
+            self.fieldwriter.finish_field()
+
+    def term_rows(self, name: str) -> Iterator[w3.TermRows]:
+        """A field's terms in order with their postings, emptying the table's field."""
+        return _term_rows(self.pool.fields[name], self.schema[name].format)
 
 
 def _term_rows(terms: dict, format_) -> Iterator[w3.TermRows]:
@@ -246,13 +249,19 @@ def _term_rows(terms: dict, format_) -> Iterator[w3.TermRows]:
         weights = postings.weights
         if boost != 1:
             weights = array("f", [w * boost for w in weights])
-        values = bytes(postings.values) if fixed else postings.value_list()
-        yield btext, postings.docnums, weights, values
+        if fixed or len(weights) == 1:
+            values = bytes(postings.values)
+            yield btext, postings.docnums, weights, values if fixed else (values,)
+        else:
+            yield btext, postings.docnums, weights, postings.value_list()
 
 
-def counted(packed: array, boost: float) -> tuple[array, array, bytes]:
+def counted(packed: array, boost: float) -> tuple[Sequence[int], Sequence[float], bytes]:
     """Docnums, weights and Frequency values (big-endian uints end to end) of the postings
     ``PostingTable.add_counts`` packs."""
+    if len(packed) == 1 and boost == 1:  # most terms: no arrays
+        docnum, freq = divmod(packed[0], 1 << 32)
+        return (docnum,), (float(freq),), pack_uint(freq)
     halves = memoryview(packed).cast("B").cast("I")
     low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
     docnums, freqs = array("I", halves[high::2]), array("I", halves[low::2])
