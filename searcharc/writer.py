@@ -53,17 +53,15 @@ class TermPostings:
 
 ONE_POSITION: dict[int, bytes] = {}  # position → Positions value of a one-word term
 
-Posting = tuple[bytes, float, bytes]  # a term's bytes, weight and (non-empty) value in a document
-Analyzed = dict[str, tuple[list[Posting], int]]  # field → its postings and length
+Posting = tuple[str, int, bytes]  # a term, its frequency and its Positions value in a document
+# field → (its postings: a list of Posting for Positions, term → frequency for Frequency; length)
+Analyzed = dict[str, tuple["list[Posting] | dict[str, int]", int]]
 
 
 def positions_postings(terms: dict[str, list[int]], format_: Positions) -> list[Posting]:
     """A document's terms with their word positions as the postings
-    ``Positions.word_values`` gives."""
-    boost = format_.field_boost
-    return [
-        (t.encode(), len(found) * boost, _encoded(format_, found)) for t, found in terms.items()
-    ]
+    ``Positions.word_values`` gives (the weight is the frequency times the field boost)."""
+    return [(t, len(found), _encoded(format_, found)) for t, found in terms.items()]
 
 
 def _encoded(format_: Positions, found: list[int]) -> bytes:
@@ -126,20 +124,21 @@ class PostingTable:
         return terms
 
     def add_positions(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
-        """One document's postings in a Positions field; the weight is the frequency."""
+        """One document's postings in a Positions field: a term's postings are an array of
+        ``docnum << 32 | frequency`` (see ``unpacked``) and a list of values (most of them
+        one-position values, shared: see ``_encoded``)."""
         terms = self._terms(fieldname)
+        high = docnum << 32
         for term, freq, value in postings:
             found = terms.get(term)
             if found is None:
-                found = terms[term] = TermPostings()
-            found.docnums.append(docnum)
-            found.weights.append(freq)
-            found.values += value
-            found.ends.append(len(found.values))
+                found = terms[term] = (array("Q"), [])
+            found[0].append(high | freq)
+            found[1].append(value)
 
     def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int]) -> None:
         """One document's term frequencies in a Frequency field: a term's postings are one
-        array of ``docnum << 32 | frequency`` (see ``counted``)."""
+        array of ``docnum << 32 | frequency`` (see ``unpacked``)."""
         terms = self._terms(fieldname)
         high = docnum << 32
         for term, freq in counts.items():
@@ -243,29 +242,36 @@ def _term_rows(terms: dict, format_) -> Iterator[w3.TermRows]:
     for term in sorted(terms):
         postings = terms.pop(term)
         btext = term.encode() if isinstance(term, str) else term
-        if isinstance(postings, array):
-            yield btext, *counted(postings, boost)
-            continue
-        weights = postings.weights
-        if boost != 1:
-            weights = array("f", [w * boost for w in weights])
-        if fixed or len(weights) == 1:
-            values = bytes(postings.values)
-            yield btext, postings.docnums, weights, values if fixed else (values,)
+        if isinstance(postings, array):  # add_counts: Frequency values from the frequencies
+            docnums, weights, freqs = unpacked(postings, boost)
+            yield btext, docnums, weights, _uints(freqs)
+        elif isinstance(postings, tuple):  # add_positions
+            docnums, weights, _ = unpacked(postings[0], boost)
+            yield btext, docnums, weights, postings[1]
         else:
-            yield btext, postings.docnums, weights, postings.value_list()
+            weights = postings.weights
+            if boost != 1:
+                weights = array("f", [w * boost for w in weights])
+            values = bytes(postings.values) if fixed else postings.value_list()
+            yield btext, postings.docnums, weights, values
 
 
-def counted(packed: array, boost: float) -> tuple[Sequence[int], Sequence[float], bytes]:
-    """Docnums, weights and Frequency values (big-endian uints end to end) of the postings
-    ``PostingTable.add_counts`` packs."""
+def unpacked(packed: array, boost: float) -> tuple[Sequence[int], Sequence[float], Sequence[int]]:
+    """Docnums, weights and frequencies of postings packed as ``docnum << 32 | frequency``."""
     if len(packed) == 1 and boost == 1:  # most terms: no arrays
         docnum, freq = divmod(packed[0], 1 << 32)
-        return (docnum,), (float(freq),), pack_uint(freq)
+        return (docnum,), (float(freq),), (freq,)
     halves = memoryview(packed).cast("B").cast("I")
     low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
     docnums, freqs = array("I", halves[high::2]), array("I", halves[low::2])
-    weights = array("f", freqs if boost == 1 else [f * boost for f in freqs])
+    return docnums, array("f", freqs if boost == 1 else [f * boost for f in freqs]), freqs
+
+
+def _uints(freqs: Sequence[int]) -> bytes:
+    """Frequency's values end to end: big-endian uints."""
+    if len(freqs) == 1:
+        return pack_uint(freqs[0])
+    data = array("I", freqs)
     if sys.byteorder == "little":
-        freqs.byteswap()
-    return docnums, weights, freqs.tobytes()
+        data.byteswap()
+    return data.tobytes()
