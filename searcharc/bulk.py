@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
@@ -63,12 +63,21 @@ class Ranked:
         """
         if not stems <= self.body.keys():
             return None
-        found: dict[int, str] = {}
-        for stem in stems:
-            value = self.body[stem].value(docnum)
-            if value is not None:
-                found.update(dict.fromkeys(self.body_format.decode_positions(value), stem))
+        found = {
+            pos: stem
+            for stem, positions in self.stem_positions(docnum, stems).items()
+            for pos in positions
+        }
         return dict(sorted(found.items()))
+
+    def stem_positions(self, docnum: int, stems: Iterable[str]) -> dict[str, list[int]]:
+        """Each of ``stems`` that the document's body has → its word positions there."""
+        found = {}
+        for stem in stems:
+            value = self.body[stem].value(docnum) if stem in self.body else None
+            if value is not None:
+                found[stem] = self.body_format.decode_positions(value)
+        return found
 
 
 def clauses(query: Query) -> list[Clause] | None:
