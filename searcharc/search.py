@@ -437,7 +437,7 @@ def _with_proximity(
             * proximity_score(
                 positions[c.docnum],
                 weights,
-                searcher.doc_field_length(c.docnum, "body", 0),
+                searcher.doc_field_length(c.docnum, "body") or 0,  # W3 gives None for 0
                 avg_length,
                 ranking.b,
                 ranking.k1,

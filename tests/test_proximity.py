@@ -110,3 +110,10 @@ def test_bm25_idf_separates_rare_from_common_words(seed_index):
     assert searcher.idf("body", "ارهاب") == pytest.approx(math.log(1 + (n - df + 0.5) / (df + 0.5)))
     whoosh = seed_index._searcher(Ranking(rsj_idf=False))  # the cached idfs must not leak
     assert whoosh.idf("body", "ارهاب") == pytest.approx(math.log(n / (df + 1)) + 1)
+
+
+def test_an_article_with_an_empty_body_still_ranks(tmp_path):
+    """Whoosh reports a body length of None (not 0) for an empty body: no bonus, no error."""
+    index = SearchIndex.create(tmp_path)
+    index.add([Article(id="t", title="مكافحة الإرهاب", body=""), article(2, "مكافحة الإرهاب")])
+    assert {h.id for h in index.search("مكافحة الإرهاب").hits} == {"t", "p2"}
