@@ -16,9 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.query import Or, Query, Term
 from whoosh.util.numeric import byte_to_length
+
+from searcharc import w3
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +112,9 @@ def _postings(reader, clause: Clause, offset: int) -> _Postings:
     matcher = reader.postings(clause.field, btext)
     deleted = getattr(reader, "deleted_docs_set", frozenset())
     leaf = getattr(matcher, "child", matcher) if deleted else matcher
-    if isinstance(leaf, W3LeafMatcher):
-        while leaf.is_active():  # a block at a time (Whoosh's W3 block reader)
-            leaf._read_ids()
-            leaf._read_weights()
-            leaf._read_values()
-            found.docnums.extend(leaf._ids)
-            found.weights.extend(leaf._weights)
-            found.values.extend(leaf._values)
-            leaf._next_block()
+    blocks = w3.read_blocks(leaf)
+    if blocks is not None:
+        found = _Postings(*blocks)
     else:
         while leaf.is_active():
             found.docnums.append(leaf.id())
