@@ -107,6 +107,7 @@ PLAIN = Ranking(
     exact_boost=0,
     root_boost=0,
     proximity=0,
+    unclitic=False,
     coordination=False,
 )
 EXACT = PLAIN.with_(exact_boost=0.5)
@@ -132,11 +133,16 @@ ROWS = [
         ranking=FUSED.with_(rsj_idf=True, proximity=1.0),
     ),
     Row(
-        "(g5) + Bo1 feedback, 5 docs (not shipped)",
+        "(g5) + a clitic off query words (corpus says)",
+        roots="snowball",
+        ranking=FUSED.with_(rsj_idf=True, proximity=1.0, unclitic=True),
+    ),
+    Row(
+        "(g6) + Bo1 feedback, 5 docs (not shipped)",
         roots="snowball",
         ranking=DEFAULT.with_(prf_docs=5),
     ),
-    Row("(g6) --match all (not shipped)", roots="snowball", ranking=DEFAULT, match="all"),
+    Row("(g7) --match all (not shipped)", roots="snowball", ranking=DEFAULT, match="all"),
     Row("(h) shipped default", roots="snowball", ranking=DEFAULT),
 ]
 

@@ -19,6 +19,7 @@ class QueryWord:
     norms: frozenset[str]
     weight: float = 1.0
     root: str = ""  # the stem by the index's second stemmer, if it has one
+    also: str = ""  # the stem without a one-letter clitic, where the corpus says it is one
 
 
 class BM25(scoring.BM25F):
@@ -45,6 +46,7 @@ class Ranking:
     rsj_idf: bool = True  # BM25's usual idf (see ``BM25``); False: Whoosh's own
     title_boost: float = 2.0
     exact_boost: float = 0.5
+    unclitic: bool = True  # a query word may also be its stem without a one-letter clitic
     root_boost: float = 1.0  # the second stemmer's view weighs as much as the first
     # documents matching more query words first, inside the top 100: measured no better than
     # BM25 alone on the judged questions, and it costs Whoosh's fast top-k path: off
@@ -70,6 +72,11 @@ def word_query(word: QueryWord, ranking: Ranking) -> Query:
         Term("body", word.stem, boost=word.weight),
         Term("title", word.stem, boost=word.weight * ranking.title_boost),
     ]
+    if word.also:
+        clauses += [
+            Term("body", word.also, boost=word.weight),
+            Term("title", word.also, boost=word.weight * ranking.title_boost),
+        ]
     if ranking.root_boost and word.root:
         clauses.append(Term("root", word.root, boost=word.weight * ranking.root_boost))
     if ranking.exact_boost:

@@ -17,7 +17,7 @@ from searcharc import DEFAULT_MATCH, bulk
 from searcharc import index as store
 from searcharc import snippets as snippets_
 from searcharc.analysis import Token, analyze, normalize, word_cache
-from searcharc.analysis.stem import get_stemmer
+from searcharc.analysis.stem import get_stemmer, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
 from searcharc.lock import writer_lock
@@ -337,7 +337,26 @@ class SearchIndex:
 
     def _compiler(self, ranking: Ranking, match_all: bool) -> Compiler:
         root_stem = get_stemmer(self.meta.roots) if self.meta.roots else None
-        return Compiler(self.analyze, self.meta.stopwords, ranking, match_all, root_stem)
+        return Compiler(
+            self.analyze,
+            self.meta.stopwords,
+            ranking,
+            match_all,
+            root_stem,
+            self._unclitic(self._searcher(ranking)) if ranking.unclitic else None,
+        )
+
+    def _unclitic(self, searcher) -> Callable[[str], str | None]:
+        """A query stem → the stem without a one-letter clitic (``without_proclitic``), where
+        the index holds that one in more articles than the whole word; else None."""
+        stemmer = get_stemmer(self.stemmer)
+
+        def unclitic(stem: str) -> str | None:
+            rest = without_proclitic(stem, stemmer)
+            df = searcher.doc_frequency
+            return rest if rest and df("body", rest) > df("body", stem) else None
+
+        return unclitic
 
     def _searcher(self, ranking: Ranking):
         """One open searcher, reopened only when the index has changed."""
