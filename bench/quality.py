@@ -133,7 +133,7 @@ ROWS = [
         ranking=FUSED.with_(rsj_idf=True, proximity=1.0),
     ),
     Row(
-        "(g5) + a clitic off query words (corpus says)",
+        "(g5) + clitic-less query words (by corpus)",
         roots="snowball",
         ranking=FUSED.with_(rsj_idf=True, proximity=1.0, unclitic=True),
     ),
