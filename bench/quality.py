@@ -99,9 +99,20 @@ class Row:
     match: str = "any"
 
 
-PLAIN = Ranking(k1=1.2, b=0.75, title_boost=0, exact_boost=0, root_boost=0, coordination=False)
+PLAIN = Ranking(
+    k1=1.2,
+    b=0.75,
+    rsj_idf=False,
+    title_boost=0,
+    exact_boost=0,
+    root_boost=0,
+    proximity=0,
+    unclitic=False,
+    coordination=False,
+)
 EXACT = PLAIN.with_(exact_boost=0.5)
 TUNED = EXACT.with_(k1=0.9, b=0.4)
+FUSED = TUNED.with_(root_boost=1)
 ROWS = [
     Row("(a) Whoosh default analyzer, BM25", whoosh_default=True, ranking=PLAIN),
     Row("(b) our normalization only", stemmer="none", stopwords=False, ranking=PLAIN),
@@ -110,17 +121,28 @@ ROWS = [
     Row("(e) Snowball stemmer instead of ours", stemmer="snowball", ranking=PLAIN),
     Row("(f) light + exact-form field (no titles)", ranking=EXACT),
     Row("(g1) + BM25 k1=0.9 b=0.4", ranking=TUNED),
+    Row("(g2) + Snowball root view (stem fusion)", roots="snowball", ranking=FUSED),
     Row(
-        "(g2) + Snowball root view (stem fusion)",
+        "(g3) + BM25's usual idf (RSJ, as Lucene)",
         roots="snowball",
-        ranking=TUNED.with_(root_boost=1),
+        ranking=FUSED.with_(rsj_idf=True),
     ),
     Row(
-        "(g3) + Bo1 feedback, 5 docs (not shipped)",
+        "(g4) + term proximity (Buttcher et al.)",
         roots="snowball",
-        ranking=TUNED.with_(root_boost=1, prf_docs=5),
+        ranking=FUSED.with_(rsj_idf=True, proximity=1.0),
     ),
-    Row("(g4) --match all (not shipped)", roots="snowball", ranking=DEFAULT, match="all"),
+    Row(
+        "(g5) + clitic-less query words (by corpus)",
+        roots="snowball",
+        ranking=FUSED.with_(rsj_idf=True, proximity=1.0, unclitic=True),
+    ),
+    Row(
+        "(g6) + Bo1 feedback, 5 docs (not shipped)",
+        roots="snowball",
+        ranking=DEFAULT.with_(prf_docs=5),
+    ),
+    Row("(g7) --match all (not shipped)", roots="snowball", ranking=DEFAULT, match="all"),
     Row("(h) shipped default", roots="snowball", ranking=DEFAULT),
 ]
 

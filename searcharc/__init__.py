@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from searcharc import lean_imports
+
+lean_imports.install()  # before anything imports Whoosh
+
 __version__ = "0.1.0"
 # How free words combine: "any" lets ranking decide, "all" requires every one (see the README).
 DEFAULT_MATCH = "any"

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.query import Or, Query, Term
 from whoosh.util.numeric import byte_to_length
+
+from searcharc import w3
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +65,21 @@ class Ranked:
         """
         if not stems <= self.body.keys():
             return None
-        found: dict[int, str] = {}
-        for stem in stems:
-            value = self.body[stem].value(docnum)
-            if value is not None:
-                found.update(dict.fromkeys(self.body_format.decode_positions(value), stem))
+        found = {
+            pos: stem
+            for stem, positions in self.stem_positions(docnum, stems).items()
+            for pos in positions
+        }
         return dict(sorted(found.items()))
+
+    def stem_positions(self, docnum: int, stems: Iterable[str]) -> dict[str, list[int]]:
+        """Each of ``stems`` that the document's body has → its word positions there."""
+        found = {}
+        for stem in stems:
+            value = self.body[stem].value(docnum) if stem in self.body else None
+            if value is not None:
+                found[stem] = self.body_format.decode_positions(value)
+        return found
 
 
 def clauses(query: Query) -> list[Clause] | None:
@@ -101,15 +112,9 @@ def _postings(reader, clause: Clause, offset: int) -> _Postings:
     matcher = reader.postings(clause.field, btext)
     deleted = getattr(reader, "deleted_docs_set", frozenset())
     leaf = getattr(matcher, "child", matcher) if deleted else matcher
-    if isinstance(leaf, W3LeafMatcher):
-        while leaf.is_active():  # a block at a time (Whoosh's W3 block reader)
-            leaf._read_ids()
-            leaf._read_weights()
-            leaf._read_values()
-            found.docnums.extend(leaf._ids)
-            found.weights.extend(leaf._weights)
-            found.values.extend(leaf._values)
-            leaf._next_block()
+    blocks = w3.read_blocks(leaf)
+    if blocks is not None:
+        found = _Postings(*blocks)
     else:
         while leaf.is_active():
             found.docnums.append(leaf.id())

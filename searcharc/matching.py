@@ -39,9 +39,11 @@ class Compiler:
         ranking: Ranking,
         match_all: bool,
         root_stem: Callable[[str], str] | None = None,
+        unclitic: Callable[[str], str | None] | None = None,
     ):
         self.analyze = analyze
         self.root_stem = root_stem
+        self.unclitic = unclitic  # a stem → the same stem without a clitic, or None
         self.drop_stopwords = drop_stopwords
         self.ranking = ranking
         self.match_all = match_all
@@ -62,11 +64,14 @@ class Compiler:
         tokens = self.content(node.text)
         if field == "source":
             return _all([wq.Term("source", t.norm) for t in self.analyze(node.text)])
-        words = [QueryWord(t.stem, frozenset({t.norm}), root=self._root(t.norm)) for t in tokens]
+        words = [
+            QueryWord(t.stem, frozenset({t.norm}), root=self._root(t.norm), also=self._also(t.stem))
+            for t in tokens
+        ]
         if positive and field is None:
             self.out.words += words
         if positive:
-            self.out.stems |= {w.stem for w in words}
+            self.out.stems |= {w.stem for w in words} | {w.also for w in words if w.also}
             self.out.norms |= {t.norm for t in tokens}
         if field == "title":
             return _all([wq.Term("title", w.stem) for w in words])
@@ -75,6 +80,9 @@ class Compiler:
 
     def _root(self, norm: str) -> str:
         return self.root_stem(norm) if self.root_stem else ""
+
+    def _also(self, stem: str) -> str:
+        return (self.unclitic(stem) or "") if self.unclitic else ""
 
     def _exact(self, node: q.Exact, positive: bool, field: str | None) -> wq.Query | None:
         name = _unstemmed(field, f"={node.text}")

@@ -5,22 +5,24 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from whoosh.index import Index
 from whoosh.query import AndMaybe, DateRange, Or, Query
+from whoosh.reading import TermNotFound
 
 from searcharc import DEFAULT_MATCH, bulk
 from searcharc import index as store
 from searcharc import snippets as snippets_
 from searcharc.analysis import Token, analyze, normalize, word_cache
-from searcharc.analysis.stem import get_stemmer
+from searcharc.analysis.stem import get_stemmer, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
 from searcharc.lock import writer_lock
 from searcharc.matching import Compiled, Compiler
+from searcharc.proximity import proximity_score
 from searcharc.query import correctable, parse, parse_searchable, replace_spans
 from searcharc.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.ranking import Ranking, expansion_words, matched_words, word_query
@@ -77,6 +79,11 @@ def _fetch(wanted: int, sort: str, rerank: bool) -> int | None:
     if sort == "date":
         return None
     return -(-wanted // RERANK_WINDOW) * RERANK_WINDOW if rerank else wanted
+
+
+def _reranks(ranking: Ranking) -> bool:
+    """Whether the ranking re-orders windows of hits after BM25F (proximity, coordination)."""
+    return bool(ranking.proximity or ranking.coordination)
 
 
 def _date_filter(since: date | None, until: date | None) -> Query | None:
@@ -240,7 +247,9 @@ class SearchIndex:
             )
         if sort == "date":  # Whoosh puts undated articles first: they go last
             ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
-        elif ranking.coordination and compiled.words:
+        else:
+            ranked = _with_proximity(searcher, ranked, compiled, ranking)
+        if sort != "date" and ranking.coordination and compiled.words:
             ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
         hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
         suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
@@ -252,7 +261,7 @@ class SearchIndex:
     ) -> tuple[list[_Candidate], int]:
         """The BM25F candidates of a plain disjunction of terms, scored in bulk."""
         ranked = bulk.rank(
-            searcher, flat, ranking.b, ranking.k1, _fetch(depth, "score", ranking.coordination)
+            searcher, flat, ranking.b, ranking.k1, _fetch(depth, "score", _reranks(ranking))
         )
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
@@ -271,7 +280,7 @@ class SearchIndex:
         """The candidates of any other query, from Whoosh's own search."""
         results = searcher.search(
             compiled.query,
-            limit=_fetch(depth, sort, ranking.coordination),
+            limit=_fetch(depth, sort, _reranks(ranking)),
             terms=compiled.expands or ranking.coordination,
             filter=date_filter,
             sortedby="date" if sort == "date" else None,
@@ -328,7 +337,26 @@ class SearchIndex:
 
     def _compiler(self, ranking: Ranking, match_all: bool) -> Compiler:
         root_stem = get_stemmer(self.meta.roots) if self.meta.roots else None
-        return Compiler(self.analyze, self.meta.stopwords, ranking, match_all, root_stem)
+        return Compiler(
+            self.analyze,
+            self.meta.stopwords,
+            ranking,
+            match_all,
+            root_stem,
+            self._unclitic(self._searcher(ranking)) if ranking.unclitic else None,
+        )
+
+    def _unclitic(self, searcher) -> Callable[[str], str | None]:
+        """A query stem → the stem without a one-letter clitic (``without_proclitic``), where
+        the index holds that one in more articles than the whole word; else None."""
+        stemmer = get_stemmer(self.stemmer)
+
+        def unclitic(stem: str) -> str | None:
+            rest = without_proclitic(stem, stemmer)
+            df = searcher.doc_frequency
+            return rest if rest and df("body", rest) > df("body", stem) else None
+
+        return unclitic
 
     def _searcher(self, ranking: Ranking):
         """One open searcher, reopened only when the index has changed."""
@@ -336,7 +364,10 @@ class SearchIndex:
             self._open_searcher = self._ix.searcher()
         elif not self._open_searcher.up_to_date():
             self._open_searcher = self._open_searcher.refresh()
-        self._open_searcher.weighting = ranking.weighting()
+        weighting = ranking.weighting()
+        if type(weighting) is not type(self._open_searcher.weighting):
+            self._open_searcher._idf_cache.clear()  # Whoosh caches idfs whatever the model
+        self._open_searcher.weighting = weighting
         return self._open_searcher
 
     @staticmethod
@@ -402,6 +433,61 @@ class SearchIndex:
             source=fields.get("source"),
             snippets=found,
         )
+
+
+def _with_proximity(
+    searcher, ranked: list[_Candidate], compiled: Compiled, ranking: Ranking
+) -> list[_Candidate]:
+    """The first window of candidates re-scored with the term-proximity bonus of their query
+    words in the body (``searcharc.proximity``), best first; the rest as they were. Bonuses
+    only raise scores, so the window stays ahead of the rest."""
+    stems = {w.stem: w.weight for w in compiled.words if w.weight > 0}
+    if not ranking.proximity or len(stems) < 2 or not ranked:
+        return ranked
+    window = ranked[:RERANK_WINDOW]
+    weights = {stem: searcher.idf("body", stem) * weight for stem, weight in stems.items()}
+    positions = _body_positions(searcher, window, set(stems))
+    avg_length = searcher.avg_field_length("body") or 1
+    rescored = [
+        replace(
+            c,
+            score=c.score
+            + ranking.proximity
+            * proximity_score(
+                positions[c.docnum],
+                weights,
+                searcher.doc_field_length(c.docnum, "body") or 0,  # W3 gives None for 0
+                avg_length,
+                ranking.b,
+                ranking.k1,
+            ),
+        )
+        for c in window
+    ]
+    rescored.sort(key=lambda c: c.score, reverse=True)
+    return rescored + ranked[len(window) :]
+
+
+def _body_positions(
+    searcher, candidates: list[_Candidate], stems: set[str]
+) -> dict[int, dict[str, list[int]]]:
+    """Each candidate's body positions of ``stems``: from the postings the bulk ranking read,
+    else from the body postings, skipping from one candidate to the next."""
+    if all(c.ranked is not None for c in candidates):
+        return {c.docnum: c.ranked.stem_positions(c.docnum, stems) for c in candidates}
+    found: dict[int, dict[str, list[int]]] = {c.docnum: {} for c in candidates}
+    for stem in stems:
+        try:
+            matcher = searcher.postings("body", stem)
+        except TermNotFound:
+            continue
+        for docnum in sorted(found):
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+            if matcher.id() == docnum:
+                found[docnum][stem] = matcher.value_as("positions")
+    return found
 
 
 def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> SearchIndex:

@@ -7,6 +7,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from hashlib import md5
+from itertools import accumulate
 from operator import sub
 from pickle import dumps
 from struct import Struct
@@ -34,17 +35,22 @@ def length_bytes(perdoc, fieldname: str) -> bytes | None:
 def read_blocks(matcher) -> tuple[array, array, list[bytes]] | None:
     """All postings of a W3 leaf matcher, a block at a time: docnums, weights, values.
 
-    None for another kind of matcher (the caller reads it a posting at a time).
+    The docnums and weights are decoded by C loops (``accumulate``, array repetition) where
+    W3's own ``_read_ids`` and ``_read_weights`` run a generator a posting. None for another
+    kind of matcher (the caller reads it a posting at a time).
     """
-    if not isinstance(matcher, W3LeafMatcher):
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
         return None
     docnums, weights, values = array("I"), array("f"), []
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
+        matcher._read_data()
+        ids, block_weights, _ = matcher._data
+        docnums.extend(accumulate(ids))
+        if block_weights is None or isinstance(block_weights, float):
+            weights.extend(array("f", [block_weights or 1.0]) * len(ids))
+        else:
+            weights.extend(block_weights)
         matcher._read_values()
-        docnums.extend(matcher._ids)
-        weights.extend(matcher._weights)
         values.extend(matcher._values)
         matcher._next_block()
     return docnums, weights, values

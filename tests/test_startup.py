@@ -141,3 +141,27 @@ def test_commands_without_an_index_do_not_import_whoosh(args):
 
 def test_a_query_imports_whoosh_but_not_the_ingest_libraries(seed_index_dir):
     assert heavy_modules("query", "الإرهاب", "--index", str(seed_index_dir)) == {"whoosh"}
+
+
+def test_a_query_does_not_load_what_whoosh_imports_but_searcharc_never_calls(seed_index_dir):
+    modules = imported("query", "الإرهاب", "--index", str(seed_index_dir))
+    assert {"whoosh.compat", "whoosh.query.terms"} <= modules  # the measurement works
+    assert not {"urllib.request", "http.client", "whoosh.lang.morph_en"} & modules
+
+
+STANDINS_PROBE = """
+import sys
+import searcharc, whoosh.compat, whoosh.query.terms
+assert "urllib.request" not in sys.modules and "whoosh.lang.morph_en" not in sys.modules
+print(sorted(whoosh.query.terms.variations("rendering"))[:2])  # the real one, loaded now
+import urllib.request  # any later importer gets the real module
+print(urllib.request.urlopen.__module__, whoosh.compat.urlretrieve.__name__)
+"""
+
+
+def test_the_stand_ins_call_the_real_functions_and_leave_no_trace():
+    proc = subprocess.run(
+        [sys.executable, "-c", STANDINS_PROBE], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["['render', 'rendering']", "urllib.request urlretrieve"]

@@ -114,6 +114,19 @@ def no_stem(word: str) -> str:
     return word
 
 
+def without_proclitic(stem: str, stemmer: Callable[[str], str]) -> str | None:
+    """The stem of ``stem`` without its first letter, when that letter may be a one-letter
+    clitic that the length guards left on (لمصر → مصر, لاول → اول); else None.
+
+    Whether it is one is for the corpus to say (لمصر is ل + مصر, but بريد is not ب + ريد): the
+    caller keeps the alternative only where the index holds it more often than the whole.
+    """
+    if len(stem) < 4 or not stem.startswith(CONJUNCTIONS + PREPOSITIONS):
+        return None
+    rest = stemmer(stem[1:])
+    return rest if rest != stem else None
+
+
 @cache
 def _snowball() -> Callable[[str], str]:
     try:
