@@ -261,9 +261,9 @@ def unpacked(packed: array, boost: float) -> tuple[Sequence[int], Sequence[float
     if len(packed) == 1 and boost == 1:  # most terms: no arrays
         docnum, freq = divmod(packed[0], 1 << 32)
         return (docnum,), (float(freq),), (freq,)
-    halves = memoryview(packed).cast("B").cast("I")
+    halves = array("I", packed.tobytes())  # each posting's two halves, low first if little-endian
     low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
-    docnums, freqs = array("I", halves[high::2]), array("I", halves[low::2])
+    docnums, freqs = halves[high::2], halves[low::2]
     return docnums, array("f", freqs if boost == 1 else [f * boost for f in freqs]), freqs
 
 
