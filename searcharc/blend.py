@@ -33,7 +33,8 @@ class Blend(CompoundQuery):
     def _matcher(self, subs, searcher, context):
         fieldname = subs[0].fieldname
         texts = [sub.text for sub in subs]
-        weighting = context.weighting if context is not None else searcher.weighting
+        # a context that does not score (a filter, --match all's required part) has none
+        weighting = getattr(context, "weighting", None) or searcher.weighting
         parent = searcher.get_parent()
         stats = (
             blend_idf(searcher, fieldname, texts),

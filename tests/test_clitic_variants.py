@@ -104,3 +104,25 @@ def test_the_snippet_highlights_the_word_the_article_wrote(index):
     text = hit.snippets[0].text
     assert {text[s:e] for s, e in hit.snippets[0].highlights} <= {"مصر", "لمصر"}
     assert hit.snippets[0].highlights
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"match": "all"}, {"ranking": DEFAULT.with_(prf_docs=1)}, {"sort": "date"}],
+)
+def test_blends_work_in_every_kind_of_search(index, options):
+    """--match all, feedback and date order run through Whoosh's own search and its contexts."""
+    assert "egypt" in {h.id for h in index.search("لمصر", **options).hits}
+
+
+def test_a_blend_matches_in_a_context_that_does_not_score(index):
+    """Whoosh counts results (len, key_terms for feedback) in a context with no weighting."""
+    from whoosh.query import Term
+    from whoosh.searching import SearchContext
+
+    from searcharc.blend import Blend
+
+    searcher = index._searcher(DEFAULT)
+    blend = Blend([Term("body", "مصر"), Term("body", "لمصر")])
+    matcher = blend.matcher(searcher, SearchContext(weighting=None))
+    assert len(list(matcher.all_ids())) == 4
