@@ -107,7 +107,7 @@ PLAIN = Ranking(
     exact_boost=0,
     root_boost=0,
     proximity=0,
-    unclitic=False,
+    clitic_variants=False,
     coordination=False,
 )
 EXACT = PLAIN.with_(exact_boost=0.5)
@@ -133,9 +133,9 @@ ROWS = [
         ranking=FUSED.with_(rsj_idf=True, proximity=1.0),
     ),
     Row(
-        "(g5) + clitic-less query words (by corpus)",
+        "(g5) + clitic variants, blended (by corpus)",
         roots="snowball",
-        ranking=FUSED.with_(rsj_idf=True, proximity=1.0, unclitic=True),
+        ranking=FUSED.with_(rsj_idf=True, proximity=1.0, clitic_variants=True),
     ),
     Row(
         "(g6) + Bo1 feedback, 5 docs (not shipped)",

@@ -21,6 +21,7 @@ from whoosh.query import Or, Query, Term
 from whoosh.util.numeric import byte_to_length
 
 from searcharc import w3
+from searcharc.blend import Blend, blend_idf
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class Clause:
     field: str
     text: str
     boost: float
+    blend: tuple[str, ...] = ()  # more terms of the field scored as this one (``Blend``)
 
 
 @dataclass(slots=True)
@@ -86,6 +88,9 @@ def clauses(query: Query) -> list[Clause] | None:
     """The terms of a tree of plain ``Or`` queries over ``Term`` leaves; None for other shapes."""
     if type(query) is Term:
         return [Clause(query.fieldname, query.text, query.boost)]
+    if type(query) is Blend and all(type(sub) is Term for sub in query.subqueries):
+        first, *rest = query.subqueries
+        return [Clause(first.fieldname, first.text, query.boost, tuple(t.text for t in rest))]
     if type(query) is not Or or query.boost != 1.0 or query.minmatch or query.scale:
         return None
     found: list[Clause] = []
@@ -102,14 +107,14 @@ def bm25(idf: float, tf: float, length: float, avgfl: float, b: float, k1: float
     return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / avgfl)))
 
 
-def _postings(reader, clause: Clause, offset: int) -> _Postings:
-    """Every posting of the clause's term in one segment, deleted documents left out; the
-    document numbers are the searcher's (``offset`` added)."""
+def _postings(reader, fieldname: str, text: str, offset: int) -> _Postings:
+    """Every posting of a term in one segment, deleted documents left out; the document
+    numbers are the searcher's (``offset`` added)."""
     found = _Postings()
-    btext = reader.schema[clause.field].to_bytes(clause.text)
-    if (clause.field, btext) not in reader:
+    btext = reader.schema[fieldname].to_bytes(text)
+    if (fieldname, btext) not in reader:
         return found
-    matcher = reader.postings(clause.field, btext)
+    matcher = reader.postings(fieldname, btext)
     deleted = getattr(reader, "deleted_docs_set", frozenset())
     leaf = getattr(matcher, "child", matcher) if deleted else matcher
     blocks = w3.read_blocks(leaf)
@@ -161,6 +166,19 @@ def _score_clause(scores: array, postings: _Postings, lengths: bytes, stats: tup
         scores[docnum] += score
 
 
+def _blended(postings: list[_Postings]) -> _Postings:
+    """Terms of one blend as one posting list: frequencies added by document (no values)."""
+    present = [p for p in postings if p.docnums]
+    if len(present) <= 1:
+        return present[0] if present else _Postings()
+    frequency: dict[int, float] = {}
+    for one in present:
+        for docnum, weight in zip(one.docnums, one.weights, strict=True):
+            frequency[docnum] = frequency.get(docnum, 0.0) + weight
+    docnums = sorted(frequency)
+    return _Postings(array("I", docnums), array("f", map(frequency.__getitem__, docnums)))
+
+
 def _merge(parts: list[_Postings]) -> _Postings:
     """One term's postings from all segments, in docnum order."""
     if len(parts) == 1:
@@ -178,24 +196,31 @@ def rank(searcher, found: Sequence[Clause], b: float, k1: float, limit: int) -> 
     scores = array("d", bytes(8 * searcher.doc_count_all()))
     matched: list[tuple[Clause, bytes, _Postings]] = []
     for clause in found:
+        texts = (clause.text, *clause.blend)
         stats = (
-            searcher.idf(clause.field, clause.text),
+            blend_idf(searcher, clause.field, texts),
             searcher.avg_field_length(clause.field) or 1,
             b,
             k1,
             clause.boost,
         )
-        parts = []
+        parts: dict[str, list[_Postings]] = {text: [] for text in texts}
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
-            postings = _postings(reader, clause, offset)
+            found_here = [_postings(reader, clause.field, text, offset) for text in texts]
+            postings = _blended(found_here)
             if postings.docnums:
                 lengths = bytes(offset) + _length_bytes(reader, clause.field)
                 _score_clause(scores, postings, lengths, stats)
-                parts.append(postings)
-        if parts:
-            btext = searcher.schema[clause.field].to_bytes(clause.text)
-            matched.append((clause, btext, _merge(parts)))
+            for text, one in zip(texts, found_here, strict=True):
+                if one.docnums:
+                    parts[text].append(one)
+        for text, found_parts in parts.items():
+            if found_parts:
+                btext = searcher.schema[clause.field].to_bytes(text)
+                matched.append(
+                    (Clause(clause.field, text, clause.boost), btext, _merge(found_parts))
+                )
     docsets = [set(p.docnums) for _, _, p in matched]
     every = set().union(*docsets)
     best = sorted(sorted(every), key=scores.__getitem__, reverse=True)[:limit]

@@ -39,11 +39,11 @@ class Compiler:
         ranking: Ranking,
         match_all: bool,
         root_stem: Callable[[str], str] | None = None,
-        unclitic: Callable[[str], str | None] | None = None,
+        variants: Callable[[str], tuple[str, ...]] | None = None,
     ):
         self.analyze = analyze
         self.root_stem = root_stem
-        self.unclitic = unclitic  # a stem → the same stem without a clitic, or None
+        self.variants = variants  # a stem → other stems of the same word
         self.drop_stopwords = drop_stopwords
         self.ranking = ranking
         self.match_all = match_all
@@ -71,7 +71,7 @@ class Compiler:
         if positive and field is None:
             self.out.words += words
         if positive:
-            self.out.stems |= {w.stem for w in words} | {w.also for w in words if w.also}
+            self.out.stems |= {w.stem for w in words} | {t for w in words for t in w.also}
             self.out.norms |= {t.norm for t in tokens}
         if field == "title":
             return _all([wq.Term("title", w.stem) for w in words])
@@ -81,8 +81,8 @@ class Compiler:
     def _root(self, norm: str) -> str:
         return self.root_stem(norm) if self.root_stem else ""
 
-    def _also(self, stem: str) -> str:
-        return (self.unclitic(stem) or "") if self.unclitic else ""
+    def _also(self, stem: str) -> tuple[str, ...]:
+        return self.variants(stem) if self.variants else ()
 
     def _exact(self, node: q.Exact, positive: bool, field: str | None) -> wq.Query | None:
         name = _unstemmed(field, f"={node.text}")

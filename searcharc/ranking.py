@@ -10,6 +10,8 @@ from math import log
 from whoosh import scoring
 from whoosh.query import Or, Query, Term
 
+from searcharc.blend import Blend
+
 
 @dataclass(frozen=True, slots=True)
 class QueryWord:
@@ -19,7 +21,7 @@ class QueryWord:
     norms: frozenset[str]
     weight: float = 1.0
     root: str = ""  # the stem by the index's second stemmer, if it has one
-    also: str = ""  # the stem without a one-letter clitic, where the corpus says it is one
+    also: tuple[str, ...] = ()  # the stem with a one-letter clitic off or on (``variants``)
 
 
 class BM25(scoring.BM25F):
@@ -46,7 +48,8 @@ class Ranking:
     rsj_idf: bool = True  # BM25's usual idf (see ``BM25``); False: Whoosh's own
     title_boost: float = 2.0
     exact_boost: float = 0.5
-    unclitic: bool = True  # a query word may also be its stem without a one-letter clitic
+    # a query word also matches its form without, or with, a one-letter clitic, as one term
+    clitic_variants: bool = True
     root_boost: float = 1.0  # the second stemmer's view weighs as much as the first
     # documents matching more query words first, inside the top 100: measured no better than
     # BM25 alone on the judged questions, and it costs Whoosh's fast top-k path: off
@@ -66,17 +69,19 @@ class Ranking:
 DEFAULT = Ranking()
 
 
+def _stem_query(field: str, word: QueryWord, boost: float) -> Query:
+    """The word's stem in a stemmed field, blended with its other forms (``also``)."""
+    if not word.also:
+        return Term(field, word.stem, boost=boost)
+    return Blend([Term(field, t) for t in (word.stem, *word.also)], boost=boost)
+
+
 def word_query(word: QueryWord, ranking: Ranking) -> Query:
     """Match a word in the stemmed body and title, with a bonus for its exact written form."""
     clauses: list[Query] = [
-        Term("body", word.stem, boost=word.weight),
-        Term("title", word.stem, boost=word.weight * ranking.title_boost),
+        _stem_query("body", word, word.weight),
+        _stem_query("title", word, word.weight * ranking.title_boost),
     ]
-    if word.also:
-        clauses += [
-            Term("body", word.also, boost=word.weight),
-            Term("title", word.also, boost=word.weight * ranking.title_boost),
-        ]
     if ranking.root_boost and word.root:
         clauses.append(Term("root", word.root, boost=word.weight * ranking.root_boost))
     if ranking.exact_boost:

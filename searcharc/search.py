@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 from whoosh.index import Index
@@ -17,7 +18,7 @@ from searcharc import DEFAULT_MATCH, bulk
 from searcharc import index as store
 from searcharc import snippets as snippets_
 from searcharc.analysis import Token, analyze, normalize, word_cache
-from searcharc.analysis.stem import get_stemmer, without_proclitic
+from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
 from searcharc.lock import writer_lock
@@ -343,20 +344,24 @@ class SearchIndex:
             ranking,
             match_all,
             root_stem,
-            self._unclitic(self._searcher(ranking)) if ranking.unclitic else None,
+            self._variants(self._searcher(ranking)) if ranking.clitic_variants else None,
         )
 
-    def _unclitic(self, searcher) -> Callable[[str], str | None]:
-        """A query stem → the stem without a one-letter clitic (``without_proclitic``), where
-        the index holds that one in more articles than the whole word; else None."""
+    def _variants(self, searcher) -> Callable[[str], tuple[str, ...]]:
+        """A query stem → its forms without or with a one-letter clitic that the index says
+        are the same word: of a pair (مصر, لمصر), the form in more articles is the word and
+        the other its clitic form, so لمصر gains مصر while بريد (more frequent than ريد)
+        gains nothing (``without_proclitic``, ``with_proclitics``)."""
         stemmer = get_stemmer(self.stemmer)
 
-        def unclitic(stem: str) -> str | None:
+        def variants(stem: str) -> tuple[str, ...]:
+            df = partial(searcher.doc_frequency, "body")
+            own = df(stem)
             rest = without_proclitic(stem, stemmer)
-            df = searcher.doc_frequency
-            return rest if rest and df("body", rest) > df("body", stem) else None
+            found = [rest] if rest and df(rest) > own else []
+            return (*found, *(f for f in with_proclitics(stem, stemmer) if 0 < df(f) < own))
 
-        return unclitic
+        return variants
 
     def _searcher(self, ranking: Ranking):
         """One open searcher, reopened only when the index has changed."""

@@ -127,6 +127,14 @@ def without_proclitic(stem: str, stemmer: Callable[[str], str]) -> str | None:
     return rest if rest != stem else None
 
 
+def with_proclitics(stem: str, stemmer: Callable[[str], str]) -> list[str]:
+    """``stem`` behind each one-letter clitic, where the stemmer keeps that form whole
+    (مصر → ومصر, لمصر, ...; not لمكافحه, which it stems back to مكافحه). Candidates only: as
+    for ``without_proclitic``, the corpus decides."""
+    forms = (letter + stem for letter in CONJUNCTIONS + PREPOSITIONS)
+    return [form for form in forms if stemmer(form) == form] if len(stem) >= 3 else []
+
+
 @cache
 def _snowball() -> Callable[[str], str]:
     try:

@@ -1,0 +1,73 @@
+"""Forms of one word scored as one term (as Lucene's SynonymQuery), in Whoosh's own search.
+
+A query word searched under several terms of a field (مصر and its clitic form لمصر) must not
+count as several words: BM25 saturates each term on its own, so two terms of one word would
+weigh up to twice another word of the query. A ``Blend`` adds up the terms' frequencies in
+each document and scores the sum once, with the idf of the most frequent of the terms.
+``searcharc.bulk`` scores a ``Blend`` the same way a posting list at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from whoosh import matching
+from whoosh.query.compound import CompoundQuery
+from whoosh.scoring import bm25
+from whoosh.util import make_binary_tree
+
+
+def blend_idf(searcher, fieldname: str, texts: Sequence[str]) -> float:
+    """The idf of a blend: that of its most frequent term (ties: the first)."""
+    parent = searcher.get_parent()
+    frequencies = [parent.doc_frequency(fieldname, text) for text in texts]
+    return parent.idf(fieldname, texts[frequencies.index(max(frequencies))])
+
+
+class Blend(CompoundQuery):
+    """Terms of one field that are forms of one word, scored as one term."""
+
+    JOINT = " BLEND "
+    intersect_merge = False
+
+    def _matcher(self, subs, searcher, context):
+        fieldname = subs[0].fieldname
+        texts = [sub.text for sub in subs]
+        # a context that does not score (a filter, --match all's required part) has none
+        weighting = getattr(context, "weighting", None) or searcher.weighting
+        parent = searcher.get_parent()
+        stats = (
+            blend_idf(searcher, fieldname, texts),
+            parent.avg_field_length(fieldname) or 1,
+            weighting.B,
+            weighting.K1,
+        )
+        union = make_binary_tree(
+            matching.UnionMatcher, [sub.matcher(searcher, context) for sub in subs]
+        )
+        return BlendMatcher(union, searcher.reader(), fieldname, stats, self.boost)
+
+
+class BlendMatcher(matching.WrappingMatcher):
+    """Scores the summed frequency of its child (a union of term matchers) as one term."""
+
+    def __init__(self, child, reader, fieldname: str, stats: tuple, boost: float = 1.0):
+        super().__init__(child, boost)
+        self._reader = reader
+        self._fieldname = fieldname
+        self._stats = stats  # idf, average field length, b, k1
+
+    def copy(self) -> BlendMatcher:
+        return self._replacement(self.child.copy())
+
+    def _replacement(self, newchild) -> BlendMatcher:
+        return BlendMatcher(newchild, self._reader, self._fieldname, self._stats, self.boost)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        idf, avgfl, b, k1 = self._stats
+        # W3 gives None, not 0, as the length of an empty field
+        length = self._reader.doc_field_length(self.child.id(), self._fieldname) or 0
+        return bm25(idf, self.child.weight(), length, avgfl, b, k1) * self.boost
