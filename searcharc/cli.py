@@ -90,7 +90,9 @@ def index_command(
         str | None, typer.Option(help="Force an encoding (e.g. cp1256) instead of detecting.")
     ] = None,
     max_size: Annotated[str, typer.Option(help="Skip files larger than this.")] = "50MB",
-    jobs: Annotated[int, typer.Option(min=1, help="Processes that analyze articles.")] = 1,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="2: a worker process analyzes and encodes (more count as 2).")
+    ] = 1,
     lock_timeout: Annotated[
         float, typer.Option(min=0, help="Seconds to wait for another index run.")
     ] = 30.0,

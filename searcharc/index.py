@@ -17,11 +17,11 @@ from whoosh.index import Index
 from searcharc.analysis import ANALYZER_VERSION, DEFAULT_ROOTS, DEFAULT_STEMMER
 from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
+from searcharc.parallel import AnalyzingWriter, ParallelTableWriter
 from searcharc.records import Article
 from searcharc.writer import TableWriter
 
 META_FILE = "searcharc.json"
-WRITER_LIMIT_MB = 256  # memory for postings before Whoosh spills them to disk
 # Segment files stay separate: Whoosh copies a compound file's parts into memory on every open.
 COMPOUND = False
 
@@ -236,11 +236,10 @@ class Writer:
         self.known = {} if clear else known_documents(ix)
         self.by_hash = {k.hash: i for i, k in self.known.items()}
         self.seen: set[str] = set()
-        if jobs > 1:
-            options = {"limitmb": WRITER_LIMIT_MB, "procs": jobs, "multisegment": True}
-            self._writer = ix.writer(compound=COMPOUND, **options)
-        else:
-            self._writer = TableWriter(ix, compound=COMPOUND)
+        # jobs > 1: a worker process analyzes documents, then encodes half the postings (one
+        # is all that helps: this process adds every posting to the one segment)
+        self._writer = (ParallelTableWriter if jobs > 1 else TableWriter)(ix, compound=COMPOUND)
+        self._adder = AnalyzingWriter(self._writer) if jobs > 1 else self._writer
 
     def put(self, article: Article) -> tuple[str, str | None]:
         """Index one article: ("added" | "updated" | "unchanged" | "duplicate", duplicate of)."""
@@ -258,11 +257,10 @@ class Writer:
         doc = to_document(article, digest)
         if self.roots:
             doc["root"] = doc["exact"]
-        if old:
+        if old:  # what update_document does: delete the id's document, add the new one
             self._forget(article.id)
-            self._writer.update_document(**doc)
-        else:
-            self._writer.add_document(**doc)
+            self._writer.delete_by_term("id", article.id)
+        self._adder.add_document(**doc)
         self.known[article.id] = Known(digest, article.origin or "")
         self.by_hash[digest] = article.id
         return ("updated" if old else "added"), None
@@ -281,9 +279,14 @@ class Writer:
             del self.by_hash[old.hash]
 
     def commit(self) -> None:
+        if isinstance(self._adder, AnalyzingWriter):
+            self._adder.flush()
+            self._adder.close()
         self._writer.commit(mergetype=writing.CLEAR) if self.clear else self._writer.commit()
         check_version(self.path)  # still ours: another version would have been refused at open
         IndexMeta.read(self.path).touched().write(self.path)
 
     def cancel(self) -> None:
+        if isinstance(self._adder, AnalyzingWriter):
+            self._adder.close()
         self._writer.cancel()

@@ -4,17 +4,20 @@ Whoosh's own ``SegmentWriter`` analyzes a field token by token through its forma
 ``word_values``, puts every posting in a sorting pool (sized, spilled to disk, merged back),
 then writes it with several Python calls and a length lookup a posting. This writer keeps the
 same documents, stored fields, columns and file format (W3 codec: any Whoosh reader opens the
-index and finds the same bytes), but
+index and reads the same postings), but
 
 - inverts a field analyzed by ``ArabicAnalyzer`` in one pass over its words
   (``ArabicAnalyzer.term_positions``), each posting value encoded by the field's own format;
 - collects postings in a table (field → term → compact arrays), already in document order;
-- writes each term's postings and term info at once (``w3.write_term``).
+- writes a field's postings and term infos a chunk at a time (``w3.write_terms``): small blocks
+  uncompressed, block data in pickle protocol 3.
 """
 
 from __future__ import annotations
 
+import sys
 from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from whoosh.formats import Frequency, Positions
@@ -48,7 +51,49 @@ class TermPostings:
         return [data[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
-PACKED = [pack_uint(freq) for freq in range(256)]  # Frequency's values of small frequencies
+ONE_POSITION: dict[int, bytes] = {}  # position → Positions value of a one-word term
+
+Posting = tuple[str, int, bytes]  # a term, its frequency and its Positions value in a document
+# field → (its postings: a list of Posting for Positions, term → frequency for Frequency; length)
+Analyzed = dict[str, tuple["list[Posting] | dict[str, int]", int]]
+
+
+def positions_postings(terms: dict[str, list[int]], format_: Positions) -> list[Posting]:
+    """A document's terms with their word positions as the postings
+    ``Positions.word_values`` gives (the weight is the frequency times the field boost)."""
+    return [(t, len(found), _encoded(format_, found)) for t, found in terms.items()]
+
+
+def _encoded(format_: Positions, found: list[int]) -> bytes:
+    if len(found) > 1:
+        return format_.encode(found)
+    value = ONE_POSITION.get(found[0])
+    if value is None:
+        value = ONE_POSITION[found[0]] = format_.encode(found)
+    return value
+
+
+def one_pass_fields(schema) -> list[str]:
+    """The fields ``analyze`` inverts."""
+    return [name for name, fieldobj in schema.items() if fieldobj.indexed and _one_pass(fieldobj)]
+
+
+def analyze(schema, names: list[str], fields: dict) -> Analyzed:
+    """The postings and lengths of a document's text in the one-pass fields ``names`` (what
+    a worker process may compute for ``TableWriter.add_analyzed``)."""
+    analyzed = {}
+    for name in names:
+        value = fields.get(name)
+        if isinstance(value, str):
+            fieldobj = schema[name]
+            if type(fieldobj.format) is Positions:
+                terms = fieldobj.analyzer.term_positions(value)
+                postings = positions_postings(terms, fieldobj.format)
+                analyzed[name] = postings, sum(map(len, terms.values()))
+            else:
+                counts = fieldobj.analyzer.term_counts(value)
+                analyzed[name] = counts, sum(counts.values())
+    return analyzed
 
 
 class PostingTable:
@@ -56,7 +101,6 @@ class PostingTable:
 
     def __init__(self) -> None:
         self.fields: dict[str, dict[bytes, TermPostings]] = {}
-        self.single: dict[str, dict[int, bytes]] = {}
 
     def _postings(self, fieldname: str, btext: bytes) -> TermPostings:
         terms = self.fields.get(fieldname)
@@ -73,67 +117,35 @@ class PostingTable:
         if docnum >= 0:  # -1 is Whoosh's marker for a spelling word: no posting
             self._postings(fieldname, btext).add(docnum, weight, value)
 
-    def add_positions(
-        self, fieldname: str, docnum: int, terms: dict[str, list[int]], format_: Positions
-    ) -> int:
-        """One document's terms with their word positions; returns the field's length.
-
-        Weights and values are the ones ``Positions.word_values`` gives.
-        """
-        single = self.single.setdefault(fieldname, {})  # position → value of a one-word term
-        boost = format_.field_boost
-        self._add_doc(
-            fieldname,
-            docnum,
-            [
-                (t.encode(), len(found) * boost, self._encoded(format_, found, single))
-                for t, found in terms.items()
-            ],
-        )
-        return sum(map(len, terms.values()))
-
-    @staticmethod
-    def _encoded(format_: Positions, found: list[int], single: dict[int, bytes]) -> bytes:
-        if len(found) > 1:
-            return format_.encode(found)
-        value = single.get(found[0])
-        if value is None:
-            value = single[found[0]] = format_.encode(found)
-        return value
-
-    def add_counts(
-        self, fieldname: str, docnum: int, counts: dict[str, int], format_: Frequency
-    ) -> int:
-        """One document's terms with their frequencies; returns the field's length.
-
-        Weights and values are the ones ``Frequency.word_values`` gives.
-        """
-        boost = format_.field_boost
-        self._add_doc(
-            fieldname,
-            docnum,
-            [
-                (t.encode(), f * boost, PACKED[f] if f < len(PACKED) else pack_uint(f))
-                for t, f in counts.items()
-            ],
-        )
-        return sum(counts.values())
-
-    def _add_doc(
-        self, fieldname: str, docnum: int, items: list[tuple[bytes, float, bytes]]
-    ) -> None:
-        """One document's postings in a field: (term bytes, weight, non-empty value)."""
+    def _terms(self, fieldname: str) -> dict:
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
-        for btext, weight, value in items:
-            postings = terms.get(btext)
-            if postings is None:
-                postings = terms[btext] = TermPostings()
-            postings.docnums.append(docnum)
-            postings.weights.append(weight)
-            postings.values += value
-            postings.ends.append(len(postings.values))
+        return terms
+
+    def add_positions(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
+        """One document's postings in a Positions field: a term's postings are an array of
+        ``docnum << 32 | frequency`` (see ``unpacked``) and a list of values (most of them
+        one-position values, shared: see ``_encoded``)."""
+        terms = self._terms(fieldname)
+        high = docnum << 32
+        for term, freq, value in postings:
+            found = terms.get(term)
+            if found is None:
+                found = terms[term] = (array("Q"), [])
+            found[0].append(high | freq)
+            found[1].append(value)
+
+    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int]) -> None:
+        """One document's term frequencies in a Frequency field: a term's postings are one
+        array of ``docnum << 32 | frequency`` (see ``unpacked``)."""
+        terms = self._terms(fieldname)
+        high = docnum << 32
+        for term, freq in counts.items():
+            found = terms.get(term)
+            if found is None:
+                found = terms[term] = array("Q")
+            found.append(high | freq)
 
     def cleanup(self) -> None:
         self.fields.clear()
@@ -154,12 +166,17 @@ class TableWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool = PostingTable()
         self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
+        self.one_pass = one_pass_fields(self.schema)
 
     def add_document(self, **fields) -> None:
         """As ``SegmentWriter.add_document`` (which still takes boosts, vectors, spelling)."""
         if not self._plain or any(name.startswith("_") for name in fields):
             super().add_document(**fields)
             return
+        self.add_analyzed(fields, analyze(self.schema, self.one_pass, fields))
+
+    def add_analyzed(self, fields: dict, analyzed: Analyzed) -> None:
+        """Add a document whose one-pass fields ``analyze`` has inverted (maybe elsewhere)."""
         self._check_state()
         names = sorted(fields)
         self._check_fields(self.schema, names)
@@ -169,7 +186,7 @@ class TableWriter(SegmentWriter):
             for name in names:
                 value = fields[name]
                 if value is not None:
-                    self._add_field(name, self.schema[name], value)
+                    self._add_field(name, self.schema[name], value, analyzed.get(name))
         except Exception:
             perdoc.cancel_doc()
             raise
@@ -177,16 +194,14 @@ class TableWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _add_field(self, name: str, fieldobj, value) -> None:
+    def _add_field(self, name: str, fieldobj, value, analyzed) -> None:
         length = 0
-        format_ = fieldobj.format
-        if fieldobj.indexed and _one_pass(fieldobj) and isinstance(value, str):
-            if type(format_) is Positions:
-                terms = fieldobj.analyzer.term_positions(value)
-                length = self.pool.add_positions(name, self.docnum, terms, format_)
+        if analyzed is not None:
+            postings, length = analyzed
+            if type(fieldobj.format) is Positions:
+                self.pool.add_positions(name, self.docnum, postings)
             else:
-                counts = fieldobj.analyzer.term_counts(value)
-                length = self.pool.add_counts(name, self.docnum, counts, format_)
+                self.pool.add_counts(name, self.docnum, postings)
         elif fieldobj.indexed:
             for btext, freq, weight, vbytes in fieldobj.index(value):
                 length += freq if fieldobj.scorable else 0
@@ -200,23 +215,63 @@ class TableWriter(SegmentWriter):
         self.perdocwriter.close()
         perdoc = self.per_document_reader()
         try:
-            for fieldname in sorted(self.pool.fields):
-                self._write_field(fieldname, self.pool.fields[fieldname], perdoc)
+            lengths = {name: w3.length_bytes(perdoc, name) for name in self.pool.fields}
         finally:
             perdoc.close()
+        self._write_fields(sorted(self.pool.fields), lengths)
         self.fieldwriter.close()
 
-    def _write_field(self, fieldname: str, terms: dict[bytes, TermPostings], perdoc) -> None:
-        lengths = w3.length_bytes(perdoc, fieldname)
-        self.fieldwriter.start_field(fieldname, self.schema[fieldname])
-        for btext in sorted(terms):
-            postings = terms.pop(btext)
-            w3.write_term(
-                self.fieldwriter,
-                btext,
-                postings.docnums,
-                postings.weights,
-                postings.value_list(),
-                lengths,
-            )
-        self.fieldwriter.finish_field()
+    def _write_fields(self, names: list[str], lengths: dict[str, bytes | None]) -> None:
+        """Each field's postings and term infos, fields in order."""
+        for name in names:
+            fieldobj = self.schema[name]
+            self.fieldwriter.start_field(name, fieldobj)
+            w3.write_terms(self.fieldwriter, self.term_rows(name), lengths[name])
+            self.fieldwriter.finish_field()
+
+    def term_rows(self, name: str) -> Iterator[w3.TermRows]:
+        """A field's terms in order with their postings, emptying the table's field."""
+        return _term_rows(self.pool.fields[name], self.schema[name].format)
+
+
+def _term_rows(terms: dict, format_) -> Iterator[w3.TermRows]:
+    """Each term's postings in term order (a str term's UTF-8 bytes sort as it does), emptying
+    ``terms`` as it goes."""
+    boost = format_.field_boost
+    fixed = bool(format_.fixed_value_size())
+    for term in sorted(terms):
+        postings = terms.pop(term)
+        btext = term.encode() if isinstance(term, str) else term
+        if isinstance(postings, array):  # add_counts: Frequency values from the frequencies
+            docnums, weights, freqs = unpacked(postings, boost)
+            yield btext, docnums, weights, _uints(freqs)
+        elif isinstance(postings, tuple):  # add_positions
+            docnums, weights, _ = unpacked(postings[0], boost)
+            yield btext, docnums, weights, postings[1]
+        else:
+            weights = postings.weights
+            if boost != 1:
+                weights = array("f", [w * boost for w in weights])
+            values = bytes(postings.values) if fixed else postings.value_list()
+            yield btext, postings.docnums, weights, values
+
+
+def unpacked(packed: array, boost: float) -> tuple[Sequence[int], Sequence[float], Sequence[int]]:
+    """Docnums, weights and frequencies of postings packed as ``docnum << 32 | frequency``."""
+    if len(packed) == 1 and boost == 1:  # most terms: no arrays
+        docnum, freq = divmod(packed[0], 1 << 32)
+        return (docnum,), (float(freq),), (freq,)
+    halves = array("I", packed.tobytes())  # each posting's two halves, low first if little-endian
+    low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
+    docnums, freqs = halves[high::2], halves[low::2]
+    return docnums, array("f", freqs if boost == 1 else [f * boost for f in freqs]), freqs
+
+
+def _uints(freqs: Sequence[int]) -> bytes:
+    """Frequency's values end to end: big-endian uints."""
+    if len(freqs) == 1:
+        return pack_uint(freqs[0])
+    data = array("I", freqs)
+    if sys.byteorder == "little":
+        data.byteswap()
+    return data.tobytes()

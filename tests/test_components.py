@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from searcharc import index as store
 from searcharc.analysis.components import ArabicAnalyzer, arabic_analyzer
+from searcharc.indexing import IndexOptions, run_index
 from searcharc.ingest import read_articles
 from searcharc.writer import TableWriter
 from tests.test_analysis import ANY_TEXT
@@ -70,3 +73,33 @@ def test_the_table_writer_writes_what_whoosh_writes(tmp_path, copies):
     whoosh, table = readers
     assert postings(table) == postings(whoosh)
     assert list(table.iter_docs()) == list(whoosh.iter_docs())
+
+
+def test_small_blocks_are_stored_uncompressed(tmp_path):
+    """Short block pickles skip zlib (the test above shows they read back as Whoosh's own)."""
+    ix = store.create(tmp_path)
+    writer = TableWriter(ix)
+    for article in read_articles(ROOT / "seeds"):
+        writer.add_document(**store.to_document(article, store.content_hash(article)))
+    writer.commit()
+    with ix.reader() as reader:
+        compression = {
+            reader.postings(fieldname, text)._compression for fieldname, text in reader.all_terms()
+        }
+    assert compression == {0, W3Codec()._compression}
+
+
+def test_the_worker_process_writes_the_index_one_process_writes(tmp_path):
+    folder = tmp_path / "news"  # enough articles for several batches of the worker
+    folder.mkdir()
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    for number in range(300):
+        text = seeds[number % len(seeds)].read_text("utf-8")
+        (folder / f"{number}.txt").write_text(f"{text} {number}", "utf-8")
+    readers = []
+    for jobs in (1, 2):
+        run_index([folder], tmp_path / str(jobs), IndexOptions(jobs=jobs))
+        readers.append(whoosh_index.open_dir(str(tmp_path / str(jobs))).reader())
+    one, two = readers
+    assert postings(two) == postings(one)
+    assert list(two.iter_docs()) == list(one.iter_docs())

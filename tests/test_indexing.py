@@ -177,18 +177,19 @@ def test_max_size_include_and_exclude(archive, tmp_path):
     assert summary["added"] == 0 and "larger than --max-size" in summary["skipped"][0]["reason"]
 
 
-def test_edit_delete_add_with_prune(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: a worker process analyzes
+def test_edit_delete_add_with_prune(tmp_path, jobs):
     folder = tmp_path / "news"
     folder.mkdir()
     for word in ("الطماطم", "البرتقال", "الزيتون", "الرمان"):
         (folder / f"{word}.txt").write_text(article_text(f"خبر {word}", word), "utf-8")
     index = str(tmp_path / "index")
-    assert index_json(str(folder), "--index", index)[1]["added"] == 4
+    assert index_json(str(folder), "--index", index, "--jobs", jobs)[1]["added"] == 4
 
     (folder / "الطماطم.txt").write_text(article_text("خبر الطماطم", "البطاطس"), "utf-8")
     (folder / "البرتقال.txt").unlink()
     (folder / "الموز.txt").write_text(article_text("خبر الموز", "الموز"), "utf-8")
-    status, summary = index_json(str(folder), "--index", index, "--prune")
+    status, summary = index_json(str(folder), "--index", index, "--prune", "--jobs", jobs)
     assert status == 0
     assert (summary["added"], summary["updated"], summary["removed"], summary["unchanged"]) == (
         1,

@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searcharc.dates import find_date
 from searcharc.ingest import parse_text, read_articles
+from searcharc.ingest.decode import _NEVER_BAD, _bad_char
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -148,3 +151,10 @@ DATES = [
 @pytest.mark.parametrize(("text", "expected"), DATES)
 def test_find_date(text, expected):
     assert find_date(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_characters_skipped_before_the_bad_character_count_are_never_bad(text):
+    rest = _NEVER_BAD.sub("", text)
+    assert sum(map(_bad_char, text)) == sum(map(_bad_char, rest))
