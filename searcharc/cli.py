@@ -91,8 +91,13 @@ def index_command(
     ] = None,
     max_size: Annotated[str, typer.Option(help="Skip files larger than this.")] = "50MB",
     jobs: Annotated[
-        int, typer.Option(min=1, help="2: a worker process analyzes and encodes (more count as 2).")
-    ] = 1,
+        int,
+        typer.Option(
+            min=0,
+            help="2: a worker process analyzes and encodes (more count as 2); "
+            "0: 2 for inputs of 4 MB or more on a machine with 2 CPUs, else 1.",
+        ),
+    ] = 0,
     lock_timeout: Annotated[
         float, typer.Option(min=0, help="Seconds to wait for another index run.")
     ] = 30.0,

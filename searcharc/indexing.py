@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ class IndexOptions:
     prune: bool = False
     selection: Selection = Selection()
     encoding: str | None = None
-    jobs: int = 1
+    jobs: int = 0  # 0: auto_jobs decides
     lock_timeout: float = 30.0
 
 
@@ -51,6 +52,24 @@ class IndexRun:
             "interrupted": self.interrupted,
             "seconds": round(self.seconds, 3),
         }
+
+
+PARALLEL_FROM_BYTES = 4_000_000  # inputs smaller than this are indexed in one process
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_jobs(input_bytes: int, cpus: int) -> int:
+    """--jobs when not given: 2 (a worker process analyzes) for inputs of a few megabytes on a
+    machine with a second CPU, else 1 (for a handful of articles a worker costs more than it
+    saves). On the 31,030-article corpus, two cores: 2 jobs 519 articles/s, 1 job 390."""
+    return 2 if cpus >= 2 and input_bytes >= PARALLEL_FROM_BYTES else 1
 
 
 def _open_index(target: Path, rebuild: bool) -> tuple[object, bool]:
@@ -90,8 +109,10 @@ def run_index(
     with writer_lock(target, options.lock_timeout):
         ix, clear = _open_index(target, options.rebuild)
         items = list(inputs(paths, options.selection))
-        progress.start(sum(i.size for i in items if isinstance(i, Input)))
-        writer = store.Writer(ix, target, jobs=options.jobs, clear=clear)
+        size = sum(i.size for i in items if isinstance(i, Input))
+        progress.start(size)
+        jobs = options.jobs or auto_jobs(size, usable_cpus())
+        writer = store.Writer(ix, target, jobs=jobs, clear=clear)
         try:
             for item in items:
                 _index_item(item, writer, run, options, progress)

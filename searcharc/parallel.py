@@ -12,7 +12,9 @@ postings while it writes the term index.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
+import signal
 import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,6 +23,7 @@ from pathlib import Path
 from searcharc import w3
 from searcharc.writer import Analyzed, TableWriter, analyze
 
+PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for this process when its parent dies
 BATCH = 32  # documents sent to the worker at a time
 AHEAD = 4  # batches the worker may be given before their postings are added
 
@@ -28,8 +31,22 @@ _schema = None  # the worker's schema, names of one-pass fields
 _names: list[str] = []
 
 
-def _start(schema, names: list[str]) -> None:
+def _die_with(parent: int) -> None:
+    """In a worker: be killed when the indexing process dies, even by SIGKILL, so that no
+    orphan goes on working or holds the index's lock (its descriptor is inherited by fork)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's normal exit still ends us
+        pass
+    if os.getppid() != parent:  # it died before prctl
+        os._exit(1)
+
+
+def _start(parent: int, schema, names: list[str]) -> None:
     global _schema, _names
+    _die_with(parent)
     _schema, _names = schema, names
 
 
@@ -44,7 +61,7 @@ class AnalyzingWriter:
         self.writer = writer
         self.names = writer.one_pass
         self.worker = ProcessPoolExecutor(
-            1, initializer=_start, initargs=(writer.schema, self.names)
+            1, initializer=_start, initargs=(os.getpid(), writer.schema, self.names)
         )
         self.batch: list[dict] = []
         self.pending: deque[tuple[list[dict], Future]] = deque()
@@ -92,7 +109,12 @@ class ParallelTableWriter(TableWriter):
         theirs = _share(self.pool.fields, names)
         _forked = self
         context = multiprocessing.get_context("fork")
-        with tempfile.TemporaryDirectory() as tmp, ProcessPoolExecutor(1, context) as worker:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            ProcessPoolExecutor(
+                1, context, initializer=_die_with, initargs=(os.getpid(),)
+            ) as worker,
+        ):
             spill = Path(tmp) / "postings"
             future = worker.submit(_encode_fields, theirs, lengths, spill)
             _forked = None

@@ -297,14 +297,15 @@ def seed_ids(index: Path, word: str) -> list[str]:
     ]
 
 
-def test_a_run_killed_midway_leaves_the_last_commit_searchable(seeds_dir, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # 2: its worker must die with it (and free the lock)
+def test_a_run_killed_midway_leaves_the_last_commit_searchable(seeds_dir, tmp_path, jobs):
     index = tmp_path / "index"
     index_json(str(seeds_dir), "--index", str(index))
     before = seed_ids(index, "بلينكن")
     assert before == ["002_966b79832bdd0695.txt"]
     source = big_archive(tmp_path, LONG_RUN)
 
-    proc = start_index(source, index)
+    proc = start_index(source, index, "--jobs", jobs)
     wait_for_lock(index, proc)
     assert seed_ids(index, "بلينكن") == before  # queries work while a run is writing
     time.sleep(1.0)
@@ -337,3 +338,28 @@ def test_a_second_run_waits_for_the_lock_then_names_the_holder(tmp_path):
     finally:
         first.kill()
         first.wait()
+
+
+@pytest.mark.parametrize(
+    ("input_bytes", "cpus", "expected"),
+    [
+        (100_000, 2, 1),  # a handful of articles: no worker
+        (4_000_000, 1, 1),  # one CPU: no worker
+        (4_000_000, 2, 2),
+        (30_000_000, 8, 2),  # more workers do not help (one writer): 2
+    ],
+)
+def test_auto_jobs(input_bytes, cpus, expected):
+    from searcharc.indexing import auto_jobs
+
+    assert auto_jobs(input_bytes, cpus) == expected
+
+
+def test_jobs_zero_picks_for_the_input(tmp_path, seeds_dir, monkeypatch):
+    """The default (--jobs 0) asks auto_jobs with the inputs' size; the seeds are small."""
+    from searcharc import indexing
+
+    asked = []
+    monkeypatch.setattr(indexing, "auto_jobs", lambda size, cpus: asked.append(size) or 1)
+    indexing.run_index([seeds_dir], tmp_path / "ix")
+    assert len(asked) == 1 and 0 < asked[0] < indexing.PARALLEL_FROM_BYTES
