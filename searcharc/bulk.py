@@ -117,7 +117,7 @@ def _postings(reader, fieldname: str, text: str, offset: int) -> _Postings:
     matcher = reader.postings(fieldname, btext)
     deleted = getattr(reader, "deleted_docs_set", frozenset())
     leaf = getattr(matcher, "child", matcher) if deleted else matcher
-    blocks = w3.read_blocks(leaf)
+    blocks = w3.read_blocks(leaf, values_too=fieldname == "body")  # positions: snippets
     if blocks is not None:
         found = _Postings(*blocks)
     else:
@@ -131,7 +131,7 @@ def _postings(reader, fieldname: str, text: str, offset: int) -> _Postings:
         found = _Postings(
             array("I", (found.docnums[i] for i in kept)),
             array("f", (found.weights[i] for i in kept)),
-            [found.values[i] for i in kept],
+            [found.values[i] for i in kept] if found.values else [],
         )
     if offset:
         found.docnums = array("I", map(offset.__add__, found.docnums))

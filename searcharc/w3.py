@@ -32,8 +32,9 @@ def length_bytes(perdoc, fieldname: str) -> bytes | None:
     return data + bytes(perdoc.doc_count_all() - len(data))
 
 
-def read_blocks(matcher) -> tuple[array, array, list[bytes]] | None:
-    """All postings of a W3 leaf matcher, a block at a time: docnums, weights, values.
+def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[bytes]] | None:
+    """All postings of a W3 leaf matcher, a block at a time: docnums, weights, values (left
+    empty unless ``values_too``: a frequency field's values only repeat its weights).
 
     The docnums and weights are decoded by C loops (``accumulate``, array repetition) where
     W3's own ``_read_ids`` and ``_read_weights`` run a generator a posting. None for another
@@ -50,8 +51,9 @@ def read_blocks(matcher) -> tuple[array, array, list[bytes]] | None:
             weights.extend(array("f", [block_weights or 1.0]) * len(ids))
         else:
             weights.extend(block_weights)
-        matcher._read_values()
-        values.extend(matcher._values)
+        if values_too:
+            matcher._read_values()
+            values.extend(matcher._values)
         matcher._next_block()
     return docnums, weights, values
 
