@@ -17,9 +17,7 @@ from whoosh.index import Index
 from searcharc.analysis import ANALYZER_VERSION, DEFAULT_ROOTS, DEFAULT_STEMMER
 from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
-from searcharc.parallel import AnalyzingWriter, ParallelTableWriter
 from searcharc.records import Article
-from searcharc.writer import TableWriter
 
 META_FILE = "searcharc.json"
 # Segment files stay separate: Whoosh copies a compound file's parts into memory on every open.
@@ -236,6 +234,10 @@ class Writer:
         self.known = {} if clear else known_documents(ix)
         self.by_hash = {k.hash: i for i, k in self.known.items()}
         self.seen: set[str] = set()
+        # the writers (and multiprocessing) are imported here: a query never needs them
+        from searcharc.parallel import AnalyzingWriter, ParallelTableWriter
+        from searcharc.writer import TableWriter
+
         # jobs > 1: a worker process analyzes documents, then encodes half the postings (one
         # is all that helps: this process adds every posting to the one segment)
         self._writer = (ParallelTableWriter if jobs > 1 else TableWriter)(ix, compound=COMPOUND)
@@ -279,7 +281,7 @@ class Writer:
             del self.by_hash[old.hash]
 
     def commit(self) -> None:
-        if isinstance(self._adder, AnalyzingWriter):
+        if self._adder is not self._writer:  # an AnalyzingWriter: its documents first
             self._adder.flush()
             self._adder.close()
         self._writer.commit(mergetype=writing.CLEAR) if self.clear else self._writer.commit()
@@ -287,6 +289,6 @@ class Writer:
         IndexMeta.read(self.path).touched().write(self.path)
 
     def cancel(self) -> None:
-        if isinstance(self._adder, AnalyzingWriter):
+        if self._adder is not self._writer:
             self._adder.close()
         self._writer.cancel()
