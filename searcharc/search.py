@@ -250,8 +250,8 @@ class SearchIndex:
             ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
         else:
             ranked = _with_proximity(searcher, ranked, compiled, ranking)
-        if sort != "date" and ranking.coordination and compiled.words:
-            ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
+            if ranking.coordination and compiled.words:
+                ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
         hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
         suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
         return SearchResult(query, total, hits, time.perf_counter() - started, offset, suggestions)
@@ -453,22 +453,13 @@ def _with_proximity(
     weights = {stem: searcher.idf("body", stem) * weight for stem, weight in stems.items()}
     positions = _body_positions(searcher, window, set(stems))
     avg_length = searcher.avg_field_length("body") or 1
-    rescored = [
-        replace(
-            c,
-            score=c.score
-            + ranking.proximity
-            * proximity_score(
-                positions[c.docnum],
-                weights,
-                searcher.doc_field_length(c.docnum, "body") or 0,  # W3 gives None for 0
-                avg_length,
-                ranking.b,
-                ranking.k1,
-            ),
-        )
-        for c in window
-    ]
+
+    def bonus(docnum: int) -> float:
+        length = searcher.doc_field_length(docnum, "body") or 0  # W3 gives None for 0
+        found = positions[docnum]
+        return proximity_score(found, weights, length, avg_length, ranking.b, ranking.k1)
+
+    rescored = [replace(c, score=c.score + ranking.proximity * bonus(c.docnum)) for c in window]
     rescored.sort(key=lambda c: c.score, reverse=True)
     return rescored + ranked[len(window) :]
 
