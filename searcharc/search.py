@@ -231,11 +231,11 @@ class SearchIndex:
         started = time.perf_counter()
         if match not in ("any", "all") or sort not in ("score", "date"):
             raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
-        compiler = self._compiler(ranking, match == "all")
+        searcher = self._searcher(ranking)
+        compiler = self._compiler(searcher, ranking, match == "all")
         compiled = compiler.compile(parse_searchable(query))
         if compiled.query is None or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started, offset)
-        searcher = self._searcher(ranking)
         if ranking.prf_docs and compiled.words:
             compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
         date_filter = _date_filter(since, until)
@@ -336,7 +336,8 @@ class SearchIndex:
             similar.append(Similar(hit, sorted(own & theirs)))
         return similar
 
-    def _compiler(self, ranking: Ranking, match_all: bool) -> Compiler:
+    def _compiler(self, searcher, ranking: Ranking, match_all: bool) -> Compiler:
+        """The query compiler of this index, its word variants looked up in ``searcher``."""
         root_stem = get_stemmer(self.meta.roots) if self.meta.roots else None
         return Compiler(
             self.analyze,
@@ -344,7 +345,7 @@ class SearchIndex:
             ranking,
             match_all,
             root_stem,
-            self._variants(self._searcher(ranking)) if ranking.clitic_variants else None,
+            self._variants(searcher) if ranking.clitic_variants else None,
         )
 
     def _variants(self, searcher) -> Callable[[str], tuple[str, ...]]:
@@ -391,7 +392,8 @@ class SearchIndex:
 
     def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
         """The spans of ``text`` that the words of ``query`` match."""
-        compiled = self._compiler(DEFAULT_RANKING, False).compile(parse(query))
+        searcher = self._searcher(DEFAULT_RANKING)
+        compiled = self._compiler(searcher, DEFAULT_RANKING, False).compile(parse(query))
         return [
             (t.start, t.end)
             for t in self.analyze(text)

@@ -64,7 +64,8 @@ def search(index: SearchIndex, query: str, **ranking: object) -> dict[str, float
 
 
 def also(index: SearchIndex, query: str) -> list[tuple[str, ...]]:
-    return [w.also for w in index._compiler(DEFAULT, False).compile(parse(query)).words]
+    compiler = index._compiler(index._searcher(DEFAULT), DEFAULT, False)
+    return [w.also for w in compiler.compile(parse(query)).words]
 
 
 def test_the_corpus_decides_which_forms_are_one_word(index):
