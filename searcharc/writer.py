@@ -103,9 +103,7 @@ class PostingTable:
         self.fields: dict[str, dict[bytes, TermPostings]] = {}
 
     def _postings(self, fieldname: str, btext: bytes) -> TermPostings:
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
+        terms = self._terms(fieldname)
         postings = terms.get(btext)
         if postings is None:
             postings = terms[btext] = TermPostings()
@@ -118,10 +116,8 @@ class PostingTable:
             self._postings(fieldname, btext).add(docnum, weight, value)
 
     def _terms(self, fieldname: str) -> dict:
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
-        return terms
+        """The field's term → postings table (made on first use)."""
+        return self.fields.setdefault(fieldname, {})
 
     def add_positions(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
         """One document's postings in a Positions field: a term's postings are an array of
