@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from searcharc.analysis import DEFAULT_ROOTS
 from searcharc.evaluate import (
     Evaluation,
     measure,
@@ -137,13 +138,12 @@ ROWS = [
         roots="snowball",
         ranking=FUSED.with_(rsj_idf=True, proximity=1.0, clitic_variants=True),
     ),
+    Row("(g6) ISRI root view instead of Snowball", roots="isri", ranking=DEFAULT),
     Row(
-        "(g6) + Bo1 feedback, 5 docs (not shipped)",
-        roots="snowball",
-        ranking=DEFAULT.with_(prf_docs=5),
+        "(g7) + Bo1 feedback, 5 docs (not shipped)", roots="isri", ranking=DEFAULT.with_(prf_docs=5)
     ),
-    Row("(g7) --match all (not shipped)", roots="snowball", ranking=DEFAULT, match="all"),
-    Row("(h) shipped default", roots="snowball", ranking=DEFAULT),
+    Row("(g8) --match all (not shipped)", roots="isri", ranking=DEFAULT, match="all"),
+    Row("(h) shipped default", roots=DEFAULT_ROOTS, ranking=DEFAULT),
 ]
 
 

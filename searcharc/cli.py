@@ -322,7 +322,7 @@ def similar_command(
 @app.command("analyze")
 def analyze_command(
     text: Annotated[str, typer.Argument(help="Text to analyze.")],
-    stemmer: Annotated[str, typer.Option(help="light, snowball or none.")] = "light",
+    stemmer: Annotated[str, typer.Option(help="light, snowball, isri (roots) or none.")] = "light",
     json_out: JsonOption = False,
     color: ColorOption = Color.auto,
 ) -> None:

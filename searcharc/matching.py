@@ -22,6 +22,7 @@ class Compiled:
     words: list[QueryWord] = field(default_factory=list)  # free words, for matched-words ranking
     stems: set[str] = field(default_factory=set)  # body terms worth highlighting
     norms: set[str] = field(default_factory=set)  # exact forms worth highlighting
+    roots: set[str] = field(default_factory=set)  # root-view terms: highlighted if nothing else is
     expands: bool = False  # prefix or fuzzy words: the matched forms come from Whoosh
 
 
@@ -73,6 +74,7 @@ class Compiler:
         if positive:
             self.out.stems |= {w.stem for w in words} | {t for w in words for t in w.also}
             self.out.norms |= {t.norm for t in tokens}
+            self.out.roots |= {w.root for w in words if w.root}
         if field == "title":
             return _all([wq.Term("title", w.stem) for w in words])
         combine = _all if self.match_all else _any

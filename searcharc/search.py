@@ -140,7 +140,7 @@ class SearchIndex:
         stopwords: bool = True,
         roots: str | None = store.DEFAULT_ROOTS,
     ) -> SearchIndex:
-        """Create a new, empty index at ``path`` (``stemmer``: light, snowball or none;
+        """Create a new, empty index at ``path`` (``stemmer``: light, snowball, isri or none;
         ``roots``: a second stemmer whose view is searched too)."""
         path = Path(path)
         return cls(store.create(path, stemmer, stopwords, roots), path)
@@ -411,6 +411,10 @@ class SearchIndex:
             )
         else:
             words = list(spans(body)) if matched else []
+        if not matched and compiled.roots and self.meta.roots:  # found by the root view alone
+            words, matched = snippets_.matches(
+                body, self.meta.roots, lambda a: not a[2] and a[1] in compiled.roots
+            )
         return snippets_.make_snippets(body, words, matched)
 
     def _indexed_matches(

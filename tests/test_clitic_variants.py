@@ -74,12 +74,13 @@ def test_the_corpus_decides_which_forms_are_one_word(index):
 
 
 def test_a_clitic_form_finds_the_word_and_the_word_its_clitic_form(index):
-    assert set(search(index, "لمصر")) == {"egypt", "cairo", "twice", "mixed"}
-    assert set(search(index, "لمصر", clitic_variants=False)) == {"mixed"}
+    # without the root view, which joins لمصر and مصر on its own (ISRI takes ل off a 4-letter word)
+    assert set(search(index, "لمصر", root_boost=0.0)) == {"egypt", "cairo", "twice", "mixed"}
+    assert set(search(index, "لمصر", clitic_variants=False, root_boost=0.0)) == {"mixed"}
 
 
 def test_a_letter_that_belongs_to_the_word_stays(index):
-    # (the Snowball root view conflates بريد and ريد on its own: that is not this rule)
+    # (the root view may conflate بريد and ريد on its own: that is not this rule)
     assert search(index, "بريد") == search(index, "بريد", clitic_variants=False)
 
 

@@ -94,7 +94,7 @@ def test_json_validates_against_the_documented_schema(cli, query):
 
 
 def test_json_carries_suggestions_and_paging(cli):
-    _, out, _ = cli("--json", "--", "الارهب")
+    _, out, _ = cli("--json", "--", "الإرهلب")
     assert json.loads(out)["suggestions"] == [{"query": "الإرهاب", "total": 5}]
     _, out, _ = cli("--json", "--limit", "2", "--page", "2", "--", "الإرهاب")
     data = json.loads(out)
@@ -142,7 +142,7 @@ def test_a_query_may_start_with_a_minus(cli):
 
 
 def test_did_you_mean_on_the_command_line(cli):
-    code, out, _ = cli("--", "الارهب")
+    code, out, _ = cli("--", "الإرهلب")
     assert code == 1 and "did you mean «الإرهاب»? (5 articles)" in out
 
 

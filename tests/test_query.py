@@ -207,10 +207,10 @@ def test_prefix_over_unstemmed_words(seed_index):
 
 
 def test_fuzzy_word(seed_index):
-    assert ids(seed_index, "بلينكين~") == {S002}  # one letter too many
-    assert ids(seed_index, "بلينكين") == set()
+    assert ids(seed_index, "بلينكبن~") == {S002}  # one letter too many
+    assert ids(seed_index, "بلينكبن") == set()
     assert ids(seed_index, "بلنكين~2") == {S002}
-    assert _highlighted(seed_index.search("بلينكين~")) == {"بلينكن"}
+    assert _highlighted(seed_index.search("بلينكبن~")) == {"بلينكن"}
 
 
 def test_exact_form_is_not_stemmed_but_ignores_marks_and_hamza(seed_index):

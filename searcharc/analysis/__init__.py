@@ -17,9 +17,9 @@ from searcharc.analysis.tokenize import spans
 # Bump whenever tokenizing, normalizing, stopwords, stemming or the schema change what is indexed.
 ANALYZER_VERSION = "4"
 DEFAULT_STEMMER = "light"
-# A second, root-like view: Snowball's stemmer conflates more (يؤمنون ~ مؤمن), which finds
-# classical text from modern questions; the light view keeps precision.
-DEFAULT_ROOTS = "snowball"
+# A second view by root: ISRI's roots join what the light stemmer keeps apart (يرتبط ~ المرتبطه,
+# ترأس ~ برئاسه), which finds paraphrased and classical text; the light view keeps precision.
+DEFAULT_ROOTS = "isri"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class WordCache(dict[str, Analysis]):
 
 @cache
 def word_cache(stemmer: str = DEFAULT_STEMMER) -> WordCache:
-    """The word cache of one stemmer (light, snowball or none)."""
+    """The word cache of one stemmer (light, snowball, isri or none)."""
     return WordCache(get_stemmer(stemmer))
 
 

@@ -177,7 +177,7 @@ class TermCache(dict[str, str | None]):
 
 @cache
 def term_cache(stemmer: str, stopwords: bool) -> TermCache:
-    """The term cache of one indexed view (stemmer light, snowball or none; stopwords or not)."""
+    """The term cache of one indexed view (by stemmer name; with stopwords dropped or not)."""
     return TermCache(stemmer, stopwords)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, lru_cache
 
+from searcharc.analysis.roots import isri_root
+
 # Conjunctions (و ف) and prepositions (ب ك ل) written as one letter on the word.
 CONJUNCTIONS = ("و", "ف")
 PREPOSITIONS = ("ب", "ك", "ل")
@@ -152,6 +154,7 @@ def snowball_stem(word: str) -> str:
 STEMMERS: dict[str, Callable[[str], str]] = {
     "light": light_stem,
     "snowball": snowball_stem,
+    "isri": isri_root,
     "none": no_stem,
 }
 

@@ -1,0 +1,92 @@
+"""The ISRI root view: our tables give NLTK's roots, and a query word finds its root's other
+forms (with a snippet showing them) where the light stemmer keeps them apart."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nltk.stem.isri import ISRIStemmer
+
+from searcharc import SearchIndex
+from searcharc.analysis import analyze
+from searcharc.analysis.normalize import normalize
+from searcharc.analysis.roots import isri_root
+from searcharc.analysis.stem import light_stem
+from searcharc.ranking import DEFAULT
+from searcharc.records import Article
+
+NLTK = ISRIStemmer()
+# The letters our normalizer leaves (no marks, أ إ آ ى ة folded), the affix letters weighted up
+# so that random words reach ISRI's prefixes, suffixes and patterns.
+LETTERS = "ءؤئابتثجحخدذرزسشصضطظعغفقكلمنهوي" + "اتسلمنهوي" * 3
+
+
+@pytest.mark.parametrize(
+    ("word", "root"),
+    [
+        ("مكافحة", "كفح"),  # مفاعلة
+        ("الإرهاب", "رهب"),  # ال + افعال
+        ("الإرهابية", "رهب"),
+        ("يرتبط", "ربط"),  # يفتعل
+        ("المرتبطة", "ربط"),  # مفتعلة
+        ("المستخدمة", "خدم"),  # مستفعل
+        ("استخدام", "خدم"),  # استفعال
+        ("المدرسة", "درس"),  # مفعلة
+        ("مدارس", "درس"),  # مفاعل
+        ("والكتاب", "كتب"),  # وال + فعال
+        ("الكتب", "كتب"),
+        ("يكتبون", "كتب"),
+        ("برئاسة", "رئس"),
+        ("مصر", "مصر"),  # three letters stay
+        ("والد", "ولد"),
+    ],
+)
+def test_isri_roots(word, root):
+    assert isri_root(normalize(word)) == root
+
+
+def _same_as_nltk(word: str) -> None:
+    if word not in NLTK.stop_words:  # ours leaves stopwords to the analyzer
+        assert isri_root(word) == NLTK.stem(word), word
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=LETTERS, min_size=1, max_size=10))
+def test_roots_are_nltks_for_any_normalized_word(word):
+    _same_as_nltk(word)
+
+
+def test_roots_are_nltks_for_every_word_of_the_seeds(seeds_dir):
+    texts = [path.read_text("utf-8") for path in sorted(seeds_dir.iterdir())]
+    words = {t.norm for text in texts for t in analyze(text)}
+    assert len(words) > 500
+    for word in words:
+        _same_as_nltk(word)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    found = SearchIndex.create(tmp_path_factory.mktemp("roots"))
+    bodies = {
+        "linked": "الجرائم المرتبطة بالإرهاب في تراجع",
+        "other": "الجرائم المالية في تراجع هذا العام",
+    }
+    found.add(Article(id=key, title="", body=body) for key, body in bodies.items())
+    return found
+
+
+def test_a_verb_finds_its_participle_by_root(index):
+    assert light_stem(normalize("يرتبط")) != light_stem(normalize("المرتبطة"))
+    result = index.search("يرتبط", limit=5)
+    assert [h.id for h in result.hits] == ["linked"]
+    (snippet,) = result.hits[0].snippets
+    assert [snippet.text[s:e] for s, e in snippet.highlights] == ["المرتبطة"]
+
+
+def test_without_the_root_view_it_does_not(index):
+    assert index.search("يرتبط", ranking=DEFAULT.with_(root_boost=0.0)).hits == []
+
+
+def test_new_indexes_record_isri_roots(index):
+    assert index.meta.roots == "isri"
