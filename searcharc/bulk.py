@@ -14,6 +14,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from heapq import nlargest
 from weakref import WeakKeyDictionary
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -223,7 +224,7 @@ def rank(searcher, found: Sequence[Clause], b: float, k1: float, limit: int) -> 
                 )
     docsets = [set(p.docnums) for _, _, p in matched]
     every = set().union(*docsets)
-    best = sorted(sorted(every), key=scores.__getitem__, reverse=True)[:limit]
+    best = nlargest(limit, sorted(every), key=scores.__getitem__)  # ties: docnum order
     terms = {
         d: {(c.field, t) for (c, t, _), docs in zip(matched, docsets, strict=True) if d in docs}
         for d in best
