@@ -51,6 +51,8 @@ class Ranking:
     # a query word also matches its form without, or with, a one-letter clitic, as one term
     clitic_variants: bool = True
     root_boost: float = 1.0  # the second stemmer's view weighs as much as the first
+    # a root in more of the documents than this (and in over ROOT_DF_FLOOR): not searched
+    root_max_df: float = 0.2
     # documents matching more query words first, inside the top 100: measured no better than
     # BM25 alone on the judged questions, and it costs Whoosh's fast top-k path: off
     coordination: bool = False

@@ -29,6 +29,7 @@ from searcharc.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.ranking import Ranking, expansion_words, matched_words, word_query
 from searcharc.records import Article, Hit, Snippet
 
+ROOT_DF_FLOOR = 1000  # documents: a root in fewer is always searched (its postings are cheap)
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
 LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
 
@@ -338,15 +339,28 @@ class SearchIndex:
 
     def _compiler(self, searcher, ranking: Ranking, match_all: bool) -> Compiler:
         """The query compiler of this index, its word variants looked up in ``searcher``."""
-        root_stem = get_stemmer(self.meta.roots) if self.meta.roots else None
         return Compiler(
             self.analyze,
             self.meta.stopwords,
             ranking,
             match_all,
-            root_stem,
+            self._roots(searcher, ranking) if self.meta.roots else None,
             self._variants(searcher) if ranking.clitic_variants else None,
         )
+
+    def _roots(self, searcher, ranking: Ranking) -> Callable[[str], str]:
+        """A query word's root, or "" for a root in more than ``ranking.root_max_df`` of the
+        documents and more than ROOT_DF_FLOOR: a root such as جمع (جامعه, اجتماع, مجتمع) joins
+        words of unrelated meaning, weighs little (idf under 1.6) and its postings would be
+        most of what a query reads."""
+        stem = get_stemmer(self.meta.roots)
+        most = max(ranking.root_max_df * searcher.doc_count_all(), ROOT_DF_FLOOR)
+
+        def root(norm: str) -> str:
+            found = stem(norm)
+            return found if searcher.doc_frequency("root", found) <= most else ""
+
+        return root
 
     def _variants(self, searcher) -> Callable[[str], tuple[str, ...]]:
         """A query stem → its forms without or with a one-letter clitic that the index says

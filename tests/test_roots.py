@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from nltk.stem.isri import ISRIStemmer
 
 from searcharc import SearchIndex
+from searcharc import search as search_module
 from searcharc.analysis import analyze
 from searcharc.analysis.normalize import normalize
 from searcharc.analysis.roots import isri_root
@@ -90,3 +91,28 @@ def test_without_the_root_view_it_does_not(index):
 
 def test_new_indexes_record_isri_roots(index):
     assert index.meta.roots == "isri"
+
+
+@pytest.fixture(scope="module")
+def rabat(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    """ربط is the root of الرباط (Rabat) too: here it is in four articles of six."""
+    found = SearchIndex.create(tmp_path_factory.mktemp("rabat"))
+    bodies = {
+        "linked": "الجرائم المرتبطة بالإرهاب في تراجع",
+        "other": "الجرائم المالية في تراجع هذا العام",
+        **{f"rabat{i}": f"وصل الوفد {i} إلى الرباط أمس" for i in range(3)},
+        "cairo": "وصل الوفد إلى القاهرة أمس",
+    }
+    found.add(Article(id=key, title="", body=body) for key, body in bodies.items())
+    return found
+
+
+def test_a_root_in_many_documents_is_not_searched(rabat, monkeypatch):
+    # in 4 of 6 documents (over root_max_df = 20%), but under ROOT_DF_FLOOR: searched
+    assert "linked" in {h.id for h in rabat.search("يرتبط").hits}
+    monkeypatch.setattr(search_module, "ROOT_DF_FLOOR", 0)
+    assert rabat.search("يرتبط").hits == []
+    everywhere = DEFAULT.with_(root_max_df=1.0)
+    assert {h.id for h in rabat.search("يرتبط", ranking=everywhere).hits} == {
+        "linked", "rabat0", "rabat1", "rabat2"
+    }  # fmt: skip
