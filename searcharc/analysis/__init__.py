@@ -18,7 +18,7 @@ from searcharc.analysis.tokenize import spans
 ANALYZER_VERSION = "4"
 DEFAULT_STEMMER = "light"
 # A second view by root: ISRI's roots join what the light stemmer keeps apart (يرتبط ~ المرتبطه,
-# ترأس ~ برئاسه), which finds paraphrased and classical text; the light view keeps precision.
+# مدرسه ~ مدارس), which finds paraphrased and classical text; the light view keeps precision.
 DEFAULT_ROOTS = "isri"
 
 
