@@ -43,6 +43,16 @@ def run_in_process(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str,
     return code, captured.out, captured.err
 
 
+def index_of(path: Path, bodies: dict[str, str]):
+    """A new index at ``path`` of untitled articles: id → body."""
+    from searcharc import SearchIndex
+    from searcharc.records import Article
+
+    found = SearchIndex.create(path)
+    found.add(Article(id=key, title="", body=body) for key, body in bodies.items())
+    return found
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

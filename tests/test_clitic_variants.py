@@ -5,12 +5,12 @@ and scored as one term in both search paths."""
 from __future__ import annotations
 
 import pytest
+from conftest import index_of
 
 from searcharc import SearchIndex, bulk
 from searcharc.analysis.stem import light_stem, with_proclitics, without_proclitic
 from searcharc.query import parse
 from searcharc.ranking import DEFAULT
-from searcharc.records import Article
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,6 @@ def test_with_proclitics(stem, expected):
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    found = SearchIndex.create(tmp_path_factory.mktemp("variants"))
     bodies = {
         "egypt": "زار الوفد مصر الأسبوع الماضي",
         "cairo": "القاهرة عاصمة مصر الكبرى",
@@ -54,8 +53,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
         "post2": "مكتب بريد جديد في الحي",
         "reed": "نبات ريد ينمو قرب النهر",
     }
-    found.add(Article(id=key, title="", body=body) for key, body in bodies.items())
-    return found
+    return index_of(tmp_path_factory.mktemp("variants"), bodies)
 
 
 def search(index: SearchIndex, query: str, **ranking: object) -> dict[str, float]:

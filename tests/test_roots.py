@@ -4,6 +4,7 @@ forms (with a snippet showing them) where the light stemmer keeps them apart."""
 from __future__ import annotations
 
 import pytest
+from conftest import index_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nltk.stem.isri import ISRIStemmer
@@ -15,11 +16,12 @@ from searcharc.analysis.normalize import normalize
 from searcharc.analysis.roots import isri_root
 from searcharc.analysis.stem import light_stem
 from searcharc.ranking import DEFAULT
-from searcharc.records import Article
 
 NLTK = ISRIStemmer()
 # The letters our normalizer leaves (no marks, أ إ آ ى ة folded), the affix letters weighted up
 # so that random words reach ISRI's prefixes, suffixes and patterns.
+LINKED = "الجرائم المرتبطة بالإرهاب في تراجع"
+OTHER = "الجرائم المالية في تراجع هذا العام"
 LETTERS = "ءؤئابتثجحخدذرزسشصضطظعغفقكلمنهوي" + "اتسلمنهوي" * 3
 
 
@@ -68,13 +70,7 @@ def test_roots_are_nltks_for_every_word_of_the_seeds(seeds_dir):
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    found = SearchIndex.create(tmp_path_factory.mktemp("roots"))
-    bodies = {
-        "linked": "الجرائم المرتبطة بالإرهاب في تراجع",
-        "other": "الجرائم المالية في تراجع هذا العام",
-    }
-    found.add(Article(id=key, title="", body=body) for key, body in bodies.items())
-    return found
+    return index_of(tmp_path_factory.mktemp("roots"), {"linked": LINKED, "other": OTHER})
 
 
 def test_a_verb_finds_its_participle_by_root(index):
@@ -96,15 +92,13 @@ def test_new_indexes_record_isri_roots(index):
 @pytest.fixture(scope="module")
 def rabat(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     """ربط is the root of الرباط (Rabat) too: here it is in four articles of six."""
-    found = SearchIndex.create(tmp_path_factory.mktemp("rabat"))
     bodies = {
-        "linked": "الجرائم المرتبطة بالإرهاب في تراجع",
-        "other": "الجرائم المالية في تراجع هذا العام",
+        "linked": LINKED,
+        "other": OTHER,
         **{f"rabat{i}": f"وصل الوفد {i} إلى الرباط أمس" for i in range(3)},
         "cairo": "وصل الوفد إلى القاهرة أمس",
     }
-    found.add(Article(id=key, title="", body=body) for key, body in bodies.items())
-    return found
+    return index_of(tmp_path_factory.mktemp("rabat"), bodies)
 
 
 def test_a_root_in_many_documents_is_not_searched(rabat, monkeypatch):
