@@ -408,10 +408,17 @@ class SearchIndex:
         """The spans of ``text`` that the words of ``query`` match."""
         searcher = self._searcher(DEFAULT_RANKING)
         compiled = self._compiler(searcher, DEFAULT_RANKING, False).compile(parse(query))
-        return [
+        found = [
             (t.start, t.end)
             for t in self.analyze(text)
             if not t.stopword and (t.stem in compiled.stems or t.norm in compiled.norms)
+        ]
+        if found or not (compiled.roots and self.meta.roots):
+            return found
+        return [  # as the snippets: the words of the query's roots, when nothing else matched
+            (t.start, t.end)
+            for t in analyze(text, self.meta.roots)
+            if not t.stopword and t.stem in compiled.roots
         ]
 
     def _snippets(self, body: str, candidate: _Candidate, compiled: Compiled) -> list[Snippet]:

@@ -110,3 +110,9 @@ def test_a_root_in_many_documents_is_not_searched(rabat, monkeypatch):
     assert {h.id for h in rabat.search("يرتبط", ranking=everywhere).hits} == {
         "linked", "rabat0", "rabat1", "rabat2"
     }  # fmt: skip
+
+
+def test_show_highlights_the_words_of_the_query_root(index):
+    (span,) = index.highlight(LINKED, "يرتبط")
+    assert LINKED[slice(*span)] == "المرتبطة"
+    assert index.highlight(LINKED, "الجرائم يرتبط") == [(0, 7)]  # a word matched: no roots
