@@ -11,6 +11,7 @@ import on every cold start; these tables cost nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 PREFIXES_3 = ("كال", "بال", "ولل", "وال")
@@ -92,6 +93,7 @@ def _strip(word: str) -> str:
 
 
 def _four(word: str) -> str:
+    """A four-letter word (ISRI's pro_w4)."""
     return _match(word, FOUR) or _trim(word)
 
 
@@ -100,7 +102,9 @@ def _five(word: str) -> str:
     word = _match(word, FIVE_TO_THREE) or _trim(word)
     if len(word) == 4:
         return _four(word)
-    return _match(word, FIVE_TO_FOUR) or word if len(word) == 5 else word
+    if len(word) == 5:
+        return _match(word, FIVE_TO_FOUR) or word
+    return word
 
 
 def _six(word: str) -> str:
@@ -108,7 +112,12 @@ def _six(word: str) -> str:
     word = _match(word, SIX_TO_THREE) or _trim(word)
     if len(word) == 5:
         return _five(word)
-    return _match(word, SIX_TO_FOUR) or word if len(word) == 6 else word
+    if len(word) == 6:
+        return _match(word, SIX_TO_FOUR) or word
+    return word
+
+
+BY_LENGTH: dict[int, Callable[[str], str]] = {4: _four, 5: _five, 6: _six}
 
 
 @lru_cache(maxsize=1 << 18)
@@ -118,4 +127,5 @@ def isri_root(word: str) -> str:
     word = _strip(word)
     if len(word) == 7:
         word = _trim(word)
-    return {4: _four, 5: _five, 6: _six}.get(len(word), str)(word)
+    by_length = BY_LENGTH.get(len(word))
+    return by_length(word) if by_length else word
