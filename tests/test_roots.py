@@ -14,8 +14,10 @@ from searcharc import search as search_module
 from searcharc.analysis import analyze
 from searcharc.analysis.normalize import normalize
 from searcharc.analysis.roots import isri_root
-from searcharc.analysis.stem import light_stem
+from searcharc.analysis.stem import light_stem, snowball_stem
+from searcharc.query import parse
 from searcharc.ranking import DEFAULT
+from searcharc.records import Article
 
 NLTK = ISRIStemmer()
 # The letters our normalizer leaves (no marks, أ إ آ ى ة folded), the affix letters weighted up
@@ -116,3 +118,16 @@ def test_show_highlights_the_words_of_the_query_root(index):
     (span,) = index.highlight(LINKED, "يرتبط")
     assert LINKED[slice(*span)] == "المرتبطة"
     assert index.highlight(LINKED, "الجرائم يرتبط") == [(0, 7)]  # a word matched: no roots
+
+
+def test_an_index_built_with_snowball_roots_keeps_them(tmp_path):
+    """Indexes from before ISRI keep answering with the root view they were built with."""
+    SearchIndex.create(tmp_path, roots="snowball").add(
+        [Article(id="linked", title="", body=LINKED)]
+    )
+    reopened = SearchIndex.open(tmp_path)
+    assert reopened.meta.roots == "snowball"
+    compiler = reopened._compiler(reopened._searcher(DEFAULT), DEFAULT, False)
+    (word,) = compiler.compile(parse("المرتبطة")).words
+    assert word.root == snowball_stem("المرتبطه") != isri_root("المرتبطه")
+    assert [h.id for h in reopened.search("المرتبطة").hits] == ["linked"]
