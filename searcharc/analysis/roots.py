@@ -11,7 +11,6 @@ import on every cold start; these tables cost nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 
 PREFIXES_3 = ("كال", "بال", "ولل", "وال")
@@ -92,32 +91,19 @@ def _strip(word: str) -> str:
     return word[1:] if len(word) >= 4 and word.startswith("وو") else word
 
 
-def _four(word: str) -> str:
-    """A four-letter word (ISRI's pro_w4)."""
-    return _match(word, FOUR) or _trim(word)
+TO_THREE = {4: FOUR, 5: FIVE_TO_THREE, 6: SIX_TO_THREE}
+TO_FOUR = {5: FIVE_TO_FOUR, 6: SIX_TO_FOUR}
 
 
-def _five(word: str) -> str:
-    """A five-letter word: a three-letter root, else a four-letter one (ISRI's pro_w53, end_w5)."""
-    word = _match(word, FIVE_TO_THREE) or _trim(word)
-    if len(word) == 4:
-        return _four(word)
-    if len(word) == 5:
-        return _match(word, FIVE_TO_FOUR) or word
-    return word
-
-
-def _six(word: str) -> str:
-    """A six-letter word (ISRI's pro_w6, end_w6)."""
-    word = _match(word, SIX_TO_THREE) or _trim(word)
-    if len(word) == 5:
-        return _five(word)
-    if len(word) == 6:
-        return _match(word, SIX_TO_FOUR) or word
-    return word
-
-
-BY_LENGTH: dict[int, Callable[[str], str]] = {4: _four, 5: _five, 6: _six}
+def _patterns(word: str) -> str:
+    """A word of four to six letters: a three-letter root by the patterns of its length; else
+    one letter off, and the patterns of the shorter word; else a four-letter root (ISRI's
+    pro_w4, pro_w53 and end_w5, pro_w6 and end_w6)."""
+    length = len(word)
+    word = _match(word, TO_THREE[length]) or _trim(word)
+    if len(word) == length:  # no pattern, no letter to take off
+        return _match(word, TO_FOUR.get(length, ())) or word
+    return _patterns(word) if len(word) >= 4 else word
 
 
 @lru_cache(maxsize=1 << 18)
@@ -127,5 +113,4 @@ def isri_root(word: str) -> str:
     word = _strip(word)
     if len(word) == 7:
         word = _trim(word)
-    by_length = BY_LENGTH.get(len(word))
-    return by_length(word) if by_length else word
+    return _patterns(word) if 4 <= len(word) <= 6 else word
