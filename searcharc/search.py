@@ -232,6 +232,8 @@ class SearchIndex:
         started = time.perf_counter()
         if match not in ("any", "all") or sort not in ("score", "date"):
             raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
+        if sort == "date":  # newest first ignores relevance: words joined only by their root
+            ranking = ranking.with_(root_boost=0.0)  # (الرباط ~ يرتبط) would crowd it
         searcher = self._searcher(ranking)
         compiler = self._compiler(searcher, ranking, match == "all")
         compiled = compiler.compile(parse_searchable(query))

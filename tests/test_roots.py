@@ -131,3 +131,10 @@ def test_an_index_built_with_snowball_roots_keeps_them(tmp_path):
     (word,) = compiler.compile(parse("المرتبطة")).words
     assert word.root == snowball_stem("المرتبطه") != isri_root("المرتبطه")
     assert [h.id for h in reopened.search("المرتبطة").hits] == ["linked"]
+
+
+def test_newest_first_lists_only_articles_with_the_words_themselves(rabat):
+    by_score = {h.id for h in rabat.search("الرباط").hits}
+    assert by_score == {"rabat0", "rabat1", "rabat2", "linked"}  # المرتبطة: the root ربط
+    assert {h.id for h in rabat.search("الرباط", sort="date").hits} == by_score - {"linked"}
+    assert rabat.search("الرباط", sort="date").total == 3
