@@ -60,6 +60,7 @@ class Ranked:
     total: int
     body: dict[str, _Postings]  # the body terms' postings, by term
     body_format: object
+    weak_only: int = 0  # of ``total``, the documents that only clauses of the weak field matched
 
     def body_positions(self, docnum: int, stems: set[str]) -> dict[int, str] | None:
         """Word index → stem for the document's body words indexed as ``stems`` (in order).
@@ -192,8 +193,11 @@ def _merge(parts: list[_Postings]) -> _Postings:
     return merged
 
 
-def rank(searcher, found: Sequence[Clause], b: float, k1: float, limit: int) -> Ranked:
-    """The ``limit`` best documents for the disjunction of ``found``, as Whoosh ranks them."""
+def rank(
+    searcher, found: Sequence[Clause], b: float, k1: float, limit: int, weak: str = ""
+) -> Ranked:
+    """The ``limit`` best documents for the disjunction of ``found``, as Whoosh ranks them;
+    those that only clauses of the field ``weak`` matched are counted apart."""
     scores = array("d", bytes(8 * searcher.doc_count_all()))
     matched: list[tuple[Clause, bytes, _Postings]] = []
     for clause in found:
@@ -231,4 +235,8 @@ def rank(searcher, found: Sequence[Clause], b: float, k1: float, limit: int) -> 
     }
     body = {c.text: p for c, _, p in matched if c.field == "body"}
     body_format = searcher.schema["body"].format if "body" in searcher.schema else None
-    return Ranked(best, {d: scores[d] for d in best}, terms, len(every), body, body_format)
+    strong = set().union(
+        *(d for (c, _, _), d in zip(matched, docsets, strict=True) if c.field != weak)
+    )
+    scored = {d: scores[d] for d in best}
+    return Ranked(best, scored, terms, len(every), body, body_format, len(every) - len(strong))

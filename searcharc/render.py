@@ -34,6 +34,7 @@ def result_dict(result: SearchResult, fields: list[str] | None = None) -> dict:
     return {
         "query": result.query,
         "total": result.total,
+        "by_root": result.by_root,
         "offset": result.offset,
         "took_ms": round(result.took * 1000, 1),
         "suggestions": [asdict(s) for s in result.suggestions],
@@ -53,7 +54,8 @@ def _meta_line(hit: Hit) -> str:
 
 def _summary_line(result: SearchResult) -> str:
     matched = "1 article matches" if result.total == 1 else f"{result.total} articles match"
-    return f"{matched} «{result.query}» ({result.took * 1000:.0f} ms)"
+    related = f", {result.by_root} only by a word of the same root" if result.by_root else ""
+    return f"{matched} «{result.query}»{related} ({result.took * 1000:.0f} ms)"
 
 
 def _suggestion_lines(result: SearchResult) -> list[str]:

@@ -52,6 +52,7 @@ class SearchResult:
     took: float = 0.0
     offset: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
+    by_root: int = 0  # of total, the articles only the root view matched (none by date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +245,14 @@ class SearchIndex:
         date_filter = _date_filter(since, until)
         flat = bulk.clauses(compiled.query) if sort == "score" and date_filter is None else None
         if flat is not None:
-            ranked, total = self._bulk_candidates(searcher, flat, ranking, offset + limit)
+            ranked, total, by_root = self._bulk_candidates(searcher, flat, ranking, offset + limit)
         else:
             ranked, total = self._whoosh_candidates(
                 searcher, compiled, ranking, date_filter, sort, offset + limit
             )
+            by_root = 0
+            if compiled.roots and ranking.root_boost and not ranking.prf_docs:
+                by_root = total - self._direct_total(searcher, query, ranking, match, date_filter)
         if sort == "date":  # Whoosh puts undated articles first: they go last
             ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
         else:
@@ -257,20 +261,31 @@ class SearchIndex:
                 ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
         hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
         suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
-        return SearchResult(query, total, hits, time.perf_counter() - started, offset, suggestions)
+        took = time.perf_counter() - started
+        return SearchResult(query, total, hits, took, offset, suggestions, by_root)
+
+    def _direct_total(
+        self, searcher, query: str, ranking: Ranking, match: str, date_filter: Query | None
+    ) -> int:
+        """How many articles match ``query`` without the root view (Whoosh's count)."""
+        direct = ranking.with_(root_boost=0.0)
+        compiled = self._compiler(searcher, direct, match == "all").compile(parse_searchable(query))
+        if compiled.query is None:
+            return 0
+        return len(searcher.search(compiled.query, limit=1, filter=date_filter))
 
     @staticmethod
     def _bulk_candidates(
         searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int
-    ) -> tuple[list[_Candidate], int]:
-        """The BM25F candidates of a plain disjunction of terms, scored in bulk."""
-        ranked = bulk.rank(
-            searcher, flat, ranking.b, ranking.k1, _fetch(depth, "score", _reranks(ranking))
-        )
+    ) -> tuple[list[_Candidate], int, int]:
+        """The BM25F candidates of a plain disjunction of terms, scored in bulk; the total; how
+        many of those only the root view matched."""
+        fetch = _fetch(depth, "score", _reranks(ranking))
+        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, weak="root")
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
         ]
-        return candidates, ranked.total
+        return candidates, ranked.total, ranked.weak_only
 
     @staticmethod
     def _whoosh_candidates(

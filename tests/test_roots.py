@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nltk.stem.isri import ISRIStemmer
 
-from searcharc import SearchIndex
+from searcharc import SearchIndex, render
 from searcharc import search as search_module
 from searcharc.analysis import analyze
 from searcharc.analysis.normalize import normalize
@@ -138,3 +138,27 @@ def test_newest_first_lists_only_articles_with_the_words_themselves(rabat):
     assert by_score == {"rabat0", "rabat1", "rabat2", "linked"}  # المرتبطة: the root ربط
     assert {h.id for h in rabat.search("الرباط", sort="date").hits} == by_score - {"linked"}
     assert rabat.search("الرباط", sort="date").total == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "total", "by_root"),
+    [
+        ("الرباط", 4, 1),  # bulk path: المرتبطة only by its root
+        ('"وصل الوفد" الرباط', 5, 1),  # a phrase: Whoosh's path, counted again without roots
+        ("القاهرة", 1, 0),
+    ],
+)
+def test_the_total_says_how_many_only_the_root_view_found(rabat, query, total, by_root):
+    result = rabat.search(query)
+    assert (result.total, result.by_root) == (total, by_root)
+    assert rabat.search(query, sort="date").by_root == 0
+
+
+def test_the_summary_line_and_json_carry_the_root_only_count(rabat):
+    result = rabat.search("الرباط")
+    assert (
+        render.plain_result(result)
+        .splitlines()[0]
+        .startswith("4 articles match «الرباط», 1 only by a word of the same root (")
+    )
+    assert render.result_dict(result)["by_root"] == 1
