@@ -17,7 +17,7 @@ from whoosh.reading import TermNotFound
 from searcharc import DEFAULT_MATCH, bulk
 from searcharc import index as store
 from searcharc import snippets as snippets_
-from searcharc.analysis import Token, analyze, normalize, word_cache
+from searcharc.analysis import Analysis, Token, analyze, normalize, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
@@ -425,18 +425,12 @@ class SearchIndex:
         """The spans of ``text`` that the words of ``query`` match."""
         searcher = self._searcher(DEFAULT_RANKING)
         compiled = self._compiler(searcher, DEFAULT_RANKING, False).compile(parse(query))
-        found = [
-            (t.start, t.end)
-            for t in self.analyze(text)
-            if not t.stopword and (t.stem in compiled.stems or t.norm in compiled.norms)
-        ]
-        if found or not (compiled.roots and self.meta.roots):
-            return found
-        return [  # as the snippets: the words of the query's roots, when nothing else matched
-            (t.start, t.end)
-            for t in analyze(text, self.meta.roots)
-            if not t.stopword and t.stem in compiled.roots
-        ]
+        words, matched = snippets_.matches(
+            text, self.stemmer, _by_word(compiled.stems, compiled.norms)
+        )
+        if not matched:
+            words, matched = self._root_matches(text, compiled)
+        return [words[i] for i in matched]
 
     def _snippets(self, body: str, candidate: _Candidate, compiled: Compiled) -> list[Snippet]:
         """The best passages of ``body`` for the query's words (see ``searcharc.snippets``)."""
@@ -444,16 +438,22 @@ class SearchIndex:
         stems, norms = compiled.stems, compiled.norms | exact
         matched = self._indexed_matches(candidate, stems, norms)
         if matched is None:
-            words, matched = snippets_.matches(
-                body, self.stemmer, lambda a: not a[2] and (a[1] in stems or a[0] in norms)
-            )
+            words, matched = snippets_.matches(body, self.stemmer, _by_word(stems, norms))
         else:
             words = list(spans(body)) if matched else []
-        if not matched and compiled.roots and self.meta.roots:  # found by the root view alone
-            words, matched = snippets_.matches(
-                body, self.meta.roots, lambda a: not a[2] and a[1] in compiled.roots
-            )
+        if not matched:
+            words, matched = self._root_matches(body, compiled)
         return snippets_.make_snippets(body, words, matched)
+
+    def _root_matches(
+        self, text: str, compiled: Compiled
+    ) -> tuple[list[tuple[int, int]], dict[int, str]]:
+        """The words of ``text`` sharing a root with a query word: what shows an article that
+        the root view alone found (see ``snippets.matches``)."""
+        if not (compiled.roots and self.meta.roots):
+            return [], {}
+        roots = compiled.roots
+        return snippets_.matches(text, self.meta.roots, lambda a: not a[2] and a[1] in roots)
 
     def _indexed_matches(
         self, candidate: _Candidate, stems: set[str], norms: set[str]
@@ -482,6 +482,11 @@ class SearchIndex:
             source=fields.get("source"),
             snippets=found,
         )
+
+
+def _by_word(stems: set[str], norms: set[str]) -> Callable[[Analysis], bool]:
+    """Whether a word's analysis matches the query by its stem or its written form."""
+    return lambda a: not a[2] and (a[1] in stems or a[0] in norms)
 
 
 def _with_proximity(
