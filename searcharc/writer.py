@@ -97,10 +97,18 @@ def analyze(schema, names: list[str], fields: dict) -> Analyzed:
 
 
 class PostingTable:
-    """In place of Whoosh's ``PostingPool``: postings by field and term, held in memory."""
+    """In place of Whoosh's ``PostingPool``: postings by field and term, held in memory.
 
-    def __init__(self) -> None:
-        self.fields: dict[str, dict[bytes, TermPostings]] = {}
+    A one-pass field (``one_pass``: its name → its format) keys its terms by str and packs its
+    postings (``add_positions``, ``add_counts``); any other field keys them by bytes in a
+    ``TermPostings``. A merge (``SegmentWriter.add_reader``) gives every field's postings by
+    bytes, after the new documents': ``add`` packs those of a one-pass field like theirs, so
+    that a term has one posting list, in docnum order.
+    """
+
+    def __init__(self, one_pass: dict | None = None) -> None:
+        self.fields: dict[str, dict] = {}
+        self.one_pass = one_pass or {}
 
     def _postings(self, fieldname: str, btext: bytes) -> TermPostings:
         terms = self._terms(fieldname)
@@ -112,8 +120,17 @@ class PostingTable:
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """One posting: (fieldname, term bytes, docnum, weight, value), docnums ascending."""
         fieldname, btext, docnum, weight, value = item
-        if docnum >= 0:  # -1 is Whoosh's marker for a spelling word: no posting
+        if docnum < 0:  # -1 is Whoosh's marker for a spelling word: no posting
+            return
+        format_ = self.one_pass.get(fieldname)
+        if format_ is None:
             self._postings(fieldname, btext).add(docnum, weight, value)
+            return
+        term, freq = btext.decode(), round(weight / format_.field_boost)
+        if type(format_) is Positions:
+            self.add_positions(fieldname, docnum, [(term, freq, value)])
+        else:
+            self.add_counts(fieldname, docnum, {term: freq})
 
     def _terms(self, fieldname: str) -> dict:
         """The field's term → postings table (made on first use)."""
@@ -160,9 +177,9 @@ class TableWriter(SegmentWriter):
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
-        self.pool = PostingTable()
         self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
         self.one_pass = one_pass_fields(self.schema)
+        self.pool = PostingTable({name: self.schema[name].format for name in self.one_pass})
 
     def add_document(self, **fields) -> None:
         """As ``SegmentWriter.add_document`` (which still takes boosts, vectors, spelling)."""

@@ -1,0 +1,179 @@
+"""Many `searcharc index` runs into one index, as a newsroom updates it day after day: Whoosh's
+merge policy merges the segments, and every segment must equal, posting by posting, the one
+Whoosh's own writer makes from the same runs."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS, run_cli
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
+
+from searcharc import writer as table_writer
+from searcharc.indexing import IndexOptions, run_index
+
+WORDS = sorted(
+    set(
+        re.findall(
+            r"[\u0621-\u064a]{3,}",
+            SEEDS.joinpath("000_934a0f4bb6c41b95.txt").read_text("utf-8")
+            + SEEDS.joinpath("003_c640824398eaae79.txt").read_text("utf-8"),
+        )
+    )
+)
+
+
+def write_batch(path: Path, ids: range, seed: int, words: int = 60) -> Path:
+    """A JSONL file of articles ``ids``, made of seed words (the same seed, the same text)."""
+    rnd = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        for n in ids:
+            record = {
+                "id": f"a{n}",
+                "title": " ".join(rnd.sample(WORDS, 4)),
+                "text": " ".join(rnd.choices(WORDS, k=rnd.randint(5, words))),
+                "date": f"20{10 + n % 14}-0{1 + n % 9}-1{n % 10}",
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def whoosh_built(target: Path, runs: list[tuple[list[Path], bool]], patch) -> None:
+    """The same runs indexed by Whoosh's own ``SegmentWriter`` (one process)."""
+    with patch.context() as p:
+        p.setattr(table_writer, "TableWriter", SegmentWriter)
+        for files, prune in runs:
+            run_index(files, target, IndexOptions(prune=prune, jobs=1))
+
+
+def segment_dump(reader: SegmentReader) -> dict:
+    """Everything a segment holds: stored fields, lengths, terms, postings, blocks."""
+    docs = list(reader.all_doc_ids())
+    fields = sorted(reader.indexed_field_names())
+    dump: dict = {
+        "docs": reader.doc_count_all(),
+        "deleted": sorted(set(range(reader.doc_count_all())) - set(docs)),
+        "stored": [reader.stored_fields(n) for n in docs],
+        "lengths": {f: [reader.doc_field_length(n, f) for n in docs] for f in fields},
+        "terms": {},
+    }
+    for fieldname, btext in reader.all_terms():
+        info = reader.term_info(fieldname, btext)
+        matcher = reader.postings(fieldname, btext)
+        postings, blocks = [], []
+        assert isinstance(matcher, W3LeafMatcher)
+        while matcher.is_active():
+            blocks.append(
+                (
+                    matcher.block_max_id(),
+                    matcher.block_max_weight(),
+                    matcher.block_min_length(),
+                    matcher.block_max_length(),
+                )
+            )
+            start = len(postings)
+            while True:
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                if matcher.next():  # moved to the next block
+                    break
+                if not matcher.is_active():
+                    break
+            assert len(postings) > start
+        dump["terms"][fieldname, btext] = (
+            info.weight(),
+            info.doc_frequency(),
+            info.min_length(),
+            info.max_length(),
+            info.max_weight(),
+            info.min_id(),
+            info.max_id(),
+            postings,
+            blocks,
+        )
+    return dump
+
+
+def index_dump(path: Path) -> list[dict]:
+    """Each segment's dump, in the order of the index's table of contents."""
+    ix = whoosh_index.open_dir(str(path))
+    with ix.reader() as reader:
+        readers = [r for r, _ in reader.leaf_readers()]
+        return [segment_dump(r) for r in readers]
+
+
+def assert_same_index(ours: Path, theirs: Path) -> None:
+    mine, whooshs = index_dump(ours), index_dump(theirs)
+    assert [s["docs"] for s in mine] == [s["docs"] for s in whooshs]
+    for segment, (a, b) in enumerate(zip(mine, whooshs, strict=True)):
+        for key in ("docs", "deleted", "stored", "lengths"):
+            assert a[key] == b[key], f"segment {segment}: {key} differ"
+        assert a["terms"].keys() == b["terms"].keys(), f"segment {segment}: terms differ"
+        for term, found in a["terms"].items():
+            assert found == b["terms"][term], f"segment {segment}: {term} differs"
+
+
+def cli_runs(target: Path, runs: list[tuple[list[Path], bool]], jobs: int) -> list[int]:
+    """Each run through the command line; their exit statuses."""
+    statuses = []
+    for files, prune in runs:
+        args = ["index", *map(str, files), "--index", str(target), "--jobs", str(jobs), "-q"]
+        proc = run_cli(*args, *(["--prune"] if prune else []))
+        assert "internal error" not in proc.stderr, proc.stderr
+        statuses.append(proc.returncode)
+    return statuses
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_many_small_daily_runs_merge_segments_as_whoosh_does(tmp_path, jobs, monkeypatch):
+    """Twelve runs of five new articles: Whoosh merges segments from the sixth run on."""
+    runs = [
+        ([write_batch(tmp_path / f"day{k}.jsonl", range(5 * k, 5 * k + 5), k)], False)
+        for k in range(12)
+    ]
+    assert cli_runs(tmp_path / "ours", runs, jobs) == [0] * 12
+    whoosh_built(tmp_path / "theirs", runs, monkeypatch)
+    segments = index_dump(tmp_path / "ours")
+    assert len(segments) < 12  # merged
+    assert sum(s["docs"] - len(s["deleted"]) for s in segments) == 60
+    assert_same_index(tmp_path / "ours", tmp_path / "theirs")
+    proc = run_cli("query", WORDS[0], "--index", str(tmp_path / "ours"), "--json")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_large_runs_replacements_and_prunes(tmp_path, monkeypatch):
+    """A large first run, then days that add, replace (same ids, new text) and prune."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    write_batch(archive / "base.jsonl", range(400), 1, words=200)
+    runs: list[tuple[list[Path], bool]] = [([archive], False)]
+    for day in range(8):
+        write_batch(archive / f"new{day}.jsonl", range(1000 + 20 * day, 1020 + 20 * day), day)
+        if day % 3 == 2:  # every article of the base file gets new text
+            write_batch(archive / "base.jsonl", range(400), 100 + day, words=200)
+        if day % 4 == 3:  # the oldest new file is gone: prune its articles
+            (archive / f"new{day - 3}.jsonl").unlink()
+        runs.append(([archive], day % 4 == 3))
+    assert set(cli_runs(tmp_path / "ours", runs, 1)) == {0}
+    whoosh_built(tmp_path / "theirs", runs, monkeypatch)
+    assert_same_index(tmp_path / "ours", tmp_path / "theirs")
+
+
+def test_an_optimizing_remove_merges_what_runs_wrote(tmp_path, monkeypatch):
+    runs = [
+        ([write_batch(tmp_path / f"d{k}.jsonl", range(5 * k, 5 * k + 5), k)], False)
+        for k in range(7)
+    ]
+    target = tmp_path / "ours"
+    cli_runs(target, runs, 1)
+    proc = run_cli("remove", "a3", "a17", "--index", str(target))
+    assert proc.returncode == 0, proc.stderr
+    proc = run_cli("query", WORDS[1], "--index", str(target), "--json", "--limit", "100")
+    ids = {hit["id"] for hit in json.loads(proc.stdout)["hits"]}
+    assert ids and not ids & {"a3", "a17"}
