@@ -101,6 +101,13 @@ def index_command(
     lock_timeout: Annotated[
         float, typer.Option(min=0, help="Seconds to wait for another index run.")
     ] = 30.0,
+    memory: Annotated[
+        str,
+        typer.Option(help="Postings held before they are written as a segment (e.g. 512MB)."),
+    ] = "256MB",
+    optimize: Annotated[
+        bool, typer.Option(help="Merge all segments into one (faster queries, a longer run).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no warnings.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List skipped inputs.")] = False,
     json_out: JsonOption = False,
@@ -121,6 +128,8 @@ def index_command(
         encoding=encoding,
         jobs=jobs,
         lock_timeout=lock_timeout,
+        memory=parse_size(memory),
+        optimize=optimize,
     )
     progress = render.ConsoleProgress(bar=not quiet and sys.stderr.isatty(), warn=not quiet)
     with progress:

@@ -227,7 +227,14 @@ class Writer:
     as it was.
     """
 
-    def __init__(self, ix: Index, path: Path, jobs: int = 1, clear: bool = False):
+    def __init__(
+        self,
+        ix: Index,
+        path: Path,
+        jobs: int = 1,
+        clear: bool = False,
+        memory: int | None = None,
+    ):
         self.path = path
         self.clear = clear
         self.roots = "root" in ix.schema
@@ -240,7 +247,9 @@ class Writer:
 
         # jobs > 1: a worker process analyzes documents, then encodes half the postings (one
         # is all that helps: this process adds every posting to the one segment)
-        self._writer = (ParallelTableWriter if jobs > 1 else TableWriter)(ix, compound=COMPOUND)
+        # memory: the postings held before the documents so far are written as a segment
+        writer_class = ParallelTableWriter if jobs > 1 else TableWriter
+        self._writer = writer_class(ix, memory=memory, compound=COMPOUND)
         self._adder = AnalyzingWriter(self._writer) if jobs > 1 else self._writer
 
     def put(self, article: Article) -> tuple[str, str | None]:
@@ -280,11 +289,15 @@ class Writer:
         if self.by_hash.get(old.hash) == article_id:
             del self.by_hash[old.hash]
 
-    def commit(self) -> None:
+    def commit(self, optimize: bool = False) -> None:
+        """Make the batch visible; segments merge by ``log_merge`` (all of them: ``optimize``)."""
+        from searcharc.merging import log_merge
+
         if self._adder is not self._writer:  # an AnalyzingWriter: its documents first
             self._adder.flush()
             self._adder.close()
-        self._writer.commit(mergetype=writing.CLEAR) if self.clear else self._writer.commit()
+        policy = writing.CLEAR if self.clear else writing.OPTIMIZE if optimize else log_merge
+        self._writer.commit(mergetype=policy)
         check_version(self.path)  # still ours: another version would have been refused at open
         IndexMeta.read(self.path).touched().write(self.path)
 

@@ -146,12 +146,12 @@ class ParallelTableWriter(TableWriter):
 def _share(fields: dict[str, dict], names: list[str]) -> list[str]:
     """The fields the forked worker encodes: about half the terms, the largest field first."""
     theirs, their_terms, my_terms = [], 0, 0
-    for name in sorted(names, key=lambda n: len(fields[n]), reverse=True):
+    for name in sorted(names, key=lambda n: len(fields.get(n, ())), reverse=True):
         if their_terms <= my_terms:
             theirs.append(name)
-            their_terms += len(fields[name])
+            their_terms += len(fields.get(name, ()))
         else:
-            my_terms += len(fields[name])
+            my_terms += len(fields.get(name, ()))
     return theirs
 
 

@@ -58,6 +58,28 @@ def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[by
     return docnums, weights, values
 
 
+def segment_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array, list]:
+    """All postings of a term in one segment (``SegmentReader``), deleted documents included
+    (a merge maps them away): docnums, weights and values, as ``read_blocks`` gives them."""
+    matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    found = read_blocks(matcher)
+    if found is None:  # not a W3 block matcher: a posting at a time
+        docnums, weights, values = array("I"), array("f"), []
+        while matcher.is_active():
+            docnums.append(matcher.id())
+            weights.append(matcher.weight())
+            values.append(matcher.value())
+            matcher.next()
+        found = docnums, weights, values
+    return found
+
+
+def length_totals(perdocwriter) -> dict[str, int]:
+    """The running total of each field's lengths in the segment a W3 per-document writer is
+    writing (the dict itself: what the segment stores for BM25's average length)."""
+    return perdocwriter._fieldlengths
+
+
 STATS = Struct("!BfIBBfII")  # W3TermInfo's statistics (flags 0: postings not inlined)
 EXTENT = Struct("!qi")  # then its postings' offset and length (pack_long, pack_int)
 # Block data pickles shorter than this are written uncompressed (the block info says so): on

@@ -177,3 +177,80 @@ def test_an_optimizing_remove_merges_what_runs_wrote(tmp_path, monkeypatch):
     proc = run_cli("query", WORDS[1], "--index", str(target), "--json", "--limit", "100")
     ids = {hit["id"] for hit in json.loads(proc.stdout)["hits"]}
     assert ids and not ids & {"a3", "a17"}
+
+
+def logical_dump(path: Path) -> dict:
+    """What the index holds, by article id, whatever its segments: stored fields, lengths,
+    and each term's postings as {id: (weight, value)}."""
+    ix = whoosh_index.open_dir(str(path))
+    found: dict = {"stored": {}, "lengths": {}, "terms": {}}
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            ids = {n: leaf.stored_fields(n)["id"] for n in leaf.all_doc_ids()}
+            for n, article in ids.items():
+                found["stored"][article] = leaf.stored_fields(n)
+                for fieldname in leaf.indexed_field_names():
+                    found["lengths"][article, fieldname] = leaf.doc_field_length(n, fieldname)
+            for fieldname, btext in leaf.all_terms():
+                postings = found["terms"].setdefault((fieldname, btext), {})
+                for n, weight, value in w3_postings(leaf, fieldname, btext):
+                    if n in ids:
+                        postings[ids[n]] = (weight, value)
+    found["terms"] = {term: p for term, p in found["terms"].items() if p}
+    return found
+
+
+def w3_postings(reader, fieldname: str, btext: bytes) -> list[tuple]:
+    matcher = reader.postings(fieldname, btext)
+    items = []
+    while matcher.is_active():
+        items.append((matcher.id(), matcher.weight(), matcher.value()))
+        matcher.next()
+    return items
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_memory_budget_writes_segments_that_hold_the_same_index(tmp_path, jobs):
+    """A tiny --memory: many segments written (and merged) in one run, one commit; the
+    same articles, postings and lengths as a run that held everything, and the same hits."""
+    files = [write_batch(tmp_path / f"f{k}.jsonl", range(40 * k, 40 * k + 40), k) for k in range(4)]
+    flushed, whole = tmp_path / "flushed", tmp_path / "whole"
+    args = ["--jobs", str(jobs), "-q"]
+    assert (
+        run_cli(
+            "index", *map(str, files), "--index", str(flushed), "--memory", "300KB", *args
+        ).returncode
+        == 0
+    )
+    assert run_cli("index", *map(str, files), "--index", str(whole), *args).returncode == 0
+    assert len(index_dump(whole)) == 1
+    assert 1 < len(index_dump(flushed)) < 12  # flushed, and merged in the run
+    assert logical_dump(flushed) == logical_dump(whole)
+    for query in (WORDS[2], f"{WORDS[5]} {WORDS[9]}", f'"{WORDS[3]} {WORDS[4]}"'):
+        hits = [
+            json.loads(run_cli("query", query, "--index", str(p), "--json", "--limit", "20").stdout)
+            for p in (flushed, whole)
+        ]
+        assert [h["id"] for h in hits[0]["hits"]] == [h["id"] for h in hits[1]["hits"]]
+        assert [round(h["score"], 4) for h in hits[0]["hits"]] == [
+            round(h["score"], 4) for h in hits[1]["hits"]
+        ]
+
+
+def test_optimize_merges_every_segment(tmp_path):
+    target = tmp_path / "ix"
+    runs = [
+        ([write_batch(tmp_path / f"d{k}.jsonl", range(5 * k, 5 * k + 5), k)], False)
+        for k in range(4)
+    ]
+    cli_runs(target, runs, 1)
+    before = logical_dump(target)
+    assert len(index_dump(target)) == 4
+    assert (
+        run_cli(
+            "index", str(tmp_path / "d0.jsonl"), "--index", str(target), "--optimize", "-q"
+        ).returncode
+        == 0
+    )
+    assert len(index_dump(target)) == 1
+    assert logical_dump(target) == before
