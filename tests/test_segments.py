@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import random
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -254,3 +257,73 @@ def test_optimize_merges_every_segment(tmp_path):
     )
     assert len(index_dump(target)) == 1
     assert logical_dump(target) == before
+
+
+# Runs `searcharc index` with a SIGKILL planted at one moment of the write path: the N-th term
+# written while flushing a segment, or while merging segments.
+KILLER = """
+import os, signal, sys
+from searcharc import writer
+from searcharc.cli import main
+
+moment, after = sys.argv[1], int(sys.argv[2])
+written = 0
+
+
+def dying(rows):
+    global written
+    for row in rows:
+        written += 1
+        if written == after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield row
+
+
+if moment == "merge":
+    merged = writer._with_merged
+    writer._with_merged = lambda *args: dying(merged(*args))
+else:
+    flush, term_rows = writer.TableWriter.flush, writer.TableWriter.term_rows
+    writer.TableWriter.flush = lambda self: (setattr(self, "dying", True), flush(self))
+    writer.TableWriter.term_rows = lambda self, name: (
+        dying(term_rows(self, name)) if getattr(self, "dying", False) else term_rows(self, name)
+    )
+sys.argv = ["searcharc", *sys.argv[3:]]
+main()
+"""
+
+
+def killed_index(moment: str, after: int, *args: str) -> int:
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, moment, str(after), "index", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return proc.returncode
+
+
+@pytest.mark.parametrize(
+    ("moment", "memory"),
+    [("flush", "300KB"), ("merge", "300KB"), ("merge", "256MB")],  # merge: in the run, at commit
+)
+def test_killed_mid_flush_or_mid_merge_the_last_commit_stays(tmp_path, moment, memory):
+    target = tmp_path / "ix"
+    days = [
+        ([write_batch(tmp_path / f"d{k}.jsonl", range(5 * k, 5 * k + 5), k)], False)
+        for k in range(10)
+    ]  # ten small segments: the next commit merges them
+    cli_runs(target, days, 1)
+    before = logical_dump(target)
+    more = [
+        write_batch(tmp_path / f"m{k}.jsonl", range(500 + 40 * k, 540 + 40 * k), 50 + k)
+        for k in range(3)
+    ]
+    args = [*map(str, more), "--index", str(target), "--memory", memory, "--jobs", "1", "-q"]
+    assert killed_index(moment, 150, *args) == -signal.SIGKILL
+    assert logical_dump(target) == before  # the last commit, whole
+    assert run_cli("query", WORDS[0], "--index", str(target), "--json").returncode == 0
+    assert run_cli("index", *args).returncode == 0  # the next run finishes the work
+    clean = tmp_path / "clean"
+    cli_runs(clean, [*days, (more, False)], 1)
+    assert logical_dump(target) == logical_dump(clean)
