@@ -284,6 +284,12 @@ class Writer:
         self._forget(article_id)
         return True
 
+    def keep_inputs(self, origins: set[str]) -> int:
+        """Count the articles of these inputs (not read again: unchanged) as seen; how many."""
+        kept = [i for i, k in self.known.items() if k.origin in origins and i not in self.seen]
+        self.seen.update(kept)
+        return len(kept)
+
     def _forget(self, article_id: str) -> None:
         old = self.known.pop(article_id)
         if self.by_hash.get(old.hash) == article_id:
@@ -291,7 +297,10 @@ class Writer:
 
     def commit(self, optimize: bool = False) -> None:
         """Make the batch visible; segments merge by ``log_merge`` (all of them: ``optimize``)."""
+        from searcharc import manifest
         from searcharc.merging import log_merge
+
+        manifest.forget(self.path)  # what a run read holds no more once the index changes
 
         if self._adder is not self._writer:  # an AnalyzingWriter: its documents first
             self._adder.flush()

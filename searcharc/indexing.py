@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from searcharc import __version__, manifest
 from searcharc import index as store
 from searcharc.errors import SearcharcError
 from searcharc.ingest import Input, Selection, Skipped, read_input
@@ -119,9 +120,17 @@ def run_index(
         progress.start(size)
         jobs = options.jobs or auto_jobs(size, usable_cpus())
         writer = store.Writer(ix, target, jobs=jobs, clear=clear, memory=options.memory)
+        reading = _reading_key(options)
+        before = {} if clear else manifest.read(target, reading)
+        unchanged = [i for i in items if isinstance(i, Input) and _same(i, before)]
+        run.changes.unchanged += writer.keep_inputs({i.origin for i in unchanged})
+        read = manifest_entries(unchanged)
         try:
             for item in items:
-                _index_item(item, writer, run, options, progress)
+                if isinstance(item, Input) and manifest.key(item) in read:
+                    progress.advance(item, 0)
+                elif _index_item(item, writer, run, options, progress):
+                    read.update(manifest_entries([item]))
             if options.prune:
                 _prune(writer, run)
         except KeyboardInterrupt:
@@ -135,6 +144,7 @@ def run_index(
             writer.cancel()
             raise
         writer.commit(options.optimize)
+        manifest.write(target, reading, read)
     run.seconds = time.monotonic() - started
     return run
 
@@ -145,15 +155,38 @@ def _index_item(
     run: IndexRun,
     options: IndexOptions,
     progress: Progress,
-) -> None:
+) -> bool:
+    """Read one input into the writer; whether it was read without a skipped record."""
     parsed = [item] if isinstance(item, Skipped) else list(read_input(item, options.encoding))
     articles = 0
+    clean = True
     for one in parsed:
         if isinstance(one, Skipped):
             run.skipped.append(one)
             progress.skipped(one)
+            clean = False
         else:
             run.changes.count(*writer.put(one), one.id)
             articles += 1
     if isinstance(item, Input):
         progress.advance(item, articles)
+    return clean and isinstance(item, Input)
+
+
+def _reading_key(options: IndexOptions) -> str:
+    """What else decides an input's articles: the encoding forced, and this searcharc."""
+    return f"{__version__} {options.encoding or ''}"
+
+
+def _same(item: Input, before: dict[str, manifest.Fingerprint]) -> bool:
+    """Whether an input's file is as the last run read it (size and mtime)."""
+    found = manifest.fingerprint(item)
+    return found is not None and before.get(manifest.key(item)) == found
+
+
+def manifest_entries(items: Sequence[Input]) -> dict[str, manifest.Fingerprint]:
+    entries = {}
+    for item in items:
+        if (found := manifest.fingerprint(item)) is not None:
+            entries[manifest.key(item)] = found
+    return entries
