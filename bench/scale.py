@@ -1,0 +1,360 @@
+"""Archive scale: build, daily updates and queries at 30k, 300k and 1M articles (by hand).
+
+    SEARCHARC_DATA=/work/shared/data .venv/bin/python bench/scale.py                 # hours
+    .venv/bin/python bench/scale.py --sizes 30000,300000 --daily 10 --peers fts5     # a look
+
+The archive is made from SaudiNewsNet (``generate``): article i is one of the 31,030 with about
+a third of its sentences swapped for sentences of other articles (so every article is distinct
+and reads like news), dated over 2000-2025, written as JSON Lines files of 1,000 articles, as a
+site's daily exports come. Everything goes in through `searcharc index` as a user runs it, in a
+child process whose peak memory is the sum of the proportional set sizes (PSS) of the process
+and its children, sampled every 0.2 s. Peers (SQLite FTS5, tantivy, plain Whoosh) build the same
+articles in the same run: ratios are searcharc ÷ peer, as machines here are shared and noisy.
+Needs the bench extra (tantivy): pip install -e '.[bench]'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import speed  # noqa: E402  (bench/speed.py: the peers' builds and the query loop)
+
+from searcharc.ingest import Input, Selection, inputs, read_input  # noqa: E402
+from searcharc.records import Article  # noqa: E402
+
+SEARCHARC = str(Path(sys.executable).parent / "searcharc")
+FILE_ARTICLES = 1_000  # articles a JSON Lines file of the archive
+SWAP = 0.35  # share of an article's sentences swapped for other articles'
+SENTENCE = re.compile(r"(?<=[.!؟?\n])\s+")
+QUERIES = 200
+
+
+# ---------------------------------------------------------------- the archive
+
+
+def base_articles() -> list[Article]:
+    """The SaudiNewsNet articles with a body, in a fixed order."""
+    found = [a for a in speed.read_articles(speed.zips(None)) if a.body.strip()]
+    return sorted(found, key=lambda a: a.id)
+
+
+def generated(bases: list[Article], sentences: list[str], n: int, salt: int = 0) -> dict:
+    """Article ``n`` of the archive (``salt`` > 0: a changed version of it)."""
+    rnd = random.Random(n * 7919 + salt)
+    base = bases[n % len(bases)]
+    parts = SENTENCE.split(base.body)
+    for i in range(len(parts)):
+        if rnd.random() < SWAP:
+            parts[i] = rnd.choice(sentences)
+    year, day = 2000 + rnd.randrange(26), rnd.randrange(365)
+    date = time.strftime(
+        "%Y-%m-%d", time.gmtime(time.mktime((year, 1, 1, 0, 0, 0, 0, 0, 0)) + day * 86400)
+    )
+    return {
+        "id": f"g{n:07d}",
+        "title": base.title,
+        "text": " ".join(parts),
+        "source": base.source,
+        "date": date,
+        "url": f"https://example.org/{n}",
+    }
+
+
+def write_file(path: Path, records: Iterator[dict]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def generate(folder: Path, size: int, bases: list[Article], sentences: list[str]) -> None:
+    """The archive of ``size`` articles, files of FILE_ARTICLES (kept between runs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in range(0, size, FILE_ARTICLES):
+        path = folder / f"day{start // FILE_ARTICLES:05d}.jsonl"
+        if not path.exists():
+            ids = range(start, min(size, start + FILE_ARTICLES))
+            write_file(path, (generated(bases, sentences, n) for n in ids))
+
+
+def archive_articles(folder: Path) -> Iterator[Article]:
+    """The archive's articles, read by searcharc's own reader (the same for every engine)."""
+    for item in inputs([str(folder)], Selection()):
+        if isinstance(item, Input):
+            yield from (a for a in read_input(item) if isinstance(a, Article))
+
+
+# ---------------------------------------------------------------- measured child processes
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float  # the largest sum of PSS over the process and its descendants
+    stdout: str
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _pss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def measured(command: list[str], ok: tuple[int, ...] = (0,)) -> Run:
+    """Run ``command`` to its end: wall time, peak memory of its whole process tree."""
+    peak = 0.0
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _pss_mb(_tree(proc.pid)))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode not in ok:
+        raise RuntimeError(f"{command[:4]} failed ({proc.returncode}): {stderr.strip()[-500:]}")
+    return Run(seconds, peak, stdout)
+
+
+def index_run(folder: Path, index: Path, *args: str) -> Run:
+    return measured([SEARCHARC, "index", str(folder), "--index", str(index), "-q", "--json", *args])
+
+
+def peer_build(engine: str, folder: Path, path: Path) -> Run:
+    script = [sys.executable, str(Path(__file__).resolve()), "--worker", engine]
+    return measured([*script, "--archive", str(folder), "--index", str(path)])
+
+
+def worker(args: argparse.Namespace) -> None:
+    """In a child process: one peer's build of the archive, one process (jobs 1)."""
+    build = speed.ENGINES[args.worker][0]
+    build(archive_articles(Path(args.archive)), Path(args.index), 1)
+
+
+def query_p50(index: Path, query_file: Path) -> tuple[float, float]:
+    """p50 and p95 (ms) of top-10 queries with snippets (bench/speed.py's query loop)."""
+    times = speed.query_latencies("searcharc", index, query_file)["snippets"]
+    return speed.percentile(times, 50) * 1000, speed.percentile(times, 95) * 1000
+
+
+# ---------------------------------------------------------------- one size
+
+
+def one_size(size: int, work: Path, args, bases, sentences) -> dict:
+    folder = work / f"archive-{size}"
+    generate(folder, size, bases, sentences)
+    index = work / f"index-{size}"
+    shutil.rmtree(index, ignore_errors=True)
+    out: dict = {"articles": size}
+    build = index_run(folder, index)
+    out["build"] = {
+        "s": build.seconds,
+        "peak_mb": build.peak_mb,
+        "added": json.loads(build.stdout)["added"],
+    }
+    out["index_mb"] = speed.dir_size(index) / 1e6
+    out["segments"] = len(list(index.glob("*.trm")))
+    print(
+        f"  {size}: build {build.seconds:.0f} s, {size / build.seconds:.0f} articles/s, "
+        f"peak {build.peak_mb:.0f} MB, {out['index_mb']:.0f} MB",
+        flush=True,
+    )
+    out["rerun_s"] = index_run(folder, index).seconds
+    extra = work / f"extra-{size}"
+    extra.mkdir(exist_ok=True)
+    # add: a new day's file; replace: a day's file rewritten; prune: a day's file deleted
+    new = folder / "zz-new.jsonl"
+    write_file(new, (generated(bases, sentences, n) for n in range(size, size + FILE_ARTICLES)))
+    out["add_s"] = index_run(folder, index).seconds
+    changed = folder / "day00001.jsonl"
+    write_file(changed, (generated(bases, sentences, n, salt=1) for n in range(1000, 2000)))
+    replaced = index_run(folder, index)
+    out["replace_s"] = replaced.seconds
+    out["replaced"] = json.loads(replaced.stdout)["updated"]
+    pruned_file = folder / "day00002.jsonl"
+    kept = extra / pruned_file.name
+    shutil.move(pruned_file, kept)
+    pruned = index_run(folder, index, "--prune")
+    out["prune_s"], out["pruned"] = pruned.seconds, json.loads(pruned.stdout)["removed"]
+    shutil.move(kept, pruned_file)  # the archive as generated again, for the next run
+    write_file(changed, (generated(bases, sentences, n) for n in range(1000, 2000)))
+    new.unlink()
+    for engine in args.peers:
+        if engine == "whoosh" and size > args.whoosh_max:
+            continue
+        path = work / f"{engine}-{size}"
+        shutil.rmtree(path, ignore_errors=True)
+        run = peer_build(engine, folder, path)
+        out[engine] = {"s": run.seconds, "peak_mb": run.peak_mb, "mb": speed.dir_size(path) / 1e6}
+        shutil.rmtree(path, ignore_errors=True)
+        print(f"  {size}: {engine} build {run.seconds:.0f} s", flush=True)
+    if size == max(args.sizes) and args.daily:
+        out["daily"] = daily_runs(folder, index, size, args.daily, bases, sentences)
+    shutil.rmtree(index, ignore_errors=True)
+    return out
+
+
+def daily_runs(folder: Path, index: Path, size: int, days: int, bases, sentences) -> dict:
+    """``days`` runs adding FILE_ARTICLES new articles each; query p50 then, and after
+    --optimize."""
+    queries = [a.title for a in random.Random(3).sample(bases, QUERIES)]
+    query_file = index.parent / "queries.txt"
+    query_file.write_text("\n".join(queries) + "\n", "utf-8")
+    seconds = []
+    for day in range(days):
+        start = size + (day + 1) * FILE_ARTICLES
+        write_file(
+            folder / f"zz-daily{day:03d}.jsonl",
+            (generated(bases, sentences, n) for n in range(start, start + FILE_ARTICLES)),
+        )
+        seconds.append(index_run(folder, index).seconds)
+    segments = len(list(index.glob("*.trm")))
+    after_days = query_p50(index, query_file)
+    optimize = index_run(folder, index, "--optimize").seconds
+    optimized = query_p50(index, query_file)
+    for path in folder.glob("zz-daily*.jsonl"):
+        path.unlink()
+    return {
+        "days": days,
+        "median_s": statistics.median(seconds),
+        "max_s": max(seconds),
+        "segments": segments,
+        "p50_ms": after_days[0],
+        "p95_ms": after_days[1],
+        "optimize_s": optimize,
+        "optimized_p50_ms": optimized[0],
+        "optimized_p95_ms": optimized[1],
+    }
+
+
+# ---------------------------------------------------------------- the table
+
+
+def table(results: list[dict], peers: list[str]) -> None:
+    sizes = [r["articles"] for r in results]
+    print("\n| measure | " + " | ".join(f"{s:,}" for s in sizes) + " |")
+    print("| --- |" + " ---: |" * len(sizes))
+
+    def row(label: str, cells: list[str]) -> None:
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+    rate0 = results[0]["articles"] / results[0]["build"]["s"]
+    row("build (`searcharc index`), s", [f"{r['build']['s']:,.0f}" for r in results])
+    row(
+        "articles/s (÷ at the smallest size)",
+        [
+            f"{r['articles'] / r['build']['s']:,.0f} ({r['articles'] / r['build']['s'] / rate0:.2f}×)"
+            for r in results
+        ],
+    )
+    row("peak memory, all processes (PSS)", [f"{r['build']['peak_mb']:,.0f} MB" for r in results])
+    row("index size", [f"{r['index_mb']:,.0f} MB" for r in results])
+    row("segments after the build", [str(r["segments"]) for r in results])
+    row(
+        "unchanged re-run, s (share of the build)",
+        [f"{r['rerun_s']:.1f} ({r['rerun_s'] / r['build']['s']:.1%})" for r in results],
+    )
+    row("add 1,000 articles, s", [f"{r['add_s']:.1f}" for r in results])
+    row("replace 1,000 articles, s", [f"{r['replace_s']:.1f} ({r['replaced']})" for r in results])
+    row("prune 1,000 articles, s", [f"{r['prune_s']:.1f} ({r['pruned']})" for r in results])
+    for peer in peers:
+        name = speed.NAMES[peer]
+        row(
+            f"build time ÷ {name}",
+            [f"{r['build']['s'] / r[peer]['s']:.2f}×" if peer in r else "n/a" for r in results],
+        )
+        row(
+            f"index size ÷ {name}",
+            [f"{r['index_mb'] / r[peer]['mb']:.2f}×" if peer in r else "n/a" for r in results],
+        )
+    for r in results:
+        if "daily" in r:
+            d = r["daily"]
+            print(
+                f"\n{d['days']} daily runs of {FILE_ARTICLES:,} new articles at {r['articles']:,}: "
+                f"median {d['median_s']:.1f} s, max {d['max_s']:.1f} s; {d['segments']} segments; "
+                f"query p50/p95 {d['p50_ms']:.1f}/{d['p95_ms']:.1f} ms, after --optimize "
+                f"({d['optimize_s']:.0f} s) {d['optimized_p50_ms']:.1f}/{d['optimized_p95_ms']:.1f} ms "
+                f"(p50 ratio {d['p50_ms'] / d['optimized_p50_ms']:.2f}×)"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="30000,300000,1000000")
+    parser.add_argument("--peers", default="fts5,tantivy,whoosh")
+    parser.add_argument("--whoosh-max", type=int, default=30_000, help="plain Whoosh up to")
+    parser.add_argument("--daily", type=int, default=30, help="daily runs at the largest size")
+    parser.add_argument("--work", type=Path, default=None, help="keep archives here")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--archive", help=argparse.SUPPRESS)
+    parser.add_argument("--index", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return 0
+    if not speed.DATA.is_dir():
+        print(
+            f"bench/scale.py: no SaudiNewsNet at {speed.DATA}: set SEARCHARC_DATA", file=sys.stderr
+        )
+        return 2
+    args.sizes = [int(s) for s in args.sizes.split(",")]
+    args.peers = [p for p in args.peers.split(",") if p]
+    print("\n".join(speed.machine()), flush=True)
+    bases = base_articles()
+    sentences = [s for a in bases for s in SENTENCE.split(a.body) if len(s) > 20]
+    work = args.work or Path(tempfile.mkdtemp(prefix="searcharc-scale-"))
+    results = [one_size(size, work, args, bases, sentences) for size in args.sizes]
+    table(results, args.peers)
+    print("\n" + json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
