@@ -48,12 +48,17 @@ def write_batch(path: Path, ids: range, seed: int, words: int = 60) -> Path:
     return path
 
 
+def api_runs(target: Path, runs: list[tuple[list[Path], bool]]) -> None:
+    """The runs in this process (what the command line does, for the tests' set-ups)."""
+    for files, prune in runs:
+        run_index(files, target, IndexOptions(prune=prune, jobs=1))
+
+
 def whoosh_built(target: Path, runs: list[tuple[list[Path], bool]], patch) -> None:
     """The same runs indexed by Whoosh's own ``SegmentWriter`` (one process)."""
     with patch.context() as p:
         p.setattr(table_writer, "TableWriter", SegmentWriter)
-        for files, prune in runs:
-            run_index(files, target, IndexOptions(prune=prune, jobs=1))
+        api_runs(target, runs)
 
 
 def segment_dump(reader: SegmentReader) -> dict:
@@ -313,7 +318,7 @@ def test_killed_mid_flush_or_mid_merge_the_last_commit_stays(tmp_path, moment, m
         ([write_batch(tmp_path / f"d{k}.jsonl", range(5 * k, 5 * k + 5), k)], False)
         for k in range(10)
     ]  # ten small segments: the next commit merges them
-    cli_runs(target, days, 1)
+    api_runs(target, days)
     before = logical_dump(target)
     more = [
         write_batch(tmp_path / f"m{k}.jsonl", range(500 + 40 * k, 540 + 40 * k), 50 + k)
@@ -325,5 +330,5 @@ def test_killed_mid_flush_or_mid_merge_the_last_commit_stays(tmp_path, moment, m
     assert run_cli("query", WORDS[0], "--index", str(target), "--json").returncode == 0
     assert run_cli("index", *args).returncode == 0  # the next run finishes the work
     clean = tmp_path / "clean"
-    cli_runs(clean, [*days, (more, False)], 1)
+    api_runs(clean, [*days, (more, False)])
     assert logical_dump(target) == logical_dump(clean)
