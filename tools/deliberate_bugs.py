@@ -66,8 +66,8 @@ BUGS = [
     Bug(
         "colour output without the match highlighting",
         "searcharc/render.py",
-        "body.stylize(HIGHLIGHT_STYLE, start, end)",
-        "pass",
+        "in snippet.highlights:\n        body.stylize(HIGHLIGHT_STYLE, start, end)",
+        "in snippet.highlights:\n        pass",
         ("tests/test_cli_promises.py",),
     ),
     Bug(
