@@ -256,3 +256,23 @@ def test_the_marks_between_u0610_and_u061a_are_removed():
 def test_any_word_of_arabic_characters_is_normalized_clean(text):
     for start, end in spans(text):
         assert not unclean(normalize(text[start:end]))
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"), [("الكتاب", "كتاب"), ("كتابهم", "كتاب"), ("المدرسون", "مدرس")]
+)
+def test_the_snowball_stemmer_is_snowballs(word, stem):
+    from searcharc.analysis.stem import get_stemmer
+
+    assert get_stemmer("snowball")(word) == stem
+
+
+def test_an_unknown_stemmer_names_the_choices(capsys):
+    from conftest import run_in_process
+
+    code, out, err = run_in_process(capsys, "analyze", "كتاب", "--stemmer", "nope")
+    assert code == 2 and out == "" and "internal error" not in err
+    assert (
+        err.strip()
+        == "searcharc: unknown stemmer 'nope'; choose one of light, snowball, isri, none"
+    )
