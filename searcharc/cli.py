@@ -391,6 +391,26 @@ def eval_command(
     print(render.to_json(result.as_dict()) if json_out else render.plain_evaluation(result))
 
 
+def run_app() -> int:
+    """The Typer application, with its usage errors as one line on stderr (exit status 2)."""
+    try:  # Typer 0.2x carries its own copy of Click
+        from typer._click import exceptions as click
+    except ImportError:  # pragma: no cover - an older Typer, on Click itself
+        from click import exceptions as click
+
+    try:
+        return app(standalone_mode=False) or 0
+    except click.ClickException as exc:
+        if isinstance(exc, getattr(click, "NoArgsIsHelpError", ())):
+            exc.show()  # `searcharc` alone: the help, as before
+            return 2
+        hint = f" (see {exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) else ""
+        echo_err(f"searcharc: {' '.join(exc.format_message().split()).rstrip('.')}{hint}")
+        return 2
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+
+
 def main() -> None:
     """The Typer application: one-line errors with exit status 2, never a traceback."""
-    sys.exit(guarded(app))
+    sys.exit(guarded(run_app))
