@@ -121,10 +121,11 @@ def test_a_folder_is_indexed_in_place_twice(tmp_path):
     folder.mkdir()
     for page in MANIFEST[:3]:
         shutil.copy(PAGES / page["file"], folder)
-    for _ in range(2):
-        proc = run_cli("index", ".", cwd=folder, env={"SEARCHARC_INDEX": ""})
+    for counts in ({"added": 3, "unchanged": 0}, {"added": 0, "unchanged": 3}):
+        proc = run_cli("index", ".", "--json", cwd=folder, env={"SEARCHARC_INDEX": ""})
         assert proc.returncode == 0, proc.stderr
-        assert "index/" not in proc.stderr and "skipped" not in proc.stderr, proc.stderr
+        summary = json.loads(proc.stdout)
+        assert summary["skipped"] == [] and summary | counts == summary, summary
     assert (folder / "index" / "searcharc.json").exists()
 
 
