@@ -24,6 +24,7 @@ from searcharc.dates import find_date
 from searcharc.ingest.decode import decode
 from searcharc.ingest.formats import parse
 from searcharc.ingest.page import parse_text
+from searcharc.ingest.webpage import guessed
 from searcharc.records import Article
 
 PAGES = Path(__file__).parent / "pages"
@@ -90,6 +91,17 @@ def test_the_corpus_is_what_the_readme_says():
 def test_the_pages_date_lines_are_read_as_text(page):
     """Each page's own date line, as plain text: paired and regional month names."""
     assert find_date(page["date_line"]) == page["date"]
+
+
+def test_trafilaturas_1_january_is_no_date():
+    """trafilatura (htmldate) makes 2013-01-01 of CNN Arabic's «2013»: never taken."""
+    import trafilatura
+
+    page = next(p for p in MANIFEST if p["file"].startswith("cnnarabic"))
+    html = decode((PAGES / page["file"]).read_bytes())
+    doc = trafilatura.bare_extraction(html, with_metadata=True)
+    assert doc.date == "2013-01-01" and guessed(doc.date) is None
+    assert guessed("2020-02-19") == "2020-02-19"
 
 
 def test_a_text_article_with_the_levantine_double_month_is_dated():
