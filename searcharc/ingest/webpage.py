@@ -41,7 +41,8 @@ from searcharc.ingest.page import (
 )
 from searcharc.records import Article
 
-TITLE_SEPARATORS = re.compile(r"\s+[-|–—:]{1,2}\s+|\s*[|–—]\s*")
+SEPARATOR = r"(?:\s+[-|–—:]{1,2}\s+|\s*[|–—]\s*)"  # between a headline and a site's name
+TITLE_SEPARATORS = re.compile(SEPARATOR)
 UPDATE_MARK = re.compile(r"تحديث|updated", re.IGNORECASE)
 BYLINE_PREFIX = re.compile(r"^(?:كتب|كتبت|بقلم|حوار|إعداد|اعداد|تقرير|By)\s*:?\s+", re.IGNORECASE)
 # Site notices that are no part of any article: comment policies, community rules, cookies.
@@ -56,6 +57,7 @@ AUTHOR_CLASS = re.compile(r"author|writer|byline|writeby", re.IGNORECASE)
 NOT_A_NAME = re.compile(r"https?|www\.|@|\d|[()]|\b(?:logo|png|jpe?g|svg|gif|webp|icon)\b", re.I)
 NAME_WORDS = (2, 5)
 LEAD_WORDS = (8, 150)
+HEADLINE_SHARE = 0.5  # of the <title>: the rest is the site's and the section's names
 BYLINE_SCAN = 40  # elements after the headline where its by-line may stand
 BODY_STARTS_WORDS = 25  # a text this long after the headline is the article itself
 URL_DATES = (
@@ -132,10 +134,14 @@ def _is_article(item: dict) -> bool:
 
 
 def _headline_element(tree: HtmlElement, titles: list[str]) -> HtmlElement | None:
-    """The h1 that the page's titles contain (the longest), else the first h1."""
+    """The longest h1 that makes up most of one of the page's titles (not a logo or section)."""
+
+    def covers(heading: str, title: str) -> bool:
+        return heading in title and len(heading) >= HEADLINE_SHARE * len(title)
+
     heads = [h for h in tree.iter("h1") if len(_text(h).split()) >= 2]
-    matching = [h for h in heads if any(_flat(_text(h)) in _flat(t) for t in titles)]
-    return max(matching, key=lambda h: len(_text(h)), default=heads[0] if heads else None)
+    matching = [h for h in heads if any(covers(_flat(_text(h)), _flat(t)) for t in titles)]
+    return max(matching, key=lambda h: len(_text(h)), default=None)
 
 
 def _byline_date(tree: HtmlElement, headline: HtmlElement | None) -> str | None:
@@ -194,7 +200,7 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         *(n for n in _meta(tree, "og:site_name") if not urlsplit(n).scheme),
         *(n for o in articles for n in _names(o.get("publisher"), by_id)),
     ]
-    titles = [_text(t) for t in tree.iter("title")] + _meta(tree, "og:title")
+    titles = [_text(t) for t in tree.xpath("//head/title")[:1]] + _meta(tree, "og:title")
     headline = _headline_element(tree, titles)
     authors = [n for o in articles for n in _names(o.get("author"), by_id)]
     canonical = next(iter(tree.xpath("//link[@rel='canonical']/@href")), None)
@@ -247,14 +253,13 @@ def _title_parts(title: str) -> list[str]:
 
 
 def headline(facts: PageFacts, fallback: str) -> str:
-    """The headline without the site's name."""
+    """The headline: the page's h1, else ``fallback`` without the site's name at either end."""
     if facts.headlines:
         return facts.headlines[0]
-    parts = _title_parts(fallback)
-    names = {_flat(n) for n in facts.site_names}
-    while len(parts) > 1 and (parts[-1] in names or parts[0] in names):
-        parts = parts[:-1] if parts[-1] in names else parts[1:]
-    return " - ".join(parts) if len(parts) > 1 else (parts[0] if parts else "")
+    title = _flat(fallback)
+    for name in map(re.escape, map(_flat, facts.site_names)):
+        title = re.sub(rf"^{name}{SEPARATOR}|{SEPARATOR}{name}$", "", title)
+    return title
 
 
 def _title_site(full: str, title: str) -> str | None:
@@ -309,7 +314,7 @@ def page_url(found: str | None, canonical: str | None) -> str | None:
 
 def _is_date_line(line: str) -> bool:
     """A short line stating a date that is no sentence: «تم نشره الجمعة 24 نيسان / أبريل 2020»."""
-    return is_byline(line) and not SENTENCE_END.search(line[-1:])
+    return is_byline(line) and not SENTENCE_END.search(line[-1:]) and not line.startswith("|")
 
 
 def body_lines(text: str, title: str, lead: str | None) -> tuple[list[str], str | None]:
