@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import run_cli
+from conftest import run_in_process
 
 from searcharc.dates import find_date
 from searcharc.ingest.decode import decode
@@ -127,30 +127,29 @@ def test_month_names_alone_and_paired(line, expected):
     assert find_date(line) == expected
 
 
-def test_a_folder_is_indexed_in_place_twice(tmp_path):
+def test_a_folder_is_indexed_in_place_twice(tmp_path, monkeypatch, capsys):
     """`searcharc index .` in an archive folder: ./index is never read as input."""
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    for page in MANIFEST[:3]:
-        shutil.copy(PAGES / page["file"], folder)
-    for counts in ({"added": 3, "unchanged": 0}, {"added": 0, "unchanged": 3}):
-        proc = run_cli("index", ".", "--json", cwd=folder, env={"SEARCHARC_INDEX": ""})
-        assert proc.returncode == 0, proc.stderr
-        summary = json.loads(proc.stdout)
-        assert summary["skipped"] == [] and summary | counts == summary, summary
-    assert (folder / "index" / "searcharc.json").exists()
+    for page in MANIFEST[:2]:
+        shutil.copy(PAGES / page["file"], tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEARCHARC_INDEX", raising=False)
+    for counts in ({"added": 2, "unchanged": 0}, {"added": 0, "unchanged": 2}):
+        code, out, err = run_in_process(capsys, "index", ".", "--json")
+        summary = json.loads(out)
+        assert code == 0 and summary["skipped"] == [] and summary | counts == summary, err
+    assert (tmp_path / "index" / "searcharc.json").exists()
 
 
-def test_a_folder_holding_another_index_is_not_read(tmp_path):
+def test_a_folder_holding_another_index_is_not_read(tmp_path, capsys):
     """A Whoosh or searcharc index anywhere below the folder named is left out."""
     folder = tmp_path / "archive"
     folder.mkdir()
     shutil.copy(PAGES / MANIFEST[0]["file"], folder)
-    first = run_cli("index", str(folder), "--index", str(folder / "old"))
-    assert first.returncode == 0, first.stderr
-    proc = run_cli("index", str(folder), "--index", str(tmp_path / "new"), "--json")
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["added"] == 1
+    code, _, err = run_in_process(capsys, "index", str(folder), "--index", str(folder / "old"))
+    assert code == 0, err
+    args = ("index", str(folder), "--index", str(tmp_path / "new"), "--json")
+    code, out, err = run_in_process(capsys, *args)
+    assert code == 0 and json.loads(out)["added"] == 1, err
 
 
 def report() -> str:
