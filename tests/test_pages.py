@@ -24,7 +24,7 @@ from searcharc.dates import find_date
 from searcharc.ingest.decode import decode
 from searcharc.ingest.formats import parse
 from searcharc.ingest.page import parse_text
-from searcharc.ingest.webpage import guessed
+from searcharc.ingest.webpage import guessed, html_article
 from searcharc.records import Article
 
 PAGES = Path(__file__).parent / "pages"
@@ -91,6 +91,16 @@ def test_the_corpus_is_what_the_readme_says():
 def test_the_pages_date_lines_are_read_as_text(page):
     """Each page's own date line, as plain text: paired and regional month names."""
     assert find_date(page["date_line"]) == page["date"]
+
+
+def test_a_utc_time_gives_way_to_the_by_line_of_the_next_day():
+    """El Balad without its JSON-LD: article:published_time is 2020-12-24T23:59:50+00:00 (UTC),
+    the by-line under the headline «2020/12/25 - 1:59 صباحًا» (Cairo): the reader's day wins."""
+    page = next(p for p in MANIFEST if p["file"].startswith("elbalad"))
+    html = decode((PAGES / page["file"]).read_bytes())
+    without_json_ld = re.sub(r"<script[^>]*ld\+json.*?</script>", "", html, flags=re.S)
+    assert "datePublished" not in without_json_ld
+    assert html_article(without_json_ld, page["file"]).date == "2020-12-25"
 
 
 def test_trafilaturas_1_january_is_no_date():

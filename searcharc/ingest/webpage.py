@@ -75,18 +75,19 @@ class PageFacts:
     byline_date: str | None
     site_names: list[str]
     titles: list[str]  # <title>, og:title
-    headlines: list[str]  # h1 texts
+    headline: str | None  # the h1 that the titles contain
     authors: list[str]  # JSON-LD authors, then by-line elements
     canonical: str | None
     lead: str | None
 
 
-def _text(element: HtmlElement) -> str:
-    return re.sub(r"\s+", " ", element.text_content()).strip()
-
-
 def _flat(text: str) -> str:
+    """Runs of white space (no-break spaces too) as one space."""
     return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+
+
+def _text(element: HtmlElement) -> str:
+    return _flat(element.text_content())
 
 
 def _meta(tree: HtmlElement, *keys: str) -> list[str]:
@@ -110,7 +111,8 @@ def _json_ld(tree: HtmlElement) -> Iterator[dict]:
         while stack:
             item = stack.pop(0)
             if isinstance(item, dict):
-                stack.extend(item.get("@graph") or [])
+                graph = item.get("@graph")
+                stack.extend(graph if isinstance(graph, list) else [])
                 yield item
 
 
@@ -140,7 +142,7 @@ def _headline_element(tree: HtmlElement, titles: list[str]) -> HtmlElement | Non
         return heading in title and len(heading) >= HEADLINE_SHARE * len(title)
 
     heads = [h for h in tree.iter("h1") if len(_text(h).split()) >= 2]
-    matching = [h for h in heads if any(covers(_flat(_text(h)), _flat(t)) for t in titles)]
+    matching = [h for h in heads if any(covers(_text(h), _flat(t)) for t in titles)]
     return max(matching, key=lambda h: len(_text(h)), default=None)
 
 
@@ -181,8 +183,8 @@ def _byline_authors(tree: HtmlElement) -> list[str]:
     found = []
     for element in tree.xpath("//body//*[@class or @itemprop]"):
         marks = f"{element.get('class', '')} {element.get('itemprop', '')}"
-        text = _text(element)
-        if AUTHOR_CLASS.search(marks) and len(text.split()) <= NAME_WORDS[1] + 1:
+        text = _text(element) if AUTHOR_CLASS.search(marks) else ""
+        if text and len(text.split()) <= NAME_WORDS[1] + 1:
             found.append(BYLINE_PREFIX.sub("", text))
     return found
 
@@ -209,7 +211,7 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         byline_date=_byline_date(tree, headline),
         site_names=site_names,
         titles=titles,
-        headlines=[_text(headline)] if headline is not None else [],
+        headline=_text(headline) if headline is not None else None,
         authors=authors + _byline_authors(tree),
         canonical=canonical,
         lead=_lead(tree, headline),
@@ -254,8 +256,8 @@ def _title_parts(title: str) -> list[str]:
 
 def headline(facts: PageFacts, fallback: str) -> str:
     """The headline: the page's h1, else ``fallback`` without the site's name at either end."""
-    if facts.headlines:
-        return facts.headlines[0]
+    if facts.headline:
+        return facts.headline
     title = _flat(fallback)
     for name in map(re.escape, map(_flat, facts.site_names)):
         title = re.sub(rf"^{name}{SEPARATOR}|{SEPARATOR}{name}$", "", title)
