@@ -15,16 +15,17 @@ import shutil
 import sys
 from functools import cache
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import run_in_process
+from trafilatura.utils import load_html
 
 from searcharc.dates import find_date
 from searcharc.ingest.decode import decode
 from searcharc.ingest.formats import parse
 from searcharc.ingest.page import parse_text
-from searcharc.ingest.webpage import guessed, html_article
+from searcharc.ingest.webpage import guessed, html_article, read_facts, site_name
 from searcharc.records import Article
 
 PAGES = Path(__file__).parent / "pages"
@@ -101,6 +102,19 @@ def test_a_utc_time_gives_way_to_the_by_line_of_the_next_day():
     without_json_ld = re.sub(r"<script[^>]*ld\+json.*?</script>", "", html, flags=re.S)
     assert "datePublished" not in without_json_ld
     assert html_article(without_json_ld, page["file"]).date == "2020-12-25"
+
+
+def test_an_ip_address_is_no_url_and_no_source():
+    """Al Madenah News's og:url names 52.16.95.170: the URL is the canonical link's, and an IP
+    address is never a site's name."""
+    page = next(p for p in MANIFEST if p["file"].startswith("almadenahnews"))
+    html = decode((PAGES / page["file"]).read_bytes())
+    assert "https://52.16.95.170/article/825076" in html
+    assert urlsplit(html_article(html, page["file"]).url).hostname == "www.almadenahnews.com"
+    assert (
+        site_name(read_facts(load_html("<html><p>x</p></html>")), "", "http://52.16.95.170/a")
+        is None
+    )
 
 
 def test_trafilaturas_1_january_is_no_date():

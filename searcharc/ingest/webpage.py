@@ -264,6 +264,14 @@ def headline(facts: PageFacts, fallback: str) -> str:
     return title
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _title_site(full: str, title: str) -> str | None:
     """What a <title> adds to the headline, last part first: «… - المدينة نيوز»."""
     if not title or _flat(title) not in _flat(full):
@@ -279,7 +287,7 @@ def site_name(facts: PageFacts, title: str, url: str | None) -> str | None:
     if facts.titles and (name := _title_site(facts.titles[0], title)):
         return name
     host = urlsplit(url or "").hostname
-    return host.removeprefix("www.") if host else None
+    return host.removeprefix("www.") if host and not _is_ip(host) else None
 
 
 def _is_name(text: str, site: str | None) -> bool:
@@ -305,13 +313,10 @@ def page_url(found: str | None, canonical: str | None) -> str | None:
     """og:url, unless it names an IP address or another host than the canonical link."""
     if not canonical or not urlsplit(canonical).scheme.startswith("http"):
         return found
-    host = urlsplit(found or "").hostname or ""
-    try:
-        ipaddress.ip_address(host)
-        return canonical
-    except ValueError:
-        same = host == urlsplit(canonical).hostname
-        return found if found and same else canonical
+    host = urlsplit(found or "").hostname
+    return (
+        found if host and not _is_ip(host) and host == urlsplit(canonical).hostname else canonical
+    )
 
 
 def _is_date_line(line: str) -> bool:
