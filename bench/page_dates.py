@@ -4,10 +4,10 @@ Run by hand:
 
     .venv/bin/python bench/page_dates.py [HTMLDATE_TESTS]
 
-First the pages of tests/pages (Arabic news, the dates a reader gives them in its manifest),
-page by page; then, given the tests/ folder of a checkout of htmldate (adbar/htmldate), its
-200 MediaCloud pages in many languages (eval_mediacloud_2020.json, dates judged by htmldate's
-authors), which our rules were not written on. "searcharc" is what `searcharc index` stores:
+First the pages of tests/pages (Arabic news; the dates a reader gives them are in
+tests/pages.json), page by page; then, given the tests/ folder of a checkout of htmldate
+(adbar/htmldate), its 200 MediaCloud pages in many languages (eval_mediacloud_2020.json, dates
+judged by htmldate's authors), which our rules were not written on. "searcharc" is what `searcharc index` stores:
 our rules, then trafilatura's own guess (htmldate's) unless it is 1 January.
 """
 
@@ -72,7 +72,7 @@ def run(cases: list[Case], methods: list[str], rows: bool) -> None:
 
 
 def corpus() -> list[Case]:
-    pages = json.loads((PAGES / "manifest.json").read_text(encoding="utf-8"))["pages"]
+    pages = json.loads((PAGES.parent / "pages.json").read_text(encoding="utf-8"))["pages"]
     return [
         (p["file"], decode((PAGES / p["file"]).read_bytes()), p["date"], p["url"]) for p in pages
     ]

@@ -1,8 +1,8 @@
 """Real saved Arabic news pages (tests/pages): each check written down by reading the page.
 
-The manifest gives, for every page, its origin and license, and what a reader finds in it: the
-title, the publication date in the page's own time zone, the source, the author, the URL, a few
-sentences of the article and some boilerplate that is not the article. A check that does not
+tests/pages.json gives, for every page, its origin and license, and what a reader finds in it:
+the title, the publication date in the page's own time zone, the source, the author, the URL, a
+few sentences of the article and some boilerplate that is not the article. A check that does not
 hold yet is listed under the page's "misses" (with the reason) and runs as a strict xfail, so
 that the counts in the README stay honest: `python tests/test_pages.py` prints them.
 """
@@ -29,7 +29,7 @@ from searcharc.ingest.webpage import guessed, html_article, read_facts, site_nam
 from searcharc.records import Article
 
 PAGES = Path(__file__).parent / "pages"
-MANIFEST = json.loads((PAGES / "manifest.json").read_text(encoding="utf-8"))["pages"]
+MANIFEST = json.loads((PAGES.parent / "pages.json").read_text(encoding="utf-8"))["pages"]
 FIELDS = ("title", "date", "source", "author", "url")
 KINDS = (*FIELDS, "body", "boilerplate")
 
