@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from searcharc.dates import find_date
 from searcharc.ingest.page import first_sentence, parse_text
+from searcharc.ingest.webpage import html_article
 from searcharc.records import Article
 
 TEXT_KEYS = ("content", "body", "text")
@@ -87,31 +87,6 @@ def jsonl_articles(text: str, name: str) -> Iterator[Parsed]:
         yield record_article(record, f"{name}#{number}")
 
 
-def html_article(text: str, name: str) -> Parsed:
-    """The main text and metadata of a news page, found by trafilatura."""
-    import trafilatura  # heavy: only when there is HTML to read
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        doc = trafilatura.bare_extraction(text, with_metadata=True)
-    if doc is None or not (doc.text or "").strip():
-        return Skipped(name, "no article text found in the HTML page")
-    title = (doc.title or "").strip()
-    lines = doc.text.strip().splitlines()
-    if title and lines and lines[0].strip() == title:
-        lines = lines[1:]
-    body = "\n\n".join(line.strip() for line in lines if line.strip())
-    return Article(
-        id=name,
-        title=title or first_sentence(body),
-        body=body,
-        source=doc.sitename or doc.hostname or None,
-        date=_iso_date(doc.date),
-        url=doc.url or None,
-        author=doc.author or None,
-    )
-
-
 def sniff_format(name: str, text: str) -> str:
     """The format by file name, else by the first character (for standard input)."""
     lower = name.lower()
@@ -140,7 +115,7 @@ def parse(text: str, name: str) -> Iterator[Parsed]:
     elif kind == "jsonl":
         yield from jsonl_articles(text, name)
     elif kind == "html":
-        yield html_article(text, name)
+        yield html_article(text, name) or Skipped(name, "no article text found in the HTML page")
     else:
         article = parse_text(text, name)
         yield article if article.body else Skipped(name, "no article text")

@@ -13,6 +13,7 @@ from searcharc.ingest.formats import Skipped
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 STDIN = "-"
+INDEX_FILES = ("searcharc.json", "searcharc.lock")  # a searcharc index; Whoosh's own: *.toc
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +94,30 @@ def file_inputs(path: Path, name: str, selection: Selection) -> Iterator[Input |
         yield Input(name, str(path.resolve()), size, path.read_bytes)
 
 
+def is_index_folder(path: Path) -> bool:
+    """A folder holding a searcharc or Whoosh index: never read as input."""
+    return any((path / name).exists() for name in INDEX_FILES) or any(path.glob("*.toc"))
+
+
 def folder_inputs(root: Path, selection: Selection) -> Iterator[Input | Skipped]:
-    """Every file below a folder, in sorted order, named by its path relative to the folder."""
+    """Every file below a folder, in sorted order, named by its path relative to the folder.
+
+    Hidden files and folders (.git, .DS_Store) and index folders (./index when a folder is
+    indexed in place) are left out.
+    """
+    indexes: list[Path] = []
     for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue  # hidden files and folders (.git, .DS_Store)
-        if path.is_dir() or not selection.wants(relative):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts):
             continue
-        yield from file_inputs(path, relative, selection)
+        if any(folder in path.parents for folder in indexes):
+            continue
+        if path.is_dir():
+            if is_index_folder(path):
+                indexes.append(path)
+            continue
+        if selection.wants(relative.as_posix()):
+            yield from file_inputs(path, relative.as_posix(), selection)
 
 
 def stdin_input() -> Input:
