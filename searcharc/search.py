@@ -43,6 +43,14 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Facets:
+    """How many of a query's articles each source and each year holds, most first."""
+
+    by_source: dict[str, int]
+    by_year: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     """The answer to one query; the fields of the JSON output."""
 
@@ -53,6 +61,7 @@ class SearchResult:
     offset: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
     by_root: int = 0  # of total, the articles only the root view matched (none by date)
+    facets: Facets | None = None  # with search(facets=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +134,7 @@ class SearchIndex:
         self._ix = ix
         self.path = path
         self._open_searcher = None
+        self._facet_keys: dict[int, tuple[str | None, str | None]] = {}  # docnum → source, year
         self.meta = store.IndexMeta.read(path)
         self.stemmer = self.meta.stemmer
 
@@ -223,12 +233,14 @@ class SearchIndex:
         sort: str = "score",
         offset: int = 0,
         suggest: bool = True,
+        facets: bool = False,
     ) -> SearchResult:
         """Rank articles for ``query`` (see ``searcharc.query`` for the language).
 
         ``match="all"`` requires every free word; ``since``/``until`` bound the date;
         ``sort="date"`` puts the newest first; ``offset`` skips that many hits; ``suggest``
-        looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match.
+        looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match;
+        ``facets`` counts all the matching articles by source and by year.
         """
         started = time.perf_counter()
         if match not in ("any", "all") or sort not in ("score", "date"):
@@ -245,12 +257,15 @@ class SearchIndex:
         date_filter = _date_filter(since, until)
         flat = bulk.clauses(compiled.query) if sort == "score" and date_filter is None else None
         if flat is not None:
-            ranked, total, by_root = self._bulk_candidates(searcher, flat, ranking, offset + limit)
+            ranked, matched, by_root = self._bulk_candidates(
+                searcher, flat, ranking, offset + limit
+            )
+            total = len(matched)
         else:
             ranked, total = self._whoosh_candidates(
                 searcher, compiled, ranking, date_filter, sort, offset + limit
             )
-            by_root = 0
+            by_root, matched = 0, None
             if compiled.roots and ranking.root_boost and not ranking.prf_docs:
                 by_root = total - self._direct_total(searcher, query, ranking, match, date_filter)
         if sort == "date":  # Whoosh puts undated articles first: they go last
@@ -261,8 +276,35 @@ class SearchIndex:
                 ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
         hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
         suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
+        counts = None
+        if facets:
+            if matched is None:
+                matched = self._matching(searcher, compiled.query, date_filter)
+            counts = self._facets(searcher, matched)
         took = time.perf_counter() - started
-        return SearchResult(query, total, hits, took, offset, suggestions, by_root)
+        return SearchResult(query, total, hits, took, offset, suggestions, by_root, counts)
+
+    @staticmethod
+    def _matching(searcher, query: Query, date_filter: Query | None) -> set[int]:
+        """Every document that ``query`` matches within the dates (Whoosh's unscored walk)."""
+        found = set(searcher.docs_for_query(query))
+        return found & set(searcher.docs_for_query(date_filter)) if date_filter else found
+
+    def _facets(self, searcher, docnums: Iterable[int]) -> Facets:
+        """The documents counted by source and by year (each document's pair read once)."""
+        sources: Counter[str] = Counter()
+        years: Counter[str] = Counter()
+        for docnum in docnums:
+            keys = self._facet_keys.get(docnum)
+            if keys is None:
+                fields = searcher.stored_fields(docnum)
+                day = fields.get("date")
+                keys = self._facet_keys[docnum] = (fields.get("source"), day and str(day.year))
+            source, year = keys
+            sources.update([source] if source else [])
+            years.update([year] if year else [])
+        by_year = dict(sorted(years.items(), reverse=True))
+        return Facets(dict(sources.most_common()), by_year)
 
     def _direct_total(
         self, searcher, query: str, ranking: Ranking, match: str, date_filter: Query | None
@@ -277,15 +319,15 @@ class SearchIndex:
     @staticmethod
     def _bulk_candidates(
         searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int
-    ) -> tuple[list[_Candidate], int, int]:
-        """The BM25F candidates of a plain disjunction of terms, scored in bulk; the total; how
-        many of those only the root view matched."""
+    ) -> tuple[list[_Candidate], set[int], int]:
+        """The BM25F candidates of a plain disjunction of terms, scored in bulk; every matching
+        document; how many of those only the root view matched."""
         fetch = _fetch(depth, "score", _reranks(ranking))
         ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, weak="root")
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
         ]
-        return candidates, ranked.total, ranked.weak_only
+        return candidates, ranked.matched, ranked.weak_only
 
     @staticmethod
     def _whoosh_candidates(
@@ -401,6 +443,7 @@ class SearchIndex:
             self._open_searcher = self._ix.searcher()
         elif not self._open_searcher.up_to_date():
             self._open_searcher = self._open_searcher.refresh()
+            self._facet_keys = {}  # docnums change with the index
         weighting = ranking.weighting()
         if type(weighting) is not type(self._open_searcher.weighting):
             self._open_searcher._idf_cache.clear()  # Whoosh caches idfs whatever the model
