@@ -346,7 +346,14 @@ class Site:
         except SearcharcError:
             spans = []  # a query that cannot be read highlights nothing
         similar = self.call(self.index.similar, article_id, SIMILAR)
-        return self.page("article.html", article=article, spans=spans, similar=similar, q=q)
+        return self.page(
+            "article.html",
+            params=SearchParams(q=q),
+            article=article,
+            spans=spans,
+            similar=similar,
+            q=q,
+        )
 
     def stats_page(self, request: Request) -> Response:
         return self.page("stats.html", stats=self.call(self.index.stats))
