@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))
 from speed import machine, make_queries, percentile, read_articles, zips  # noqa: E402
@@ -170,7 +170,7 @@ def served_after_update(base: str, article_id: str) -> bool:
     """Whether the server, not restarted, serves an article the update added."""
     url = urlsplit(base)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-    conn.request("GET", "/api/articles/" + article_id.replace("/", "%2F"))
+    conn.request("GET", "/api/articles/" + quote(article_id, safe=""))
     ok = conn.getresponse().status == 200
     conn.close()
     return ok

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -134,7 +135,7 @@ class SearchIndex:
         self._ix = ix
         self.path = path
         self._open_searcher = None
-        self._facet_keys: dict[int, tuple[str | None, str | None]] = {}  # docnum → source, year
+        self._facet_keys: dict[str, dict[int, tuple]] = {}  # segment → docnum → source, year
         self.meta = store.IndexMeta.read(path)
         self.stemmer = self.meta.stemmer
 
@@ -291,20 +292,37 @@ class SearchIndex:
         return found & set(searcher.docs_for_query(date_filter)) if date_filter else found
 
     def _facets(self, searcher, docnums: Iterable[int]) -> Facets:
-        """The documents counted by source and by year (each document's pair read once)."""
+        """The documents counted by source and by year."""
         sources: Counter[str] = Counter()
         years: Counter[str] = Counter()
+        keys = self._facet_keys_of(searcher)
         for docnum in docnums:
-            keys = self._facet_keys.get(docnum)
-            if keys is None:
-                fields = searcher.stored_fields(docnum)
-                day = fields.get("date")
-                keys = self._facet_keys[docnum] = (fields.get("source"), day and str(day.year))
-            source, year = keys
+            source, year = keys(docnum)
             sources.update([source] if source else [])
             years.update([year] if year else [])
         by_year = dict(sorted(years.items(), reverse=True))
         return Facets(dict(sources.most_common()), by_year)
+
+    def _facet_keys_of(self, searcher) -> Callable[[int], tuple[str | None, str | None]]:
+        """A document's source and year, read once per segment and kept while the segment is
+        in the index (a segment's stored fields never change: a commit keeps the others')."""
+        leaves = searcher.leaf_searchers()
+        offsets = [offset for _, offset in leaves]
+        tables = {leaf.reader().segment().segment_id(): leaf for leaf, _ in leaves}
+        self._facet_keys = {seg: self._facet_keys.get(seg, {}) for seg in tables}
+        found = [(leaf, self._facet_keys[seg]) for seg, leaf in tables.items()]
+
+        def keys(docnum: int) -> tuple[str | None, str | None]:
+            at = bisect_right(offsets, docnum) - 1
+            leaf, table = found[at]
+            local = docnum - offsets[at]
+            if local not in table:
+                fields = leaf.stored_fields(local)
+                day = fields.get("date")
+                table[local] = (fields.get("source"), day and str(day.year))
+            return table[local]
+
+        return keys
 
     def _direct_total(
         self, searcher, query: str, ranking: Ranking, match: str, date_filter: Query | None
@@ -438,12 +456,16 @@ class SearchIndex:
         return variants
 
     def _searcher(self, ranking: Ranking):
-        """One open searcher, reopened only when the index has changed."""
+        """One open searcher, opened again when the index has changed.
+
+        Not Whoosh's ``refresh()``: it reuses the readers of segments it had open, deletions
+        and all (a removed or replaced article stayed found), and keeps segments merged away.
+        """
+        if self._open_searcher is not None and not self._open_searcher.up_to_date():
+            self._open_searcher.close()
+            self._open_searcher = None
         if self._open_searcher is None:
             self._open_searcher = self._ix.searcher()
-        elif not self._open_searcher.up_to_date():
-            self._open_searcher = self._open_searcher.refresh()
-            self._facet_keys = {}  # docnums change with the index
         weighting = ranking.weighting()
         if type(weighting) is not type(self._open_searcher.weighting):
             self._open_searcher._idf_cache.clear()  # Whoosh caches idfs whatever the model

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from html import unescape
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -463,3 +464,24 @@ def test_the_server_serves_articles_indexed_while_it_runs(tmp_path):
         assert status == 200 and NEW_ARTICLE in article["body"]
         _, stats = get_json(base, "/api/stats")
         assert stats["documents"] == 45
+
+
+def test_facets_stay_right_across_commits(tmp_path):
+    """Facet keys are remembered per segment: adding and removing articles keeps them right."""
+    from searcharc import SearchIndex
+    from searcharc.records import Article
+
+    def article(n: int, source: str, day: str) -> Article:
+        return Article(id=f"a{n}", title="خبر", body=f"الطاقة الشمسية {n}", source=source, date=day)
+
+    index = SearchIndex.create(tmp_path)
+    index.add([article(1, "سبق", "2015-07-21"), article(2, "عكاظ", "2014-01-02")])
+    first = index.search("الشمسية", facets=True).facets
+    assert first.by_source == {"سبق": 1, "عكاظ": 1} and first.by_year == {"2015": 1, "2014": 1}
+    index.add([article(3, "سبق", "2015-08-01"), article(4, "الرياض", "2015-08-02")])
+    second = index.search("الشمسية", facets=True).facets
+    assert second.by_source == {"سبق": 2, "عكاظ": 1, "الرياض": 1}
+    assert second.by_year == {"2015": 3, "2014": 1}
+    index.remove(["a1"])
+    third = index.search("الشمسية", facets=True, since=date(2015, 1, 1)).facets
+    assert third.by_source == {"سبق": 1, "الرياض": 1} and third.by_year == {"2015": 2}
