@@ -414,7 +414,7 @@ NEW_ARTICLE = "خبر جديد عن الطاقة الشمسية الكهروضو
 
 def test_the_server_serves_articles_indexed_while_it_runs(tmp_path):
     """While `searcharc index` adds articles the server keeps answering; after the commit it
-    serves them, without a restart."""
+    serves them, without a restart (and no longer serves one that `searcharc remove` took out)."""
     from searcharc.indexing import run_index
 
     index = tmp_path / "index"
@@ -464,6 +464,9 @@ def test_the_server_serves_articles_indexed_while_it_runs(tmp_path):
         assert status == 200 and NEW_ARTICLE in article["body"]
         _, stats = get_json(base, "/api/stats")
         assert stats["documents"] == 45
+        assert run_cli("remove", "new_07.txt", "--index", str(index)).returncode == 0
+        assert get_json(base, "/api/articles/new_07.txt")[0] == 404
+        assert get_json(base, "/api/search", q="الكهروضوئية", limit="50")[1]["total"] == 39
 
 
 def test_facets_stay_right_across_commits(tmp_path):
