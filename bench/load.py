@@ -34,6 +34,7 @@ from speed import machine, make_queries, percentile, read_articles, zips  # noqa
 from searcharc import SearchIndex  # noqa: E402
 
 BIN = Path(sys.executable).parent
+WARM_SECONDS = 4.0  # of queries before the timed ones (the server: half on each endpoint)
 UPDATE_ARTICLES = 1000  # articles each update phase adds
 MAX_UPDATE_SECONDS = 300
 KINDS = {"/api/search": "/api/search?", "HTML page /": "/?"}
@@ -105,6 +106,9 @@ def baseline(index: Path, queries: list[str], seconds: float) -> Cell:
     search_index = SearchIndex.open(index)
     cell = Cell("SearchIndex.search, no HTTP", 1)
     rng = random.Random(0)
+    warm = for_seconds(WARM_SECONDS)  # first-use loading and caches, as the server's warm-up
+    while not warm():
+        search_index.search(rng.choice(queries))
     until = for_seconds(seconds)
     started = time.perf_counter()
     while not until():
@@ -197,6 +201,7 @@ def main() -> int:
     args = parser.parse_args()
     clients = [int(n) for n in args.clients.split(",")]
 
+    about = machine()
     articles = list(read_articles(zips(3)))
     queries = make_queries(articles, args.queries)
     with tempfile.TemporaryDirectory(prefix="searcharc-load-") as tmp:
@@ -211,9 +216,8 @@ def main() -> int:
         base = baseline(copy, queries, args.seconds)
         proc, address = start_server(copy)
         try:
-            warm = for_seconds(2)
             for kind in KINDS:
-                run_cell(address, Cell(kind, 1), queries, warm)
+                run_cell(address, Cell(kind, 1), queries, for_seconds(WARM_SECONDS / len(KINDS)))
             cells = [
                 run_cell(address, Cell(kind, n), queries, for_seconds(args.seconds))
                 for kind in KINDS
@@ -231,7 +235,7 @@ def main() -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    print("\n".join(machine()))
+    print("\n".join(about))
     print(
         f"index: {documents:,} articles; queries: {len(queries)} (first 1-3 title words); "
         f"{args.seconds:g} s a steady phase; server and clients on this machine, 127.0.0.1"
