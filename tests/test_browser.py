@@ -109,6 +109,10 @@ def test_search_open_an_article_follow_a_facet_and_a_page(seed_index_dir, browse
         marks = [m.text for m in find_all(By.CSS_SELECTOR, "li.hit mark")]
         assert any("مكافح" in m for m in marks) and any("رهاب" in m for m in marks)
         browser.save_screenshot(str(shots / "results.png"))
+        browser.set_window_size(390, 844)  # a phone: nothing scrolls sideways
+        wide = "return document.documentElement.scrollWidth - window.innerWidth"
+        assert browser.execute_script(wide) <= 0
+        browser.set_window_size(1000, 1000)
 
         # a facet narrows the search to its count
         facet = find(By.CSS_SELECTOR, "aside.facets li a")
@@ -135,5 +139,7 @@ def test_search_open_an_article_follow_a_facet_and_a_page(seed_index_dir, browse
         assert marks and find_all(By.CSS_SELECTOR, "section.similar li")
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", marks[0])
         browser.save_screenshot(str(shots / "article.png"))
+        browser.set_window_size(390, 844)
+        assert browser.execute_script(wide) <= 0
     for name in ("results.png", "article.png"):
         assert (shots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
