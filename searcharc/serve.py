@@ -1,8 +1,8 @@
 """`searcharc serve`: the index in a browser and over HTTP, on the CLI's own ``SearchIndex``.
 
 Starlette routes on uvicorn, Jinja2 pages with autoescaping. Imported only by the `serve`
-command: nothing here is on a query's cold path. Every index call holds one lock (Whoosh's
-searcher is not made for threads; a query is CPU-bound, so two cores gain little from more).
+command: nothing here is on a query's cold path. Every index call holds one lock (a Whoosh
+searcher is not made to be shared by threads).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from searcharc import DEFAULT_MATCH, __version__, render
 from searcharc.analysis import analyze
 from searcharc.commands import parse_date
 from searcharc.errors import SearcharcError
-from searcharc.search import SearchIndex
+from searcharc.records import Article
+from searcharc.search import SearchIndex, SearchResult
 
 PAGE_SIZE = 10  # hits a results page
 MAX_LIMIT = 100  # hits an API call
@@ -63,7 +64,7 @@ class SearchParams:
     sort: str = "score"
     match: str = DEFAULT_MATCH
 
-    def search(self, index: SearchIndex, facets: bool = False):
+    def search(self, index: SearchIndex, facets: bool = False) -> SearchResult:
         """The SearchResult, as `searcharc query` gets it for the same options."""
         if not self.q.strip():
             raise SearcharcError("give a query: ?q=…")
@@ -308,6 +309,14 @@ class Site:
         with self.lock:
             return method(*args, **kwargs)
 
+    def article_of(self, request: Request) -> Article:
+        """The article that the path names, or a 404 (with the CLI's message)."""
+        article_id = request.path_params["id"]
+        article = self.call(self.index.get, article_id)
+        if article is None:
+            raise HTTPException(404, f"not in the index: {article_id}")
+        return article
+
     def page(self, name: str, code: int = 200, **context) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**context), code)
 
@@ -336,16 +345,13 @@ class Site:
         )
 
     def article(self, request: Request) -> Response:
-        article_id = request.path_params["id"]
+        article = self.article_of(request)
         q = request.query_params.get("q", "")
-        article = self.call(self.index.get, article_id)
-        if article is None:
-            raise HTTPException(404, f"not in the index: {article_id}")
         try:
             spans = self.call(self.index.highlight, article.body, q) if q.strip() else []
         except SearcharcError:
             spans = []  # a query that cannot be read highlights nothing
-        similar = self.call(self.index.similar, article_id, SIMILAR)
+        similar = self.call(self.index.similar, article.id, SIMILAR)
         return self.page(
             "article.html",
             params=SearchParams(q=q),
@@ -368,20 +374,15 @@ class Site:
         return json_response(render.result_dict(self.call(chosen.search, self.index)))
 
     def api_article(self, request: Request) -> Response:
-        article_id = request.path_params["id"]
+        article = self.article_of(request)
         q = request.query_params.get("q", "")
-        article = self.call(self.index.get, article_id)
-        if article is None:
-            raise HTTPException(404, f"not in the index: {article_id}")
         spans = self.call(self.index.highlight, article.body, q) if q.strip() else []
         return json_response(render.article_dict(article, spans))
 
     def api_similar(self, request: Request) -> Response:
-        article_id = request.path_params["id"]
+        article = self.article_of(request)
         limit = whole_number(request.query_params, "limit", 10, 1, MAX_LIMIT)
-        if self.call(self.index.get, article_id) is None:
-            raise HTTPException(404, f"not in the index: {article_id}")
-        return json_response(render.similar_dicts(self.call(self.index.similar, article_id, limit)))
+        return json_response(render.similar_dicts(self.call(self.index.similar, article.id, limit)))
 
     def api_analyze(self, request: Request) -> Response:
         params = request.query_params

@@ -382,6 +382,24 @@ def test_loopback_hosts():
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2")
 
 
+def test_serving_off_the_loopback_warns(seed_index, monkeypatch):
+    from searcharc import serve
+    from searcharc.errors import SearcharcError
+
+    said: list[str] = []
+
+    def refuse(host: str, port: int):
+        raise SearcharcError("stop here")  # nothing is bound in a test
+
+    monkeypatch.setattr(serve, "listen", refuse)
+    for host in ("127.0.0.1", "0.0.0.0"):
+        with pytest.raises(SearcharcError):
+            serve.serve(seed_index, host, 0, said.append)
+    assert said == [
+        "searcharc: warning: serving on 0.0.0.0: anyone who can reach it can read the index"
+    ]
+
+
 def test_a_busy_port_is_one_line_and_status_2(seed_index_dir):
     import socket
 
