@@ -191,7 +191,7 @@ def stats_command(index: IndexOption = None, json_out: JsonOption = False) -> No
 def serve_command(
     index: IndexOption = None,
     host: Annotated[
-        str, typer.Option(help="Address to listen on (others than 127.0.0.1 are warned about).")
+        str, typer.Option(help="Address to listen on; any but a loopback one gets a warning.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8080,
 ) -> None:
