@@ -57,10 +57,10 @@ class Ranked:
     docnums: list[int]
     scores: dict[int, float]
     terms: dict[int, set[tuple[str, bytes]]]
-    total: int
+    matched: set[int]  # every matching document
     body: dict[str, _Postings]  # the body terms' postings, by term
     body_format: object
-    weak_only: int = 0  # of ``total``, the documents that only clauses of the weak field matched
+    weak_only: int = 0  # of ``matched``, the documents that only clauses of the weak field matched
 
     def body_positions(self, docnum: int, stems: set[str]) -> dict[int, str] | None:
         """Word index → stem for the document's body words indexed as ``stems`` (in order).
@@ -239,4 +239,4 @@ def rank(
         *(d for (c, _, _), d in zip(matched, docsets, strict=True) if c.field != weak)
     )
     scored = {d: scores[d] for d in best}
-    return Ranked(best, scored, terms, len(every), body, body_format, len(every) - len(strong))
+    return Ranked(best, scored, terms, every, body, body_format, len(every) - len(strong))

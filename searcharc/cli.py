@@ -196,6 +196,21 @@ def stats_command(index: IndexOption = None, json_out: JsonOption = False) -> No
     print(render.to_json(asdict(stats)) if json_out else render.plain_stats(stats))
 
 
+@app.command("serve")
+def serve_command(
+    index: IndexOption = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; any but a loopback one gets a warning.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8080,
+) -> None:
+    """The index in a browser, and an HTTP API for scripts (Ctrl-C stops)."""
+    from searcharc.commands import open_index
+    from searcharc.serve import serve
+
+    serve(open_index(index_path(index)), host, port, say=echo_err)
+
+
 QUERY_HELP = """Search the index: exit 0 when something is found, 1 when nothing is, 2 on error.
 
 \b
@@ -317,11 +332,7 @@ def similar_command(
 
     similar = SearchIndex.open(index_path(index)).similar(article_id, limit)
     if json_out:
-        print(
-            render.to_json(
-                [render.hit_dict(s.hit) | {"shared_terms": s.shared_terms} for s in similar]
-            )
-        )
+        print(render.to_json(render.similar_dicts(similar)))
     else:
         for rank, s in enumerate(similar, 1):
             print(f"{rank}. {s.hit.title}\n   {s.hit.id} · shared: {'، '.join(s.shared_terms)}")

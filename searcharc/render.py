@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from searcharc.evaluate import Evaluation
     from searcharc.indexing import IndexRun
     from searcharc.ingest import Input, Skipped
-    from searcharc.search import IndexStats, SearchResult
+    from searcharc.search import IndexStats, SearchResult, Similar
 
 HIGHLIGHT_STYLE = "bold yellow"
 
@@ -40,6 +40,11 @@ def result_dict(result: SearchResult, fields: list[str] | None = None) -> dict:
         "suggestions": [asdict(s) for s in result.suggestions],
         "hits": [hit_dict(h, fields) for h in result.hits],
     }
+
+
+def similar_dicts(similar: list[Similar]) -> list[dict]:
+    """`searcharc similar --json`: each hit with the key terms it shares."""
+    return [hit_dict(s.hit) | {"shared_terms": s.shared_terms} for s in similar]
 
 
 def to_json(data: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,14 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Facets:
+    """How many of a query's articles each source and each year holds, most first."""
+
+    by_source: dict[str, int]
+    by_year: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     """The answer to one query; the fields of the JSON output."""
 
@@ -53,6 +62,7 @@ class SearchResult:
     offset: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
     by_root: int = 0  # of total, the articles only the root view matched (none by date)
+    facets: Facets | None = None  # with search(facets=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +135,7 @@ class SearchIndex:
         self._ix = ix
         self.path = path
         self._open_searcher = None
+        self._facet_keys: dict[str, dict[int, tuple]] = {}  # segment → docnum → source, year
         self.meta = store.IndexMeta.read(path)
         self.stemmer = self.meta.stemmer
 
@@ -223,12 +234,14 @@ class SearchIndex:
         sort: str = "score",
         offset: int = 0,
         suggest: bool = True,
+        facets: bool = False,
     ) -> SearchResult:
         """Rank articles for ``query`` (see ``searcharc.query`` for the language).
 
         ``match="all"`` requires every free word; ``since``/``until`` bound the date;
         ``sort="date"`` puts the newest first; ``offset`` skips that many hits; ``suggest``
-        looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match.
+        looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match;
+        ``facets`` counts all the matching articles by source and by year.
         """
         started = time.perf_counter()
         if match not in ("any", "all") or sort not in ("score", "date"):
@@ -245,12 +258,15 @@ class SearchIndex:
         date_filter = _date_filter(since, until)
         flat = bulk.clauses(compiled.query) if sort == "score" and date_filter is None else None
         if flat is not None:
-            ranked, total, by_root = self._bulk_candidates(searcher, flat, ranking, offset + limit)
+            ranked, matched, by_root = self._bulk_candidates(
+                searcher, flat, ranking, offset + limit
+            )
+            total = len(matched)
         else:
             ranked, total = self._whoosh_candidates(
                 searcher, compiled, ranking, date_filter, sort, offset + limit
             )
-            by_root = 0
+            by_root, matched = 0, None
             if compiled.roots and ranking.root_boost and not ranking.prf_docs:
                 by_root = total - self._direct_total(searcher, query, ranking, match, date_filter)
         if sort == "date":  # Whoosh puts undated articles first: they go last
@@ -261,8 +277,52 @@ class SearchIndex:
                 ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
         hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
         suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
+        counts = None
+        if facets:
+            if matched is None:
+                matched = self._matching(searcher, compiled.query, date_filter)
+            counts = self._facets(searcher, matched)
         took = time.perf_counter() - started
-        return SearchResult(query, total, hits, took, offset, suggestions, by_root)
+        return SearchResult(query, total, hits, took, offset, suggestions, by_root, counts)
+
+    @staticmethod
+    def _matching(searcher, query: Query, date_filter: Query | None) -> set[int]:
+        """Every document that ``query`` matches within the dates (Whoosh's unscored walk)."""
+        found = set(searcher.docs_for_query(query))
+        return found & set(searcher.docs_for_query(date_filter)) if date_filter else found
+
+    def _facets(self, searcher, docnums: Iterable[int]) -> Facets:
+        """The documents counted by source and by year."""
+        sources: Counter[str] = Counter()
+        years: Counter[str] = Counter()
+        keys = self._facet_keys_of(searcher)
+        for docnum in docnums:
+            source, year = keys(docnum)
+            sources.update([source] if source else [])
+            years.update([year] if year else [])
+        by_year = dict(sorted(years.items(), reverse=True))
+        return Facets(dict(sources.most_common()), by_year)
+
+    def _facet_keys_of(self, searcher) -> Callable[[int], tuple[str | None, str | None]]:
+        """A document's source and year, read once per segment and kept while the segment is
+        in the index (a segment's stored fields never change: a commit keeps the others')."""
+        leaves = searcher.leaf_searchers()
+        offsets = [offset for _, offset in leaves]
+        tables = {leaf.reader().segment().segment_id(): leaf for leaf, _ in leaves}
+        self._facet_keys = {seg: self._facet_keys.get(seg, {}) for seg in tables}
+        found = [(leaf, self._facet_keys[seg]) for seg, leaf in tables.items()]
+
+        def keys(docnum: int) -> tuple[str | None, str | None]:
+            at = bisect_right(offsets, docnum) - 1
+            leaf, table = found[at]
+            local = docnum - offsets[at]
+            if local not in table:
+                fields = leaf.stored_fields(local)
+                day = fields.get("date")
+                table[local] = (fields.get("source"), day and str(day.year))
+            return table[local]
+
+        return keys
 
     def _direct_total(
         self, searcher, query: str, ranking: Ranking, match: str, date_filter: Query | None
@@ -277,15 +337,15 @@ class SearchIndex:
     @staticmethod
     def _bulk_candidates(
         searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int
-    ) -> tuple[list[_Candidate], int, int]:
-        """The BM25F candidates of a plain disjunction of terms, scored in bulk; the total; how
-        many of those only the root view matched."""
+    ) -> tuple[list[_Candidate], set[int], int]:
+        """The BM25F candidates of a plain disjunction of terms, scored in bulk; every matching
+        document; how many of those only the root view matched."""
         fetch = _fetch(depth, "score", _reranks(ranking))
         ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, weak="root")
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
         ]
-        return candidates, ranked.total, ranked.weak_only
+        return candidates, ranked.matched, ranked.weak_only
 
     @staticmethod
     def _whoosh_candidates(
@@ -396,11 +456,16 @@ class SearchIndex:
         return variants
 
     def _searcher(self, ranking: Ranking):
-        """One open searcher, reopened only when the index has changed."""
+        """One open searcher, opened again when the index has changed.
+
+        Not Whoosh's ``refresh()``: it reuses the readers of segments it had open, deletions
+        and all (a removed or replaced article stayed found), and keeps segments merged away.
+        """
+        if self._open_searcher is not None and not self._open_searcher.up_to_date():
+            self._open_searcher.close()
+            self._open_searcher = None
         if self._open_searcher is None:
             self._open_searcher = self._ix.searcher()
-        elif not self._open_searcher.up_to_date():
-            self._open_searcher = self._open_searcher.refresh()
         weighting = ranking.weighting()
         if type(weighting) is not type(self._open_searcher.weighting):
             self._open_searcher._idf_cache.clear()  # Whoosh caches idfs whatever the model

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
+import select
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,3 +77,34 @@ def seed_index(seed_index_dir: Path):
     from searcharc import SearchIndex
 
     return SearchIndex.open(seed_index_dir)
+
+
+@contextmanager
+def served(index_dir: Path, *args: str) -> Iterator[str]:
+    """`searcharc serve --port 0` on ``index_dir`` in a child process: yields its address."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "searcharc",
+            "serve",
+            "--index",
+            str(index_dir),
+            "--port",
+            "0",
+            *args,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        line = proc.stdout.readline() if ready else ""
+        found = re.search(r"http://\S+/", line)
+        assert found, f"no address printed: {line!r} {proc.stderr.read() if proc.poll() else ''}"
+        yield found.group(0)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

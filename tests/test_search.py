@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from searcharc import SearchIndex
 from searcharc.analysis import ANALYZER_VERSION, analyze
 from searcharc.errors import SearcharcError
 
@@ -123,3 +124,22 @@ def test_reindexing_unchanged_articles_changes_nothing(tmp_path, seeds_dir):
     first = run_index([seeds_dir], tmp_path).changes
     second = run_index([seeds_dir], tmp_path).changes
     assert (first.added, second.added, second.unchanged) == (5, 0, 5)
+
+
+def test_an_open_index_sees_another_writers_removals_and_replacements(tmp_path):
+    """Whoosh's refresh() kept the old segment readers (their deletions too): a removed article
+    stayed found and a replaced one was found twice."""
+    from searcharc.records import Article
+
+    def article(n: int, extra: str = "") -> Article:
+        return Article(id=f"a{n}", title="خبر", body=f"الطاقة الشمسية {n} {extra}")
+
+    writer = SearchIndex.create(tmp_path)
+    writer.add([article(1), article(2), article(3)])
+    reader = SearchIndex.open(tmp_path)
+    assert reader.search("الشمسية").total == 3
+    writer.remove(["a1"])
+    assert sorted(h.id for h in reader.search("الشمسية").hits) == ["a2", "a3"]
+    writer.add([article(2, "الرياح")])
+    assert sorted(h.id for h in reader.search("الشمسية").hits) == ["a2", "a3"]
+    assert [h.id for h in reader.search("الرياح").hits] == ["a2"]

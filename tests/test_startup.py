@@ -42,6 +42,19 @@ def test_a_plain_query_does_not_import_typer_or_rich(seed_index_dir):
     assert not {m for m in modules if m.split(".")[0] in ("typer", "click", "rich")}
 
 
+WEB = ("starlette", "uvicorn", "jinja2", "anyio", "h11")
+
+
+def test_only_serve_imports_the_web_stack(seed_index_dir):
+    for args in (["query", "الإرهاب", "--json"], ["query", "الإرهاب", "--color", "always"]):
+        modules = imported(*args, "--index", str(seed_index_dir))
+        assert "searcharc.search" in modules  # the measurement works
+        assert "searcharc.serve" not in modules, args
+        assert not {m for m in modules if m.split(".")[0] in WEB}, args
+    modules = imported("serve", "--port", "-1")  # refused by Typer before serving
+    assert "typer" in modules and "searcharc.serve" not in modules
+
+
 def _declared_type(annotation: object) -> type:
     """``X`` from ``X | None``."""
     (declared,) = set(get_args(annotation)) - {type(None)} or {annotation}
@@ -116,7 +129,7 @@ try:
     main()
 except SystemExit:
     pass
-heavy = sorted({{m.split(".")[0] for m in sys.modules}} & {{"whoosh", "trafilatura", "charset_normalizer", "bidi"}})
+heavy = sorted({{m.split(".")[0] for m in sys.modules}} & {{"whoosh", "trafilatura", "charset_normalizer", "bidi", "starlette", "uvicorn", "jinja2"}})
 print("HEAVY", ",".join(heavy))
 """
 
