@@ -514,3 +514,18 @@ def test_no_stemmer_keeps_the_normalized_word():
 def test_an_unknown_stemmer_is_refused(name):
     with pytest.raises(ValueError, match="unknown stemmer"):
         analyze("كتاب", stemmer=name)
+
+
+def test_a_full_word_cache_forgets_its_older_half_and_answers_the_same(monkeypatch):
+    import searcharc.analysis as analysis
+    from searcharc.analysis.components import TermCache
+
+    monkeypatch.setattr(analysis, "MAX_CACHED_WORDS", 8)
+    words = analysis.WordCache(analysis.get_stemmer("light"))
+    terms = TermCache("light", True)
+    written = [f"الكتاب{'ي' * n}" for n in range(30)] + ["والمدرسة", "في"]
+    for word in written:
+        assert words[word] == analysis.word_cache("light")[word]
+        assert len(words) <= 8 and len(terms) <= 8
+        assert terms[word] == (None if words[word][2] else words[word][1])
+    assert list(words)[-1] == "في"  # the newest stay

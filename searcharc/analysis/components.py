@@ -12,7 +12,7 @@ from functools import cache
 
 from whoosh.analysis import Analyzer, Composable, Filter, Token, Tokenizer
 
-from searcharc.analysis import MAX_CACHED_WORDS, word_cache
+from searcharc.analysis import make_room, word_cache
 from searcharc.analysis.normalize import normalize
 from searcharc.analysis.stem import get_stemmer
 from searcharc.analysis.stopwords import is_stopword
@@ -168,8 +168,7 @@ class TermCache(dict[str, str | None]):
         self.stopwords = stopwords
 
     def __missing__(self, written: str) -> str | None:
-        if len(self) >= MAX_CACHED_WORDS:
-            self.clear()
+        make_room(self)
         _, stem, stopword = self.words[written]
         term = self[written] = None if self.stopwords and stopword else stem
         return term
