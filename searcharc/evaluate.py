@@ -6,7 +6,9 @@ The measures come from ir-measures (the `eval` extra), never from code of our ow
 from __future__ import annotations
 
 import csv
+import json
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +76,24 @@ def read_corpus(path: Path, with_titles: bool = False) -> Iterator[Article]:
     for row in _rows(path):
         title = row[2] if with_titles and len(row) >= 4 else ""
         yield Article(id=row[0].strip(), title=title, body=row[-1])
+
+
+def index_corpus(corpus: Path, target: Path, **analysis: object):
+    """A new index at ``target`` of a ``docid<TAB>text`` corpus, built as `searcharc index`
+    builds one from a JSON Lines dump of ``{id, text}`` records (written to a temporary file):
+    what is measured is what users get. ``analysis``: stemmer, stopwords, roots."""
+    from searcharc.indexing import run_index
+    from searcharc.search import SearchIndex
+
+    SearchIndex.create(target, **analysis)
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / f"{corpus.stem}.jsonl"
+        with dump.open("w", encoding="utf-8") as out:
+            for article in read_corpus(corpus):
+                record = {"id": article.id, "text": article.body}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        run_index([dump], target)
+    return SearchIndex.open(target)
 
 
 Run = dict[str, list[tuple[str, float]]]

@@ -27,7 +27,7 @@ from searcharc.proximity import proximity_score
 from searcharc.query import correctable, parse, parse_searchable, replace_spans
 from searcharc.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.ranking import Ranking, expansion_words, matched_words, word_query
-from searcharc.records import Article, Hit, Snippet
+from searcharc.records import Article, Hit, Snippet, derived_title
 
 ROOT_DF_FLOOR = 1000  # documents: a root in fewer is always searched (its postings are cheap)
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
@@ -400,7 +400,9 @@ class SearchIndex:
         if self._open_searcher is None:
             self._open_searcher = self._ix.searcher()
         elif not self._open_searcher.up_to_date():
-            self._open_searcher = self._open_searcher.refresh()
+            # Whoosh cannot refresh the searcher of an empty index (its reader has no segments)
+            empty = self._open_searcher.doc_count_all() == 0
+            self._open_searcher = self._ix.searcher() if empty else self._open_searcher.refresh()
         weighting = ranking.weighting()
         if type(weighting) is not type(self._open_searcher.weighting):
             self._open_searcher._idf_cache.clear()  # Whoosh caches idfs whatever the model
@@ -476,7 +478,7 @@ class SearchIndex:
         score = candidate.score
         return Hit(
             id=fields["id"],
-            title=fields.get("title", ""),
+            title=fields.get("title") or derived_title(fields.get("body", "")),
             score=round(score, 4),
             date=_iso_date(fields.get("date")),
             source=fields.get("source"),

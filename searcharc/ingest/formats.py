@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from searcharc.dates import find_date
-from searcharc.ingest.page import first_sentence, parse_text
+from searcharc.ingest.page import parse_text
 from searcharc.records import Article
 
 TEXT_KEYS = ("content", "body", "text")
@@ -48,8 +48,8 @@ def record_article(record: object, fallback_id: str) -> Parsed:
     if not isinstance(record, dict):
         return Skipped(fallback_id, "record is not a JSON object")
     body = next((_str(record[k]) for k in TEXT_KEYS if _str(record.get(k))), "")
-    title = _str(record.get("title")) or first_sentence(body)
-    if not title:
+    title = _str(record.get("title")) or ""
+    if not (title or body):
         return Skipped(fallback_id, "record has no title and no content, body or text")
     return Article(
         id=_str(record.get("id")) or _str(record.get("url")) or fallback_id,
@@ -103,7 +103,7 @@ def html_article(text: str, name: str) -> Parsed:
     body = "\n\n".join(line.strip() for line in lines if line.strip())
     return Article(
         id=name,
-        title=title or first_sentence(body),
+        title=title,
         body=body,
         source=doc.sitename or doc.hostname or None,
         date=_iso_date(doc.date),
