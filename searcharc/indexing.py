@@ -140,14 +140,18 @@ def _index_item(
     options: IndexOptions,
     progress: Progress,
 ) -> None:
-    parsed = [item] if isinstance(item, Skipped) else list(read_input(item, options.encoding))
-    articles = 0
+    """Index one input a record at a time, each skipped record reported as it comes."""
+    parsed = (
+        [item]
+        if isinstance(item, Skipped)
+        else read_input(item, options.encoding, options.selection.max_size, progress.read)
+    )
     for one in parsed:
         if isinstance(one, Skipped):
             run.skipped.append(one)
             progress.skipped(one)
         else:
             run.changes.count(*writer.put(one), one.id)
-            articles += 1
+            progress.indexed()
     if isinstance(item, Input):
-        progress.advance(item, articles)
+        progress.finished(item)

@@ -86,7 +86,7 @@ def test_the_command_line_and_the_api_rank_the_same_records_alike(tmp_path, caps
 
 
 def test_max_size_skips_a_large_record_and_keeps_its_neighbours(tmp_path, capsys):
-    big = "كلمة " * 400_000  # 2 MB of text
+    big = "كلمة " * 222_222  # 2 MB of text (9 bytes a word)
     dump = write_jsonl(
         tmp_path / "dump.jsonl",
         [
@@ -153,3 +153,36 @@ def test_max_size_units(size, expected):
     from searcharc.cli import parse_size
 
     assert parse_size(size) == expected
+
+
+def test_progress_moves_inside_a_container(tmp_path):
+    from searcharc.indexing import run_index
+    from searcharc.progress import Progress
+
+    class Recorder(Progress):
+        def __init__(self) -> None:
+            self.events: list[tuple[str, int]] = []
+
+        def start(self, total_bytes: int) -> None:
+            self.events.append(("start", total_bytes))
+
+        def read(self, count: int) -> None:
+            self.events.append(("read", count))
+
+        def indexed(self) -> None:
+            self.events.append(("indexed", 1))
+
+        def finished(self, item) -> None:
+            self.events.append(("finished", item.size))
+
+    records = [{"id": f"r{n}", "text": f"خبر رقم {n}. {FILLER * 3}"} for n in range(1000)]
+    dump = write_jsonl(tmp_path / "dump.jsonl", records)
+    recorder = Recorder()
+    run_index([dump], tmp_path / "ix", progress=recorder)
+    kinds = [kind for kind, _ in recorder.events]
+    size = dump.stat().st_size
+    assert recorder.events[0] == ("start", size) and recorder.events[-1] == ("finished", size)
+    assert kinds.count("indexed") == 1000
+    reads = [i for i, kind in enumerate(kinds) if kind == "read"]
+    assert len(reads) > 5 and reads[-1] > kinds.index("indexed")  # reads between articles
+    assert sum(count for kind, count in recorder.events if kind == "read") == size

@@ -75,6 +75,23 @@ def _detect(data: bytes) -> str:
     return str(best)
 
 
+def sniff_encoding(head: bytes, encoding: str | None = None) -> str:
+    """The encoding of a stream from its first bytes: ``encoding`` when given, else by BOM,
+    UTF-8 (a character cut at the end of ``head`` allowed), or a detected Arabic code page."""
+    if encoding:
+        return encoding
+    if is_binary(head):
+        raise DecodeError("binary file")
+    for bom, codec in BOMS:
+        if head.startswith(bom):
+            return codec
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return _detect(head)
+    return "utf-8"
+
+
 def decode(data: bytes, encoding: str | None = None) -> str:
     """Decode with ``encoding``, else by BOM, UTF-8, or a detected Arabic code page."""
     if not data.strip():
