@@ -38,10 +38,18 @@ class Evaluation:
 
 
 def _rows(path: Path) -> Iterator[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if row and row[0].strip():
-                yield row
+    """The TSV rows of a UTF-8 file (a BOM allowed) with a first column."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+                if row and row[0].strip():
+                    yield row
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, exc) from None
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> SearcharcError:
+    return SearcharcError(f"{path}: not UTF-8 text (byte {exc.start})")
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:
@@ -51,12 +59,16 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     """TREC qrels: ``qid 0 docid relevance``."""
+    try:
+        lines = path.read_text("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, exc) from None
     qrels: dict[str, dict[str, int]] = {}
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         parts = line.split()
         if not parts:
             continue
-        if len(parts) != 4:
+        if len(parts) != 4 or not parts[3].lstrip("-").isdigit():
             raise SearcharcError(f"{path}:{number}: not a qrels line (qid 0 docid relevance)")
         qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
     return qrels
