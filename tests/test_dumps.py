@@ -186,3 +186,28 @@ def test_progress_moves_inside_a_container(tmp_path):
     reads = [i for i, kind in enumerate(kinds) if kind == "read"]
     assert len(reads) > 5 and reads[-1] > kinds.index("indexed")  # reads between articles
     assert sum(count for kind, count in recorder.events if kind == "read") == size
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "records"),
+    [
+        ("cp.json", "cp1256", [{"id": "w", "text": f"الرمان. {FILLER}"}]),
+        ("cp.jsonl", "cp1256", None),
+        ("u16.json", "utf-16", [{"id": "w", "text": f"الرمان. {FILLER}"}]),
+        ("bom.jsonl", "utf-8-sig", None),
+    ],
+)
+def test_dumps_in_other_encodings_are_streamed(tmp_path, capsys, name, encoding, records):
+    record = {"id": "w", "text": f"الرمان. {FILLER}"}
+    text = (
+        json.dumps(records, ensure_ascii=False)
+        if records
+        else json.dumps(record, ensure_ascii=False) + "\n"
+    )
+    (tmp_path / name).write_bytes(text.encode(encoding))
+    code, summary, err = index_json(capsys, str(tmp_path / name), "--index", str(tmp_path / "ix"))
+    assert (code, summary["added"]) == (0, 1), err
+    code, out, _ = run_in_process(
+        capsys, "query", "الرمان", "--ids", "--index", str(tmp_path / "ix")
+    )
+    assert out.split() == ["w"]

@@ -51,6 +51,16 @@ class Counted(io.RawIOBase):
         return count
 
 
+class Recoded:
+    """A text stream read as UTF-8 bytes: what ijson reads (other encodings are decoded)."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.text = text
+
+    def read(self, size: int = -1) -> bytes:
+        return self.text.read(size).encode()
+
+
 def read_stream(
     raw: BinaryIO,
     name: str,
@@ -105,9 +115,9 @@ def json_records(stream: BinaryIO, name: str, encoding: str, max_size: int) -> I
 
     head = stream.peek(CHUNK)[:CHUNK].decode(encoding, "ignore").lstrip("\ufeff \t\r\n")
     prefix = "item" if head.startswith("[") else ""
-    source: BinaryIO | io.TextIOWrapper = stream
+    source: BinaryIO | Recoded = stream
     if encoding.lower().replace("_", "-") not in UTF8:
-        source = io.TextIOWrapper(stream, encoding, errors="replace")  # ijson reads text too
+        source = Recoded(io.TextIOWrapper(stream, encoding, errors="replace"))
     elif stream.peek(3).startswith(codecs.BOM_UTF8):
         stream.read(3)
     position = 0

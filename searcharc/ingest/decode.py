@@ -67,12 +67,13 @@ def check_text(text: str) -> str:
 
 
 def _detect(data: bytes) -> str:
+    """The Arabic code page that ``data`` is most likely in (charset-normalizer)."""
     from charset_normalizer import from_bytes  # only for non-UTF-8 input
 
     best = from_bytes(data, cp_isolation=list(LEGACY_ARABIC)).best()
     if best is None:
         raise DecodeError("unknown encoding (use --encoding)")
-    return str(best)
+    return best.encoding
 
 
 def sniff_encoding(head: bytes, encoding: str | None = None) -> str:
@@ -112,4 +113,4 @@ def decode(data: bytes, encoding: str | None = None) -> str:
     try:
         return check_text(data.decode("utf-8"))
     except UnicodeDecodeError:
-        return check_text(_detect(data))
+        return check_text(data.decode(_detect(data)))
