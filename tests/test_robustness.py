@@ -128,12 +128,16 @@ def _fate(line: str, record: object) -> str:
 @given(
     records=st.lists(RECORD, min_size=1, max_size=8),
     queries=st.lists(PROSE | st.sampled_from(["title:", '"', "-", "*", "~2", "OR"]), max_size=3),
+    array=st.booleans(),
 )
-def test_generated_dumps_are_indexed_or_named_and_never_an_internal_error(capsys, records, queries):
+def test_generated_dumps_are_indexed_or_named_and_never_an_internal_error(
+    capsys, records, queries, array
+):
+    """JSON Lines or a JSON array of generated records, through the real CLI entry point."""
     with tempfile.TemporaryDirectory() as tmp:
         lines = [json.dumps(r, ensure_ascii=False) for r in records]
-        dump = Path(tmp) / "dump.jsonl"
-        dump.write_text("".join(line + "\n" for line in lines), "utf-8")
+        dump = Path(tmp) / ("dump.json" if array else "dump.jsonl")
+        dump.write_text(f"[{','.join(lines)}]" if array else "\n".join(lines) + "\n", "utf-8")
         index = str(Path(tmp) / "index")
         code, out, err = run_in_process(
             capsys, "index", str(dump), "--index", index, "--max-size", "10KB", "--json"

@@ -34,6 +34,15 @@ def too_large(size: int, limit: int, exact: bool = True) -> str | None:
     return f"larger than --max-size ({shown}{human_size(limit)})"
 
 
+def _not_text(record: str) -> str | None:
+    """Why a record's JSON text is refused (control characters, mojibake), or None."""
+    try:
+        check_text(record)
+    except DecodeError as exc:
+        return str(exc)
+    return None
+
+
 class Counted(io.RawIOBase):
     """A binary stream that reports each read's size (for the progress bar)."""
 
@@ -97,11 +106,11 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str, max_size: int) -> 
         if reason := too_large(len(line.encode()), max_size):
             yield Skipped(f"{name}:{number}", reason)
             continue
-        try:
-            record = json.loads(check_text(line))
-        except DecodeError as exc:
-            yield Skipped(f"{name}:{number}", str(exc))
+        if reason := _not_text(line):
+            yield Skipped(f"{name}:{number}", reason)
             continue
+        try:
+            record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Skipped(f"{name}:{number}", f"invalid JSON line: {exc.msg}")
             continue
@@ -124,8 +133,8 @@ def json_records(stream: BinaryIO, name: str, encoding: str, max_size: int) -> I
     try:
         items = ijson.items(source, prefix, multiple_values=True, use_float=True)
         for position, record in enumerate(items, 1):
-            size = len(json.dumps(record, ensure_ascii=False).encode())
-            if reason := too_large(size, max_size):
+            text = json.dumps(record, ensure_ascii=False)
+            if reason := too_large(len(text.encode()), max_size) or _not_text(text):
                 yield Skipped(f"{name}#{position}", reason)
                 continue
             yield record_article(record, f"{name}#{position}")
