@@ -118,6 +118,13 @@ def index_command(
     from searcharc.indexing import IndexOptions, run_index
     from searcharc.ingest import Selection
 
+    if encoding:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise SearcharcError(f"--encoding: unknown encoding {encoding!r}") from None
     target = index_path(index)
     options = IndexOptions(
         rebuild=rebuild,

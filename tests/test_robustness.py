@@ -176,10 +176,12 @@ def test_input_files_that_are_not_text_are_one_line(empty_index, tmp_path, capsy
         "qrels relevance": ["eval", "--queries", str(good_queries), "--qrels", str(bad_qrels)]
         + index,
         "index onto a file": ["index", str(good_queries), "--index", str(binary)],
+        "unknown encoding": ["index", str(good_queries), "--index", str(tmp_path / "new")]
+        + ["--encoding", "bogus"],
     }
     for name, args in runs.items():
         code, _, err = run_in_process(capsys, *args)
         assert code == 2 and len(err.strip().splitlines()) == 1, (name, err)
         assert "internal error" not in err and (
-            "not UTF-8 text" in err or "not a qrels line" in err or "not an index folder" in err
+            any(m in err for m in ("not UTF-8", "not a qrels", "not an index", "unknown encoding"))
         ), (name, err)

@@ -80,7 +80,10 @@ def sniff_encoding(head: bytes, encoding: str | None = None) -> str:
     """The encoding of a stream from its first bytes: ``encoding`` when given, else by BOM,
     UTF-8 (a character cut at the end of ``head`` allowed), or a detected Arabic code page."""
     if encoding:
-        return encoding
+        try:
+            return codecs.lookup(encoding).name
+        except LookupError:
+            raise DecodeError(f"unknown encoding: {encoding}") from None
     if is_binary(head):
         raise DecodeError("binary file")
     for bom, codec in BOMS:
