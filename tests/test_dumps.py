@@ -211,3 +211,17 @@ def test_dumps_in_other_encodings_are_streamed(tmp_path, capsys, name, encoding,
         capsys, "query", "الرمان", "--ids", "--index", str(tmp_path / "ix")
     )
     assert out.split() == ["w"]
+
+
+def test_a_broken_json_array_keeps_the_records_before_the_error(tmp_path, capsys):
+    whole = json.dumps([{"id": f"r{n}", "text": f"خبر {n}. {FILLER}"} for n in range(3)])
+    (tmp_path / "cut.json").write_text(whole[: whole.rindex("{")] + '{"id": "r2", "te', "utf-8")
+    code, summary, err = index_json(
+        capsys, str(tmp_path / "cut.json"), "--index", str(tmp_path / "ix")
+    )
+    assert (code, summary["added"]) == (1, 2)
+    (skipped,) = summary["skipped"]
+    assert skipped["input"] == "cut.json" and skipped["reason"].startswith(
+        "JSON not read past 2 records: parse error: premature EOF"
+    )
+    assert "\n" not in skipped["reason"]

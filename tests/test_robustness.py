@@ -77,9 +77,21 @@ ARABIC = st.text(st.sampled_from("ابتثجحخدذرزسشصضطظعغفقكل
 LEADS = st.sampled_from(["", "..", "...", ".", "…", "«..» ", "؟ "])
 PROSE = st.builds(str.__add__, LEADS, ARABIC | TEXT)
 HUGE = st.just("كلمة " * 2_000)  # 18 KB: over the --max-size of these runs
-SCALAR = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | PROSE
-VALUE = st.recursive(SCALAR | HUGE, lambda inner: st.lists(inner, max_size=2), max_leaves=4)
-VALUE = VALUE | st.dictionaries(st.sampled_from(["text", "a"]), SCALAR, max_size=2)
+SCALAR = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)  # ijson's C parser stops at larger ones
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | PROSE
+)
+
+
+def _nested(inner: st.SearchStrategy) -> st.SearchStrategy:
+    """Arrays and objects of ``inner`` values."""
+    return st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["text", "a"]), inner)
+
+
+VALUE = st.recursive(SCALAR | HUGE, _nested, max_leaves=4)
 DATES = st.sampled_from(["2023-11-14", "0001-01-01", "9999-12-31", "14 نوفمبر 2023", "2023-13-45"])
 KEYS = {
     "id": st.sampled_from(["a", "b", " ", ""]) | st.integers(0, 3) | VALUE,

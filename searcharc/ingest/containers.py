@@ -119,7 +119,8 @@ def jsonl_records(stream: BinaryIO, name: str, encoding: str, max_size: int) -> 
 
 def json_records(stream: BinaryIO, name: str, encoding: str, max_size: int) -> Iterator[Parsed]:
     """A JSON array of objects an item at a time (or one object, or several one after another);
-    the records before a syntax error are kept."""
+    the records before a syntax error are kept (and before an integer beyond 64 bits, which
+    ijson's C parser refuses)."""
     import ijson  # only when there is JSON to read
 
     head = stream.peek(CHUNK)[:CHUNK].decode(encoding, "ignore").lstrip("\ufeff \t\r\n")
@@ -141,4 +142,4 @@ def json_records(stream: BinaryIO, name: str, encoding: str, max_size: int) -> I
     except (ijson.JSONError, ValueError) as exc:
         problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         records = f"{position} record" + ("s" if position != 1 else "")
-        yield Skipped(name, f"invalid JSON after {records}: {problem}")
+        yield Skipped(name, f"JSON not read past {records}: {problem}")
