@@ -225,3 +225,10 @@ def test_a_broken_json_array_keeps_the_records_before_the_error(tmp_path, capsys
         "JSON not read past 2 records: parse error: premature EOF"
     )
     assert "\n" not in skipped["reason"]
+
+
+@pytest.mark.parametrize("name", ["empty.jsonl", "empty.json"])
+def test_an_empty_dump_is_named(tmp_path, capsys, name):
+    (tmp_path / name).write_bytes(b"  \n")
+    code, summary, _ = index_json(capsys, str(tmp_path / name), "--index", str(tmp_path / "ix"))
+    assert code == 1 and summary["skipped"] == [{"input": name, "reason": "empty"}]

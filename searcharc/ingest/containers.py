@@ -74,6 +74,8 @@ def read_stream(
     head = stream.peek(CHUNK)[:CHUNK]
     kind = sniff_format(name, head.decode("utf-8", "ignore"))
     if kind in ("json", "jsonl"):
+        if not head.strip():
+            raise DecodeError("empty")
         found = sniff_encoding(head, encoding)
         records = jsonl_records if kind == "jsonl" else json_records
         yield from records(stream, name, found, max_size)
