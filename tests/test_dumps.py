@@ -232,3 +232,10 @@ def test_an_empty_dump_is_named(tmp_path, capsys, name):
     (tmp_path / name).write_bytes(b"  \n")
     code, summary, _ = index_json(capsys, str(tmp_path / name), "--index", str(tmp_path / "ix"))
     assert code == 1 and summary["skipped"] == [{"input": name, "reason": "empty"}]
+
+
+def test_stray_control_characters_do_not_refuse_a_record(tmp_path, capsys):
+    """As in SaudiNewsNet: «\x1a\x1a» before the text, about 1% of the article."""
+    dump = write_jsonl(tmp_path / "d.jsonl", [{"id": "sub", "text": "\x1a\x1a نص قصير. " * 3}])
+    code, summary, err = index_json(capsys, str(dump), "--index", str(tmp_path / "ix"))
+    assert (code, summary["added"]) == (0, 1), err

@@ -125,7 +125,7 @@ def _fate(line: str, record: object) -> str:
     text = "\n".join(json.loads(f'"{string}"') for string in strings)
     try:
         if text.strip():
-            check_text(text)
+            check_text(text, controls=False)
     except DecodeError as exc:
         return str(exc)
     if not isinstance(record, dict):

@@ -52,13 +52,14 @@ def _never_bad() -> re.Pattern:
 _NEVER_BAD = _never_bad()
 
 
-def check_text(text: str) -> str:
-    """Refuse text full of control characters or mojibake; return it unchanged otherwise."""
+def check_text(text: str, controls: bool = True) -> str:
+    """Refuse text full of control characters (unless not ``controls``: the strings of a
+    JSON record, text already) or mojibake; return it unchanged otherwise."""
     if not text.strip():
         raise DecodeError("empty")
     size = len(text)
     # Each distinct character is judged once; only the bad ones are counted.
-    rest = _NEVER_BAD.sub("", text)
+    rest = _NEVER_BAD.sub("", text) if controls else ""
     if sum(rest.count(ch) for ch in set(rest) if _bad_char(ch)) > MAX_BAD_RATIO * size:
         raise DecodeError("control characters: not text")
     if sum(text.count(ch) for ch in MOJIBAKE_MARKERS) > MAX_MOJIBAKE_RATIO * size:
