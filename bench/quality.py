@@ -4,7 +4,9 @@
     python bench/quality.py --only qqa23
 
 Each row adds one step of searcharc's analysis or ranking, so that every choice is a measured
-step; the peers' rows are the published BM25 baselines on exactly these questions.
+step; the peers' rows are the published BM25 baselines on exactly these questions. Our rows
+index each collection as `searcharc index` reads a JSON Lines dump of ``{id, text}`` records
+(``evaluate.index_corpus``, also behind `searcharc eval --corpus`): the numbers users get.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from searcharc.analysis import DEFAULT_ROOTS
 from searcharc.evaluate import (
     Evaluation,
+    index_corpus,
     measure,
     read_corpus,
     read_qrels,
@@ -28,7 +31,6 @@ from searcharc.evaluate import (
     run_queries,
 )
 from searcharc.ranking import DEFAULT, Ranking
-from searcharc.search import SearchIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SEARCHARC_DATA", ROOT.parent / "shared" / "data"))
@@ -177,9 +179,13 @@ def evaluate_row(
         if row.whoosh_default:
             cache[key] = whoosh_default_index(path, collection.corpus)
         else:
-            index = SearchIndex.create(path, row.stemmer, row.stopwords, row.roots)
-            index.add(read_corpus(collection.corpus))
-            cache[key] = index
+            cache[key] = index_corpus(
+                collection.corpus,
+                path,
+                stemmer=row.stemmer,
+                stopwords=row.stopwords,
+                roots=row.roots,
+            )
     target = cache[key]
     started = time.perf_counter()
     if row.whoosh_default:

@@ -6,6 +6,7 @@ Heavy modules (Whoosh, Rich) are imported inside the commands that need them, so
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -61,14 +62,16 @@ def _main(
     """Arabic-aware full-text search for news archives."""
 
 
-def parse_size(text: str) -> int:
-    """A size such as 50MB, 512k or 1000000 (bytes) → bytes."""
-    spec = text.strip().lower().removesuffix("b").strip()
-    number = spec.rstrip("kmg")
-    try:
-        return int(float(number) * 1024 ** " kmg".index(spec[len(number) :] or " "))
-    except (ValueError, KeyError):
-        raise typer.BadParameter(f"not a size: {text!r} (e.g. 50MB)") from None
+SIZE_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9}
+SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
+
+
+def parse_size(text: str, option: str = "--max-size") -> int:
+    """A size with its unit, in any case (500KB, 50MB, 1GB, 200B) → bytes."""
+    found = SIZE.fullmatch(text.strip().lower())
+    if not found or found.group(2) not in SIZE_UNITS:
+        raise SearcharcError(f"{option} takes a unit (B, KB, MB or GB), e.g. 50MB: not {text!r}")
+    return int(float(found.group(1)) * SIZE_UNITS[found.group(2)])
 
 
 @app.command("index")
@@ -89,7 +92,9 @@ def index_command(
     encoding: Annotated[
         str | None, typer.Option(help="Force an encoding (e.g. cp1256) instead of detecting.")
     ] = None,
-    max_size: Annotated[str, typer.Option(help="Skip files larger than this.")] = "50MB",
+    max_size: Annotated[
+        str, typer.Option(help="Skip an article (record, file, zip member) larger than this.")
+    ] = "50MB",
     jobs: Annotated[
         int,
         typer.Option(
@@ -120,6 +125,13 @@ def index_command(
     from searcharc.indexing import IndexOptions, run_index
     from searcharc.ingest import Selection
 
+    if encoding:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise SearcharcError(f"--encoding: unknown encoding {encoding!r}") from None
     target = index_path(index)
     options = IndexOptions(
         rebuild=rebuild,
@@ -128,7 +140,7 @@ def index_command(
         encoding=encoding,
         jobs=jobs,
         lock_timeout=lock_timeout,
-        memory=parse_size(memory),
+        memory=parse_size(memory, "--memory"),
         optimize=optimize,
     )
     progress = render.ConsoleProgress(bar=not quiet and sys.stderr.isatty(), warn=not quiet)
@@ -156,6 +168,15 @@ def remove_command(
     raise typer.Exit(1 if missing else 0)
 
 
+def _article_or_exit(search_index, article_id: str):
+    """The article with this id; exit 1 (nothing found) when the index does not hold it."""
+    article = search_index.get(article_id)
+    if article is None:
+        echo_err(f"searcharc: not in the index: {article_id}")
+        raise typer.Exit(1)
+    return article
+
+
 @app.command("show")
 def show_command(
     article_id: Annotated[str, typer.Argument(metavar="ID", help="The article's id.")],
@@ -171,10 +192,7 @@ def show_command(
     from searcharc.search import SearchIndex
 
     search_index = SearchIndex.open(index_path(index))
-    article = search_index.get(article_id)
-    if article is None:
-        echo_err(f"searcharc: not in the index: {article_id}")
-        raise typer.Exit(1)
+    article = _article_or_exit(search_index, article_id)
     spans = search_index.highlight(article.body, highlight) if highlight else []
     if json_out:
         print(render.to_json(render.article_dict(article, spans)))
@@ -330,7 +348,9 @@ def similar_command(
     from searcharc import render
     from searcharc.search import SearchIndex
 
-    similar = SearchIndex.open(index_path(index)).similar(article_id, limit)
+    search_index = SearchIndex.open(index_path(index))
+    _article_or_exit(search_index, article_id)
+    similar = search_index.similar(article_id, limit)
     if json_out:
         print(render.to_json(render.similar_dicts(similar)))
     else:
@@ -369,7 +389,10 @@ def eval_command(
     index: IndexOption = None,
     corpus: Annotated[
         Path | None,
-        typer.Option(help="Index this TSV (docid<TAB>text) in a temporary folder instead."),
+        typer.Option(
+            help="Index this TSV (docid<TAB>text) in a temporary folder instead, as "
+            "`searcharc index` reads {id, text} JSON lines."
+        ),
     ] = None,
     run_file: Annotated[Path | None, typer.Option("--run", help="Write the TREC run here.")] = None,
     run_tag: Annotated[str, typer.Option(help="The run's tag column.")] = "searcharc",
@@ -390,9 +413,8 @@ def eval_command(
     questions = evaluate.read_queries(queries)
     judgments = evaluate.read_qrels(qrels)
     with tempfile.TemporaryDirectory() as tmp:
-        if corpus:
-            search_index = SearchIndex.create(Path(tmp))
-            search_index.add(evaluate.read_corpus(corpus))
+        if corpus:  # as `searcharc index` reads a JSON Lines dump of these passages
+            search_index = evaluate.index_corpus(corpus, Path(tmp))
         else:
             search_index = SearchIndex.open(index_path(index))
         run = evaluate.run_queries(search_index, questions)

@@ -171,7 +171,7 @@ def batch(search_index, o: QueryOptions, options: dict) -> int:
     from searcharc.errors import SearcharcError
 
     source, output = o.batch, o.output
-    text = sys.stdin.read() if str(source) == "-" else read_text(source)
+    text = read_text(source)
     queries = batches.read_queries(text)
     answers = batches.answer_all(
         search_index, queries, o.limit, snippets=o.jsonl, suggest=False, **options
@@ -206,13 +206,16 @@ def batch_lines(answer, jsonl: bool, tag: str) -> list[str]:
 
 
 def read_text(path: Path) -> str:
-    """A text file (a BOM allowed), or a one-line error."""
+    """A UTF-8 text file, or standard input for ``-`` (a BOM allowed), or a one-line error."""
     from searcharc.errors import SearcharcError
 
     try:
-        return path.read_text("utf-8-sig")
+        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        return data.decode("utf-8-sig")
     except OSError as exc:
         raise SearcharcError(f"{path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SearcharcError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 def guarded(command: Callable[[], int | None]) -> int:

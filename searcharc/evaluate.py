@@ -6,7 +6,9 @@ The measures come from ir-measures (the `eval` extra), never from code of our ow
 from __future__ import annotations
 
 import csv
+import json
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +38,18 @@ class Evaluation:
 
 
 def _rows(path: Path) -> Iterator[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if row and row[0].strip():
-                yield row
+    """The TSV rows of a UTF-8 file (a BOM allowed) with a first column."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+                if row and row[0].strip():
+                    yield row
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, exc) from None
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> SearcharcError:
+    return SearcharcError(f"{path}: not UTF-8 text (byte {exc.start})")
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:
@@ -49,12 +59,16 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     """TREC qrels: ``qid 0 docid relevance``."""
+    try:
+        lines = path.read_text("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, exc) from None
     qrels: dict[str, dict[str, int]] = {}
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         parts = line.split()
         if not parts:
             continue
-        if len(parts) != 4:
+        if len(parts) != 4 or not parts[3].lstrip("-").isdigit():
             raise SearcharcError(f"{path}:{number}: not a qrels line (qid 0 docid relevance)")
         qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
     return qrels
@@ -74,6 +88,24 @@ def read_corpus(path: Path, with_titles: bool = False) -> Iterator[Article]:
     for row in _rows(path):
         title = row[2] if with_titles and len(row) >= 4 else ""
         yield Article(id=row[0].strip(), title=title, body=row[-1])
+
+
+def index_corpus(corpus: Path, target: Path, **analysis: object):
+    """A new index at ``target`` of a ``docid<TAB>text`` corpus, built as `searcharc index`
+    builds one from a JSON Lines dump of ``{id, text}`` records (written to a temporary file):
+    what is measured is what users get. ``analysis``: stemmer, stopwords, roots."""
+    from searcharc.indexing import run_index
+    from searcharc.search import SearchIndex
+
+    SearchIndex.create(target, **analysis)
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / f"{corpus.stem}.jsonl"
+        with dump.open("w", encoding="utf-8") as out:
+            for article in read_corpus(corpus):
+                record = {"id": article.id, "text": article.body}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        run_index([dump], target)
+    return SearchIndex.open(target)
 
 
 Run = dict[str, list[tuple[str, float]]]

@@ -128,7 +128,7 @@ def run_index(
         try:
             for item in items:
                 if isinstance(item, Input) and manifest.key(item) in read:
-                    progress.advance(item, 0)
+                    progress.finished(item)
                 elif _index_item(item, writer, run, options, progress):
                     read.update(manifest_entries([item]))
             if options.prune:
@@ -156,9 +156,13 @@ def _index_item(
     options: IndexOptions,
     progress: Progress,
 ) -> bool:
-    """Read one input into the writer; whether it was read without a skipped record."""
-    parsed = [item] if isinstance(item, Skipped) else list(read_input(item, options.encoding))
-    articles = 0
+    """Index one input a record at a time, each skipped record reported as it comes; whether
+    it was read without a skipped record."""
+    parsed = (
+        [item]
+        if isinstance(item, Skipped)
+        else read_input(item, options.encoding, options.selection.max_size, progress.read)
+    )
     clean = True
     for one in parsed:
         if isinstance(one, Skipped):
@@ -167,9 +171,9 @@ def _index_item(
             clean = False
         else:
             run.changes.count(*writer.put(one), one.id)
-            articles += 1
+            progress.indexed()
     if isinstance(item, Input):
-        progress.advance(item, articles)
+        progress.finished(item)
     return clean and isinstance(item, Input)
 
 

@@ -26,9 +26,15 @@ def _holder(lock_path: Path) -> str:
 @contextmanager
 def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
     """Hold the index's write lock, waiting up to ``timeout`` seconds for another writer."""
-    index_dir.mkdir(parents=True, exist_ok=True)
     lock_path = index_dir / LOCK_FILE
-    with open(lock_path, "a+", encoding="utf-8") as handle:
+    if index_dir.exists() and not index_dir.is_dir():
+        raise SearcharcError(f"{index_dir} is a file, not an index folder")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 (the with below)
+    except OSError as exc:
+        raise SearcharcError(f"cannot write an index at {index_dir}: {exc.strerror}") from None
+    with handle:
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
+
+SENTENCE_END = re.compile(r"[.!?؟]")
+CLAUSE_END = "،"
+LEAD_PUNCTUATION = re.compile(r"^[^\w]+")
+FIRST_SENTENCE_WORDS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +46,21 @@ class Hit:
 
 
 HIT_FIELDS = tuple(f.name for f in fields(Hit))
+
+
+def first_sentence(paragraph: str) -> str:
+    """The paragraph's first sentence, cut at a clause when it is long."""
+    sentence = SENTENCE_END.split(paragraph, maxsplit=1)[0].strip()
+    words = sentence.split()
+    if len(words) <= FIRST_SENTENCE_WORDS:
+        return sentence
+    head = " ".join(words[:FIRST_SENTENCE_WORDS])
+    return head.split(CLAUSE_END)[0].strip() if CLAUSE_END in head else head
+
+
+def derived_title(body: str) -> str:
+    """The title shown for an article without one: the first sentence of its first paragraph,
+    read after any lead-in punctuation («..», «…»); its first words when that is empty."""
+    paragraph = body.strip().split("\n", 1)[0]
+    lead = LEAD_PUNCTUATION.sub("", paragraph)
+    return first_sentence(lead) or " ".join(paragraph.split()[:FIRST_SENTENCE_WORDS])

@@ -159,6 +159,8 @@ class ConsoleProgress(Progress):
         self.bar = None
         self.warn = warn
         self.articles = 0
+        self.done = 0  # bytes of the inputs finished
+        self.current = 0  # bytes read of the input being read
         if bar:
             from rich.console import Console
             from rich.progress import (
@@ -191,16 +193,28 @@ class ConsoleProgress(Progress):
 
     def start(self, total_bytes: int) -> None:
         if self.bar:
-            self.bar.update(self.task, total=total_bytes)
+            self.bar.update(self.task, total=total_bytes or None)
 
-    def advance(self, item: Input, articles: int) -> None:
-        self.articles += articles
+    def read(self, count: int) -> None:
+        self.current += count
+        self._show()
+
+    def indexed(self) -> None:
+        self.articles += 1
+
+    def finished(self, item: Input) -> None:
+        self.done += item.size or self.current
+        self.current = 0
+        self._show()
+
+    def _show(self) -> None:
+        """The bytes read so far, the articles indexed and their rate (the ETA is Rich's)."""
         if self.bar:
             elapsed = self.bar.tasks[0].elapsed or 0.0
             rate = f"{self.articles / elapsed:,.0f} articles/s" if elapsed > 0 else ""
             self.bar.update(
                 self.task,
-                advance=item.size,
+                completed=self.done + self.current,
                 description=f"{self.articles:,} articles",
                 rate=rate,
             )

@@ -28,7 +28,7 @@ from searcharc.proximity import proximity_score
 from searcharc.query import correctable, parse, parse_searchable, replace_spans
 from searcharc.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.ranking import Ranking, expansion_words, matched_words, word_query
-from searcharc.records import Article, Hit, Snippet
+from searcharc.records import Article, Hit, Snippet, derived_title
 
 ROOT_DF_FLOOR = 1000  # documents: a root in fewer is always searched (its postings are cheap)
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
@@ -541,7 +541,7 @@ class SearchIndex:
         score = candidate.score
         return Hit(
             id=fields["id"],
-            title=fields.get("title", ""),
+            title=fields.get("title") or derived_title(fields.get("body", "")),
             score=round(score, 4),
             date=_iso_date(fields.get("date")),
             source=fields.get("source"),

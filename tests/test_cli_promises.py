@@ -226,7 +226,8 @@ def test_batch_exit_status_found_nothing_and_unreadable(seed_index_dir, tmp_path
         (["query", "x", "--color", "sometimes"], "Invalid value for '--color'"),
         (["nope"], "No such command 'nope'"),
         (["show"], "Missing argument 'ID'"),
-        (["index", "--max-size", "big"], "not a size: 'big'"),
+        (["index", "--max-size", "big"], "--max-size takes a unit (B, KB, MB or GB)"),
+        (["index", "--memory", "256"], "--memory takes a unit (B, KB, MB or GB)"),
         (["--bogus"], "No such option: --bogus"),
     ],
 )

@@ -196,7 +196,7 @@ def test_similar_lists_articles_with_shared_key_terms(seed_index_dir, capsys):
     code, out, _ = run_in_process(capsys, "similar", S002, "--json", "--index", str(seed_index_dir))
     assert all(item["shared_terms"] for item in json.loads(out))
     code, _, err = run_in_process(capsys, "similar", "nope", "--index", str(seed_index_dir))
-    assert code == 2 and "not in the index: nope" in err
+    assert code == 1 and "not in the index: nope" in err  # nothing found, as show says
 
 
 def test_the_match_default_is_one_constant():

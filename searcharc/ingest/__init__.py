@@ -3,29 +3,41 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from searcharc.ingest.decode import DecodeError, decode
-from searcharc.ingest.formats import Parsed, Skipped, parse
-from searcharc.ingest.inputs import Input, Selection, inputs
+from searcharc.ingest.containers import read_stream
+from searcharc.ingest.decode import DecodeError
+from searcharc.ingest.formats import Parsed, Skipped
+from searcharc.ingest.inputs import DEFAULT_MAX_SIZE, Input, Selection, inputs
 from searcharc.ingest.page import parse_text
 from searcharc.records import Article
 
+# What reading an input can raise: unreadable files, corrupt, encrypted or unsupported zip
+# members (CRC, zlib, "password required", compression methods zipfile lacks).
+UNREADABLE = (OSError, EOFError, zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError)
 
-def read_input(item: Input, encoding: str | None = None) -> Iterator[Parsed]:
-    """The articles of one input, each stamped with its origin; a bad input is one Skipped."""
+
+def read_input(
+    item: Input,
+    encoding: str | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+    on_read: Callable[[int], None] = lambda count: None,
+) -> Iterator[Parsed]:
+    """The articles of one input, each stamped with its origin, read as a stream (records one
+    at a time); an input that cannot be read is one Skipped, after the records read before."""
     try:
-        text = decode(item.read(), encoding)
+        with item.open() as raw:
+            for parsed in read_stream(raw, item.name, item.size, encoding, max_size, on_read):
+                is_article = isinstance(parsed, Article)
+                yield dataclasses.replace(parsed, origin=item.origin) if is_article else parsed
     except DecodeError as exc:
         yield Skipped(item.name, str(exc), item.origin)
-        return
-    except OSError as exc:
-        yield Skipped(item.name, f"cannot read ({exc.strerror or exc})", item.origin)
-        return
-    for parsed in parse(text, item.name):
-        is_article = isinstance(parsed, Article)
-        yield dataclasses.replace(parsed, origin=item.origin) if is_article else parsed
+    except UNREADABLE as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        yield Skipped(item.name, f"cannot read ({reason})", item.origin)
 
 
 def read_articles(root: Path) -> Iterator[Article]:

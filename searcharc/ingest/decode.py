@@ -52,13 +52,14 @@ def _never_bad() -> re.Pattern:
 _NEVER_BAD = _never_bad()
 
 
-def check_text(text: str) -> str:
-    """Refuse text full of control characters or mojibake; return it unchanged otherwise."""
+def check_text(text: str, controls: bool = True) -> str:
+    """Refuse text full of control characters (unless not ``controls``: the strings of a
+    JSON record, text already) or mojibake; return it unchanged otherwise."""
     if not text.strip():
         raise DecodeError("empty")
     size = len(text)
     # Each distinct character is judged once; only the bad ones are counted.
-    rest = _NEVER_BAD.sub("", text)
+    rest = _NEVER_BAD.sub("", text) if controls else ""
     if sum(rest.count(ch) for ch in set(rest) if _bad_char(ch)) > MAX_BAD_RATIO * size:
         raise DecodeError("control characters: not text")
     if sum(text.count(ch) for ch in MOJIBAKE_MARKERS) > MAX_MOJIBAKE_RATIO * size:
@@ -67,12 +68,33 @@ def check_text(text: str) -> str:
 
 
 def _detect(data: bytes) -> str:
+    """The Arabic code page that ``data`` is most likely in (charset-normalizer)."""
     from charset_normalizer import from_bytes  # only for non-UTF-8 input
 
     best = from_bytes(data, cp_isolation=list(LEGACY_ARABIC)).best()
     if best is None:
         raise DecodeError("unknown encoding (use --encoding)")
-    return str(best)
+    return best.encoding
+
+
+def sniff_encoding(head: bytes, encoding: str | None = None) -> str:
+    """The encoding of a stream from its first bytes: ``encoding`` when given, else by BOM,
+    UTF-8 (a character cut at the end of ``head`` allowed), or a detected Arabic code page."""
+    if encoding:
+        try:
+            return codecs.lookup(encoding).name
+        except LookupError:
+            raise DecodeError(f"unknown encoding: {encoding}") from None
+    if is_binary(head):
+        raise DecodeError("binary file")
+    for bom, codec in BOMS:
+        if head.startswith(bom):
+            return codec
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return _detect(head)
+    return "utf-8"
 
 
 def decode(data: bytes, encoding: str | None = None) -> str:
@@ -95,4 +117,4 @@ def decode(data: bytes, encoding: str | None = None) -> str:
     try:
         return check_text(data.decode("utf-8"))
     except UnicodeDecodeError:
-        return check_text(_detect(data))
+        return check_text(data.decode(_detect(data)))

@@ -1,13 +1,12 @@
-"""Decoded text of one input → Article records, by format: plain text, HTML, JSON, JSON Lines."""
+"""Decoded text → Article records, by format: plain text, HTML, JSON records."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from searcharc.dates import find_date
-from searcharc.ingest.page import first_sentence, parse_text
+from searcharc.ingest.page import parse_text
 from searcharc.ingest.webpage import html_article
 from searcharc.records import Article
 
@@ -30,8 +29,22 @@ Parsed = Article | Skipped
 
 
 def _str(value: object) -> str | None:
-    """A field as stripped text, or None when missing or blank."""
-    return (str(value).strip() or None) if value is not None else None
+    """A field as stripped text (a number as written), or None when missing, blank, or not
+    text (an object, an array, true or false)."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+JSON_TYPES = {dict: "an object", list: "an array", bool: "true or false"}
+
+
+def _no_text(record: dict) -> str:
+    """Why a record without text or title is skipped, naming a field that is not text."""
+    for key in ("title", *TEXT_KEYS):
+        if type(record.get(key)) in JSON_TYPES:
+            return f"record's {key} is {JSON_TYPES[type(record[key])]}, not text"
+    return "record has no title and no content, body or text"
 
 
 def _iso_date(value: object) -> str | None:
@@ -48,9 +61,9 @@ def record_article(record: object, fallback_id: str) -> Parsed:
     if not isinstance(record, dict):
         return Skipped(fallback_id, "record is not a JSON object")
     body = next((_str(record[k]) for k in TEXT_KEYS if _str(record.get(k))), "")
-    title = _str(record.get("title")) or first_sentence(body)
-    if not title:
-        return Skipped(fallback_id, "record has no title and no content, body or text")
+    title = _str(record.get("title")) or ""
+    if not (title or body):
+        return Skipped(fallback_id, _no_text(record))
     return Article(
         id=_str(record.get("id")) or _str(record.get("url")) or fallback_id,
         title=title,
@@ -60,31 +73,6 @@ def record_article(record: object, fallback_id: str) -> Parsed:
         url=_str(record.get("url")),
         author=_str(record.get("author")),
     )
-
-
-def json_articles(text: str, name: str) -> Iterator[Parsed]:
-    """A JSON object, or an array of them."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield Skipped(name, f"invalid JSON at line {exc.lineno}: {exc.msg}")
-        return
-    records = data if isinstance(data, list) else [data]
-    for position, record in enumerate(records, 1):
-        yield record_article(record, f"{name}#{position}")
-
-
-def jsonl_articles(text: str, name: str) -> Iterator[Parsed]:
-    """One JSON object a line; a broken line is skipped, the others are kept."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(f"{name}:{number}", f"invalid JSON line: {exc.msg}")
-            continue
-        yield record_article(record, f"{name}#{number}")
 
 
 def sniff_format(name: str, text: str) -> str:
@@ -108,13 +96,9 @@ def sniff_format(name: str, text: str) -> str:
 
 
 def parse(text: str, name: str) -> Iterator[Parsed]:
-    """Every article (or skipped record) in one decoded input."""
-    kind = sniff_format(name, text)
-    if kind == "json":
-        yield from json_articles(text, name)
-    elif kind == "jsonl":
-        yield from jsonl_articles(text, name)
-    elif kind == "html":
+    """The article of one decoded input read whole: an HTML page or plain text (JSON and JSON
+    Lines are read a record at a time: ``searcharc.ingest.containers``)."""
+    if sniff_format(name, text) == "html":
         yield html_article(text, name) or Skipped(name, "no article text found in the HTML page")
     else:
         article = parse_text(text, name)

@@ -6,8 +6,10 @@ import fnmatch
 import sys
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from searcharc.ingest.formats import Skipped
 
@@ -22,13 +24,13 @@ class Input:
 
     name: str  # the id of a single-article input; the prefix of record ids
     origin: str  # the file on disk it comes from (a zip for its members), for --prune
-    size: int
-    read: Callable[[], bytes]
+    size: int  # bytes (uncompressed for a zip member); 0 when unknown (standard input)
+    open: Callable[[], AbstractContextManager[BinaryIO]]
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """Which files of a folder to read, and how large they may be."""
+    """Which files of a folder to read, and how large an article may be."""
 
     include: Sequence[str] = ()
     exclude: Sequence[str] = ()
@@ -44,12 +46,6 @@ class Selection:
         return (not self.include or matches(self.include)) and not matches(self.exclude)
 
 
-def _too_large(size: int, selection: Selection) -> str | None:
-    if size > selection.max_size:
-        return f"larger than --max-size ({size / 1e6:.1f} MB > {selection.max_size / 1e6:.1f} MB)"
-    return None
-
-
 def zip_inputs(path: Path, name: str, selection: Selection) -> Iterator[Input | Skipped]:
     """Every file in a zip archive, its name prefixed by the archive's."""
     try:
@@ -62,18 +58,16 @@ def zip_inputs(path: Path, name: str, selection: Selection) -> Iterator[Input | 
             member = f"{name}/{info.filename}"
             if info.is_dir() or not selection.wants(info.filename):
                 continue
-            if reason := _too_large(info.file_size, selection):
-                yield Skipped(member, reason)
-                continue
-            yield Input(member, str(path), info.file_size, _zip_reader(path, info.filename))
+            yield Input(member, str(path), info.file_size, _zip_opener(path, info.filename))
 
 
-def _zip_reader(path: Path, member: str) -> Callable[[], bytes]:
-    def read() -> bytes:
-        with zipfile.ZipFile(path) as archive:
-            return archive.read(member)
+def _zip_opener(path: Path, member: str) -> Callable[[], AbstractContextManager[BinaryIO]]:
+    @contextmanager
+    def member_stream() -> Iterator[BinaryIO]:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+            yield stream
 
-    return read
+    return member_stream
 
 
 def file_inputs(path: Path, name: str, selection: Selection) -> Iterator[Input | Skipped]:
@@ -88,10 +82,8 @@ def file_inputs(path: Path, name: str, selection: Selection) -> Iterator[Input |
         return
     if path.suffix.lower() == ".zip":
         yield from zip_inputs(path, name, selection)
-    elif reason := _too_large(size, selection):
-        yield Skipped(name, reason)
     else:
-        yield Input(name, str(path.resolve()), size, path.read_bytes)
+        yield Input(name, str(path.resolve()), size, lambda: path.open("rb"))
 
 
 def is_index_folder(path: Path) -> bool:
@@ -121,8 +113,8 @@ def folder_inputs(root: Path, selection: Selection) -> Iterator[Input | Skipped]
 
 
 def stdin_input() -> Input:
-    data = sys.stdin.buffer.read()
-    return Input("stdin", STDIN, len(data), lambda: data)
+    """Standard input, read as a stream (its size is not known)."""
+    return Input("stdin", STDIN, 0, lambda: nullcontext(sys.stdin.buffer))
 
 
 def inputs(paths: Sequence[str | Path], selection: Selection) -> Iterator[Input | Skipped]:

@@ -2,8 +2,8 @@
 
 The rules are about what page furniture looks like, never about particular files: headline
 tickers, comment forms, share/follow lines, image file names, section labels and by-lines are
-dropped; a title is a short heading line near the top (else the first sentence); hard-wrapped
-text is joined back into paragraphs.
+dropped; a title is a short heading line near the top (else none: the title shown is then
+``records.derived_title``); hard-wrapped text is joined back into paragraphs.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from searcharc.dates import find_date
-from searcharc.records import Article
+from searcharc.records import SENTENCE_END, Article
 
 # Interface strings of news sites and blogs: comment forms, share/follow prompts, read-more links.
 FURNITURE = re.compile(
@@ -26,8 +26,6 @@ DOMAIN = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 FILE_NAME = re.compile(r"^[\w.\-]*\d[\w.\-]*$", re.ASCII)
 PUBLISHED_IN = re.compile(r"نشر في (\S+(?: \S+)?) يوم")
 FOLLOW_SOURCE = re.compile(r"^تابع(?:وا)? (?:آخبار|أخبار) (\S+) على")
-SENTENCE_END = re.compile(r"[.!?؟]")
-CLAUSE_END = "،"
 
 TITLE_MAX_WORDS = 30
 TITLE_SCAN_LINES = 6  # a title is among the first few content lines
@@ -35,7 +33,6 @@ LABEL_MAX_WORDS = 2  # a section label or breadcrumb: «تقارير», «الس
 BYLINE_MAX_WORDS = 12
 WRAP_MAX_CHARS = 160  # a text whose lines are all this short was hard-wrapped
 WRAP_MIN_LINES = 5
-FIRST_SENTENCE_WORDS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +116,6 @@ def read_header(lines: list[str]) -> Header:
     return Header(date, source)
 
 
-def first_sentence(paragraph: str) -> str:
-    """The paragraph's first sentence, cut at a clause when it is long."""
-    sentence = SENTENCE_END.split(paragraph, maxsplit=1)[0].strip()
-    words = sentence.split()
-    if len(words) <= FIRST_SENTENCE_WORDS:
-        return sentence
-    head = " ".join(words[:FIRST_SENTENCE_WORDS])
-    return head.split(CLAUSE_END)[0].strip() if CLAUSE_END in head else head
-
-
 def parse_text(text: str, article_id: str) -> Article:
     """Extract an article from the plain text of a scraped page."""
     lines = content_lines(text)
@@ -141,8 +128,8 @@ def parse_text(text: str, article_id: str) -> Article:
     title_index = next(
         (i for i, line in enumerate(kept[:TITLE_SCAN_LINES]) if is_heading(line)), None
     )
-    if title_index is None:
-        title = first_sentence(kept[0]) if kept else ""
+    if title_index is None:  # no heading: the title shown is derived from the text
+        title = ""
         body = kept
     else:
         title = kept[title_index]

@@ -35,7 +35,6 @@ from searcharc.dates import Stamp, find_date, read_stamp
 from searcharc.ingest.page import (
     BYLINE_MAX_WORDS,
     SENTENCE_END,
-    first_sentence,
     is_byline,
     is_furniture,
 )
@@ -368,7 +367,7 @@ def html_article(text: str, name: str) -> Article | None:
     author_candidates = [*facts.authors, *([writer] if writer else []), doc.author or ""]
     return Article(
         id=name,
-        title=title or first_sentence(body),
+        title=title,  # none: shown as the body's first sentence (records.derived_title)
         body=body,
         source=source,
         date=publication_date(facts, url) or guessed(doc.date),
