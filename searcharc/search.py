@@ -53,6 +53,7 @@ class SearchResult:
     offset: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
     by_root: int = 0  # of total, the articles only the root view matched (none by date)
+    total_exact: bool = True  # False: total is a lower bound (the rest were not counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +224,15 @@ class SearchIndex:
         sort: str = "score",
         offset: int = 0,
         suggest: bool = True,
+        exact_total: bool = False,
     ) -> SearchResult:
         """Rank articles for ``query`` (see ``searcharc.query`` for the language).
 
         ``match="all"`` requires every free word; ``since``/``until`` bound the date;
         ``sort="date"`` puts the newest first; ``offset`` skips that many hits; ``suggest``
         looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match.
+        The total may be a lower bound (``total_exact`` False): counting every match would
+        read postings that cannot change the hits; ``exact_total`` reads them all.
         """
         started = time.perf_counter()
         if match not in ("any", "all") or sort not in ("score", "date"):
@@ -244,8 +248,11 @@ class SearchIndex:
             compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
         date_filter = _date_filter(since, until)
         flat = bulk.clauses(compiled.query) if sort == "score" and date_filter is None else None
+        exact = True
         if flat is not None:
-            ranked, total, by_root = self._bulk_candidates(searcher, flat, ranking, offset + limit)
+            ranked, total, by_root, exact = self._bulk_candidates(
+                searcher, flat, ranking, offset + limit, exact_total
+            )
         else:
             ranked, total = self._whoosh_candidates(
                 searcher, compiled, ranking, date_filter, sort, offset + limit
@@ -260,9 +267,9 @@ class SearchIndex:
             if ranking.coordination and compiled.words:
                 ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
         hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
-        suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
+        suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
         took = time.perf_counter() - started
-        return SearchResult(query, total, hits, took, offset, suggestions, by_root)
+        return SearchResult(query, total, hits, took, offset, suggestions, by_root, exact)
 
     def _direct_total(
         self, searcher, query: str, ranking: Ranking, match: str, date_filter: Query | None
@@ -276,16 +283,16 @@ class SearchIndex:
 
     @staticmethod
     def _bulk_candidates(
-        searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int
-    ) -> tuple[list[_Candidate], int, int]:
+        searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int, exact_total: bool
+    ) -> tuple[list[_Candidate], int, int, bool]:
         """The BM25F candidates of a plain disjunction of terms, scored in bulk; the total; how
-        many of those only the root view matched."""
+        many of those only the root view matched; whether the total is exact."""
         fetch = _fetch(depth, "score", _reranks(ranking))
-        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, weak="root")
+        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, "root", exact_total)
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
         ]
-        return candidates, ranked.total, ranked.weak_only
+        return candidates, ranked.total, ranked.weak_only, ranked.exact_total
 
     @staticmethod
     def _whoosh_candidates(

@@ -1,0 +1,118 @@
+"""Top-k evaluation that skips, against reading every posting (by hand, not in CI).
+
+    .venv/bin/searcharc index /work/shared/data/saudinewsnet/*.zip --index /tmp/snn   # once
+    .venv/bin/python bench/topk.py --index /tmp/snn [--queries 200]
+
+Queries come from the index's own titles (seeded): whole titles, and two neighbouring words of
+a title. For each query it checks, in one process, that the hits of the default search (top 10
+with snippets) equal those of `--exact-total`, which reads every posting: ids, scores,
+snippets and highlights; and it counts the postings each way decodes and scores (at the depth
+the search ranks: the proximity window of 100). Then it times both ways through
+`searcharc query --batch --jsonl`, as users run it, alternating, and reports p50/p95 of each
+query's took_ms as ratios of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from searcharc import bulk
+from searcharc.analysis.tokenize import spans
+from searcharc.query import parse_searchable
+from searcharc.ranking import DEFAULT
+from searcharc.search import RERANK_WINDOW, SearchIndex
+
+SEED = 13
+SEARCHARC = str(Path(sys.executable).parent / "searcharc")
+
+
+def make_queries(index: SearchIndex, count: int) -> dict[str, list[str]]:
+    """Whole titles, and two neighbouring words of titles, picked by a seeded RNG."""
+    rng = random.Random(SEED)
+    with index._ix.searcher() as searcher:
+        titles = [f.get("title", "") for f in searcher.all_stored_fields()]
+    titles = [t for t in titles if len(list(spans(t))) >= 3]
+    two = []
+    while len(two) < count:
+        words = [w for w in (t[s:e] for t in [rng.choice(titles)] for s, e in spans(t))]
+        start = rng.randrange(len(words) - 1)
+        two.append(" ".join(words[start : start + 2]))
+    return {"title": rng.sample(titles, count), "two-word": two}
+
+
+def check(index: SearchIndex, queries: list[str]) -> tuple[int, int, dict[str, int]]:
+    """Queries whose hits agree both ways, queries with a lower-bound total, postings counts."""
+    agree = lower = 0
+    counts = dict.fromkeys(("decoded top-k", "decoded all", "scored top-k", "scored all"), 0)
+    searcher = index._searcher(DEFAULT)
+    for text in queries:
+        fast = index.search(text, suggest=False)
+        slow = index.search(text, suggest=False, exact_total=True)
+        assert fast.hits == slow.hits, text
+        agree += 1
+        lower += not fast.total_exact
+        compiled = index._compiler(searcher, DEFAULT, False).compile(parse_searchable(text))
+        flat = bulk.clauses(compiled.query) if compiled.query is not None else None
+        if flat:
+            for name, exhaustive in (("top-k", False), ("all", True)):
+                ranked = bulk.rank(
+                    searcher, flat, DEFAULT.b, DEFAULT.k1, RERANK_WINDOW, "root", exhaustive
+                )
+                counts[f"decoded {name}"] += ranked.decoded
+                counts[f"scored {name}"] += ranked.scored
+    return agree, lower, counts
+
+
+def timed(index_path: Path, queries: list[str], exact: bool) -> list[float]:
+    """Each query's took_ms through `searcharc query --batch --jsonl` (top 10, snippets)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as f:
+        f.write("".join(f"{n}\t{q}\n" for n, q in enumerate(queries)))
+    command = [SEARCHARC, "query", "--batch", f.name, "--jsonl", "--index", str(index_path)]
+    done = subprocess.run(command + ["--exact-total"] * exact, capture_output=True, text=True)
+    Path(f.name).unlink()
+    return [json.loads(line)["took_ms"] for line in done.stdout.splitlines()]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--queries", type=int, default=200, help="of each kind")
+    parser.add_argument("--rounds", type=int, default=2, help="timed runs of each way")
+    args = parser.parse_args()
+    index = SearchIndex.open(args.index)
+    print(f"index: {args.index} ({len(index)} articles)")
+    for kind, queries in make_queries(index, args.queries).items():
+        agree, lower, counts = check(index, queries)
+        print(f"\n{kind} queries: {agree} of {len(queries)} agree hit for hit (ids, scores,")
+        print(f"  snippets) with --exact-total; {lower} report a lower-bound total")
+        print(
+            f"  postings decoded {counts['decoded top-k']:,} / {counts['decoded all']:,}"
+            f" = {counts['decoded top-k'] / max(counts['decoded all'], 1):.2f};"
+            f" scored {counts['scored top-k']:,} / {counts['scored all']:,}"
+            f" = {counts['scored top-k'] / max(counts['scored all'], 1):.2f}"
+        )
+        took: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(args.rounds):
+            for exact in (True, False):
+                took[exact] += timed(args.index, queries, exact)
+        for q in (50, 95):
+            fast, slow = percentile(took[False], q), percentile(took[True], q)
+            print(
+                f"  p{q}: top-k {fast:.1f} ms, every posting {slow:.1f} ms, ratio {fast / slow:.2f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
