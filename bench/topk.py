@@ -4,18 +4,21 @@
     .venv/bin/python bench/topk.py --index /tmp/snn [--queries 200]
 
 Queries come from the index's own titles (seeded): whole titles, and two neighbouring words of
-a title. For each query it checks, in one process, that the hits of the default search (top 10
-with snippets) equal those of `--exact-total`, which reads every posting: ids, scores,
-snippets and highlights; and it counts the postings each way decodes and scores (at the depth
-the search ranks: the proximity window of 100). Then it times both ways through
-`searcharc query --batch --jsonl`, as users run it, alternating, and reports p50/p95 of each
-query's took_ms as ratios of the same run.
+a title. For each of --check queries of each kind it checks, in one process, that the hits of
+the default search (top 10 with snippets) equal those of `--exact-total`, which reads every
+posting: ids, scores, snippets and highlights; and it counts the postings each way decodes and
+scores (at the depth the search ranks: the proximity window of 100), without the postings
+cache. Then it times --queries of them through `searcharc query --batch --jsonl`, as users
+run it: top-k and every posting, each with the postings cache (the default) and without
+(SEARCHARC_CACHE_MB=0), and reports p50/p95 of each query's took_ms, and their ratios to
+"every posting, no cache" measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -52,6 +55,7 @@ def check(index: SearchIndex, queries: list[str]) -> tuple[int, int, dict[str, i
     agree = lower = 0
     counts = dict.fromkeys(("decoded top-k", "decoded all", "scored top-k", "scored all"), 0)
     searcher = index._searcher(DEFAULT)
+    bulk.CACHE.budget = 0  # every decode counted
     for text in queries:
         fast = index.search(text, suggest=False)
         slow = index.search(text, suggest=False, exact_total=True)
@@ -70,12 +74,24 @@ def check(index: SearchIndex, queries: list[str]) -> tuple[int, int, dict[str, i
     return agree, lower, counts
 
 
-def timed(index_path: Path, queries: list[str], exact: bool) -> list[float]:
+WAYS = {  # name → (--exact-total, $SEARCHARC_CACHE_MB)
+    "top-k, cache": (False, "64"),
+    "every posting, cache": (True, "64"),
+    "top-k, no cache": (False, "0"),
+    "every posting, no cache": (True, "0"),
+}
+BASELINE = "every posting, no cache"
+
+
+def timed(index_path: Path, queries: list[str], exact: bool, cache_mb: str) -> list[float]:
     """Each query's took_ms through `searcharc query --batch --jsonl` (top 10, snippets)."""
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as f:
         f.write("".join(f"{n}\t{q}\n" for n, q in enumerate(queries)))
     command = [SEARCHARC, "query", "--batch", f.name, "--jsonl", "--index", str(index_path)]
-    done = subprocess.run(command + ["--exact-total"] * exact, capture_output=True, text=True)
+    env = {**os.environ, "SEARCHARC_CACHE_MB": cache_mb}
+    done = subprocess.run(
+        command + ["--exact-total"] * exact, capture_output=True, text=True, env=env, check=True
+    )
     Path(f.name).unlink()
     return [json.loads(line)["took_ms"] for line in done.stdout.splitlines()]
 
@@ -87,29 +103,29 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, required=True)
-    parser.add_argument("--queries", type=int, default=200, help="of each kind")
+    parser.add_argument("--queries", type=int, default=200, help="timed, of each kind")
+    parser.add_argument("--check", type=int, default=500, help="checked, of each kind")
     parser.add_argument("--rounds", type=int, default=2, help="timed runs of each way")
     args = parser.parse_args()
     index = SearchIndex.open(args.index)
     print(f"index: {args.index} ({len(index)} articles)")
-    for kind, queries in make_queries(index, args.queries).items():
-        agree, lower, counts = check(index, queries)
-        print(f"\n{kind} queries: {agree} of {len(queries)} agree hit for hit (ids, scores,")
+    for kind, queries in make_queries(index, max(args.check, args.queries)).items():
+        agree, lower, counts = check(index, queries[: args.check])
+        print(f"\n{kind} queries: {agree} of {args.check} agree hit for hit (ids, scores,")
         print(f"  snippets) with --exact-total; {lower} report a lower-bound total")
-        print(
-            f"  postings decoded {counts['decoded top-k']:,} / {counts['decoded all']:,}"
-            f" = {counts['decoded top-k'] / max(counts['decoded all'], 1):.2f};"
-            f" scored {counts['scored top-k']:,} / {counts['scored all']:,}"
-            f" = {counts['scored top-k'] / max(counts['scored all'], 1):.2f}"
-        )
-        took: dict[bool, list[float]] = {False: [], True: []}
+        for what in ("decoded", "scored"):
+            few, every = counts[f"{what} top-k"], counts[f"{what} all"]
+            print(f"  postings {what}: top-k {few:,}, every posting {every:,} ({few / every:.2f})")
+        took: dict[str, list[float]] = {way: [] for way in WAYS}
         for _ in range(args.rounds):
-            for exact in (True, False):
-                took[exact] += timed(args.index, queries, exact)
-        for q in (50, 95):
-            fast, slow = percentile(took[False], q), percentile(took[True], q)
+            for way, (exact, cache_mb) in WAYS.items():
+                took[way] += timed(args.index, queries[: args.queries], exact, cache_mb)
+        base = {q: percentile(took[BASELINE], q) for q in (50, 95)}
+        for way, values in took.items():
+            p50, p95 = percentile(values, 50), percentile(values, 95)
             print(
-                f"  p{q}: top-k {fast:.1f} ms, every posting {slow:.1f} ms, ratio {fast / slow:.2f}"
+                f"  {way:<24} p50 {p50:6.1f} ms ({p50 / base[50]:.2f}x)"
+                f"  p95 {p95:6.1f} ms ({p95 / base[95]:.2f}x)"
             )
     return 0
 

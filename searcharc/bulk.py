@@ -69,31 +69,32 @@ def _size(postings: _Postings) -> int:
 
 @dataclass(slots=True)
 class PostingsCache:
-    """Decoded postings, the least recently used dropped first past ``budget`` bytes: a
-    long-running process (``--batch``, the Python API) decodes a frequent term once."""
+    """Decoded postings (and their scores), the least recently used dropped first past
+    ``budget`` bytes: a long-running process (``--batch``, the Python API) decodes and scores
+    a frequent term once."""
 
     budget: int
-    entries: OrderedDict = field(default_factory=OrderedDict)
+    entries: OrderedDict = field(default_factory=OrderedDict)  # key → (value, size)
     size: int = 0
     hits: int = 0
     misses: int = 0
 
-    def get(self, key: tuple, decode: Callable[[], _Postings]) -> _Postings:
-        """The postings under ``key``; on a miss, ``decode()``'s, kept if the budget allows."""
+    def get(self, key: tuple, make: Callable[[], object], size: Callable[[object], int]):
+        """The value under ``key``; on a miss, ``make()``'s, kept if the budget allows."""
         found = self.entries.get(key)
         if found is not None:
             self.hits += 1
             self.entries.move_to_end(key)
-            return found
+            return found[0]
         self.misses += 1
-        found = decode()
-        size = _size(found)
-        if size <= self.budget:
-            self.entries[key] = found
-            self.size += size
+        value = make()
+        cost = size(value) if self.budget else 1
+        if cost <= self.budget:
+            self.entries[key] = (value, cost)
+            self.size += cost
             while self.size > self.budget:
-                self.size -= _size(self.entries.popitem(last=False)[1])
-        return found
+                self.size -= self.entries.popitem(last=False)[1][1]
+        return value
 
     def clear(self) -> None:
         self.entries.clear()
@@ -196,6 +197,10 @@ class _Segment:
             cached[fieldname] = w3.field_lengths(self.reader, fieldname)
         return cached[fieldname]
 
+    def key(self) -> str:
+        """What names the segment in ``CACHE`` (its postings never change)."""
+        return self.reader.segment().segment_id()
+
     def term_info(self, fieldname: str, btext: bytes):
         """The term's W3 term info here, None when the segment does not hold it."""
         try:
@@ -223,7 +228,7 @@ class _Read:
 
     docnums: array = field(default_factory=lambda: array("I"))
     scores: list[float] = field(default_factory=list)
-    postings: dict[str, _Postings] = field(default_factory=dict)
+    postings: dict[str, list[_Postings]] = field(default_factory=dict)  # term → parts, in order
     decoded: int = 0
     dropped: set[int] = field(default_factory=set)  # candidates a block's bound ruled out
 
@@ -232,16 +237,16 @@ class _Read:
         return self.scores[i] if i < len(self.docnums) and self.docnums[i] == docnum else 0.0
 
     def add(self, text: str, postings: _Postings) -> None:
-        """More postings of one term (searcher docnums, in order)."""
-        into = self.postings.setdefault(text, _Postings())
-        into.docnums.extend(postings.docnums)
-        into.weights.extend(postings.weights)
-        into.values.extend(postings.values)
+        """More postings of one term (searcher docnums, after those before)."""
+        self.postings.setdefault(text, []).append(postings)
 
-    def score_all(self, postings: _Postings, segment: _Segment, stats: tuple, field_: str):
-        """Score postings of the clause (segment docnums, in order)."""
-        self.scores += _scored(postings, segment.lengths(field_), stats)
-        self.docnums.extend(map(segment.offset.__add__, postings.docnums))
+    def docnums_of(self, text: str) -> Iterable[int]:
+        return chain.from_iterable(p.docnums for p in self.postings[text])
+
+    def add_scores(self, docnums: array, scores: Iterable[float], offset: int) -> None:
+        """Scores of the clause (segment docnums, in order)."""
+        self.scores += scores
+        self.docnums.extend(map(offset.__add__, docnums))
 
 
 def segments(searcher) -> list[_Segment]:
@@ -291,13 +296,23 @@ def _scored(postings: _Postings, lengths: bytes, stats: tuple) -> list[float]:
     """Each posting's BM25F score; ``lengths`` is indexed by the postings' docnums.
 
     A score depends only on the term frequency and the length byte: it is computed once for
-    each pair that occurs, and the rest is lookups done by C loops (map, zip, set).
+    each pair that occurs, and the rest is lookups done by C loops (map, set). Whole
+    frequencies (all of them, in practice) and the length byte make one int key a posting.
     """
     idf, avgfl, b, k1, boost = stats
-    keys = list(zip(postings.weights, map(lengths.__getitem__, postings.docnums), strict=True))
-    table = {
-        key: bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost for key in set(keys)
-    }
+    lengths_of = map(lengths.__getitem__, postings.docnums)
+    if all(map(float.is_integer, postings.weights)):
+        keys = list(map(int.__add__, map((256).__mul__, map(int, postings.weights)), lengths_of))
+        table = {
+            key: bm25(idf, float(key >> 8), byte_to_length(key & 255), avgfl, b, k1) * boost
+            for key in set(keys)
+        }
+    else:
+        keys = list(zip(postings.weights, lengths_of, strict=True))
+        table = {
+            key: bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost
+            for key in set(keys)
+        }
     return list(map(table.__getitem__, keys))
 
 
@@ -356,18 +371,47 @@ def _shifted(postings: _Postings, offset: int) -> _Postings:
     return _Postings(docnums, postings.weights, postings.values)
 
 
+def _joined(parts: list[_Postings]) -> _Postings:
+    """One term's postings from its parts (segments, blocks), in docnum order."""
+    if len(parts) == 1:
+        return parts[0]
+    merged = _Postings()
+    for part in parts:
+        merged.docnums.extend(part.docnums)
+        merged.weights.extend(part.weights)
+        merged.values.extend(part.values)
+    return merged
+
+
 def _read_all(plan: _Plan) -> _Read:
     """Every posting of the clause's terms, scored."""
-    field_ = plan.clause.field
     read = _Read()
     for segment, held in plan.present:
         found = [
             _live(_term_postings(plan, segment, i, info, read), segment.deleted) for i, info in held
         ]
-        read.score_all(_blended(found), segment, plan.stats, field_)
+        read.add_scores(*_clause_scores(plan, segment, held, found), segment.offset)
         for (i, _), postings in zip(held, found, strict=True):
             read.add(plan.terms[i][0], _shifted(postings, segment.offset))
     return read
+
+
+def _clause_scores(
+    plan: _Plan, segment: _Segment, held: list, found: list[_Postings]
+) -> tuple[array, list[float]]:
+    """The clause's documents in a segment (segment docnums) and their scores, from ``CACHE``
+    when its terms are frequent (the scores change with the statistics, which the key holds)."""
+
+    def score() -> tuple[array, list[float]]:
+        blended = _blended(found)
+        lengths = segment.lengths(plan.clause.field)
+        return blended.docnums, _scored(blended, lengths, plan.stats)
+
+    if not _frequent(held):
+        return score()
+    btexts = tuple(plan.terms[i][1] for i, _ in held)
+    key = (segment.key(), plan.clause.field, btexts, plan.stats, len(segment.deleted))
+    return CACHE.get(key, score, lambda scored: 36 * len(scored[0]) + 200)
 
 
 def _term_postings(plan: _Plan, segment: _Segment, i: int, info, read: _Read) -> _Postings:
@@ -384,8 +428,7 @@ def _term_postings(plan: _Plan, segment: _Segment, i: int, info, read: _Read) ->
 
     if info.doc_frequency() < CACHED_FROM:
         return decode()
-    key = (segment.reader.segment().segment_id(), field_, btext, values_too)
-    return CACHE.get(key, decode)
+    return CACHE.get((segment.key(), field_, btext, values_too), decode, _size)
 
 
 def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], floor: float) -> _Read:
@@ -398,15 +441,21 @@ def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], flo
     field_ = plan.clause.field
     read = _Read()
     for segment, held in plan.present:
+        if CACHE.budget and _frequent(held):  # scored whole, cached: kept for the candidates
+            found = [_term_postings(plan, segment, i, info, read) for i, info in held]
+            found = [_live(postings, segment.deleted) for postings in found]
+            docnums, scores = _clause_scores(plan, segment, held, found)
+            kept = list(map(partial.__contains__, map(segment.offset.__add__, docnums)))
+            read.add_scores(compress(docnums, kept), compress(scores, kept), segment.offset)
+            for (i, _), postings in zip(held, found, strict=True):
+                read.add(plan.terms[i][0], _shifted(postings, segment.offset))
+            continue
         frequency: dict[int, float] = {}
         for i, info in held:
-            if info.doc_frequency() >= CACHED_FROM:
-                found = [_term_postings(plan, segment, i, info, read)]
-            else:
-                matcher = w3.leaf_matcher(segment.reader, field_, plan.terms[i][1], info)
-                found = _candidate_blocks(
-                    plan, matcher, segment.offset, candidates, partial, floor, read
-                )
+            matcher = w3.leaf_matcher(segment.reader, field_, plan.terms[i][1], info)
+            found = _candidate_blocks(
+                plan, matcher, segment.offset, candidates, partial, floor, read
+            )
             for postings in found:
                 postings = _shifted(postings, segment.offset)
                 pairs = zip(postings.docnums, postings.weights, strict=True)
@@ -414,8 +463,15 @@ def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], flo
                     local = docnum - segment.offset
                     frequency[local] = frequency.get(local, 0.0) + weight
                 read.add(plan.terms[i][0], postings)
-        read.score_all(_frequencies(frequency), segment, plan.stats, field_)
+        postings = _frequencies(frequency)
+        scores = _scored(postings, segment.lengths(field_), plan.stats)
+        read.add_scores(postings.docnums, scores, segment.offset)
     return read
+
+
+def _frequent(held: list) -> bool:
+    """Whether a clause's terms in a segment are in enough documents to be cached."""
+    return sum(info.doc_frequency() for _, info in held) >= CACHED_FROM
 
 
 def _candidate_blocks(
@@ -487,22 +543,23 @@ def rank(
     remaining = sorted(range(len(plans)), key=lambda i: -plans[i].bound)
     reads: dict[int, _Read] = {}
     scores = array("d", bytes(8 * searcher.doc_count_all()))
-    rest, threshold, read_bounds = sum(p.bound for p in plans), 0.0, 0.0
-    top: list[int] = []  # the best ``limit`` documents so far (of those in ``pending`` and it)
+    rest, threshold = sum(p.bound for p in plans), 0.0
+    top: list[int] = []  # the best ``limit`` documents (of those in ``pending`` and it)
     pending: list[array] = []
+    risen = 0.0  # the bounds read since ``threshold``: no score rose by more
     while remaining:
         i = remaining.pop(0)
         read = reads[i] = _read_all(plans[i])
         for docnum, score in zip(read.docnums, read.scores, strict=True):
             scores[docnum] += score
         rest -= plans[i].bound
-        read_bounds += plans[i].bound
+        risen += plans[i].bound
         pending.append(read.docnums)
-        if not exhaustive and remaining and rest < read_bounds:  # else rest >= any score
+        if not exhaustive and remaining and rest < threshold + risen:  # else rest >= the k-th
             # scores only rise: the best are among the best before and the documents read since
             contenders = set(top).union(*pending)
             pending.clear()
-            threshold = _kth(map(scores.__getitem__, contenders), limit)
+            threshold, risen = _kth(map(scores.__getitem__, contenders), limit), 0.0
             top = _at_least(contenders, scores.__getitem__, threshold)
             if rest < threshold * (1 - SLACK):
                 break
@@ -526,7 +583,7 @@ def rank(
         _matched_terms(plans, ordered, best),
         total,
         {
-            text: read.postings[text]
+            text: _joined(read.postings[text])
             for plan, read in zip(plans, ordered, strict=True)
             if plan.clause.field == "body"
             for text, _ in plan.terms
@@ -558,7 +615,7 @@ def _matched_terms(
     for plan, read in zip(plans, reads, strict=True):
         for text, btext in plan.terms:
             if text in read.postings:
-                for docnum in found.keys() & read.postings[text].docnums:
+                for docnum in found.keys() & read.docnums_of(text):
                     found[docnum].add((plan.clause.field, btext))
     return found
 
@@ -596,7 +653,8 @@ def _weak_only(plans: list[_Plan], reads: list[_Read], weak: str, total: int) ->
             postings.docnums
             for plan, read in zip(plans, reads, strict=True)
             if plan.clause.field != weak
-            for postings in read.postings.values()
+            for parts in read.postings.values()
+            for postings in parts
         )
     )
     return total - len(strong)
