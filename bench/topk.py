@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -83,17 +84,23 @@ WAYS = {  # name → (--exact-total, $SEARCHARC_CACHE_MB)
 BASELINE = "every posting, no cache"
 
 
-def timed(index_path: Path, queries: list[str], exact: bool, cache_mb: str) -> list[float]:
-    """Each query's took_ms through `searcharc query --batch --jsonl` (top 10, snippets)."""
+def timed(
+    index_path: Path, queries: list[str], exact: bool, cache_mb: str
+) -> tuple[list[float], float]:
+    """Each query's took_ms through `searcharc query --batch --jsonl` (top 10, snippets), and
+    the CPU seconds of the whole run (steadier than wall time on a shared machine)."""
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as f:
         f.write("".join(f"{n}\t{q}\n" for n, q in enumerate(queries)))
     command = [SEARCHARC, "query", "--batch", f.name, "--jsonl", "--index", str(index_path)]
     env = {**os.environ, "SEARCHARC_CACHE_MB": cache_mb}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         command + ["--exact-total"] * exact, capture_output=True, text=True, env=env, check=True
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     Path(f.name).unlink()
-    return [json.loads(line)["took_ms"] for line in done.stdout.splitlines()]
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return [json.loads(line)["took_ms"] for line in done.stdout.splitlines()], cpu
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -110,22 +117,30 @@ def main() -> int:
     index = SearchIndex.open(args.index)
     print(f"index: {args.index} ({len(index)} articles)")
     for kind, queries in make_queries(index, max(args.check, args.queries)).items():
-        agree, lower, counts = check(index, queries[: args.check])
-        print(f"\n{kind} queries: {agree} of {args.check} agree hit for hit (ids, scores,")
-        print(f"  snippets) with --exact-total; {lower} report a lower-bound total")
-        for what in ("decoded", "scored"):
-            few, every = counts[f"{what} top-k"], counts[f"{what} all"]
-            print(f"  postings {what}: top-k {few:,}, every posting {every:,} ({few / every:.2f})")
+        print(f"\n{kind} queries")
+        if args.check:
+            agree, lower, counts = check(index, queries[: args.check])
+            print(f"  {agree} of {args.check} agree hit for hit (ids, scores, snippets) with")
+            print(f"  --exact-total; {lower} report a lower-bound total")
+            for what in ("decoded", "scored"):
+                few, every = counts[f"{what} top-k"], counts[f"{what} all"]
+                print(
+                    f"  postings {what}: top-k {few:,}, every posting {every:,} ({few / every:.2f})"
+                )
         took: dict[str, list[float]] = {way: [] for way in WAYS}
+        cpu = dict.fromkeys(WAYS, 0.0)
         for _ in range(args.rounds):
             for way, (exact, cache_mb) in WAYS.items():
-                took[way] += timed(args.index, queries[: args.queries], exact, cache_mb)
+                found, seconds = timed(args.index, queries[: args.queries], exact, cache_mb)
+                took[way] += found
+                cpu[way] += seconds
         base = {q: percentile(took[BASELINE], q) for q in (50, 95)}
         for way, values in took.items():
             p50, p95 = percentile(values, 50), percentile(values, 95)
             print(
                 f"  {way:<24} p50 {p50:6.1f} ms ({p50 / base[50]:.2f}x)"
                 f"  p95 {p95:6.1f} ms ({p95 / base[95]:.2f}x)"
+                f"  CPU {cpu[way] / args.rounds:5.1f} s a run ({cpu[way] / cpu[BASELINE]:.2f}x)"
             )
     return 0
 

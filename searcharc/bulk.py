@@ -409,9 +409,13 @@ def _clause_scores(
 
     if not _frequent(held):
         return score()
+    return CACHE.get(_scores_key(plan, segment, held), score, lambda found: 36 * len(found[0]))
+
+
+def _scores_key(plan: _Plan, segment: _Segment, held: list) -> tuple:
+    """What names a clause's scores in a segment in ``CACHE``."""
     btexts = tuple(plan.terms[i][1] for i, _ in held)
-    key = (segment.key(), plan.clause.field, btexts, plan.stats, len(segment.deleted))
-    return CACHE.get(key, score, lambda scored: 36 * len(scored[0]) + 200)
+    return (segment.key(), plan.clause.field, btexts, plan.stats, len(segment.deleted))
 
 
 def _term_postings(plan: _Plan, segment: _Segment, i: int, info, read: _Read) -> _Postings:
@@ -441,7 +445,8 @@ def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], flo
     field_ = plan.clause.field
     read = _Read()
     for segment, held in plan.present:
-        if CACHE.budget and _frequent(held):  # scored whole, cached: kept for the candidates
+        if _frequent(held) and _scores_key(plan, segment, held) in CACHE.entries:  # kept for
+            # the candidates, from the whole clause's scores
             found = [_term_postings(plan, segment, i, info, read) for i, info in held]
             found = [_live(postings, segment.deleted) for postings in found]
             docnums, scores = _clause_scores(plan, segment, held, found)
