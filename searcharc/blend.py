@@ -17,10 +17,13 @@ from whoosh.scoring import bm25
 from whoosh.util import make_binary_tree
 
 
-def blend_idf(searcher, fieldname: str, texts: Sequence[str]) -> float:
-    """The idf of a blend: that of its most frequent term (ties: the first)."""
+def blend_idf(
+    searcher, fieldname: str, texts: Sequence[str], frequencies: Sequence[int] = ()
+) -> float:
+    """The idf of a blend: that of its most frequent term (ties: the first); ``frequencies``,
+    the terms' document frequencies when the caller has them."""
     parent = searcher.get_parent()
-    frequencies = [parent.doc_frequency(fieldname, text) for text in texts]
+    frequencies = frequencies or [parent.doc_frequency(fieldname, text) for text in texts]
     return parent.idf(fieldname, texts[frequencies.index(max(frequencies))])
 
 

@@ -1,24 +1,29 @@
-"""BM25F for a disjunction of terms, scored a posting list at a time.
+"""BM25F for a disjunction of terms, scored a posting list at a time, skipping what cannot
+enter the top k.
 
 Free words compile to a tree of ``Or`` over ``Term`` queries. Whoosh scores such a tree by
 walking a matcher tree document by document, several Python calls per document and per
 clause; on 31,000 articles that is 20-200 ms a query. Here each term's postings are read a
 block at a time and scored into one array, with the same formula, statistics and boosts as
 Whoosh's BM25F (sums may differ in the last bit: Whoosh's own order of addition depends on
-the index size). Any other query shape is left to Whoosh.
+the index size). Clauses that cannot lift an unseen document into the top k are read only for
+the documents that still can (MaxScore, see ``rank``). Any other query shape is left to Whoosh.
 """
 
 from __future__ import annotations
 
+import os
 from array import array
-from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from heapq import nlargest
+from itertools import chain, compress
 from weakref import WeakKeyDictionary
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.query import Or, Query, Term
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from searcharc import w3
@@ -43,11 +48,69 @@ class _Postings:
     weights: array = field(default_factory=lambda: array("f"))
     values: list[bytes] = field(default_factory=list)
 
+    def _at(self, docnum: int) -> int | None:
+        i = bisect_left(self.docnums, docnum)
+        return i if i < len(self.docnums) and self.docnums[i] == docnum else None
+
+    def has(self, docnum: int) -> bool:
+        return self._at(docnum) is not None
+
     def value(self, docnum: int) -> bytes | None:
         """The posting value of one document (its positions), None when it has no posting."""
-        i = bisect_left(self.docnums, docnum)
-        found = i < len(self.docnums) and self.docnums[i] == docnum
-        return self.values[i] if found and i < len(self.values) else None
+        i = self._at(docnum)
+        return self.values[i] if i is not None and i < len(self.values) else None
+
+
+def _size(postings: _Postings) -> int:
+    """About how many bytes the postings take in memory."""
+    values = sum(map(len, postings.values)) + 40 * len(postings.values)
+    return 8 * len(postings.docnums) + values + 200
+
+
+@dataclass(slots=True)
+class PostingsCache:
+    """Decoded postings (and their scores), the least recently used dropped first past
+    ``budget`` bytes: a long-running process (``--batch``, the Python API) decodes and scores
+    a frequent term once."""
+
+    budget: int
+    entries: OrderedDict = field(default_factory=OrderedDict)  # key → (value, size)
+    size: int = 0
+    hits: int = 0
+    misses: int = 0
+
+    def get(self, key: tuple, make: Callable[[], object], size: Callable[[object], int]):
+        """The value under ``key``; on a miss, ``make()``'s, kept if the budget allows."""
+        found = self.entries.get(key)
+        if found is not None:
+            self.hits += 1
+            self.entries.move_to_end(key)
+            return found[0]
+        self.misses += 1
+        value = make()
+        cost = size(value) if self.budget else 1
+        if cost <= self.budget:
+            self.entries[key] = (value, cost)
+            self.size += cost
+            while self.size > self.budget:
+                self.size -= self.entries.popitem(last=False)[1][1]
+        return value
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = self.hits = self.misses = 0
+
+
+CACHED_FROM = 512  # documents: a term in fewer is decoded each time (it is cheap to)
+CACHE_MB = 64  # the default budget; $SEARCHARC_CACHE_MB sets another (0: no cache)
+
+
+def _budget(setting: str) -> int:
+    """The cache budget in bytes for a $SEARCHARC_CACHE_MB value (the default if not a count)."""
+    return (int(setting) if setting.isdigit() else CACHE_MB) << 20
+
+
+CACHE = PostingsCache(_budget(os.environ.get("SEARCHARC_CACHE_MB", "")))
 
 
 @dataclass(slots=True)
@@ -57,10 +120,14 @@ class Ranked:
     docnums: list[int]
     scores: dict[int, float]
     terms: dict[int, set[tuple[str, bytes]]]
-    matched: set[int]  # every matching document
+    total: int
     body: dict[str, _Postings]  # the body terms' postings, by term
     body_format: object
-    weak_only: int = 0  # of ``matched``, the documents that only clauses of the weak field matched
+    weak_only: int = 0  # of ``total``, the documents that only clauses of the weak field matched
+    exact_total: bool = True  # False: ``total`` is a lower bound (and ``weak_only`` 0)
+    decoded: int = 0  # postings decoded
+    scored: int = 0  # postings scored
+    matched: set[int] | None = None  # every matching document, when the total is exact
 
     def body_positions(self, docnum: int, stems: set[str]) -> dict[int, str] | None:
         """Word index → stem for the document's body words indexed as ``stems`` (in order).
@@ -109,63 +176,174 @@ def bm25(idf: float, tf: float, length: float, avgfl: float, b: float, k1: float
     return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * length / avgfl)))
 
 
-def _postings(reader, fieldname: str, text: str, offset: int) -> _Postings:
-    """Every posting of a term in one segment, deleted documents left out; the document
-    numbers are the searcher's (``offset`` added)."""
-    found = _Postings()
-    btext = reader.schema[fieldname].to_bytes(text)
-    if (fieldname, btext) not in reader:
-        return found
-    matcher = reader.postings(fieldname, btext)
-    deleted = getattr(reader, "deleted_docs_set", frozenset())
-    leaf = getattr(matcher, "child", matcher) if deleted else matcher
-    blocks = w3.read_blocks(leaf, values_too=fieldname == "body")  # positions: snippets
-    if blocks is not None:
-        found = _Postings(*blocks)
-    else:
-        while leaf.is_active():
-            found.docnums.append(leaf.id())
-            found.weights.append(leaf.weight())
-            found.values.append(leaf.value())
-            leaf.next()
-    if deleted:
-        kept = [i for i, d in enumerate(found.docnums) if d not in deleted]
-        found = _Postings(
-            array("I", (found.docnums[i] for i in kept)),
-            array("f", (found.weights[i] for i in kept)),
-            [found.values[i] for i in kept] if found.values else [],
-        )
-    if offset:
-        found.docnums = array("I", map(offset.__add__, found.docnums))
-    return found
-
+# Relative margin on every bound and threshold: skipping adds scores in another order than the
+# final sum, and float addition is not associative (40 terms differ by under 1e-14).
+SLACK = 1e-9
 
 _LENGTHS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader → field → length bytes
 
 
-def _length_bytes(reader, fieldname: str) -> bytes:
-    """Each document's field length, quantized to one byte as Whoosh stores it (W3 columns)."""
-    cached = _LENGTHS.setdefault(reader, {})
-    if fieldname not in cached:
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        data = column._dbfile.get(column._basepos, column._count) if column else b""
-        cached[fieldname] = bytes(data) + bytes(reader.doc_count_all() - len(data))
-    return cached[fieldname]
+@dataclass(slots=True)
+class _Segment:
+    """One segment of the index: its reader, where its docnums start, its deleted documents."""
+
+    reader: object
+    offset: int
+    deleted: frozenset | set
+
+    def lengths(self, fieldname: str) -> bytes:
+        """Each document's field length byte (``w3.field_lengths``), cached by reader."""
+        cached = _LENGTHS.setdefault(self.reader, {})
+        if fieldname not in cached:
+            cached[fieldname] = w3.field_lengths(self.reader, fieldname)
+        return cached[fieldname]
+
+    def key(self) -> str:
+        """What names the segment in ``CACHE`` (its postings never change)."""
+        return self.reader.segment().segment_id()
+
+    def term_info(self, fieldname: str, btext: bytes):
+        """The term's W3 term info here, None when the segment does not hold it."""
+        try:
+            return self.reader.term_info(fieldname, btext)
+        except TermNotFound:
+            return None
 
 
-def _score_clause(scores: array, postings: _Postings, lengths: bytes, stats: tuple) -> None:
-    """Add one clause's BM25F scores to ``scores``; both it and ``lengths`` are indexed by docnum.
+@dataclass(slots=True)
+class _Plan:
+    """A clause ready to read: its BM25F statistics, its terms by segment, a score bound."""
+
+    clause: Clause
+    stats: tuple  # idf, average field length, b, k1, boost
+    terms: list[tuple[str, bytes]]  # the clause's texts and their bytes
+    present: list[tuple[_Segment, list[tuple[int, object]]]]  # segments, the ``terms`` they
+    # hold and their term infos
+    bound: float  # no document scores more by this clause
+
+
+@dataclass(slots=True)
+class _Read:
+    """What reading one clause gave: a score for each document it was read for, each of its
+    terms' postings (as far as they were decoded)."""
+
+    docnums: array = field(default_factory=lambda: array("I"))
+    scores: list[float] = field(default_factory=list)
+    postings: dict[str, list[_Postings]] = field(default_factory=dict)  # term → parts, in order
+    decoded: int = 0
+    dropped: set[int] = field(default_factory=set)  # candidates a block's bound ruled out
+
+    def score(self, docnum: int) -> float:
+        i = bisect_left(self.docnums, docnum)
+        return self.scores[i] if i < len(self.docnums) and self.docnums[i] == docnum else 0.0
+
+    def add(self, text: str, postings: _Postings) -> None:
+        """More postings of one term (searcher docnums, after those before)."""
+        self.postings.setdefault(text, []).append(postings)
+
+    def docnums_of(self, text: str) -> Iterable[int]:
+        return chain.from_iterable(p.docnums for p in self.postings[text])
+
+    def add_scores(self, docnums: array, scores: Iterable[float], offset: int) -> None:
+        """Scores of the clause (segment docnums, in order)."""
+        self.scores += scores
+        self.docnums.extend(map(offset.__add__, docnums))
+
+
+def segments(searcher) -> list[_Segment]:
+    """The searcher's segments."""
+    return [
+        _Segment(leaf.reader(), offset, getattr(leaf.reader(), "deleted_docs_set", frozenset()))
+        for leaf, offset in searcher.leaf_searchers()
+    ]
+
+
+def _plan(searcher, clause: Clause, segments: list[_Segment], b: float, k1: float) -> _Plan:
+    """The clause's statistics and bound: the BM25F score of its terms' highest frequencies
+    (added) at their shortest field length, from W3's term infos, the highest of the segments."""
+    texts = (clause.text, *clause.blend)
+    to_bytes = searcher.schema[clause.field].to_bytes
+    terms = [(text, to_bytes(text)) for text in texts]
+    found = [
+        (
+            segment,
+            [(i, segment.term_info(clause.field, btext)) for i, (_, btext) in enumerate(terms)],
+        )
+        for segment in segments
+    ]
+    frequencies = [
+        sum(infos[i][1].doc_frequency() for _, infos in found if infos[i][1] is not None)
+        for i in range(len(terms))
+    ]
+    avgfl = searcher.avg_field_length(clause.field) or 1
+    stats = (blend_idf(searcher, clause.field, texts, frequencies), avgfl, b, k1, clause.boost)
+    present, bound = [], 0.0
+    for segment, infos in found:
+        held = [(i, info) for i, info in infos if info is not None]
+        if held:
+            tf = sum(info.max_weight() for _, info in held)
+            bound = max(bound, _bound(stats, tf, min(info.min_length() for _, info in held)))
+            present.append((segment, held))
+    return _Plan(clause, stats, terms, present, bound)
+
+
+def _bound(stats: tuple, tf: float, length: float) -> float:
+    """The BM25F score of a frequency at a length, raised by ``SLACK``."""
+    idf, avgfl, b, k1, boost = stats
+    return bm25(idf, tf, length, avgfl, b, k1) * boost * (1 + SLACK)
+
+
+def _scored(postings: _Postings, lengths: bytes, stats: tuple) -> list[float]:
+    """Each posting's BM25F score; ``lengths`` is indexed by the postings' docnums.
 
     A score depends only on the term frequency and the length byte: it is computed once for
-    each pair that occurs, and the rest is lookups done by C loops (map, zip, set).
+    each pair that occurs, and the rest is lookups done by C loops (map, set). Whole
+    frequencies (all of them, in practice) and the length byte make one int key a posting.
     """
     idf, avgfl, b, k1, boost = stats
-    keys = list(zip(postings.weights, map(lengths.__getitem__, postings.docnums), strict=True))
-    table = {
-        key: bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost for key in set(keys)
-    }
-    for docnum, score in zip(postings.docnums, map(table.__getitem__, keys), strict=True):
-        scores[docnum] += score
+    lengths_of = map(lengths.__getitem__, postings.docnums)
+    if all(map(float.is_integer, postings.weights)):
+        keys = list(map(int.__add__, map((256).__mul__, map(int, postings.weights)), lengths_of))
+        table = {
+            key: bm25(idf, float(key >> 8), byte_to_length(key & 255), avgfl, b, k1) * boost
+            for key in set(keys)
+        }
+    else:
+        keys = list(zip(postings.weights, lengths_of, strict=True))
+        table = {
+            key: bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost
+            for key in set(keys)
+        }
+    return list(map(table.__getitem__, keys))
+
+
+def _postings(matcher, values_too: bool) -> _Postings:
+    """Every posting of a term in one segment (segment docnums)."""
+    blocks = w3.read_blocks(matcher, values_too)
+    return _Postings(*blocks) if blocks is not None else _one_by_one(matcher)
+
+
+def _live(postings: _Postings, deleted: frozenset | set) -> _Postings:
+    """The postings of documents not deleted."""
+    if not deleted:
+        return postings
+    kept = [i for i, d in enumerate(postings.docnums) if d not in deleted]
+    return _Postings(
+        array("I", (postings.docnums[i] for i in kept)),
+        array("f", (postings.weights[i] for i in kept)),
+        [postings.values[i] for i in kept] if postings.values else [],
+    )
+
+
+def _one_by_one(matcher) -> _Postings:
+    """The postings of a matcher that cannot be read a block at a time (an inlined term)."""
+    found = _Postings()
+    while matcher.is_active():
+        found.docnums.append(matcher.id())
+        found.weights.append(matcher.weight())
+        found.values.append(matcher.value())
+        matcher.next()
+    return found
 
 
 def _blended(postings: list[_Postings]) -> _Postings:
@@ -174,15 +352,28 @@ def _blended(postings: list[_Postings]) -> _Postings:
     if len(present) <= 1:
         return present[0] if present else _Postings()
     frequency: dict[int, float] = {}
-    for one in present:
-        for docnum, weight in zip(one.docnums, one.weights, strict=True):
-            frequency[docnum] = frequency.get(docnum, 0.0) + weight
+    for one in present:  # added in the terms' order, only where two meet
+        more = dict(zip(one.docnums, one.weights, strict=True))
+        for docnum in frequency.keys() & more.keys():
+            more[docnum] = frequency[docnum] + more[docnum]
+        frequency.update(more)
+    return _frequencies(frequency)
+
+
+def _frequencies(frequency: dict[int, float]) -> _Postings:
+    """Postings of summed frequencies by docnum (stored as W3 weights are: 32-bit floats)."""
     docnums = sorted(frequency)
     return _Postings(array("I", docnums), array("f", map(frequency.__getitem__, docnums)))
 
 
-def _merge(parts: list[_Postings]) -> _Postings:
-    """One term's postings from all segments, in docnum order."""
+def _shifted(postings: _Postings, offset: int) -> _Postings:
+    """The same postings with ``offset`` added to the docnums."""
+    docnums = array("I", map(offset.__add__, postings.docnums)) if offset else postings.docnums
+    return _Postings(docnums, postings.weights, postings.values)
+
+
+def _joined(parts: list[_Postings]) -> _Postings:
+    """One term's postings from its parts (segments, blocks), in docnum order."""
     if len(parts) == 1:
         return parts[0]
     merged = _Postings()
@@ -193,50 +384,284 @@ def _merge(parts: list[_Postings]) -> _Postings:
     return merged
 
 
+def _read_all(plan: _Plan) -> _Read:
+    """Every posting of the clause's terms, scored."""
+    read = _Read()
+    for segment, held in plan.present:
+        found = [
+            _live(_term_postings(plan, segment, i, info, read), segment.deleted) for i, info in held
+        ]
+        read.add_scores(*_clause_scores(plan, segment, held, found), segment.offset)
+        for (i, _), postings in zip(held, found, strict=True):
+            read.add(plan.terms[i][0], _shifted(postings, segment.offset))
+    return read
+
+
+def _clause_scores(
+    plan: _Plan, segment: _Segment, held: list, found: list[_Postings]
+) -> tuple[array, list[float]]:
+    """The clause's documents in a segment (segment docnums) and their scores, from ``CACHE``
+    when its terms are frequent (the scores change with the statistics, which the key holds)."""
+
+    def score() -> tuple[array, list[float]]:
+        blended = _blended(found)
+        lengths = segment.lengths(plan.clause.field)
+        return blended.docnums, _scored(blended, lengths, plan.stats)
+
+    if not _frequent(held):
+        return score()
+    return CACHE.get(_scores_key(plan, segment, held), score, lambda found: 36 * len(found[0]))
+
+
+def _scores_key(plan: _Plan, segment: _Segment, held: list) -> tuple:
+    """What names a clause's scores in a segment in ``CACHE``."""
+    btexts = tuple(plan.terms[i][1] for i, _ in held)
+    return (segment.key(), plan.clause.field, btexts, plan.stats, len(segment.deleted))
+
+
+def _term_postings(plan: _Plan, segment: _Segment, i: int, info, read: _Read) -> _Postings:
+    """All postings of the clause's ``i``-th term in a segment (segment docnums, deleted ones
+    too), from ``CACHE`` if the term is frequent enough to be kept there."""
+    field_, btext = plan.clause.field, plan.terms[i][1]
+    values_too = field_ == "body"  # positions: proximity and snippets
+
+    def decode() -> _Postings:
+        matcher = w3.leaf_matcher(segment.reader, field_, btext, info)
+        found = _postings(matcher, values_too)
+        read.decoded += len(found.docnums)
+        return found
+
+    if info.doc_frequency() < CACHED_FROM:
+        return decode()
+    return CACHE.get((segment.key(), field_, btext, values_too), decode, _size)
+
+
+def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], floor: float) -> _Read:
+    """The clause's scores of ``candidates`` (in order; ``partial`` their scores so far) only.
+
+    Blocks without a candidate are not decoded; nor, in a one-term clause, blocks whose bound
+    cannot lift any of their candidates to ``floor``: those candidates are ``dropped``.
+    Frequent terms are read whole (from ``CACHE``).
+    """
+    field_ = plan.clause.field
+    read = _Read()
+    for segment, held in plan.present:
+        if _frequent(held) and _scores_key(plan, segment, held) in CACHE.entries:  # kept for
+            # the candidates, from the whole clause's scores
+            found = [_term_postings(plan, segment, i, info, read) for i, info in held]
+            found = [_live(postings, segment.deleted) for postings in found]
+            docnums, scores = _clause_scores(plan, segment, held, found)
+            kept = list(map(partial.__contains__, map(segment.offset.__add__, docnums)))
+            read.add_scores(compress(docnums, kept), compress(scores, kept), segment.offset)
+            for (i, _), postings in zip(held, found, strict=True):
+                read.add(plan.terms[i][0], _shifted(postings, segment.offset))
+            continue
+        frequency: dict[int, float] = {}
+        for i, info in held:
+            matcher = w3.leaf_matcher(segment.reader, field_, plan.terms[i][1], info)
+            found = _candidate_blocks(
+                plan, matcher, segment.offset, candidates, partial, floor, read
+            )
+            for postings in found:
+                postings = _shifted(postings, segment.offset)
+                pairs = zip(postings.docnums, postings.weights, strict=True)
+                for docnum, weight in compress(pairs, map(partial.__contains__, postings.docnums)):
+                    local = docnum - segment.offset
+                    frequency[local] = frequency.get(local, 0.0) + weight
+                read.add(plan.terms[i][0], postings)
+        postings = _frequencies(frequency)
+        scores = _scored(postings, segment.lengths(field_), plan.stats)
+        read.add_scores(postings.docnums, scores, segment.offset)
+    return read
+
+
+def _frequent(held: list) -> bool:
+    """Whether a clause's terms in a segment are in enough documents to be cached."""
+    return sum(info.doc_frequency() for _, info in held) >= CACHED_FROM
+
+
+def _candidate_blocks(
+    plan: _Plan,
+    matcher,
+    offset: int,
+    candidates: list[int],
+    partial: dict[int, float],
+    floor: float,
+    read: _Read,
+) -> list[_Postings]:
+    """The decoded blocks of one term that hold candidates who can still reach ``floor``
+    (block-max: Ding & Suel 2011); the candidates of the others are ``read.dropped``."""
+    if not w3.is_blocked(matcher):  # an inlined posting
+        found = _postings(matcher, values_too=plan.clause.field == "body")
+        read.decoded += len(found.docnums)
+        return [found]
+    one_term = len(plan.terms) == 1
+    found = []
+    first = bisect_left(candidates, offset)
+    for last, weight, length in w3.blocks(matcher):
+        end = bisect_right(candidates, offset + last, first)
+        if end == first:
+            continue
+        inside = candidates[first:end]
+        first = end
+        best = max(map(partial.__getitem__, inside))
+        if one_term and best + _bound(plan.stats, weight, length) < floor:
+            read.dropped.update(inside)
+            continue
+        found.append(_Postings(*w3.block_postings(matcher, plan.clause.field == "body")))
+        read.decoded += len(found[-1].docnums)
+    return found
+
+
+def _kth(scores: Iterable[float], k: int) -> float:
+    """The k-th highest of ``scores`` (0 when there are fewer)."""
+    ordered = sorted(scores, reverse=True)
+    return ordered[k - 1] if len(ordered) >= k else 0.0
+
+
+def _at_least(docnums: Iterable[int], score, floor: float) -> list[int]:
+    """The docnums (distinct, in order) whose ``score`` is ``floor`` or more (C loops)."""
+    docnums = list(docnums)
+    return sorted(set(compress(docnums, map(floor.__le__, map(score, docnums)))))
+
+
 def rank(
-    searcher, found: Sequence[Clause], b: float, k1: float, limit: int, weak: str = ""
+    searcher,
+    found: Sequence[Clause],
+    b: float,
+    k1: float,
+    limit: int,
+    weak: str = "",
+    exhaustive: bool = False,
 ) -> Ranked:
     """The ``limit`` best documents for the disjunction of ``found``, as Whoosh ranks them;
-    those that only clauses of the field ``weak`` matched are counted apart."""
+    those that only clauses of the field ``weak`` matched are counted apart.
+
+    MaxScore (Turtle & Flood 1995), a clause at a time: clauses are read whole, highest bound
+    first, until the bounds of the clauses left add up to less than the ``limit``-th best score
+    so far. No document unseen by then can enter the best: the clauses left are read only for
+    the documents that still can (``_read_for``), which fall away as the bounds left shrink.
+    The total is then a lower bound (``Ranked.exact_total``). ``exhaustive`` reads every
+    posting. Either way the same documents come out, in the same order, with the same scores.
+    """
+    found_segments = segments(searcher)
+    plans = [_plan(searcher, clause, found_segments, b, k1) for clause in found]
+    remaining = sorted(range(len(plans)), key=lambda i: -plans[i].bound)
+    reads: dict[int, _Read] = {}
     scores = array("d", bytes(8 * searcher.doc_count_all()))
-    matched: list[tuple[Clause, bytes, _Postings]] = []
-    for clause in found:
-        texts = (clause.text, *clause.blend)
-        stats = (
-            blend_idf(searcher, clause.field, texts),
-            searcher.avg_field_length(clause.field) or 1,
-            b,
-            k1,
-            clause.boost,
-        )
-        parts: dict[str, list[_Postings]] = {text: [] for text in texts}
-        for leaf, offset in searcher.leaf_searchers():
-            reader = leaf.reader()
-            found_here = [_postings(reader, clause.field, text, offset) for text in texts]
-            postings = _blended(found_here)
-            if postings.docnums:
-                lengths = bytes(offset) + _length_bytes(reader, clause.field)
-                _score_clause(scores, postings, lengths, stats)
-            for text, one in zip(texts, found_here, strict=True):
-                if one.docnums:
-                    parts[text].append(one)
-        for text, found_parts in parts.items():
-            if found_parts:
-                btext = searcher.schema[clause.field].to_bytes(text)
-                matched.append(
-                    (Clause(clause.field, text, clause.boost), btext, _merge(found_parts))
-                )
-    docsets = [set(p.docnums) for _, _, p in matched]
-    every = set().union(*docsets)
-    best = nlargest(limit, sorted(every), key=scores.__getitem__)  # ties: docnum order
-    terms = {
-        d: {(c.field, t) for (c, t, _), docs in zip(matched, docsets, strict=True) if d in docs}
-        for d in best
-    }
-    body = {c.text: p for c, _, p in matched if c.field == "body"}
+    rest, threshold = sum(p.bound for p in plans), 0.0
+    top: list[int] = []  # the best ``limit`` documents (of those in ``pending`` and it)
+    pending: list[array] = []
+    risen = 0.0  # the bounds read since ``threshold``: no score rose by more
+    while remaining:
+        i = remaining.pop(0)
+        read = reads[i] = _read_all(plans[i])
+        for docnum, score in zip(read.docnums, read.scores, strict=True):
+            scores[docnum] += score
+        rest -= plans[i].bound
+        risen += plans[i].bound
+        pending.append(read.docnums)
+        if not exhaustive and remaining and rest < threshold + risen:  # else rest >= the k-th
+            # scores only rise: the best are among the best before and the documents read since
+            contenders = set(top).union(*pending)
+            pending.clear()
+            threshold, risen = _kth(map(scores.__getitem__, contenders), limit), 0.0
+            top = _at_least(contenders, scores.__getitem__, threshold)
+            if rest < threshold * (1 - SLACK):
+                break
+    if remaining:
+        seen = chain.from_iterable(read.docnums for read in reads.values())
+        candidates = _at_least(seen, scores.__getitem__, threshold * (1 - SLACK) - rest)
+        total = len(scores) - scores.count(0.0)
+        survivors = _skim(plans, remaining, reads, candidates, scores, threshold, limit)
+        approximate = survivors.__getitem__
+    else:
+        survivors = set(chain.from_iterable(read.docnums for read in reads.values()))
+        approximate, total = scores.__getitem__, len(survivors)
+    near = _at_least(survivors, approximate, _kth(map(approximate, survivors), limit) * (1 - SLACK))
+    ordered = [reads[i] for i in range(len(plans))]
+    exact = _sums(ordered, set(near))
+    best = nlargest(limit, near, key=exact.__getitem__)  # ties: docnum order
     body_format = searcher.schema["body"].format if "body" in searcher.schema else None
-    strong = set().union(
-        *(d for (c, _, _), d in zip(matched, docsets, strict=True) if c.field != weak)
+    return Ranked(
+        best,
+        {d: exact[d] for d in best},
+        _matched_terms(plans, ordered, best),
+        total,
+        {
+            text: _joined(read.postings[text])
+            for plan, read in zip(plans, ordered, strict=True)
+            if plan.clause.field == "body"
+            for text, _ in plan.terms
+            if text in read.postings
+        },
+        body_format,
+        0 if remaining else _weak_only(plans, ordered, weak, total),
+        exact_total=not remaining,
+        matched=None if remaining else survivors,
+        decoded=sum(read.decoded for read in ordered),
+        scored=sum(len(read.scores) for read in ordered),
     )
-    scored = {d: scores[d] for d in best}
-    return Ranked(best, scored, terms, every, body, body_format, len(every) - len(strong))
+
+
+def _sums(reads: list[_Read], docnums: set[int]) -> dict[int, float]:
+    """The documents' scores, added in the clauses' own order (as exhaustive scoring adds)."""
+    sums = dict.fromkeys(docnums, 0.0)
+    for read in reads:
+        pairs = zip(read.docnums, read.scores, strict=True)
+        for docnum, score in compress(pairs, map(docnums.__contains__, read.docnums)):
+            sums[docnum] += score
+    return sums
+
+
+def _matched_terms(
+    plans: list[_Plan], reads: list[_Read], docnums: list[int]
+) -> dict[int, set[tuple[str, bytes]]]:
+    """Each document → the (field, term bytes) it matched."""
+    found: dict[int, set[tuple[str, bytes]]] = {d: set() for d in docnums}
+    for plan, read in zip(plans, reads, strict=True):
+        for text, btext in plan.terms:
+            if text in read.postings:
+                for docnum in found.keys() & read.docnums_of(text):
+                    found[docnum].add((plan.clause.field, btext))
+    return found
+
+
+def _skim(
+    plans: list[_Plan],
+    remaining: list[int],
+    reads: dict[int, _Read],
+    candidates: list[int],
+    scores: array,
+    threshold: float,
+    limit: int,
+) -> dict[int, float]:
+    """The clauses left, read for the candidates only: the candidates that can still enter the
+    best ``limit`` → their scores (added in another order than the clauses')."""
+    partial = {d: scores[d] for d in candidates}
+    rest = sum(plans[i].bound for i in remaining)
+    for i in remaining:
+        rest -= plans[i].bound
+        floor = threshold * (1 - SLACK) - rest
+        read = reads[i] = _read_for(plans[i], candidates, partial, floor)
+        for docnum, score in zip(read.docnums, read.scores, strict=True):
+            partial[docnum] += score
+        threshold = max(threshold, _kth(partial.values(), limit))
+        floor = threshold * (1 - SLACK) - rest
+        candidates = [d for d in candidates if d not in read.dropped and partial[d] >= floor]
+        partial = {d: partial[d] for d in candidates}
+    return partial
+
+
+def _weak_only(plans: list[_Plan], reads: list[_Read], weak: str, total: int) -> int:
+    """Of ``total`` documents, how many only clauses of the field ``weak`` matched."""
+    strong = set().union(
+        *(
+            postings.docnums
+            for plan, read in zip(plans, reads, strict=True)
+            if plan.clause.field != weak
+            for parts in read.postings.values()
+            for postings in parts
+        )
+    )
+    return total - len(strong)

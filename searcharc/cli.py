@@ -289,6 +289,9 @@ def query_command(
     page: Annotated[
         int | None, typer.Option(min=1, help="Page N of --limit hits (instead of --offset).")
     ] = None,
+    exact_total: Annotated[
+        bool, typer.Option("--exact-total", help="Count every match (slower: reads every posting).")
+    ] = False,
     index: IndexOption = None,
     json_out: JsonOption = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON hit a line.")] = False,
@@ -323,6 +326,7 @@ def query_command(
         sort=sort.value,
         offset=offset,
         page=page,
+        exact_total=exact_total,
         index=index,
         json_out=json_out,
         jsonl=jsonl,

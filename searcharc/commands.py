@@ -96,6 +96,7 @@ class QueryOptions:
     sort: str = "score"
     offset: int = 0
     page: int | None = None
+    exact_total: bool = False
     index: Path | None = None
     json_out: bool = False
     jsonl: bool = False
@@ -124,6 +125,7 @@ def query(o: QueryOptions) -> int:
         "since": parse_date(o.since),
         "until": parse_date(o.until),
         "sort": o.sort,
+        "exact_total": o.exact_total,
     }
     if o.batch is not None and (o.json_out or o.ids or chosen):
         raise SearcharcError("--batch writes a TREC run, or JSON lines with --jsonl")

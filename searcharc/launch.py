@@ -33,6 +33,7 @@ QUERY_OPTIONS: dict[str, Option] = {
     "--sort": Option("sort", "choice", choices=("score", "date")),
     "--offset": Option("offset", "int", minimum=0),
     "--page": Option("page", "int", minimum=1),
+    "--exact-total": Option("exact_total", "flag"),
     "--index": Option("index", "path"),
     "--json": Option("json_out", "flag"),
     "--jsonl": Option("jsonl", "flag"),

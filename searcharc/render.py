@@ -34,6 +34,7 @@ def result_dict(result: SearchResult, fields: list[str] | None = None) -> dict:
     return {
         "query": result.query,
         "total": result.total,
+        "total_relation": "eq" if result.total_exact else "gte",
         "by_root": result.by_root,
         "offset": result.offset,
         "took_ms": round(result.took * 1000, 1),
@@ -58,7 +59,8 @@ def _meta_line(hit: Hit) -> str:
 
 
 def _summary_line(result: SearchResult) -> str:
-    matched = "1 article matches" if result.total == 1 else f"{result.total} articles match"
+    many = f"{result.total} articles" if result.total_exact else f"at least {result.total} articles"
+    matched = "1 article matches" if many == "1 articles" else f"{many} match"
     related = f", {result.by_root} only by a word of the same root" if result.by_root else ""
     return f"{matched} «{result.query}»{related} ({result.took * 1000:.0f} ms)"
 

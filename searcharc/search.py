@@ -63,6 +63,7 @@ class SearchResult:
     suggestions: list[Suggestion] = field(default_factory=list)
     by_root: int = 0  # of total, the articles only the root view matched (none by date)
     facets: Facets | None = None  # with search(facets=True)
+    total_exact: bool = True  # False: total is a lower bound (the rest were not counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,13 +236,16 @@ class SearchIndex:
         offset: int = 0,
         suggest: bool = True,
         facets: bool = False,
+        exact_total: bool = False,
     ) -> SearchResult:
         """Rank articles for ``query`` (see ``searcharc.query`` for the language).
 
         ``match="all"`` requires every free word; ``since``/``until`` bound the date;
         ``sort="date"`` puts the newest first; ``offset`` skips that many hits; ``suggest``
         looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match;
-        ``facets`` counts all the matching articles by source and by year.
+        ``facets`` counts all the matching articles by source and by year. The total may be a
+        lower bound (``total_exact`` False): counting every match would read postings that
+        cannot change the hits; ``exact_total`` (and ``facets``) read them all.
         """
         started = time.perf_counter()
         if match not in ("any", "all") or sort not in ("score", "date"):
@@ -257,11 +261,17 @@ class SearchIndex:
             compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
         date_filter = _date_filter(since, until)
         flat = bulk.clauses(compiled.query) if sort == "score" and date_filter is None else None
+        exact = True
         if flat is not None:
-            ranked, matched, by_root = self._bulk_candidates(
-                searcher, flat, ranking, offset + limit
+            ranked, found = self._bulk_candidates(
+                searcher, flat, ranking, offset + limit, exact_total or facets
             )
-            total = len(matched)
+            total, matched, by_root, exact = (
+                found.total,
+                found.matched,
+                found.weak_only,
+                found.exact_total,
+            )
         else:
             ranked, total = self._whoosh_candidates(
                 searcher, compiled, ranking, date_filter, sort, offset + limit
@@ -276,14 +286,16 @@ class SearchIndex:
             if ranking.coordination and compiled.words:
                 ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
         hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
-        suggestions = self.suggest(query) if suggest and total < SUGGEST_BELOW else []
+        suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
         counts = None
         if facets:
             if matched is None:
                 matched = self._matching(searcher, compiled.query, date_filter)
             counts = self._facets(searcher, matched)
         took = time.perf_counter() - started
-        return SearchResult(query, total, hits, took, offset, suggestions, by_root, counts)
+        return SearchResult(
+            query, total, hits, took, offset, suggestions, by_root, counts, total_exact=exact
+        )
 
     @staticmethod
     def _matching(searcher, query: Query, date_filter: Query | None) -> set[int]:
@@ -336,16 +348,17 @@ class SearchIndex:
 
     @staticmethod
     def _bulk_candidates(
-        searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int
-    ) -> tuple[list[_Candidate], set[int], int]:
-        """The BM25F candidates of a plain disjunction of terms, scored in bulk; every matching
-        document; how many of those only the root view matched."""
+        searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int, exact_total: bool
+    ) -> tuple[list[_Candidate], bulk.Ranked]:
+        """The BM25F candidates of a plain disjunction of terms, scored in bulk, and what the
+        scoring found (the total, exact or a lower bound; every matching document when exact;
+        how many of those only the root view matched)."""
         fetch = _fetch(depth, "score", _reranks(ranking))
-        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, weak="root")
+        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, "root", exact_total)
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
         ]
-        return candidates, ranked.matched, ranked.weak_only
+        return candidates, ranked
 
     @staticmethod
     def _whoosh_candidates(

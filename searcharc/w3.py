@@ -32,29 +32,63 @@ def length_bytes(perdoc, fieldname: str) -> bytes | None:
     return data + bytes(perdoc.doc_count_all() - len(data))
 
 
-def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[bytes]] | None:
-    """All postings of a W3 leaf matcher, a block at a time: docnums, weights, values (left
-    empty unless ``values_too``: a frequency field's values only repeat its weights).
+def field_lengths(reader, fieldname: str) -> bytes:
+    """``length_bytes`` of one segment's reader, zeros for a field without lengths."""
+    return length_bytes(reader._perdoc, fieldname) or bytes(reader.doc_count_all())
+
+
+def leaf_matcher(reader, fieldname: str, btext: bytes, terminfo):
+    """A term's postings in one segment from its term info (not looked up again), deleted
+    documents not filtered out."""
+    terms = reader._terms
+    format_ = reader.schema[fieldname].format
+    return terms._codec.postings_reader(terms._postfile, terminfo, format_, term=(fieldname, btext))
+
+
+def is_blocked(matcher) -> bool:
+    """Whether ``blocks`` and ``block_postings`` can read this matcher (a W3 leaf matcher of
+    document numbers)."""
+    return isinstance(matcher, W3LeafMatcher) and not matcher._byteids
+
+
+def blocks(matcher) -> Iterator[tuple[int, float, float]]:
+    """Each block of a W3 leaf matcher, from its block info alone (nothing decoded): its last
+    docnum, its highest weight and its shortest field length (as ``byte_to_length`` gives it).
+    While a block is yielded the matcher stands on it, for ``block_postings``."""
+    while matcher.is_active():
+        yield matcher._maxid, matcher._maxweight, matcher._minlength
+        matcher._next_block()
+
+
+def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]]:
+    """The postings of the block the matcher stands on: docnums, weights, values (left empty
+    unless ``values_too``: a frequency field's values only repeat its weights).
 
     The docnums and weights are decoded by C loops (``accumulate``, array repetition) where
-    W3's own ``_read_ids`` and ``_read_weights`` run a generator a posting. None for another
-    kind of matcher (the caller reads it a posting at a time).
+    W3's own ``_read_ids`` and ``_read_weights`` run a generator a posting.
     """
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+    matcher._read_data()
+    ids, weights, _ = matcher._data
+    if weights is None or isinstance(weights, float):
+        weights = array("f", [weights or 1.0]) * len(ids)
+    values = []
+    if values_too:
+        matcher._read_values()
+        values = list(matcher._values)
+    return array("I", accumulate(ids)), array("f", weights), values
+
+
+def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[bytes]] | None:
+    """All postings of a W3 leaf matcher, a block at a time (see ``block_postings``); None for
+    another kind of matcher (the caller reads it a posting at a time)."""
+    if not is_blocked(matcher):
         return None
     docnums, weights, values = array("I"), array("f"), []
-    while matcher.is_active():
-        matcher._read_data()
-        ids, block_weights, _ = matcher._data
-        docnums.extend(accumulate(ids))
-        if block_weights is None or isinstance(block_weights, float):
-            weights.extend(array("f", [block_weights or 1.0]) * len(ids))
-        else:
-            weights.extend(block_weights)
-        if values_too:
-            matcher._read_values()
-            values.extend(matcher._values)
-        matcher._next_block()
+    for _ in blocks(matcher):
+        ids, block_weights, block_values = block_postings(matcher, values_too)
+        docnums.extend(ids)
+        weights.extend(block_weights)
+        values.extend(block_values)
     return docnums, weights, values
 
 

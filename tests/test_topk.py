@@ -1,0 +1,228 @@
+"""Top-k evaluation that skips (``bulk.rank``) is rank-safe: the same documents, order, scores,
+matched terms and body positions as reading every posting, on a several-segment index with
+deleted documents; and the total it reports is a lower bound, said so."""
+
+from __future__ import annotations
+
+import json
+import random
+from array import array
+from dataclasses import replace
+
+import pytest
+from test_output import validate
+from whoosh.codec.whoosh3 import W3Codec
+
+from searcharc import SearchIndex, bulk, render, w3
+from searcharc.analysis.tokenize import spans
+from searcharc.index import content_hash, to_document
+from searcharc.ingest import read_articles
+from searcharc.query import parse_searchable
+from searcharc.ranking import DEFAULT
+from searcharc.records import Article
+
+SEED = 13
+DOCUMENTS = 360
+QUERIES = 1000
+
+
+@pytest.fixture(scope="module")
+def words(seeds_dir) -> list[str]:
+    """The words of the seed articles as they write them, in order (repeats kept)."""
+    found = []
+    for article in read_articles(seeds_dir):
+        text = f"{article.title}\n{article.body}"
+        found += [text[s:e] for s, e in spans(text)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def mixed_index(tmp_path_factory, words) -> SearchIndex:
+    """Articles cut from runs of the seed words, in three unmerged segments, some deleted;
+    postings in blocks of 8 (W3 writes 128), so that skipping blocks is put to the test."""
+    rng = random.Random(SEED)
+    articles = []
+    for n in range(DOCUMENTS):
+        start = rng.randrange(len(words))
+        body = " ".join(words[start : start + rng.randint(5, 120)])
+        title = " ".join(rng.sample(words, rng.randint(0, 6)))
+        articles.append(Article(id=f"doc{n}", title=title, body=body))
+    index = SearchIndex.create(tmp_path_factory.mktemp("mixed"))
+    for part in (articles[:150], articles[150:300], articles[300:]):
+        writer = index._ix.writer(codec=W3Codec(blocklimit=8))
+        for article in part:
+            writer.add_document(**to_document(article, content_hash(article)))
+        writer.commit(merge=False)
+    writer = index._ix.writer()
+    for n in range(0, DOCUMENTS, 17):
+        writer.delete_by_term("id", f"doc{n}")
+    writer.commit(merge=False)
+    assert len(index._ix.reader().leaf_readers()) == 3
+    return index
+
+
+def flat_clauses(index: SearchIndex, text: str) -> tuple[object, list[bulk.Clause]]:
+    searcher = index._searcher(DEFAULT)
+    compiled = index._compiler(searcher, DEFAULT, False).compile(parse_searchable(text))
+    return searcher, bulk.clauses(compiled.query) if compiled.query is not None else []
+
+
+def generated_queries(words: list[str], count: int) -> list[str]:
+    """One to six seed words, common and rare alike."""
+    rng = random.Random(SEED + 1)
+    return [" ".join(rng.sample(words, rng.randint(1, 6))) for _ in range(count)]
+
+
+def test_skipping_ranks_as_reading_every_posting(mixed_index, words, monkeypatch):
+    """Terms in 40 documents or more are scored whole through a small cache (evictions too),
+    the others a block at a time."""
+    monkeypatch.setattr(bulk, "CACHED_FROM", 40)
+    monkeypatch.setattr(bulk, "CACHE", bulk.PostingsCache(budget=64 << 10))
+    skipped, scored, every = 0, 0, 0
+    for n, text in enumerate(generated_queries(words, QUERIES)):
+        searcher, found = flat_clauses(mixed_index, text)
+        if not found:
+            continue
+        limit = (1, 3, 10, 100)[n % 4]
+        fast = bulk.rank(searcher, found, DEFAULT.b, DEFAULT.k1, limit, weak="root")
+        slow = bulk.rank(searcher, found, DEFAULT.b, DEFAULT.k1, limit, "root", exhaustive=True)
+        assert fast.docnums == slow.docnums, text
+        assert fast.scores == slow.scores, text  # to the last bit
+        assert fast.terms == slow.terms, text
+        stems = set(slow.body)
+        for docnum in slow.docnums:
+            assert fast.stem_positions(docnum, stems) == slow.stem_positions(docnum, stems)
+        assert slow.exact_total
+        if fast.exact_total:
+            assert (fast.total, fast.weak_only) == (slow.total, slow.weak_only), text
+        else:
+            skipped += 1
+            assert len(fast.docnums) <= fast.total <= slow.total, text
+            assert fast.scored <= slow.scored, text
+        scored, every = scored + fast.scored, every + slow.scored
+    assert skipped > QUERIES // 4  # the skipping was put to the test
+    assert scored < every * 0.8
+    assert bulk.CACHE.hits > 1000 and len(bulk.CACHE.entries) < bulk.CACHE.misses
+
+
+def test_searches_agree_hit_for_hit(mixed_index, words, monkeypatch):
+    rng = random.Random(SEED + 2)
+    for text in generated_queries(words, 20):
+        limit, offset = rng.choice([(10, 0), (10, 10), (5, 95), (20, 100)])
+        fast = mixed_index.search(text, limit=limit, offset=offset, suggest=False)
+        slow = mixed_index.search(text, limit, offset=offset, suggest=False, exact_total=True)
+        assert fast.hits == slow.hits, text
+        assert slow.total_exact
+        assert fast.total == slow.total if fast.total_exact else fast.total <= slow.total
+
+
+def test_bounds_hold_for_every_posting(mixed_index, words):
+    """No clause scores a document above its bound, nor above its block's bound (from the term
+    infos and block infos of W3)."""
+    for text in generated_queries(words, 30):
+        searcher, found = flat_clauses(mixed_index, text)
+        segments = bulk.segments(searcher)
+        for clause in found or []:
+            plan = bulk._plan(searcher, clause, segments, DEFAULT.b, DEFAULT.k1)
+            read = bulk._read_all(plan)
+            assert max(read.scores, default=0.0) <= plan.bound
+            if len(plan.terms) > 1:
+                continue
+            for segment, held in plan.present:
+                ((i, info),) = held
+                matcher = w3.leaf_matcher(segment.reader, clause.field, plan.terms[0][1], info)
+                lengths = segment.lengths(clause.field)
+                for _, weight, length in w3.blocks(matcher):
+                    block = bulk._Postings(*w3.block_postings(matcher, False))
+                    scored = bulk._scored(block, lengths, plan.stats)
+                    assert max(scored) <= bulk._bound(plan.stats, weight, length)
+
+
+def test_an_unknown_word_alone(mixed_index):
+    searcher, found = flat_clauses(mixed_index, "كلمةغيرموجودة")
+    ranked = bulk.rank(searcher, found, DEFAULT.b, DEFAULT.k1, 10)
+    assert (ranked.docnums, ranked.total, ranked.exact_total) == ([], 0, True)
+
+
+def skipping_query(index: SearchIndex, words: list[str]) -> str:
+    """A generated query whose default search reports a lower-bound total."""
+    for text in generated_queries(words, 200):
+        if not index.search(text, suggest=False).total_exact:
+            return text
+    raise AssertionError("no query skipped")
+
+
+def test_a_lower_bound_total_says_so(mixed_index, words):
+    text = skipping_query(mixed_index, words)
+    fast = mixed_index.search(text, suggest=False)
+    slow = mixed_index.search(text, suggest=False, exact_total=True)
+    data = json.loads(render.to_json(render.result_dict(fast)))
+    validate(data)
+    assert (data["total_relation"], data["total"], data["by_root"]) == ("gte", fast.total, 0)
+    assert render.result_dict(slow)["total_relation"] == "eq"
+    assert render.plain_result(fast).startswith(f"at least {fast.total} articles match «")
+    assert render.plain_result(slow).startswith(f"{slow.total} articles match «")
+    assert fast.total <= slow.total
+
+
+def test_dates_filters_and_pages_stay_exact(mixed_index, words):
+    """--sort date and other query shapes take Whoosh's path (exact totals, the same hits);
+    pages of the skipping path are those of the whole ranking."""
+    text = skipping_query(mixed_index, words)
+    by_date = mixed_index.search(text, sort="date", suggest=False)
+    assert by_date.total_exact
+    assert by_date == replace(
+        mixed_index.search(text, sort="date", suggest=False, exact_total=True), took=by_date.took
+    )
+    restricted = mixed_index.search(f"{text} -title:{words[0]}", suggest=False)
+    assert restricted.total_exact and restricted.total <= by_date.total
+    pages = [mixed_index.search(text, limit=10, offset=o, suggest=False) for o in (0, 10, 90)]
+    every = mixed_index.search(text, limit=100, suggest=False, exact_total=True)
+    assert [h.id for p in pages for h in p.hits] == [
+        h.id for h in every.hits[:20] + every.hits[90:100]
+    ]
+
+
+def test_a_lower_bound_asks_for_no_suggestion(mixed_index, words, monkeypatch):
+    text = skipping_query(mixed_index, words)
+    monkeypatch.setattr("searcharc.search.SUGGEST_BELOW", 10**9)
+    assert mixed_index.search(text).suggestions == []
+    assert mixed_index.search(text, exact_total=True).total_exact
+
+
+def test_the_postings_cache_keeps_to_its_budget():
+    cache = bulk.PostingsCache(budget=3000)
+    lists = {
+        n: bulk._Postings(array("I", range(n * 100)), array("f", [1.0] * n * 100)) for n in (1, 2)
+    }
+    for n in (1, 2, 1):
+        assert cache.get(("t", n), lambda n=n: lists[n], bulk._size) is lists[n]
+    assert (cache.hits, cache.misses, cache.size) == (
+        1,
+        2,
+        bulk._size(lists[1]) + bulk._size(lists[2]),
+    )
+    cache.get(("t", 3), lambda: bulk._Postings(array("I", range(120))), bulk._size)
+    assert list(cache.entries) == [("t", 1), ("t", 3)]  # the least recently used went
+    assert cache.size <= cache.budget
+    cache.get(("t", 4), lambda: bulk._Postings(array("I", range(999))), bulk._size)
+    assert ("t", 4) not in cache.entries  # bigger than the whole budget: not kept
+
+
+def test_cached_postings_rank_as_decoded_ones(mixed_index, words, monkeypatch):
+    queries = generated_queries(words, 60)
+
+    def answers() -> list:
+        return [replace(mixed_index.search(t, suggest=False), took=0.0) for t in queries]
+
+    monkeypatch.setattr(bulk, "CACHE", bulk.PostingsCache(budget=0))
+    fresh = answers()
+    monkeypatch.setattr(bulk, "CACHED_FROM", 1)
+    monkeypatch.setattr(bulk, "CACHE", bulk.PostingsCache(budget=1 << 20))
+    assert answers() == fresh
+    assert answers() == fresh
+    assert bulk.CACHE.hits > bulk.CACHE.misses > 0
+
+
+def test_the_cache_budget_is_set_in_megabytes():
+    assert [bulk._budget(s) for s in ("", "0", "16", "lots")] == [64 << 20, 0, 16 << 20, 64 << 20]
