@@ -139,8 +139,10 @@ def run_group(group: str, minutes: float, children: int) -> None:
     modules, tests = GROUPS[group]
     tests = [t for t in tests if (ROOT / t).exists()]  # an older checkout has fewer
     work = scratch_copy(modules, tests)
+    # the tests' `searcharc` commands run in the test process, where mutmut sees what they reach
     env = {k: v for k, v in os.environ.items() if k != "SEARCHARC_DATA"} | {
-        "PYTHONDONTWRITEBYTECODE": "1"
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "SEARCHARC_TESTS_IN_PROCESS": "1",
     }
     started = time.monotonic()
     try:
