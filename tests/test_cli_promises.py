@@ -299,6 +299,28 @@ def test_prune_keeps_the_articles_of_an_input_skipped_this_run(tmp_path):
     assert ids_for(tmp_path / "index", "الطماطم") == ["kept.txt"]
 
 
+def test_prune_counts_each_article_it_removes_and_the_summary_has_every_field(tmp_path):
+    folder = news(tmp_path / "news", kept="الطماطم", one="البرتقال", two="الزيتون")
+    target = str(tmp_path / "index")
+    index_summary(str(folder), "--index", target)
+    (folder / "one.txt").unlink()
+    (folder / "two.txt").unlink()
+    code, summary = index_summary(str(folder), "--index", target, "--prune")
+    assert code == 0 and summary["removed"] == 2
+    assert list(summary) == [
+        "added",
+        "updated",
+        "unchanged",
+        "removed",
+        "duplicates",
+        "skipped",
+        "interrupted",
+        "seconds",
+    ]
+    assert summary["interrupted"] is False
+    assert 0 < summary["seconds"] == round(summary["seconds"], 3)
+
+
 def test_without_prune_a_deleted_input_stays(tmp_path):
     folder = news(tmp_path / "news", kept="الطماطم", gone="الزيتون")
     target = str(tmp_path / "index")
