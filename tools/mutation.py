@@ -65,6 +65,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_cli.py",
             "tests/test_output.py",
             "tests/test_startup.py",
+            "tests/test_launch_fast_path.py",
         ],
     ),
 }
