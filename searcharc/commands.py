@@ -121,8 +121,8 @@ def query(o: QueryOptions) -> int:
     chosen = parse_fields(o.fields)
     options = {
         "match": o.match,
-        "since": parse_date(o.until),
-        "until": parse_date(o.since),
+        "since": parse_date(o.since),
+        "until": parse_date(o.until),
         "sort": o.sort,
     }
     if o.batch is not None and (o.json_out or o.ids or chosen):
