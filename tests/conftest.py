@@ -21,6 +21,8 @@ def run_cli(
     *args: str, cwd: Path = ROOT, env: dict | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess:
     """`searcharc ARGS` in a fresh process, as a user runs it."""
+    if os.environ.get("SEARCHARC_TESTS_IN_PROCESS"):  # tools/mutation.py: mutmut sees this one
+        return _run_here(list(args), cwd, env or {}, stdin)
     return subprocess.run(
         [sys.executable, "-m", "searcharc", *args],
         cwd=cwd,
@@ -30,6 +32,32 @@ def run_cli(
         env={**os.environ, **(env or {})},
         timeout=120,
     )
+
+
+def _run_here(
+    args: list[str], cwd: Path, env: dict, stdin: str | None
+) -> subprocess.CompletedProcess:
+    """`searcharc ARGS` through the entry point in this process, for mutation testing."""
+    import contextlib
+    import io
+
+    from searcharc.launch import main
+
+    out, err = io.StringIO(), io.StringIO()
+    stdin_stream = io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.setattr(sys, "argv", ["searcharc", *args])
+        patch.setattr(sys, "stdin", stdin_stream)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code or 0
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def run_in_process(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:

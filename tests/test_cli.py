@@ -54,11 +54,21 @@ def test_errors_are_one_line_with_exit_2(tmp_path):
     proc = run("query", "الإرهاب", "--index", str(tmp_path / "index"), cwd=tmp_path)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert "internal error" not in proc.stderr and "not a searcharc index" in proc.stderr
 
 
-@pytest.mark.parametrize("args", [["query"], ["query", "x", "--limit", "0"], ["nope"]])
-def test_usage_errors_exit_2(args):
-    assert run(*args).returncode == 2
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query"], "give a query, or --batch FILE"),
+        (["query", "x", "--limit", "0"], "Invalid value for '--limit'"),
+        (["nope"], "No such command 'nope'"),
+    ],
+)
+def test_usage_errors_exit_2(args, message):
+    proc = run(*args)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert message in proc.stderr and "internal error" not in proc.stderr
 
 
 def test_analyze_keeps_a_vocalized_word_whole():

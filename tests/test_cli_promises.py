@@ -300,6 +300,28 @@ def test_prune_keeps_the_articles_of_an_input_skipped_this_run(tmp_path):
     assert ids_for(tmp_path / "index", "الطماطم") == ["kept.txt"]
 
 
+def test_prune_counts_each_article_it_removes_and_the_summary_has_every_field(tmp_path):
+    folder = news(tmp_path / "news", kept="الطماطم", one="البرتقال", two="الزيتون")
+    target = str(tmp_path / "index")
+    index_summary(str(folder), "--index", target)
+    (folder / "one.txt").unlink()
+    (folder / "two.txt").unlink()
+    code, summary = index_summary(str(folder), "--index", target, "--prune")
+    assert code == 0 and summary["removed"] == 2
+    assert list(summary) == [
+        "added",
+        "updated",
+        "unchanged",
+        "removed",
+        "duplicates",
+        "skipped",
+        "interrupted",
+        "seconds",
+    ]
+    assert summary["interrupted"] is False
+    assert 0 < summary["seconds"] == round(summary["seconds"], 3)
+
+
 def test_without_prune_a_deleted_input_stays(tmp_path):
     folder = news(tmp_path / "news", kept="الطماطم", gone="الزيتون")
     target = str(tmp_path / "index")
@@ -413,3 +435,48 @@ def test_show_remove_and_similar_exit_statuses(seeds_dir, tmp_path, capsys):
     assert code == 0 and "removed 1 of 1" in err
     code, out, _ = run_in_process(capsys, "query", "بلينكن", *at, "--ids")
     assert code == 1 and out == ""  # 002 is gone
+
+
+def test_batch_applies_the_date_options_and_jsonl_has_snippets_without_suggestions(
+    seed_index_dir,
+):
+    lines = "1\tالأمن\n2\tالارهب\n"
+    at = ("--index", str(seed_index_dir))
+    proc = run_cli("query", "--batch", "-", *at, "--since", "2021-01-01", stdin=lines)
+    assert proc.returncode == 0
+    assert {line.split()[2] for line in proc.stdout.splitlines()} == {S001}  # 2023-11-14 only
+    proc = run_cli("query", "--batch", "-", *at, "--jsonl", stdin=lines)
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["qid"] for r in rows] == ["1", "2"]
+    assert all(hit["snippets"] for r in rows for hit in r["hits"]) and rows[0]["hits"]
+    assert rows[1]["suggestions"] == []  # a batch does not suggest
+
+
+def test_batch_reports_its_throughput(seed_index_dir):
+    stdin = "".join(f"{n}\tالأمن\n" for n in range(40))
+    proc = run_cli("query", "--batch", "-", "--index", str(seed_index_dir), stdin=stdin)
+    found = re.fullmatch(
+        r"searcharc: 40 queries in ([\d.]+) s \(([\d,]+) queries/s\)\n", proc.stderr
+    )
+    assert found, proc.stderr
+    seconds, rate = float(found[1]), float(found[2].replace(",", ""))
+    assert 0 < seconds < 60 and rate > 0
+    if seconds >= 0.1:  # printed to two decimals: compare only where that is precise enough
+        assert rate == pytest.approx(40 / seconds, rel=0.1)
+
+
+def test_batch_output_that_cannot_be_written_is_one_line_exit_2(seed_index_dir, tmp_path):
+    proc = run_cli(
+        "query", "--batch", "-", "--index", str(seed_index_dir), "--output", str(tmp_path),
+        stdin="1\tالأمن\n",
+    )  # fmt: skip
+    assert_error(proc.returncode, proc.stderr, f"{tmp_path}: Is a directory")
+
+
+def test_the_fields_error_names_every_field(query):
+    code, _, err = query("بلينكن", "--fields", "nope")
+    assert_error(
+        code,
+        err,
+        "--fields: choose among id,title,score,date,source,snippets, not 'nope'",
+    )

@@ -62,3 +62,8 @@ def test_correctable_words_and_their_offsets(query, words):
     assert list(correctable(parse(query))) == words
     for at, text in words:
         assert query[at : at + len(text)] == text
+
+
+@pytest.mark.parametrize("query", ["؟؟~", "!~2", "-!!~"])
+def test_fuzzy_on_no_word_leaves_nothing_to_search(query):
+    assert parse(query) is None
