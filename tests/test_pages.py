@@ -81,7 +81,7 @@ def test_page(page, kind):
 def test_the_corpus_is_what_the_readme_says():
     sites = {page["site"] for page in MANIFEST}
     encodings = {page["encoding"] for page in MANIFEST}
-    assert len(MANIFEST) >= 10 and len(sites) >= 8 and "windows-1256" in encodings
+    assert len(MANIFEST) >= 13 and len(sites) >= 11 and "windows-1256" in encodings
     assert all((PAGES / page["file"]).exists() and page["origin"]["license"] for page in MANIFEST)
     assert sum(p.stat().st_size for p in PAGES.iterdir()) < 3_000_000
 
@@ -115,6 +115,17 @@ def test_an_ip_address_is_no_url_and_no_source():
         site_name(read_facts(load_html("<html><p>x</p></html>")), "", "http://52.16.95.170/a")
         is None
     )
+
+
+def test_a_quoted_headline_is_the_title_and_the_canonical_link_the_url():
+    """LBCI: the h1 keeps the quotation marks its <title> and og:title drop, and og:url names a
+    generic «…/898682/lbci-lebanon-articles/ar» while the canonical link is the article's."""
+    page = next(p for p in MANIFEST if p["file"].startswith("lbcgroup"))
+    html = decode((PAGES / page["file"]).read_bytes())
+    assert 'og:url" content="https://www.lbcgroup.tv/news/lifestyle/898682/lbci-lebanon' in html
+    article = html_article(html, page["file"])
+    assert article.title.startswith('"شعر وردي يُشعل السخرية"')
+    assert unquote(article.url) == unquote(page["url"])
 
 
 def test_trafilaturas_1_january_is_no_date():

@@ -10,10 +10,12 @@ comment rules); what it gets wrong on Arabic news pages is read from the page it
   one from the by-line's gives way to the by-line (the day a reader of the page saw). Dates in
   the header, before the headline, are the crawl day ("today"), never a publication date; a
   by-line that dates an update is not a publication date; a year alone is no date.
-- the title is the headline (the h1 that the page's titles contain), without the site's name;
+- the title is the headline (the h1 that the page's titles contain, quotation marks aside:
+  titles often drop the headline's quotes), without the site's name;
 - the source is the site's name (og:site_name, the JSON-LD publisher, the <title>'s other
   part, else the domain); the author is a person's name or nothing; the URL is the canonical
-  one when og:url names an IP address or another host;
+  link (the page's own address; og:url may name an IP address, another host or a generic
+  path), else og:url;
 - the body loses the headline repeated, by-line and date lines, comment policies and other site
   notices, and gains the lead (summary) paragraph when trafilatura left it out.
 """
@@ -57,6 +59,7 @@ NOT_A_NAME = re.compile(r"https?|www\.|@|\d|[()]|\b(?:logo|png|jpe?g|svg|gif|web
 NAME_WORDS = (2, 5)
 LEAD_WORDS = (8, 150)
 HEADLINE_SHARE = 0.5  # of the <title>: the rest is the site's and the section's names
+QUOTES = re.compile(r"[\"'“”„«»]")
 BYLINE_SCAN = 40  # elements after the headline where its by-line may stand
 BODY_STARTS_WORDS = 25  # a text this long after the headline is the article itself
 URL_DATES = (
@@ -138,10 +141,11 @@ def _headline_element(tree: HtmlElement, titles: list[str]) -> HtmlElement | Non
     """The longest h1 that makes up most of one of the page's titles (not a logo or section)."""
 
     def covers(heading: str, title: str) -> bool:
+        heading, title = _flat(QUOTES.sub("", heading)), _flat(QUOTES.sub("", title))
         return heading in title and len(heading) >= HEADLINE_SHARE * len(title)
 
     heads = [h for h in tree.iter("h1") if len(_text(h).split()) >= 2]
-    matching = [h for h in heads if any(covers(_text(h), _flat(t)) for t in titles)]
+    matching = [h for h in heads if any(covers(_text(h), t) for t in titles)]
     return max(matching, key=lambda h: len(_text(h)), default=None)
 
 
@@ -309,13 +313,8 @@ def person(candidates: list[str], site: str | None) -> str | None:
 
 
 def page_url(found: str | None, canonical: str | None) -> str | None:
-    """og:url, unless it names an IP address or another host than the canonical link."""
-    if not canonical or not urlsplit(canonical).scheme.startswith("http"):
-        return found
-    host = urlsplit(found or "").hostname
-    return (
-        found if host and not _is_ip(host) and host == urlsplit(canonical).hostname else canonical
-    )
+    """The canonical link when it is an absolute web address, else og:url."""
+    return canonical if canonical and urlsplit(canonical).scheme.startswith("http") else found
 
 
 def _is_date_line(line: str) -> bool:
