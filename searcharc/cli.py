@@ -122,7 +122,7 @@ def index_command(
     Exit 0 when every input was indexed or unchanged, 1 when some were skipped, 2 on error.
     """
     from searcharc import render
-    from searcharc.indexing import IndexOptions, run_index
+    from searcharc.index.indexing import IndexOptions, run_index
     from searcharc.ingest import Selection
 
     if encoding:

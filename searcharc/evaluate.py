@@ -94,7 +94,7 @@ def index_corpus(corpus: Path, target: Path, **analysis: object):
     """A new index at ``target`` of a ``docid<TAB>text`` corpus, built as `searcharc index`
     builds one from a JSON Lines dump of ``{id, text}`` records (written to a temporary file):
     what is measured is what users get. ``analysis``: stemmer, stopwords, roots."""
-    from searcharc.indexing import run_index
+    from searcharc.index.indexing import run_index
     from searcharc.search import SearchIndex
 
     SearchIndex.create(target, **analysis)

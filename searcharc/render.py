@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from searcharc.evaluate import Evaluation
-    from searcharc.indexing import IndexRun
+    from searcharc.index.indexing import IndexRun
     from searcharc.ingest import Input, Skipped
     from searcharc.search import IndexStats, SearchResult, Similar
 

@@ -16,13 +16,13 @@ from whoosh.query import AndMaybe, DateRange, Or, Query
 from whoosh.reading import TermNotFound
 
 from searcharc import DEFAULT_MATCH, bulk
-from searcharc import index as store
 from searcharc import snippets as snippets_
 from searcharc.analysis import Analysis, Token, analyze, normalize, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
-from searcharc.lock import writer_lock
+from searcharc.index import store
+from searcharc.index.lock import writer_lock
 from searcharc.matching import Compiled, Compiler
 from searcharc.proximity import proximity_score
 from searcharc.query import correctable, parse, parse_searchable, replace_spans
@@ -623,7 +623,7 @@ def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> S
         raise SearcharcError(
             f"no index at {target}; build one: searcharc index PATH --index {target}"
         )
-    from searcharc.indexing import run_index  # the ingest modules: only when building
+    from searcharc.index.indexing import run_index  # the ingest modules: only when building
 
     notify(f"searcharc: no index at {target} yet; indexing {seeds} first")
     run_index([seeds], target)

@@ -93,7 +93,7 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the seed articles, built once and shared read-only."""
-    from searcharc.indexing import run_index
+    from searcharc.index.indexing import run_index
 
     target = tmp_path_factory.mktemp("index")
     run_index([SEEDS], target)

@@ -6,7 +6,7 @@ import pytest
 from whoosh.query import And, Or, Phrase, Term
 
 from searcharc import bulk
-from searcharc.index import content_hash, to_document
+from searcharc.index.store import content_hash, to_document
 from searcharc.ingest import read_articles
 
 QUERIES = [

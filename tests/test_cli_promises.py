@@ -418,7 +418,7 @@ def test_index_into_a_folder_of_other_files_is_exit_2(tmp_path):
 
 
 def test_show_remove_and_similar_exit_statuses(seeds_dir, tmp_path, capsys):
-    from searcharc.indexing import run_index
+    from searcharc.index.indexing import run_index
 
     target = tmp_path / "index"
     run_index([seeds_dir], target)

@@ -10,11 +10,11 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
-from searcharc import index as store
 from searcharc.analysis.components import ArabicAnalyzer, arabic_analyzer
-from searcharc.indexing import IndexOptions, run_index
+from searcharc.index import store
+from searcharc.index.indexing import IndexOptions, run_index
+from searcharc.index.writer import TableWriter
 from searcharc.ingest import read_articles
-from searcharc.writer import TableWriter
 from tests.test_analysis import ANY_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -156,7 +156,7 @@ def test_max_size_units(size, expected):
 
 
 def test_progress_moves_inside_a_container(tmp_path):
-    from searcharc.indexing import run_index
+    from searcharc.index.indexing import run_index
     from searcharc.progress import Progress
 
     class Recorder(Progress):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from searcharc.lock import LOCK_FILE
+from searcharc.index.lock import LOCK_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -350,14 +350,14 @@ def test_a_second_run_waits_for_the_lock_then_names_the_holder(tmp_path):
     ],
 )
 def test_auto_jobs(input_bytes, cpus, expected):
-    from searcharc.indexing import auto_jobs
+    from searcharc.index.indexing import auto_jobs
 
     assert auto_jobs(input_bytes, cpus) == expected
 
 
 def test_jobs_zero_picks_for_the_input(tmp_path, seeds_dir, monkeypatch):
     """The default (--jobs 0) asks auto_jobs with the inputs' size; the seeds are small."""
-    from searcharc import indexing
+    from searcharc.index import indexing
 
     asked = []
     monkeypatch.setattr(indexing, "auto_jobs", lambda size, cpus: asked.append(size) or 1)

@@ -108,8 +108,8 @@ def test_dates_and_sources_are_returned(seed_index):
 
 
 def test_an_index_of_another_analyzer_version_is_refused(tmp_path, seeds_dir):
-    from searcharc.index import IndexMeta
-    from searcharc.indexing import run_index
+    from searcharc.index.indexing import run_index
+    from searcharc.index.store import IndexMeta
     from searcharc.search import SearchIndex
 
     run_index([seeds_dir / "002_966b79832bdd0695.txt"], tmp_path)
@@ -119,7 +119,7 @@ def test_an_index_of_another_analyzer_version_is_refused(tmp_path, seeds_dir):
 
 
 def test_reindexing_unchanged_articles_changes_nothing(tmp_path, seeds_dir):
-    from searcharc.indexing import run_index
+    from searcharc.index.indexing import run_index
 
     first = run_index([seeds_dir], tmp_path).changes
     second = run_index([seeds_dir], tmp_path).changes

@@ -19,8 +19,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from searcharc import writer as table_writer
-from searcharc.indexing import IndexOptions, run_index
+from searcharc.index import writer as table_writer
+from searcharc.index.indexing import IndexOptions, run_index
 
 WORDS = sorted(
     set(
@@ -268,7 +268,7 @@ def test_optimize_merges_every_segment(tmp_path):
 # written while flushing a segment, or while merging segments.
 KILLER = """
 import os, signal, sys
-from searcharc import writer
+from searcharc.index import writer
 from searcharc.cli import main
 
 moment, after = sys.argv[1], int(sys.argv[2])

@@ -433,7 +433,7 @@ NEW_ARTICLE = "خبر جديد عن الطاقة الشمسية الكهروضو
 def test_the_server_serves_articles_indexed_while_it_runs(tmp_path):
     """While `searcharc index` adds articles the server keeps answering; after the commit it
     serves them, without a restart (and no longer serves one that `searcharc remove` took out)."""
-    from searcharc.indexing import run_index
+    from searcharc.index.indexing import run_index
 
     index = tmp_path / "index"
     run_index([ROOT / "seeds"], index)

@@ -161,7 +161,7 @@ def test_a_query_does_not_load_what_whoosh_imports_but_searcharc_never_calls(see
     assert {"whoosh.compat", "whoosh.query.terms"} <= modules  # the measurement works
     assert not {"urllib.request", "http.client", "whoosh.lang.morph_en"} & modules
     # nor what only writing needs
-    assert not {"searcharc.writer", "searcharc.parallel", "multiprocessing"} & modules
+    assert not {"searcharc.index.writer", "searcharc.index.parallel", "multiprocessing"} & modules
 
 
 STANDINS_PROBE = """

@@ -13,9 +13,10 @@ import pytest
 from test_output import validate
 from whoosh.codec.whoosh3 import W3Codec
 
-from searcharc import SearchIndex, bulk, render, w3
+from searcharc import SearchIndex, bulk, render
 from searcharc.analysis.tokenize import spans
-from searcharc.index import content_hash, to_document
+from searcharc.index import w3
+from searcharc.index.store import content_hash, to_document
 from searcharc.ingest import read_articles
 from searcharc.query import parse_searchable
 from searcharc.ranking import DEFAULT

@@ -72,14 +72,14 @@ BUGS = [
     ),
     Bug(
         "content hash ignores the title",
-        "searcharc/index.py",
+        "searcharc/index/store.py",
         "fields = [article.title, article.body,",
         "fields = [article.body,",
         ("tests/test_cli_promises.py",),
     ),
     Bug(
         "--prune deletes the articles of an input skipped this run",
-        "searcharc/indexing.py",
+        "searcharc/index/indexing.py",
         "if article_id not in writer.seen and known.origin not in unreadable:",
         "if article_id not in writer.seen:",
         ("tests/test_cli_promises.py",),

@@ -50,7 +50,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "indexing": (
-        ["searcharc/indexing.py", "searcharc/ingest/decode.py"],
+        ["searcharc/index/indexing.py", "searcharc/ingest/decode.py"],
         [
             "tests/test_cli_promises.py",
             "tests/test_indexing.py",

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searcharc import __version__, manifest
-from searcharc import index as store
+from searcharc import __version__
 from searcharc.errors import SearcharcError
+from searcharc.index import manifest, store
+from searcharc.index.lock import writer_lock
 from searcharc.ingest import Input, Selection, Skipped, read_input
 from searcharc.ingest.inputs import inputs
-from searcharc.lock import writer_lock
 from searcharc.progress import Progress
 
 # The postings a run holds in memory before it writes them as a segment. The whole process

@@ -20,8 +20,8 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from searcharc import w3
-from searcharc.writer import Analyzed, TableWriter, analyze
+from searcharc.index import w3
+from searcharc.index.writer import Analyzed, TableWriter, analyze
 
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for this process when its parent dies
 BATCH = 32  # documents sent to the worker at a time

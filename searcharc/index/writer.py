@@ -28,9 +28,9 @@ from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint
 from whoosh.writing import CLEAR, NO_MERGE, OPTIMIZE, SegmentWriter
 
-from searcharc import w3
 from searcharc.analysis.components import ArabicAnalyzer
-from searcharc.merging import log_merge, merge_group
+from searcharc.index import w3
+from searcharc.index.merging import log_merge, merge_group
 
 
 @dataclass(slots=True)

@@ -249,8 +249,8 @@ class Writer:
         self.by_hash = {k.hash: i for i, k in self.known.items()}
         self.seen: set[str] = set()
         # the writers (and multiprocessing) are imported here: a query never needs them
-        from searcharc.parallel import AnalyzingWriter, ParallelTableWriter
-        from searcharc.writer import TableWriter
+        from searcharc.index.parallel import AnalyzingWriter, ParallelTableWriter
+        from searcharc.index.writer import TableWriter
 
         # jobs > 1: a worker process analyzes documents, then encodes half the postings (one
         # is all that helps: this process adds every posting to the one segment)
@@ -304,8 +304,8 @@ class Writer:
 
     def commit(self, optimize: bool = False) -> None:
         """Make the batch visible; segments merge by ``log_merge`` (all of them: ``optimize``)."""
-        from searcharc import manifest
-        from searcharc.merging import log_merge
+        from searcharc.index import manifest
+        from searcharc.index.merging import log_merge
 
         manifest.forget(self.path)  # what a run read holds no more once the index changes
 
