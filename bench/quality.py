@@ -30,7 +30,7 @@ from searcharc.evaluate import (
     read_queries,
     run_queries,
 )
-from searcharc.ranking import DEFAULT, Ranking
+from searcharc.search.ranking import DEFAULT, Ranking
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SEARCHARC_DATA", ROOT.parent / "shared" / "data"))

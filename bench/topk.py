@@ -27,11 +27,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from searcharc import bulk
 from searcharc.analysis.tokenize import spans
-from searcharc.query import parse_searchable
-from searcharc.ranking import DEFAULT
-from searcharc.search import RERANK_WINDOW, SearchIndex
+from searcharc.search import bulk
+from searcharc.search.query import parse_searchable
+from searcharc.search.ranking import DEFAULT
+from searcharc.search.searcher import RERANK_WINDOW, SearchIndex
 
 SEED = 13
 SEARCHARC = str(Path(sys.executable).parent / "searcharc")

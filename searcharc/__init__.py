@@ -17,13 +17,13 @@ __version__ = "0.1.0"
 DEFAULT_MATCH = "any"
 
 if TYPE_CHECKING:
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
 
 def __getattr__(name: str):
     # SearchIndex pulls in Whoosh: import it on first use, not with the package.
     if name == "SearchIndex":
-        from searcharc.search import SearchIndex
+        from searcharc.search.searcher import SearchIndex
 
         return SearchIndex
     raise AttributeError(f"module 'searcharc' has no attribute {name!r}")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from searcharc.errors import SearcharcError
 
 if TYPE_CHECKING:
-    from searcharc.search import SearchIndex, SearchResult
+    from searcharc.search.searcher import SearchIndex, SearchResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,7 +159,7 @@ def remove_command(
     index: IndexOption = None,
 ) -> None:
     """Remove articles by id (exit 1 if some were not in the index)."""
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
     missing = SearchIndex.open(index_path(index)).remove(ids)
     for article_id in missing:
@@ -189,7 +189,7 @@ def show_command(
 ) -> None:
     """Print one article in full, with its metadata (exit 1 if there is no such id)."""
     from searcharc import render
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
     search_index = SearchIndex.open(index_path(index))
     article = _article_or_exit(search_index, article_id)
@@ -208,7 +208,7 @@ def stats_command(index: IndexOption = None, json_out: JsonOption = False) -> No
     from dataclasses import asdict
 
     from searcharc import render
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
     stats = SearchIndex.open(index_path(index)).stats()
     print(render.to_json(asdict(stats)) if json_out else render.plain_stats(stats))
@@ -350,7 +350,7 @@ def similar_command(
 ) -> None:
     """The articles most like one in the index, with the key terms they share."""
     from searcharc import render
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
     search_index = SearchIndex.open(index_path(index))
     _article_or_exit(search_index, article_id)
@@ -409,7 +409,7 @@ def eval_command(
     import tempfile
 
     from searcharc import evaluate, render
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
     for path in (queries, qrels, corpus):
         if path and not path.is_file():

@@ -151,7 +151,7 @@ def query(o: QueryOptions) -> int:
 
 def open_index(target: Path):
     """The index at ``target``; the first query builds it from the seeds (see open_or_build)."""
-    from searcharc.search import open_or_build
+    from searcharc.search.searcher import open_or_build
 
     return open_or_build(target, seeds_path(), notify=echo_err)
 

@@ -95,7 +95,7 @@ def index_corpus(corpus: Path, target: Path, **analysis: object):
     builds one from a JSON Lines dump of ``{id, text}`` records (written to a temporary file):
     what is measured is what users get. ``analysis``: stemmer, stopwords, roots."""
     from searcharc.index.indexing import run_index
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
     SearchIndex.create(target, **analysis)
     with tempfile.TemporaryDirectory() as tmp:

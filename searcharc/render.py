@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from searcharc.evaluate import Evaluation
     from searcharc.index.indexing import IndexRun
     from searcharc.ingest import Input, Skipped
-    from searcharc.search import IndexStats, SearchResult, Similar
+    from searcharc.search.searcher import IndexStats, SearchResult, Similar
 
 HIGHLIGHT_STYLE = "bold yellow"
 

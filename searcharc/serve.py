@@ -30,7 +30,7 @@ from searcharc.analysis import analyze
 from searcharc.commands import parse_date
 from searcharc.errors import SearcharcError
 from searcharc.records import Article
-from searcharc.search import SearchIndex, SearchResult
+from searcharc.search.searcher import SearchIndex, SearchResult
 
 PAGE_SIZE = 10  # hits a results page
 MAX_LIMIT = 100  # hits an API call

@@ -88,12 +88,15 @@ def summary_total(driver) -> int:
 def test_search_open_an_article_follow_a_facet_and_a_page(seed_index_dir, browser, shots):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     find, find_all = browser.find_element, browser.find_elements
     with served(seed_index_dir) as base:
         browser.get(base)
         box = find(By.NAME, "q")
         box.send_keys(QUERY, Keys.ENTER)
+        # Enter starts a navigation: wait for the results page (a loaded machine is slow)
+        WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, "li.hit"))
         hits = find_all(By.CSS_SELECTOR, "li.hit")
         assert hits and summary_total(browser) == 5
         assert browser.execute_script("return document.documentElement.dir") == "rtl"

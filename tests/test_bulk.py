@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from whoosh.query import And, Or, Phrase, Term
 
-from searcharc import bulk
 from searcharc.index.store import content_hash, to_document
 from searcharc.ingest import read_articles
+from searcharc.search import bulk
 
 QUERIES = [
     "مكافحة الإرهاب",

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from conftest import index_of
 
-from searcharc import SearchIndex, bulk
+from searcharc import SearchIndex
 from searcharc.analysis.stem import light_stem, with_proclitics, without_proclitic
-from searcharc.query import parse
-from searcharc.ranking import DEFAULT
+from searcharc.search import bulk
+from searcharc.search.query import parse
+from searcharc.search.ranking import DEFAULT
 
 
 @pytest.mark.parametrize(
@@ -120,7 +121,7 @@ def test_a_blend_matches_in_a_context_that_does_not_score(index):
     from whoosh.query import Term
     from whoosh.searching import SearchContext
 
-    from searcharc.blend import Blend
+    from searcharc.search.blend import Blend
 
     searcher = index._searcher(DEFAULT)
     blend = Blend([Term("body", "مصر"), Term("body", "لمصر")])

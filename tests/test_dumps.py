@@ -13,7 +13,7 @@ from conftest import SEEDS, run_in_process
 from searcharc.evaluate import index_corpus, run_queries
 from searcharc.ingest import read_articles
 from searcharc.records import Article
-from searcharc.search import SearchIndex
+from searcharc.search.searcher import SearchIndex
 
 FILLER = "وقالت الوزارة في بلاغ لها إن الموسم الفلاحي يعرف تحسنا ملحوظا بفضل التساقطات المطرية."
 

@@ -117,7 +117,7 @@ def test_a_mixed_archive_is_indexed_and_bad_inputs_are_skipped(archive, tmp_path
 
 
 def test_the_html_page_gives_title_and_source(archive, tmp_path):
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
     index = tmp_path / "index"
     index_json(str(archive / "page.html"), "--index", str(index))

@@ -203,7 +203,7 @@ def test_similar_lists_articles_with_shared_key_terms(seed_index_dir, capsys):
 
 def test_the_match_default_is_one_constant():
     from searcharc.cli import MATCH_DEFAULT
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
     assert MATCH_DEFAULT.value == DEFAULT_MATCH
     assert inspect.signature(SearchIndex.search).parameters["match"].default == DEFAULT_MATCH

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searcharc import SearchIndex, bulk
-from searcharc.proximity import accumulators, occurrences, proximity_score
-from searcharc.ranking import DEFAULT, Ranking
+from searcharc import SearchIndex
 from searcharc.records import Article
+from searcharc.search import bulk
+from searcharc.search.proximity import accumulators, occurrences, proximity_score
+from searcharc.search.ranking import DEFAULT, Ranking
 
 W = {"a": 2.0, "b": 3.0, "c": 0.5}
 

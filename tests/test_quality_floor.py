@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, run_cli
 
 from searcharc.evaluate import read_corpus, read_queries
-from searcharc.search import SearchIndex
+from searcharc.search.searcher import SearchIndex
 
 DATA = Path(os.environ.get("SEARCHARC_DATA") or ROOT.parent / "shared" / "data")
 QQA = DATA / "qqa23"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from searcharc import DEFAULT_MATCH
 from searcharc.errors import SearcharcError
-from searcharc.query import (
+from searcharc.search.query import (
     All,
     Any,
     DateIn,

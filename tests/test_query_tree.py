@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from searcharc.errors import SearcharcError
-from searcharc.query import (
+from searcharc.search.query import (
     Exact,
     Free,
     Fuzzy,

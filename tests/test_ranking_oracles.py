@@ -12,8 +12,8 @@ import pytest
 
 from searcharc import SearchIndex
 from searcharc.analysis.roots import isri_root
-from searcharc.ranking import DEFAULT, Ranking
 from searcharc.records import Article
+from searcharc.search.ranking import DEFAULT, Ranking
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,7 +146,7 @@ def test_words_close_together_rank_above_scattered_words(tmp_path):
 def test_a_word_and_its_clitic_form_scored_as_one_term_by_hand(tmp_path, monkeypatch, path):
     """مصر and لمصر (its clitic form: in fewer articles) as one term: frequencies added, the
     idf of the more frequent form; in the bulk scorer and in Whoosh's own search alike."""
-    from searcharc import bulk
+    from searcharc.search import bulk
 
     if path == "whoosh":
         monkeypatch.setattr(bulk, "clauses", lambda query: None)
@@ -186,7 +186,7 @@ def test_a_word_and_its_clitic_form_scored_as_one_term_by_hand(tmp_path, monkeyp
 
 
 def test_the_proximity_bonus_by_hand():
-    from searcharc.proximity import proximity_score
+    from searcharc.search.proximity import proximity_score
 
     k1, b = 1.2, 0.25
     # a at 0 and 5, b at 2: pairs (0 a, 2 b) and (2 b, 5 a), at distances 2 and 3
@@ -199,7 +199,7 @@ def test_the_proximity_bonus_by_hand():
 
 
 def test_word_query_weighs_each_view_by_its_boost():
-    from searcharc.ranking import QueryWord, word_query
+    from searcharc.search.ranking import QueryWord, word_query
 
     word = QueryWord("كتاب", frozenset({"الكتاب"}), weight=0.5, root="كتب", also=("لكتاب",))
     ranking = Ranking(title_boost=3.0, exact_boost=0.25, root_boost=0.7)
@@ -219,7 +219,7 @@ def test_word_query_weighs_each_view_by_its_boost():
 
 
 def test_feedback_words_are_new_scaled_and_capped():
-    from searcharc.ranking import QueryWord, expansion_words
+    from searcharc.search.ranking import QueryWord, expansion_words
 
     own = [QueryWord("كتاب", frozenset({"كتاب"}))]
     ranking = Ranking(prf_terms=2, prf_weight=0.3)
@@ -233,7 +233,7 @@ def test_feedback_words_are_new_scaled_and_capped():
 
 
 def test_matched_words_counts_the_querys_own_words_by_stem_or_written_form():
-    from searcharc.ranking import QueryWord, matched_words
+    from searcharc.search.ranking import QueryWord, matched_words
 
     words = [
         QueryWord("كتاب", frozenset({"الكتاب"})),
@@ -251,7 +251,7 @@ def test_a_blend_matcher_replaced_by_whoosh_keeps_its_scoring(tmp_path):
     matcher: the blend must keep its boost and statistics (``_replacement``)."""
     from whoosh.query import Term
 
-    from searcharc.blend import Blend, BlendMatcher
+    from searcharc.search.blend import Blend, BlendMatcher
 
     index = make_index(
         tmp_path,

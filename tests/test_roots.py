@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from nltk.stem.isri import ISRIStemmer
 
 from searcharc import SearchIndex, render
-from searcharc import search as search_module
 from searcharc.analysis import analyze
 from searcharc.analysis.normalize import normalize
 from searcharc.analysis.roots import isri_root
 from searcharc.analysis.stem import light_stem, snowball_stem
-from searcharc.query import parse
-from searcharc.ranking import DEFAULT
 from searcharc.records import Article
+from searcharc.search import searcher as search_module
+from searcharc.search.query import parse
+from searcharc.search.ranking import DEFAULT
 
 NLTK = ISRIStemmer()
 # The letters our normalizer leaves (no marks, أ إ آ ى ة folded), the affix letters weighted up

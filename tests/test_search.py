@@ -110,7 +110,7 @@ def test_dates_and_sources_are_returned(seed_index):
 def test_an_index_of_another_analyzer_version_is_refused(tmp_path, seeds_dir):
     from searcharc.index.indexing import run_index
     from searcharc.index.store import IndexMeta
-    from searcharc.search import SearchIndex
+    from searcharc.search.searcher import SearchIndex
 
     run_index([seeds_dir / "002_966b79832bdd0695.txt"], tmp_path)
     IndexMeta(ANALYZER_VERSION + "-old", "light").write(tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from searcharc.analysis.tokenize import spans
-from searcharc.snippets import LEAD, WIDTH, make_snippets, matches
+from searcharc.search.snippets import LEAD, WIDTH, make_snippets, matches
 
 
 def text_with(matches: dict[int, str], length: int = 300) -> tuple[str, dict[int, str]]:

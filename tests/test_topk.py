@@ -13,14 +13,15 @@ import pytest
 from test_output import validate
 from whoosh.codec.whoosh3 import W3Codec
 
-from searcharc import SearchIndex, bulk, render
+from searcharc import SearchIndex, render
 from searcharc.analysis.tokenize import spans
 from searcharc.index import w3
 from searcharc.index.store import content_hash, to_document
 from searcharc.ingest import read_articles
-from searcharc.query import parse_searchable
-from searcharc.ranking import DEFAULT
 from searcharc.records import Article
+from searcharc.search import bulk
+from searcharc.search.query import parse_searchable
+from searcharc.search.ranking import DEFAULT
 
 SEED = 13
 DOCUMENTS = 360
@@ -186,7 +187,7 @@ def test_dates_filters_and_pages_stay_exact(mixed_index, words):
 
 def test_a_lower_bound_asks_for_no_suggestion(mixed_index, words, monkeypatch):
     text = skipping_query(mixed_index, words)
-    monkeypatch.setattr("searcharc.search.SUGGEST_BELOW", 10**9)
+    monkeypatch.setattr("searcharc.search.searcher.SUGGEST_BELOW", 10**9)
     assert mixed_index.search(text).suggestions == []
     assert mixed_index.search(text, exact_total=True).total_exact
 

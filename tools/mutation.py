@@ -35,13 +35,17 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["searcharc/analysis/normalize.py", "searcharc/analysis/stem.py"],
         ["tests/test_stem_table.py", "tests/test_analysis.py", "tests/test_clitic_variants.py"],
     ),
-    "query": (["searcharc/query.py"], ["tests/test_query.py", "tests/test_query_tree.py"]),
+    "query": (["searcharc/search/query.py"], ["tests/test_query.py", "tests/test_query_tree.py"]),
     "snippets": (
-        ["searcharc/snippets.py"],
+        ["searcharc/search/snippets.py"],
         ["tests/test_snippet_windows.py", "tests/test_search.py"],
     ),
     "ranking": (
-        ["searcharc/ranking.py", "searcharc/proximity.py", "searcharc/blend.py"],
+        [
+            "searcharc/search/ranking.py",
+            "searcharc/search/proximity.py",
+            "searcharc/search/blend.py",
+        ],
         [
             "tests/test_ranking_oracles.py",
             "tests/test_proximity.py",

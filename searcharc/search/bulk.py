@@ -26,8 +26,8 @@ from whoosh.query import Or, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from searcharc.blend import Blend, blend_idf
 from searcharc.index import w3
+from searcharc.search.blend import Blend, blend_idf
 
 
 @dataclass(frozen=True, slots=True)

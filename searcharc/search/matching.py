@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from searcharc import query as q
 from searcharc.analysis import Token, normalize
 from searcharc.errors import SearcharcError
-from searcharc.ranking import QueryWord, Ranking, word_query
+from searcharc.search import query as q
+from searcharc.search.ranking import QueryWord, Ranking, word_query
 
 
 @dataclass(slots=True)

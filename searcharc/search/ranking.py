@@ -10,7 +10,7 @@ from math import log
 from whoosh import scoring
 from whoosh.query import Or, Query, Term
 
-from searcharc.blend import Blend
+from searcharc.search.blend import Blend
 
 
 @dataclass(frozen=True, slots=True)

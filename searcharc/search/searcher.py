@@ -15,20 +15,21 @@ from whoosh.index import Index
 from whoosh.query import AndMaybe, DateRange, Or, Query
 from whoosh.reading import TermNotFound
 
-from searcharc import DEFAULT_MATCH, bulk
-from searcharc import snippets as snippets_
+from searcharc import DEFAULT_MATCH
 from searcharc.analysis import Analysis, Token, analyze, normalize, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
 from searcharc.index import store
 from searcharc.index.lock import writer_lock
-from searcharc.matching import Compiled, Compiler
-from searcharc.proximity import proximity_score
-from searcharc.query import correctable, parse, parse_searchable, replace_spans
-from searcharc.ranking import DEFAULT as DEFAULT_RANKING
-from searcharc.ranking import Ranking, expansion_words, matched_words, word_query
 from searcharc.records import Article, Hit, Snippet, derived_title
+from searcharc.search import bulk
+from searcharc.search import snippets as snippets_
+from searcharc.search.matching import Compiled, Compiler
+from searcharc.search.proximity import proximity_score
+from searcharc.search.query import correctable, parse, parse_searchable, replace_spans
+from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
+from searcharc.search.ranking import Ranking, expansion_words, matched_words, word_query
 
 ROOT_DF_FLOOR = 1000  # documents: a root in fewer is always searched (its postings are cheap)
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
