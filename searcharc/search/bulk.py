@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from heapq import nlargest
 from itertools import chain, compress
+from operator import not_
 from weakref import WeakKeyDictionary
 
 from whoosh.query import Or, Query, Term
@@ -327,11 +328,14 @@ def _live(postings: _Postings, deleted: frozenset | set) -> _Postings:
     """The postings of documents not deleted."""
     if not deleted:
         return postings
-    kept = [i for i, d in enumerate(postings.docnums) if d not in deleted]
+    # selections by C loops (map, compress): a segment with deletions is read on every query
+    alive = list(map(not_, map(deleted.__contains__, postings.docnums)))
+    if all(alive):
+        return postings
     return _Postings(
-        array("I", (postings.docnums[i] for i in kept)),
-        array("f", (postings.weights[i] for i in kept)),
-        [postings.values[i] for i in kept] if postings.values else [],
+        array("I", compress(postings.docnums, alive)),
+        array("f", compress(postings.weights, alive)),
+        list(compress(postings.values, alive)) if postings.values else [],
     )
 
 
