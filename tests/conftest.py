@@ -15,6 +15,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+# the seed articles' ids
+S000, S001, S002, S003, S004 = (
+    "000_934a0f4bb6c41b95.txt",
+    "001_1866c231c26ecbf0.txt",
+    "002_966b79832bdd0695.txt",
+    "003_c640824398eaae79.txt",
+    "004_d806f188987e83e7.txt",
+)
 
 
 def run_cli(

@@ -13,16 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli, run_in_process
+from conftest import ROOT, S001, S002, S003, run_cli, run_in_process
 
 ESC = "\x1b"
-S000, S001, S002, S003, S004 = (
-    "000_934a0f4bb6c41b95.txt",
-    "001_1866c231c26ecbf0.txt",
-    "002_966b79832bdd0695.txt",
-    "003_c640824398eaae79.txt",
-    "004_d806f188987e83e7.txt",
-)
 FILLER = "وقالت الوزارة في بلاغ لها إن الموسم الفلاحي يعرف تحسنا ملحوظا بفضل التساقطات المطرية."
 
 

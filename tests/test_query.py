@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import run_in_process
+from conftest import S000, S001, S002, S003, S004, run_in_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,13 +29,6 @@ from searcharc.search.query import (
     replace_spans,
 )
 
-S000, S001, S002, S003, S004 = (
-    "000_934a0f4bb6c41b95.txt",
-    "001_1866c231c26ecbf0.txt",
-    "002_966b79832bdd0695.txt",
-    "003_c640824398eaae79.txt",
-    "004_d806f188987e83e7.txt",
-)
 ALL = {S000, S001, S002, S003, S004}
 
 
