@@ -143,3 +143,11 @@ def test_an_open_index_sees_another_writers_removals_and_replacements(tmp_path):
     writer.add([article(2, "الرياح")])
     assert sorted(h.id for h in reader.search("الشمسية").hits) == ["a2", "a3"]
     assert [h.id for h in reader.search("الرياح").hits] == ["a2"]
+
+
+def test_a_date_range_that_matches_nothing_counts_nothing(seed_index):
+    from datetime import date
+
+    for query in ("الإرهاب", "المغرب", "الإرهاب"):
+        result = seed_index.search(query, since=date(2030, 1, 1))
+        assert (result.total, result.hits, result.by_root) == (0, [], 0)

@@ -345,7 +345,9 @@ class SearchIndex:
         compiled = self._compiler(searcher, direct, match == "all").compile(parse_searchable(query))
         if compiled.query is None:
             return 0
-        return len(searcher.search(compiled.query, limit=1, filter=date_filter))
+        # not searcher.search(filter=...): a filter that matches nothing, read again from
+        # Whoosh's filter cache, filters nothing (--since 2030 gave "-5 only by root")
+        return len(self._matching(searcher, compiled.query, date_filter))
 
     @staticmethod
     def _bulk_candidates(
