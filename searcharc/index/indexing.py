@@ -122,15 +122,18 @@ def run_index(
         writer = store.Writer(ix, target, jobs=jobs, clear=clear, memory=options.memory)
         reading = _reading_key(options)
         before = {} if clear else manifest.read(target, reading)
-        unchanged = [i for i in items if isinstance(i, Input) and _same(i, before)]
-        run.changes.unchanged += writer.keep_inputs({i.origin for i in unchanged})
-        read = manifest_entries(unchanged)
+        now = manifest.fingerprints(i for i in items if isinstance(i, Input))  # before reading
+        read = {key: found for key, found in now.items() if before.get(key) == found}
+        unchanged = {i.origin for i in items if isinstance(i, Input) and manifest.key(i) in read}
+        run.changes.unchanged += writer.keep_inputs(unchanged)
         try:
             for item in items:
                 if isinstance(item, Input) and manifest.key(item) in read:
                     progress.finished(item)
-                elif _index_item(item, writer, run, options, progress):
-                    read.update(manifest_entries([item]))
+                elif (
+                    _index_item(item, writer, run, options, progress) and manifest.key(item) in now
+                ):
+                    read[manifest.key(item)] = now[manifest.key(item)]
             if options.prune:
                 _prune(writer, run)
         except KeyboardInterrupt:
@@ -180,17 +183,3 @@ def _index_item(
 def _reading_key(options: IndexOptions) -> str:
     """What else decides an input's articles: the encoding forced, and this searcharc."""
     return f"{__version__} {options.encoding or ''}"
-
-
-def _same(item: Input, before: dict[str, manifest.Fingerprint]) -> bool:
-    """Whether an input's file is as the last run read it (size and mtime)."""
-    found = manifest.fingerprint(item)
-    return found is not None and before.get(manifest.key(item)) == found
-
-
-def manifest_entries(items: Sequence[Input]) -> dict[str, manifest.Fingerprint]:
-    entries = {}
-    for item in items:
-        if (found := manifest.fingerprint(item)) is not None:
-            entries[manifest.key(item)] = found
-    return entries

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from searcharc.ingest import Input
@@ -33,6 +34,11 @@ def fingerprint(item: Input) -> Fingerprint | None:
     except OSError:
         return None
     return found.st_size, found.st_mtime_ns
+
+
+def fingerprints(items: Iterable[Input]) -> dict[str, Fingerprint]:
+    """Each input's key → its fingerprint (one stat a file; standard input left out)."""
+    return {key(i): found for i in items if (found := fingerprint(i)) is not None}
 
 
 def read(index: Path, options_key: str) -> dict[str, Fingerprint]:
