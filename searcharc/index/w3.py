@@ -92,12 +92,22 @@ def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[by
     return docnums, weights, values
 
 
-def segment_postings(reader, fieldname: str, btext: bytes) -> tuple[array, array, list]:
-    """All postings of a term in one segment (``SegmentReader``), deleted documents included
-    (a merge maps them away): docnums, weights and values, as ``read_blocks`` gives them."""
-    matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+def field_terms(reader, fieldname: str) -> Iterator[tuple[bytes, object]]:
+    """A field's terms in one segment (``SegmentReader``), in order, each with its term info:
+    the term index read front to back, no term looked up by hash."""
+    for (field, btext), info in reader._terms.items_from(fieldname, b""):
+        if field != fieldname:
+            return
+        yield btext, info
+
+
+def term_postings(reader, fieldname: str, btext: bytes, info) -> tuple[array, array, list]:
+    """All postings of a term in one segment from its term info (``field_terms``), deleted
+    documents included (a merge maps them away): docnums, weights and values, as
+    ``read_blocks`` gives them."""
+    matcher = leaf_matcher(reader, fieldname, btext, info)
     found = read_blocks(matcher)
-    if found is None:  # not a W3 block matcher: a posting at a time
+    if found is None:  # not a W3 block matcher (inlined postings): a posting at a time
         docnums, weights, values = array("I"), array("f"), []
         while matcher.is_active():
             docnums.append(matcher.id())

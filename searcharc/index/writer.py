@@ -364,10 +364,12 @@ def _with_merged(rows: Iterator[w3.TermRows], name: str, merged: list[Merged], s
     with ExitStack() as stack:
         readers = [stack.enter_context(SegmentReader(storage, schema, m.segment)) for m in merged]
         sources = [((row[0], 0, row[1:]) for row in rows)]
-        sources += [_keyed(reader.lexicon(name), n) for n, reader in enumerate(readers, 1)]
+        sources += [_keyed(w3.field_terms(reader, name), n) for n, reader in enumerate(readers, 1)]
         for btext, group in groupby(heapq.merge(*sources), key=lambda item: item[0]):
             parts = [
-                row or _renumbered(w3.segment_postings(readers[n - 1], name, btext), merged[n - 1])
+                row
+                if n == 0
+                else _renumbered(w3.term_postings(readers[n - 1], name, btext, row), merged[n - 1])
                 for _, n, row in group
             ]
             joined = _joined(btext, parts, fixed)
@@ -375,15 +377,16 @@ def _with_merged(rows: Iterator[w3.TermRows], name: str, merged: list[Merged], s
                 yield joined
 
 
-def _keyed(terms: Iterator[bytes], n: int) -> Iterator[tuple[bytes, int, None]]:
-    return ((btext, n, None) for btext in terms)
+def _keyed(terms: Iterator[tuple[bytes, object]], n: int) -> Iterator[tuple[bytes, int, object]]:
+    """A segment's terms for the merge: each with the segment's number and its term info."""
+    return ((btext, n, info) for btext, info in terms)
 
 
 def _renumbered(found: tuple, merged: Merged) -> tuple:
     """A merged segment's postings under their new docnums, without deleted documents."""
     docnums, weights, values = found
     if merged.docmap is None:
-        return array("I", [d + merged.base for d in docnums]), weights, values
+        return array("I", map(merged.base.__add__, docnums)), weights, values
     docmap = merged.docmap
     keep = [i for i, d in enumerate(docnums) if d in docmap]
     return (
