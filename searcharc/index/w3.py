@@ -7,9 +7,10 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from hashlib import md5
+from io import BytesIO
 from itertools import accumulate
 from operator import sub
-from pickle import dumps
+from pickle import dumps, load, loads
 from struct import Struct
 
 from whoosh.codec.whoosh3 import (
@@ -103,19 +104,51 @@ def field_terms(reader, fieldname: str) -> Iterator[tuple[bytes, object]]:
 
 def term_postings(reader, fieldname: str, btext: bytes, info) -> tuple[array, array, list]:
     """All postings of a term in one segment from its term info (``field_terms``), deleted
-    documents included (a merge maps them away): docnums, weights and values, as
-    ``read_blocks`` gives them."""
-    matcher = leaf_matcher(reader, fieldname, btext, info)
-    found = read_blocks(matcher)
-    if found is None:  # not a W3 block matcher (inlined postings): a posting at a time
+    documents included (a merge maps them away): docnums, weights and values as ``TermRows``
+    holds them, decoded from the term's bytes without a matcher."""
+    fixedsize = reader.schema[fieldname].format.fixed_value_size()
+    if info.is_inlined():  # written by Whoosh's own writer: a posting at a time
+        matcher = leaf_matcher(reader, fieldname, btext, info)
         docnums, weights, values = array("I"), array("f"), []
         while matcher.is_active():
             docnums.append(matcher.id())
             weights.append(matcher.weight())
-            values.append(matcher.value())
+            values.append(matcher.value() or b"")
             matcher.next()
-        found = docnums, weights, values
-    return found
+        if fixedsize is not None and fixedsize >= 0:
+            return docnums, weights, b"".join(values)
+        return docnums, weights, values
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
+        (length,) = length
+    data = reader._terms._postfile.get(offset, length)
+    return decoded_postings(data, fixedsize)
+
+
+def decoded_postings(data: bytes, fixedsize: int | None) -> tuple[array, array, list | bytes]:
+    """A term's postings from its W3 postings bytes, blocks as ``W3LeafMatcher`` reads them
+    (each an int size, negative for the last, a pickled info tuple, then the compressed or
+    plain pickled ids, weights and values); values as ``TermRows`` holds them."""
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not W3 postings: {bytes(data[:4])!r}")
+    fixed = fixedsize is not None and fixedsize >= 0
+    docnums, weights, values = array("I"), array("f"), bytearray() if fixed else []
+    pos, last = 4, False
+    while not last:
+        (size,) = BLOCK_SIZE.unpack_from(data, pos)
+        last, end = size < 0, pos + 4 + abs(size)
+        stream = BytesIO(data[pos + 4 : end])
+        count, _, _, compression, _, _ = load(stream)
+        body = stream.read()
+        ids, block_weights, block_values = loads(zlib.decompress(body) if compression else body)
+        docnums.extend(accumulate(ids))
+        if block_weights is None or isinstance(block_weights, float):
+            weights.extend(array("f", [block_weights or 1.0]) * count)
+        else:
+            weights.extend(block_weights)
+        values.extend(block_values or b"")
+        pos = end
+    return docnums, weights, bytes(values) if fixed else values
 
 
 def length_totals(perdocwriter) -> dict[str, int]:
@@ -126,6 +159,7 @@ def length_totals(perdocwriter) -> dict[str, int]:
 
 STATS = Struct("!BfIBBfII")  # W3TermInfo's statistics (flags 0: postings not inlined)
 EXTENT = Struct("!qi")  # then its postings' offset and length (pack_long, pack_int)
+BLOCK_SIZE = Struct("!i")  # a postings block's size in bytes (pack_int), negative for the last
 # Block data pickles shorter than this are written uncompressed (the block info says so): on
 # a day of SaudiNewsNet, zlib makes the 120k pickles under 40 bytes longer (and costs ~12 us a
 # call); from 40 bytes on it saves. Postings: 21.56 MB all compressed, 20.75 MB from 40 bytes,

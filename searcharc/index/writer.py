@@ -383,16 +383,22 @@ def _keyed(terms: Iterator[tuple[bytes, object]], n: int) -> Iterator[tuple[byte
 
 
 def _renumbered(found: tuple, merged: Merged) -> tuple:
-    """A merged segment's postings under their new docnums, without deleted documents."""
+    """A merged segment's postings under their new docnums, without deleted documents
+    (values as ``TermRows`` holds them: end to end for a fixed-size format)."""
     docnums, weights, values = found
     if merged.docmap is None:
         return array("I", map(merged.base.__add__, docnums)), weights, values
     docmap = merged.docmap
     keep = [i for i, d in enumerate(docnums) if d in docmap]
+    if isinstance(values, bytes):
+        width = len(values) // len(docnums)
+        kept = b"".join(values[i * width : (i + 1) * width] for i in keep)
+    else:
+        kept = [values[i] for i in keep]
     return (
         array("I", [docmap[docnums[i]] for i in keep]),
         array("f", [weights[i] for i in keep]),
-        [values[i] for i in keep],
+        kept,
     )
 
 
