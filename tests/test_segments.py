@@ -245,6 +245,35 @@ def test_a_memory_budget_writes_segments_that_hold_the_same_index(tmp_path, jobs
         ]
 
 
+def test_segments_a_run_merged_leave_the_disk_at_once(tmp_path, monkeypatch):
+    """Mid-run, the folder holds only the committed segments, the run's live ones and the one
+    being written: merged-away run segments do not wait for the commit."""
+    files = [write_batch(tmp_path / f"f{k}.jsonl", range(40 * k, 40 * k + 40), k) for k in range(4)]
+    target = tmp_path / "ix"
+    merges = []
+    merge_flushed = table_writer.TableWriter._merge_flushed
+
+    def checked(self) -> None:
+        before = len(self.flushed)
+        merge_flushed(self)
+        live = [*self.segments, *self.flushed, self.newsegment]
+        prefixes = tuple(f"{s.segment_id()}." for s in live)
+        segment_files = [n for n in self.storage.list() if re.match(r"MAIN_\w+\.", n)]
+        assert [n for n in segment_files if not n.startswith(prefixes)] == []
+        merges.append(before - len(self.flushed))
+
+    monkeypatch.setattr(table_writer.TableWriter, "_merge_flushed", checked)
+    run_index(files, target, IndexOptions(jobs=1, memory=300_000))
+    assert max(merges) > 0  # a merge happened in the run
+    assert logical_dump(target) == logical_dump(_whole(tmp_path, files))
+
+
+def _whole(tmp_path: Path, files: list[Path]) -> Path:
+    whole = tmp_path / "whole"
+    run_index(files, whole, IndexOptions(jobs=1))
+    return whole
+
+
 def test_optimize_merges_every_segment(tmp_path):
     target = tmp_path / "ix"
     runs = [

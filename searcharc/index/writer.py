@@ -303,6 +303,15 @@ class TableWriter(SegmentWriter):
         if group:
             kept = [s for s in self.flushed if s not in group]
             self.flushed = [*kept, self._merged_segment(group)]
+            self._delete_files(group)
+
+    def _delete_files(self, segments: list) -> None:
+        """Delete the files of this run's segments that a merge replaced: no commit lists them,
+        and kept until the commit they held the run's data twice on disk (9.7 GB 38 minutes
+        into a build of 1M articles)."""
+        prefixes = tuple(f"{s.segment_id()}." for s in segments)
+        for filename in [name for name in self.storage.list() if name.startswith(prefixes)]:
+            self.storage.delete_file(filename)
 
     def _merged_segment(self, segments: list) -> object:
         """One new segment holding ``segments`` (none with deletions)."""
