@@ -58,6 +58,15 @@ def test_a_terminal_gets_colour_unless_no_color_is_set_or_never_is_asked(seed_in
         assert ESC not in out and S002 in out and "بلينكن" in out
 
 
+def test_fields_on_a_terminal_or_with_color_always_print_only_those_fields(seed_index_dir, capsys):
+    args = ("query", "بلينكن", "--index", str(seed_index_dir), "--fields", "id,date")
+    code, piped, _ = run_in_process(capsys, *args)
+    assert code == 0 and piped.endswith(f"\n{S002}\t\n")  # the id, and no date
+    code, always, _ = run_in_process(capsys, *args, "--color", "always")
+    assert without_timing(always) == without_timing(piped)
+    assert without_timing(on_a_terminal(capsys, *args, env={})) == without_timing(piped)
+
+
 def without_timing(text: str) -> str:
     return re.sub(r"\(\d+ ms\)", "(… ms)", text)
 
