@@ -142,7 +142,7 @@ def query(o: QueryOptions) -> int:
         print(render.to_json(render.result_dict(result, chosen)))
     elif sys.stdout.isatty() and bidi_wanted(o.bidi):
         print(render.bidi_lines(render.plain_result(result, chosen)))
-    elif use_color(o.color):
+    elif use_color(o.color) and not chosen:  # --fields: the plain columns, on a terminal too
         render.print_rich_result(result, rich_console())
     else:
         print(render.plain_result(result, chosen))

@@ -1,14 +1,13 @@
-"""The command line: exit statuses, plain output in a pipe, JSON, analyze, first-run build."""
+"""The command line: exit statuses, plain output in a pipe, JSON, analyze (the first-run build:
+test_cli_edges.py)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from conftest import run_cli as run
 
-ROOT = Path(__file__).resolve().parents[1]
 ESC = "\x1b"
 
 
@@ -38,14 +37,6 @@ def test_json_output(seed_index_dir):
         for snippet in hit["snippets"]:
             for start, end in snippet["highlights"]:
                 assert snippet["text"][start:end].strip() == snippet["text"][start:end] != ""
-
-
-def test_first_query_builds_the_index_from_the_seeds(tmp_path):
-    (tmp_path / "seeds").symlink_to(ROOT / "seeds")
-    proc = run("query", "الإرهاب", cwd=tmp_path, env={"SEARCHARC_INDEX": ""})
-    assert proc.returncode == 0, proc.stderr
-    assert "indexing" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
-    assert (tmp_path / "index" / "searcharc.json").exists()
 
 
 def test_errors_are_one_line_with_exit_2(tmp_path):

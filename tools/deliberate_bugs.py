@@ -1,5 +1,7 @@
 """Make each of issue 15's one-line bugs on purpose and check that a test now fails (by hand).
 
+Also the mutmut survivors that only a test in a child process can catch (tools/mutation.md).
+
     .venv/bin/python tools/deliberate_bugs.py [NAME ...]
 
 Each bug is one textual edit of one file, the tests expected to catch it are run with the edit in
@@ -167,6 +169,35 @@ BUGS = [
         'raise SearcharcError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None',
         "raise TypeError(text)",
         ("tests/test_cli_promises.py",),
+    ),
+    # mutmut survivors that only a test in a child process catches (mutmut does not follow it)
+    Bug(
+        "child process: Whoosh's cached_property package imported (asyncio), not the stand-in",
+        "searcharc/launch.py",
+        'sys.modules.setdefault("cached_property", module)',
+        'sys.modules.setdefault("CACHED_PROPERTY", module)',
+        ("tests/test_startup.py::test_a_plain_query_does_not_import_typer_or_rich",),
+    ),
+    Bug(
+        "child process: a stand-in without cached_property",
+        "searcharc/launch.py",
+        "module.cached_property = functools.cached_property",
+        "module.cached_property = None",
+        ("tests/test_startup.py::test_a_plain_query_does_not_import_typer_or_rich",),
+    ),
+    Bug(
+        "child process: no stand-in, and no package either",
+        "searcharc/launch.py",
+        'sys.modules.setdefault("cached_property", module)',
+        'sys.modules.setdefault("cached_property", None)',
+        ("tests/test_startup.py::test_a_plain_query_does_not_import_typer_or_rich",),
+    ),
+    Bug(
+        "child process: --batch --output in the locale's encoding",
+        "searcharc/commands.py",
+        'output.open("w", encoding="utf-8")',
+        'output.open("w")',
+        ("tests/test_cli_edges.py::test_batch_output_is_utf_8_whatever_the_locale",),
     ),
 ]
 

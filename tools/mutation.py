@@ -70,10 +70,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_output.py",
             "tests/test_startup.py",
             "tests/test_launch_fast_path.py",
+            "tests/test_cli_edges.py",
         ],
     ),
 }
-COPIED = ("searcharc", "tests", "seeds", "README.md", "pyproject.toml")
+COPIED = ("searcharc", "tests", "README.md", "pyproject.toml")
 
 
 def mutmut_config(modules: list[str], tests: list[str]) -> str:
@@ -85,7 +86,7 @@ def mutmut_config(modules: list[str], tests: list[str]) -> str:
         f"only_mutate = [{quoted}]\n"
         f"pytest_add_cli_args_test_selection = [{', '.join(json.dumps(t) for t in tests)}]\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly"]\n'
-        'also_copy = ["seeds", "README.md"]\n'
+        'also_copy = ["README.md"]\n'
         "mutate_only_covered_lines = false\n"
     )
 
@@ -98,6 +99,9 @@ def scratch_copy(modules: list[str], tests: list[str]) -> Path:
             shutil.copytree(source, work / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, work / name)
+    # the seeds only where mutmut runs the tests (mutants/), so that a mutant reading the seeds
+    # from the wrong folder finds none there, as it would in a checkout
+    shutil.copytree(ROOT / "seeds", work / "mutants" / "seeds")
     with (work / "pyproject.toml").open("a", encoding="utf-8") as handle:
         handle.write(mutmut_config(modules, tests))
     return work
