@@ -163,6 +163,18 @@ def test_a_section_the_page_lets_readers_skip_is_not_the_article():
     assert "إذهب الى المحتوى" in text and tree.xpath("//h1[@id='content']")
 
 
+def test_a_footnote_link_is_no_skip_link():
+    """A section whose text links to a note at its own end is the article, not a promo: only a
+    link that opens the section skips it."""
+    html = (
+        "<html><body><h1>عنوان</h1><section><p>نص المقال<a href='#n1'>1</a> يتواصل هنا.</p>"
+        "<p id='n1'>الهامش الأول</p></section></body></html>"
+    )
+    tree = load_html(html)
+    drop_skipped(tree)
+    assert "نص المقال" in tree.text_content()
+
+
 def test_a_labelled_by_line_names_the_author_and_is_not_body():
     """BBC Arabic lists its by-line as «Author, كايلا إبستين وأنجليكا كاساس» and «Role, بي بي سي
     نيوز» (labels for screen readers); article:author is a Facebook address."""

@@ -190,17 +190,25 @@ def _lead(tree: HtmlElement, headline: HtmlElement | None) -> str | None:
     return None
 
 
+def _skips(link: HtmlElement, block: HtmlElement) -> bool:
+    """Whether ``link`` opens ``block`` and jumps to an anchor that closes it (a footnote
+    reference inside a text does neither)."""
+    anchor = (link.get("href") or "")[1:]
+    targets = block.xpath(".//*[@id=$anchor]", anchor=anchor) if anchor else []
+    text = _text(block)
+    return bool(targets) and text.startswith(_text(link)) and text.endswith(_text(targets[0]))
+
+
 def drop_skipped(tree: HtmlElement) -> None:
-    """Drop each section the page lets a reader skip: a link in it to an anchor at its own end
-    («تخطى يستحق الانتباه وواصل القراءة» → #end-of-podcasts) marks a promo, not the article."""
+    """Drop each section the page lets a reader skip: a link at its start to an anchor at its
+    end («تخطى يستحق الانتباه وواصل القراءة» → «يستحق الانتباه نهاية») marks a promo."""
     for link in tree.xpath(
         "//section//a[starts-with(@href, '#')] | //aside//a[starts-with(@href, '#')]"
     ):
         block = next((a for a in link.iterancestors() if a.tag in ("section", "aside")), None)
-        anchor = link.get("href")[1:]
-        if block is None or block.getparent() is None or not anchor or block.xpath(".//h1"):
+        if block is None or block.getparent() is None or block.xpath(".//h1"):
             continue
-        if block.xpath(".//*[@id=$anchor]", anchor=anchor):
+        if _skips(link, block):
             block.drop_tree()
 
 
