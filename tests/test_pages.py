@@ -29,6 +29,7 @@ from searcharc.ingest.webpage import drop_skipped, guessed, html_article, read_f
 from searcharc.records import Article
 
 PAGES = Path(__file__).parent / "pages"
+ENCODINGS = Path(__file__).parent / "encodings"
 MANIFEST = json.loads((PAGES.parent / "pages.json").read_text(encoding="utf-8"))["pages"]
 FIELDS = ("title", "date", "source", "author", "url")
 KINDS = (*FIELDS, "body", "boilerplate")
@@ -182,6 +183,21 @@ def test_a_labelled_by_line_names_the_author_and_is_not_body():
     article = html_article(html, page["file"])
     assert article.author == page["author"]
     assert "Author," not in article.body and "بي بي سي نيوز" not in article.body
+
+
+def test_a_page_its_site_saved_in_windows_1256():
+    """arabic-media.com's directory of Arabic newspapers, served and saved in Windows-1256
+    (tests/encodings/README.md; no article, so not in the corpus): read as Arabic, titled and
+    sourced, no date invented, and its author meta «(c) Arabic newspapers online» (a copyright
+    notice, from which trafilatura strips the «(c)») is no author."""
+    data = (ENCODINGS / "arabic-media-newspapers.cp1256.html").read_bytes()
+    assert b"charset=windows-1256" in data and b"(c) Arabic newspapers online" in data
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    article = html_article(decode(data), "arabic-media-newspapers.cp1256.html")
+    assert article.title == "Arabic newspapers Online - الصحف و الجرائد باللغة العربية"
+    assert (article.source, article.date, article.author) == ("Arabic Media", None, None)
+    assert "الجزيرة نت" in article.body
 
 
 def test_trafilaturas_1_january_is_no_date():

@@ -14,9 +14,9 @@ comment rules); what it gets wrong on Arabic news pages is read from the page it
   punctuation and order aside: titles drop the headline's quotes or reorder it), without the
   site's name;
 - the source is the site's name (og:site_name, the JSON-LD publisher, the <title>'s other
-  part, else the domain); the author is a person's name or nothing; the URL is the canonical
-  link (the page's own address; og:url may name an IP address, another host or a generic
-  path), else og:url;
+  part, else the domain); the author is a person's name or nothing (never a copyright notice);
+  the URL is the canonical link (the page's own address; og:url may name an IP address,
+  another host or a generic path), else og:url;
 - the body loses the headline repeated, by-line and date lines (labelled ones too: «Author, …»),
   comment policies, cookie and other site notices and the sections the page lets a reader skip
   (promos), and gains the lead (summary) paragraph when trafilatura left it out.
@@ -61,6 +61,7 @@ NOTICE = re.compile(
 NOTICE_MAX_WORDS = 80
 LEAD_CLASS = re.compile(r"(?:^|[_-])(?:lead|summary|intro|standfirst|excerpt|teaser)(?:$|[_-])")
 AUTHOR_CLASS = re.compile(r"author|writer|byline|writeby", re.IGNORECASE)
+RIGHTS_MARK = re.compile(r"^\s*(?:©|\(c\)|copyright\b)\s*", re.IGNORECASE)
 NOT_A_NAME = re.compile(r"https?|www\.|@|\d|[()]|\b(?:logo|png|jpe?g|svg|gif|webp|icon)\b", re.I)
 NAME_WORDS = (2, 5)
 LEAD_WORDS = (8, 150)
@@ -85,6 +86,7 @@ class PageFacts:
     titles: list[str]  # <title>, og:title
     headline: str | None  # the h1 that the titles contain
     authors: list[str]  # JSON-LD authors, then by-line elements
+    rights_holders: list[str]  # author meta tags that are copyright notices: «(c) Arabic Media»
     canonical: str | None
     lead: str | None
 
@@ -246,6 +248,9 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         titles=titles,
         headline=_text(headline) if headline is not None else None,
         authors=authors + _byline_authors(tree),
+        rights_holders=[
+            RIGHTS_MARK.sub("", v).casefold() for v in _meta(tree, "author") if RIGHTS_MARK.match(v)
+        ],
         canonical=canonical,
         lead=_lead(tree, headline),
     )
@@ -398,7 +403,11 @@ def html_article(text: str, name: str) -> Article | None:
     lines, writer = body_lines(doc.text, title, facts.lead)
     body = "\n\n".join(lines)
     source = site_name(facts, title, url)
-    author_candidates = [*facts.authors, *([writer] if writer else []), doc.author or ""]
+    # trafilatura strips «(c)» from copyright notices in author metas («(c) Arabic Media»)
+    meta_authors = [
+        a for a in (doc.author or "").split("; ") if a.casefold() not in facts.rights_holders
+    ]
+    author_candidates = [*facts.authors, *([writer] if writer else []), *meta_authors]
     return Article(
         id=name,
         title=title,  # none: shown as the body's first sentence (records.derived_title)
