@@ -10,14 +10,16 @@ comment rules); what it gets wrong on Arabic news pages is read from the page it
   one from the by-line's gives way to the by-line (the day a reader of the page saw). Dates in
   the header, before the headline, are the crawl day ("today"), never a publication date; a
   by-line that dates an update is not a publication date; a year alone is no date.
-- the title is the headline (the h1 that the page's titles contain, quotation marks aside:
-  titles often drop the headline's quotes), without the site's name;
+- the title is the headline (the h1 whose words the page's titles contain, quotation marks,
+  punctuation and order aside: titles drop the headline's quotes or reorder it), without the
+  site's name;
 - the source is the site's name (og:site_name, the JSON-LD publisher, the <title>'s other
-  part, else the domain); the author is a person's name or nothing; the URL is the canonical
-  link (the page's own address; og:url may name an IP address, another host or a generic
-  path), else og:url;
-- the body loses the headline repeated, by-line and date lines, comment policies and other site
-  notices, and gains the lead (summary) paragraph when trafilatura left it out.
+  part, else the domain); the author is a person's name or nothing (never a copyright notice);
+  the URL is the canonical link (the page's own address; og:url may name an IP address,
+  another host or a generic path), else og:url;
+- the body loses the headline repeated, by-line and date lines (labelled ones too: «Author, …»),
+  comment policies, cookie and other site notices and the sections the page lets a reader skip
+  (promos), and gains the lead (summary) paragraph when trafilatura left it out.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import ipaddress
 import json
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -46,20 +49,24 @@ SEPARATOR = r"(?:\s+[-|–—:]{1,2}\s+|\s*[|–—]\s*)"  # between a headline 
 TITLE_SEPARATORS = re.compile(SEPARATOR)
 UPDATE_MARK = re.compile(r"تحديث|updated", re.IGNORECASE)
 BYLINE_PREFIX = re.compile(r"^(?:كتب|كتبت|بقلم|حوار|إعداد|اعداد|تقرير|By)\s*:?\s+", re.IGNORECASE)
+# By-line fields labelled for screen readers, as trafilatura lists them: «- Author, …», «- Role, …».
+BYLINE_LABEL = re.compile(r"^(?:-\s+)?(Author|Role)\s*,\s+", re.IGNORECASE)
 # Site notices that are no part of any article: comment policies, community rules, cookies.
 NOTICE = re.compile(
     r"(?:الآراء|التعليقات|المقالات) (?:الواردة|المنشورة) (?:\S+ )?لا تعبر"
     r"|ترحب (?:\S+ ){1,3}بالنقاش|إرشادات الاستخدام|شروط استخدام الموقع|سياسة الخصوصية"
-    r"|ملفات تعريف الارتباط|جميع الحقوق محفوظة|^إذا كان التعليق|إدارة الموقع تملك الحق"
+    r"|ملفات (?:تعريف )?الارتباط|جميع الحقوق محفوظة|^إذا كان التعليق"
+    r"|إدارة الموقع تملك الحق"
 )
 NOTICE_MAX_WORDS = 80
 LEAD_CLASS = re.compile(r"(?:^|[_-])(?:lead|summary|intro|standfirst|excerpt|teaser)(?:$|[_-])")
 AUTHOR_CLASS = re.compile(r"author|writer|byline|writeby", re.IGNORECASE)
+RIGHTS_MARK = re.compile(r"^\s*(?:©|\(c\)|copyright\b)\s*", re.IGNORECASE)
 NOT_A_NAME = re.compile(r"https?|www\.|@|\d|[()]|\b(?:logo|png|jpe?g|svg|gif|webp|icon)\b", re.I)
 NAME_WORDS = (2, 5)
 LEAD_WORDS = (8, 150)
 HEADLINE_SHARE = 0.5  # of the <title>: the rest is the site's and the section's names
-QUOTES = re.compile(r"[\"'“”„«»]")
+WORD = re.compile(r"\w+")
 BYLINE_SCAN = 40  # elements after the headline where its by-line may stand
 BODY_STARTS_WORDS = 25  # a text this long after the headline is the article itself
 URL_DATES = (
@@ -79,6 +86,7 @@ class PageFacts:
     titles: list[str]  # <title>, og:title
     headline: str | None  # the h1 that the titles contain
     authors: list[str]  # JSON-LD authors, then by-line elements
+    rights_holders: list[str]  # author meta tags that are copyright notices: «(c) Arabic Media»
     canonical: str | None
     lead: str | None
 
@@ -141,8 +149,8 @@ def _headline_element(tree: HtmlElement, titles: list[str]) -> HtmlElement | Non
     """The longest h1 that makes up most of one of the page's titles (not a logo or section)."""
 
     def covers(heading: str, title: str) -> bool:
-        heading, title = _flat(QUOTES.sub("", heading)), _flat(QUOTES.sub("", title))
-        return heading in title and len(heading) >= HEADLINE_SHARE * len(title)
+        words, title_words = Counter(WORD.findall(heading)), Counter(WORD.findall(title))
+        return words <= title_words and words.total() >= HEADLINE_SHARE * title_words.total()
 
     heads = [h for h in tree.iter("h1") if len(_text(h).split()) >= 2]
     matching = [h for h in heads if any(covers(_text(h), t) for t in titles)]
@@ -150,9 +158,11 @@ def _headline_element(tree: HtmlElement, titles: list[str]) -> HtmlElement | Non
 
 
 def _byline_date(tree: HtmlElement, headline: HtmlElement | None) -> str | None:
-    """The first date stated in a short line after the headline, before the article starts."""
+    """The first date stated in a short line after the headline, before the article starts
+    (a photo's caption dates the photo: «… في مدينة غلاسكو - 2 مارس/آذار 2024»)."""
     for scanned, element in enumerate(_after(tree, headline)):
-        text = _flat(element.text or "")
+        in_figure = element.xpath("ancestor-or-self::figure")
+        text = "" if in_figure else _flat(element.text or "")
         if scanned >= BYLINE_SCAN or len(text.split()) >= BODY_STARTS_WORDS:
             return None
         if text and not UPDATE_MARK.search(text) and (found := find_date(text)):
@@ -179,6 +189,28 @@ def _lead(tree: HtmlElement, headline: HtmlElement | None) -> str | None:
         if LEAD_WORDS[0] <= len(text.split()) <= LEAD_WORDS[1] and SENTENCE_END.search(text[-1:]):
             return text
     return None
+
+
+def _skips(link: HtmlElement, block: HtmlElement) -> bool:
+    """Whether ``link`` opens ``block`` and jumps to an anchor that closes it (a footnote
+    reference inside a text does neither)."""
+    anchor = (link.get("href") or "")[1:]
+    targets = block.xpath(".//*[@id=$anchor]", anchor=anchor) if anchor else []
+    text = _text(block)
+    return bool(targets) and text.startswith(_text(link)) and text.endswith(_text(targets[0]))
+
+
+def drop_skipped(tree: HtmlElement) -> None:
+    """Drop each section the page lets a reader skip: a link at its start to an anchor at its
+    end («تخطى يستحق الانتباه وواصل القراءة» → «يستحق الانتباه نهاية») marks a promo."""
+    for link in tree.xpath(
+        "//section//a[starts-with(@href, '#')] | //aside//a[starts-with(@href, '#')]"
+    ):
+        block = next((a for a in link.iterancestors() if a.tag in ("section", "aside")), None)
+        if block is None or block.getparent() is None or block.xpath(".//h1"):
+            continue
+        if _skips(link, block):
+            block.drop_tree()
 
 
 def _byline_authors(tree: HtmlElement) -> list[str]:
@@ -216,6 +248,9 @@ def read_facts(tree: HtmlElement) -> PageFacts:
         titles=titles,
         headline=_text(headline) if headline is not None else None,
         authors=authors + _byline_authors(tree),
+        rights_holders=[
+            RIGHTS_MARK.sub("", v).casefold() for v in _meta(tree, "author") if RIGHTS_MARK.match(v)
+        ],
         canonical=canonical,
         lead=_lead(tree, headline),
     )
@@ -338,6 +373,10 @@ def body_lines(text: str, title: str, lead: str | None) -> tuple[list[str], str 
         if BYLINE_PREFIX.match(line) and words <= NAME_WORDS[1] + 1:
             writer = writer or BYLINE_PREFIX.sub("", line)
             continue
+        if (label := BYLINE_LABEL.match(line)) and words <= NAME_WORDS[1] + 2:
+            if label[1].lower() == "author":
+                writer = writer or line[label.end() :]
+            continue
         kept.append(line)
     if lead and not any(lead[:40] in line for line in kept):
         kept.insert(0, lead)
@@ -353,6 +392,7 @@ def html_article(text: str, name: str) -> Article | None:
     if tree is None:
         return None
     facts = read_facts(tree)
+    drop_skipped(tree)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         doc = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False)
@@ -363,7 +403,11 @@ def html_article(text: str, name: str) -> Article | None:
     lines, writer = body_lines(doc.text, title, facts.lead)
     body = "\n\n".join(lines)
     source = site_name(facts, title, url)
-    author_candidates = [*facts.authors, *([writer] if writer else []), doc.author or ""]
+    # trafilatura strips «(c)» from copyright notices in author metas («(c) Arabic Media»)
+    meta_authors = [
+        a for a in (doc.author or "").split("; ") if a.casefold() not in facts.rights_holders
+    ]
+    author_candidates = [*facts.authors, *([writer] if writer else []), *meta_authors]
     return Article(
         id=name,
         title=title,  # none: shown as the body's first sentence (records.derived_title)
