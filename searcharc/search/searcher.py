@@ -85,6 +85,62 @@ class Similar:
     shared_terms: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One query and its options, as each shard of an index runs it."""
+
+    query: str
+    depth: int  # the hits wanted, offset and page: offset + limit
+    ranking: Ranking
+    match: str
+    since: date | None
+    until: date | None
+    sort: str
+    exact_total: bool
+    facets: bool
+
+    @classmethod
+    def of(
+        cls,
+        query: str,
+        depth: int,
+        ranking: Ranking,
+        match: str,
+        since: date | None,
+        until: date | None,
+        sort: str,
+        exact_total: bool,
+        facets: bool,
+    ) -> Request:
+        """A checked request; by date, without the root view (see ``SearchIndex.search``)."""
+        if match not in ("any", "all") or sort not in ("score", "date"):
+            raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
+        if sort == "date":  # newest first ignores relevance: words joined only by their root
+            ranking = ranking.with_(root_boost=0.0)  # (الرباط ~ يرتبط) would crowd it
+        return cls(query, depth, ranking, match, since, until, sort, exact_total, facets)
+
+
+@dataclass(slots=True)
+class Plan:
+    """A request compiled against the index's vocabulary."""
+
+    compiled: Compiled
+    direct: Compiled | None  # without the root view, to count what only it matched (by_root)
+    flat: list[bulk.Clause] | None  # a plain disjunction of terms: ranked by ``bulk``
+    date_filter: Query | None
+
+
+@dataclass(slots=True)
+class Found:
+    """A request's candidates, best first (at least the ``depth`` best), and their count."""
+
+    ranked: list[_Candidate]
+    total: int
+    by_root: int
+    exact: bool  # False: ``total`` is a lower bound
+    matched: set[int] | None  # every matching document, when counted (facets)
+
+
 RERANK_WINDOW = 100  # hits re-ranked together by matched words (pages inside it agree)
 
 
@@ -249,23 +305,53 @@ class SearchIndex:
         cannot change the hits; ``exact_total`` (and ``facets``) read them all.
         """
         started = time.perf_counter()
-        if match not in ("any", "all") or sort not in ("score", "date"):
-            raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
-        if sort == "date":  # newest first ignores relevance: words joined only by their root
-            ranking = ranking.with_(root_boost=0.0)  # (الرباط ~ يرتبط) would crowd it
-        searcher = self._searcher(ranking)
-        compiler = self._compiler(searcher, ranking, match == "all")
-        compiled = compiler.compile(parse_searchable(query))
-        if compiled.query is None or limit <= 0:
+        request = Request.of(
+            query, offset + limit, ranking, match, since, until, sort, exact_total, facets
+        )
+        searcher = self._searcher(request.ranking)
+        plan = self._plan(searcher, request)
+        if plan is None or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started, offset)
+        found = self._find(searcher, request, plan)
+        ranked = found.ranked[offset : offset + limit]
+        hits = [self._hit(searcher, c, plan.compiled, snippets) for c in ranked]
+        total, exact = found.total, found.exact
+        suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
+        counts = self._facets(searcher, found.matched or ()) if facets else None
+        took = time.perf_counter() - started
+        return SearchResult(
+            query, total, hits, took, offset, suggestions, found.by_root, counts, total_exact=exact
+        )
+
+    def _plan(self, searcher, request: Request) -> Plan | None:
+        """The query compiled against the index's vocabulary (None: nothing to search)."""
+        ranking, match_all = request.ranking, request.match == "all"
+        compiled = self._compiler(searcher, ranking, match_all).compile(
+            parse_searchable(request.query)
+        )
+        if compiled.query is None:
+            return None
         if ranking.prf_docs and compiled.words:
-            compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
-        date_filter = _date_filter(since, until)
-        flat = bulk.clauses(compiled.query) if sort == "score" and date_filter is None else None
-        exact = True
-        if flat is not None:
+            compiled.query = self._feedback(searcher, compiled, ranking, match_all)
+        date_filter = _date_filter(request.since, request.until)
+        flat = (
+            bulk.clauses(compiled.query)
+            if request.sort == "score" and date_filter is None
+            else None
+        )
+        direct = None
+        if flat is None and compiled.roots and ranking.root_boost and not ranking.prf_docs:
+            direct = self._compiler(searcher, ranking.with_(root_boost=0.0), match_all).compile(
+                parse_searchable(request.query)
+            )
+        return Plan(compiled, direct, flat, date_filter)
+
+    def _find(self, searcher, request: Request, plan: Plan) -> Found:
+        """The plan's candidates, ranked (the best ``request.depth`` at least), and counted."""
+        ranking, compiled = request.ranking, plan.compiled
+        if plan.flat is not None:
             ranked, found = self._bulk_candidates(
-                searcher, flat, ranking, offset + limit, exact_total or facets
+                searcher, plan.flat, ranking, request.depth, request.exact_total or request.facets
             )
             total, matched, by_root, exact = (
                 found.total,
@@ -275,28 +361,31 @@ class SearchIndex:
             )
         else:
             ranked, total = self._whoosh_candidates(
-                searcher, compiled, ranking, date_filter, sort, offset + limit
+                searcher, compiled, ranking, plan.date_filter, request.sort, request.depth
             )
-            by_root, matched = 0, None
-            if compiled.roots and ranking.root_boost and not ranking.prf_docs:
-                by_root = total - self._direct_total(searcher, query, ranking, match, date_filter)
-        if sort == "date":  # Whoosh puts undated articles first: they go last
+            by_root, matched, exact = 0, None, True
+            if plan.direct is not None and plan.direct.query is not None:
+                direct = self._matching(searcher, plan.direct.query, plan.date_filter)
+                by_root = total - len(direct)
+            elif plan.direct is not None:
+                by_root = total
+        if request.sort == "date":  # Whoosh puts undated articles first: they go last
             ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
         else:
-            ranked = _with_proximity(searcher, ranked, compiled, ranking)
-            if ranking.coordination and compiled.words:
-                ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
-        hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
-        suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
-        counts = None
-        if facets:
-            if matched is None:
-                matched = self._matching(searcher, compiled.query, date_filter)
-            counts = self._facets(searcher, matched)
-        took = time.perf_counter() - started
-        return SearchResult(
-            query, total, hits, took, offset, suggestions, by_root, counts, total_exact=exact
-        )
+            ranked = self._reranked(searcher, ranked, compiled, ranking)
+        if request.facets and matched is None:
+            matched = self._matching(searcher, compiled.query, plan.date_filter)
+        return Found(ranked, total, by_root, exact, matched)
+
+    @staticmethod
+    def _reranked(
+        searcher, ranked: list[_Candidate], compiled: Compiled, ranking: Ranking
+    ) -> list[_Candidate]:
+        """The BM25F candidates re-ranked by proximity (and matched words when asked)."""
+        ranked = _with_proximity(searcher, ranked, compiled, ranking)
+        if ranking.coordination and compiled.words:
+            ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
+        return ranked
 
     @staticmethod
     def _matching(searcher, query: Query, date_filter: Query | None) -> set[int]:
@@ -336,18 +425,6 @@ class SearchIndex:
             return table[local]
 
         return keys
-
-    def _direct_total(
-        self, searcher, query: str, ranking: Ranking, match: str, date_filter: Query | None
-    ) -> int:
-        """How many articles match ``query`` without the root view (Whoosh's count)."""
-        direct = ranking.with_(root_boost=0.0)
-        compiled = self._compiler(searcher, direct, match == "all").compile(parse_searchable(query))
-        if compiled.query is None:
-            return 0
-        # not searcher.search(filter=...): a filter that matches nothing, read again from
-        # Whoosh's filter cache, filters nothing (--since 2030 gave "-5 only by root")
-        return len(self._matching(searcher, compiled.query, date_filter))
 
     @staticmethod
     def _bulk_candidates(
