@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from searcharc.errors import SearcharcError
-from searcharc.index import manifest, store
+from searcharc.index import store
 from searcharc.records import Article
 
 SHARDS_FILE = "searcharc.shards.json"
@@ -116,6 +116,8 @@ class ShardedWriter:
             yield from writer.unseen()
 
     def commit(self, optimize: bool = False) -> None:
+        from searcharc.index import manifest  # reads inputs: not imported by a query
+
         manifest.forget(self.path)
         for writer in self.writers:
             writer.commit(optimize)

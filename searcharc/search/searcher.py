@@ -20,7 +20,7 @@ from searcharc.analysis import Analysis, Token, analyze, normalize, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
-from searcharc.index import store
+from searcharc.index import shards, store
 from searcharc.index.lock import writer_lock
 from searcharc.records import Article, Hit, Snippet, derived_title
 from searcharc.search import bulk
@@ -139,6 +139,18 @@ class Found:
     by_root: int
     exact: bool  # False: ``total`` is a lower bound
     matched: set[int] | None  # every matching document, when counted (facets)
+    scores: dict[int, float]  # each candidate's score before the re-ranking
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The hits of one page of a request, and what counting found."""
+
+    hits: list[Hit]
+    total: int
+    by_root: int
+    exact: bool
+    facets: Facets | None
 
 
 RERANK_WINDOW = 100  # hits re-ranked together by matched words (pages inside it agree)
@@ -198,9 +210,14 @@ class SearchIndex:
         self.stemmer = self.meta.stemmer
 
     @classmethod
-    def open(cls, path: str | Path) -> SearchIndex:
-        """Open an existing index (refusing one built by another analyzer version)."""
+    def open(cls, path: str | Path, parallel: bool = True) -> SearchIndex:
+        """Open an existing index (refusing one built by another analyzer version); an index of
+        several shards searches them in worker processes when ``parallel``, else one by one."""
         path = Path(path)
+        if shards.is_sharded(path):
+            from searcharc.search.shards import ShardedIndex
+
+            return ShardedIndex.open_shards(path, parallel)
         return cls(store.open_existing(path), path)
 
     @classmethod
@@ -220,7 +237,7 @@ class SearchIndex:
         """Index new or changed articles in one atomic commit; unchanged ones are skipped."""
         changes = store.Changes()
         with writer_lock(self.path, LOCK_TIMEOUT):
-            writer = store.Writer(self._ix, self.path)
+            writer = self._writer()
             try:
                 for article in articles:
                     changes.count(*writer.put(article), article.id)
@@ -233,10 +250,13 @@ class SearchIndex:
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Delete articles by id in one commit; returns the ids that were not in the index."""
         with writer_lock(self.path, LOCK_TIMEOUT):
-            writer = store.Writer(self._ix, self.path)
+            writer = self._writer()
             missing = [i for i in ids if not writer.remove(i)]
             writer.commit()
         return missing
+
+    def _writer(self) -> store.Writer:
+        return store.Writer(self._ix, self.path)
 
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
@@ -250,7 +270,7 @@ class SearchIndex:
 
     def stats(self) -> IndexStats:
         """Size and make-up of the index."""
-        meta = store.IndexMeta.read(self.path)
+        updated = self._updated()
         sources: Counter[str] = Counter()
         months: Counter[str] = Counter()
         with self._ix.searcher() as searcher:
@@ -267,15 +287,22 @@ class SearchIndex:
             documents=documents,
             distinct_words=words,
             distinct_stems=stems,
-            size_bytes=sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()),
+            size_bytes=self._size_bytes(),
             by_source=dict(sources.most_common()),
             by_month=dict(sorted(months.items())),
-            last_update=datetime.fromtimestamp(meta.updated).isoformat(timespec="seconds")
-            if meta.updated
+            last_update=datetime.fromtimestamp(updated).isoformat(timespec="seconds")
+            if updated
             else None,
-            analyzer_version=meta.analyzer_version,
-            stemmer=meta.stemmer,
+            analyzer_version=self.meta.analyzer_version,
+            stemmer=self.meta.stemmer,
         )
+
+    def _updated(self) -> float:
+        """When the index last changed (seconds since the epoch; 0: never)."""
+        return store.IndexMeta.read(self.path).updated
+
+    def _size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
 
     def __len__(self) -> int:
         return self._ix.doc_count()
@@ -312,16 +339,21 @@ class SearchIndex:
         plan = self._plan(searcher, request)
         if plan is None or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started, offset)
-        found = self._find(searcher, request, plan)
-        ranked = found.ranked[offset : offset + limit]
-        hits = [self._hit(searcher, c, plan.compiled, snippets) for c in ranked]
-        total, exact = found.total, found.exact
+        page = self._page(searcher, request, plan, offset, snippets)
+        total, exact = page.total, page.exact
         suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
-        counts = self._facets(searcher, found.matched or ()) if facets else None
         took = time.perf_counter() - started
         return SearchResult(
-            query, total, hits, took, offset, suggestions, found.by_root, counts, total_exact=exact
+            query, total, page.hits, took, offset, suggestions, page.by_root, page.facets, exact
         )
+
+    def _page(self, searcher, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
+        """The hits from ``offset`` to ``request.depth``, and the count of them all."""
+        found = self._find(searcher, request, plan)
+        ranked = found.ranked[offset : request.depth]
+        hits = [self._hit(searcher, c, plan.compiled, snippets) for c in ranked]
+        counts = self._facets(searcher, found.matched or ()) if request.facets else None
+        return Page(hits, found.total, found.by_root, found.exact, counts)
 
     def _plan(self, searcher, request: Request) -> Plan | None:
         """The query compiled against the index's vocabulary (None: nothing to search)."""
@@ -346,8 +378,11 @@ class SearchIndex:
             )
         return Plan(compiled, direct, flat, date_filter)
 
-    def _find(self, searcher, request: Request, plan: Plan) -> Found:
-        """The plan's candidates, ranked (the best ``request.depth`` at least), and counted."""
+    def _find(
+        self, searcher, request: Request, plan: Plan, ties: Callable[[int], str] | None = None
+    ) -> Found:
+        """The plan's candidates, ranked (the best ``request.depth`` at least), and counted;
+        ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
         ranking, compiled = request.ranking, plan.compiled
         if plan.flat is not None:
             ranked, found = self._bulk_candidates(
@@ -369,13 +404,16 @@ class SearchIndex:
                 by_root = total - len(direct)
             elif plan.direct is not None:
                 by_root = total
+        if ties is not None and request.sort == "score":
+            ranked.sort(key=lambda c: (-c.score, ties(c.docnum)))
+        scores = {c.docnum: c.score for c in ranked}
         if request.sort == "date":  # Whoosh puts undated articles first: they go last
             ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
         else:
             ranked = self._reranked(searcher, ranked, compiled, ranking)
         if request.facets and matched is None:
             matched = self._matching(searcher, compiled.query, plan.date_filter)
-        return Found(ranked, total, by_root, exact, matched)
+        return Found(ranked, total, by_root, exact, matched, scores)
 
     @staticmethod
     def _reranked(
@@ -693,10 +731,13 @@ def _body_positions(
     return found
 
 
-def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> SearchIndex:
-    """Open the index at ``target``; with none there yet, build it from the seed articles first."""
-    if store.exists(target):
-        return SearchIndex.open(target)
+def open_or_build(
+    target: Path, seeds: Path, notify: Callable[[str], None], parallel: bool = True
+) -> SearchIndex:
+    """Open the index at ``target``; with none there yet, build it from the seed articles first
+    (``parallel``: see ``SearchIndex.open``)."""
+    if store.exists(target) or shards.is_sharded(target):
+        return SearchIndex.open(target, parallel)
     if not store.is_empty_folder(target):
         raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
     if not seeds.is_dir():
@@ -707,4 +748,4 @@ def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> S
 
     notify(f"searcharc: no index at {target} yet; indexing {seeds} first")
     run_index([seeds], target)
-    return SearchIndex.open(target)
+    return SearchIndex.open(target, parallel)
