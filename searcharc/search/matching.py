@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from whoosh import matching as wm
 from whoosh import query as wq
 
 from searcharc.analysis import Token, normalize
@@ -150,7 +151,23 @@ class Compiler:
         wanted += compiled_words if required else [_any(compiled_words)]
         base = _all(wanted) or wq.Every()
         excluded = _any([self.node(n, not positive, field) for n in negated])
-        return wq.AndNot(base, excluded) if excluded is not None else base
+        return AndNot(base, excluded) if excluded is not None else base
+
+
+class AndNot(wq.AndNot):
+    """Whoosh's AndNot without its bug: a document that the excluded part also matched stayed
+    in when it was the kept part's first and the excluded part had matched an earlier one
+    (Whoosh 2.7 skips at the start only when both parts start on the same document)."""
+
+    def matcher(self, searcher, context=None):
+        kept = self.a.matcher(searcher, context)
+        return _AndNotMatcher(kept, self.b.matcher(searcher, searcher.boolean_context()))
+
+
+class _AndNotMatcher(wm.AndNotMatcher):
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active() and self.b.id() <= self.a.id():
+            self._find_next()
 
 
 def _unstemmed(field: str | None, written: str) -> str:
