@@ -500,7 +500,10 @@ class SearchIndex:
         candidates = [
             _Candidate(r.docnum, r.score, r.matched_terms() if terms else set()) for r in results
         ]
-        return candidates, len(results)
+        if date_filter is None or sort == "date":  # by date, Whoosh counts what it collects
+            return candidates, len(results)
+        # Whoosh's count of a top k within dates walks the query again without the dates
+        return candidates, len(SearchIndex._matching(searcher, compiled.query, date_filter))
 
     def suggest(self, query: str) -> list[Suggestion]:
         """Did you mean: the query with its unknown words replaced by near words of the index."""
