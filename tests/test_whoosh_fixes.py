@@ -28,7 +28,7 @@ def test_a_date_range_counts_only_the_articles_within_it(tmp_path):
     """Whoosh counted a top k within dates by walking the query again without them (when
     every part of the query could skip blocks, as a prefix with a word)."""
     index = SearchIndex.create(tmp_path / "index")
-    words = "الاقتصاد الأمن المنطقة التعاون الرباط".split()
+    words = ["الاقتصاد", "الأمن", "المنطقة", "التعاون", "الرباط"]
     index.add(
         Article(
             id=f"a{n}",

@@ -323,15 +323,8 @@ class ShardedIndex(SearchIndex):
 
     def _page(self, searcher, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         """The page gathered from the shards (see the module's docstring)."""
-        if request.ranking.prf_docs or request.ranking.coordination:
-            raise SearcharcError("feedback and coordination ranking need an index of one shard")
-        readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
-        stats = statistics(readers, query_terms(plan))
-        self._serial += 1
-        every = range(len(self.paths))
-        found = self.shards.call("find", {i: (self._serial, request, plan, stats) for i in every})
-        answers: list[Answer] = [found[i] for i in every]
-        page = merge(answers, request)[offset:]
+        answers, ranked = self._gather(searcher, request, plan)
+        page = ranked[offset:]
         wanted: dict[int, list[tuple[int, float]]] = {}
         for shard, entry in page:
             wanted.setdefault(shard, []).append((entry.docnum, entry.score))
@@ -348,3 +341,17 @@ class ShardedIndex(SearchIndex):
             all(a.exact for a in answers),
             merged_facets(facets) if request.facets else None,
         )
+
+    def _gather(
+        self, searcher, request: Request, plan: Plan
+    ) -> tuple[list[Answer], list[tuple[int, Entry]]]:
+        """Each shard's answer to a request with the statistics of all, and their merge."""
+        if request.ranking.prf_docs or request.ranking.coordination:
+            raise SearcharcError("feedback and coordination ranking need an index of one shard")
+        readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+        stats = statistics(readers, query_terms(plan))
+        self._serial += 1
+        every = range(len(self.paths))
+        found = self.shards.call("find", {i: (self._serial, request, plan, stats) for i in every})
+        answers: list[Answer] = [found[i] for i in every]
+        return answers, merge(answers, request)
