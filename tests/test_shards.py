@@ -288,3 +288,22 @@ def test_a_conflicting_shard_count_is_refused(built, tmp_path):
         assert done.stderr.count("\n") == 1 and "shard" in done.stderr
     done = run_cli("index", str(tmp_path), "--index", str(tmp_path / "x"), "--shards", "0")
     assert done.returncode == 2
+
+
+def test_a_blend_takes_the_idf_of_its_most_frequent_form_in_the_whole_index(tmp_path):
+    """مصر is in 6 articles and لمصر in 3, but in shard 0 لمصر is the more frequent: the
+    blend «مصر» (with its clitic form) must still score with the idf of مصر."""
+    ids = {n: [f"a{i}" for i in range(200) if shards.shard_of(f"a{i}", 2) == n] for n in (0, 1)}
+    bodies = [(ids[0][i], f"لمصر الاقتصاد {i}") for i in range(3)] + [(ids[0][3], "مصر والعالم")]
+    bodies += [(ids[1][i], f"مصر {'الاقتصاد ' * i}") for i in range(5)]
+    records = "".join(
+        json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in bodies
+    )
+    (tmp_path / "in.jsonl").write_text(records)
+    found = []
+    for count in (1, 2):
+        target = tmp_path / f"index{count}"
+        run_index([tmp_path / "in.jsonl"], target, IndexOptions(jobs=1, shards=count))
+        index = SearchIndex.open(target, parallel=False)
+        found.append([(h.id, h.score) for h in index.search("مصر", limit=20).hits])
+    assert len(found[0]) == 9 and same_scores(found[1], found[0])

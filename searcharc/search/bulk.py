@@ -277,7 +277,10 @@ def _plan(searcher, clause: Clause, segments: list[_Segment], b: float, k1: floa
         for i in range(len(terms))
     ]
     avgfl = searcher.avg_field_length(clause.field) or 1
-    stats = (blend_idf(searcher, clause.field, texts, frequencies), avgfl, b, k1, clause.boost)
+    # a blend's idf is that of its most frequent term in the whole index: in a shard (whose
+    # searcher gives the index's frequencies) the shard's own term infos may pick another
+    known = () if clause.blend else frequencies
+    stats = (blend_idf(searcher, clause.field, texts, known), avgfl, b, k1, clause.boost)
     present, bound = [], 0.0
     for segment, infos in found:
         held = [(i, info) for i, info in infos if info is not None]

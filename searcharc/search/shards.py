@@ -20,11 +20,12 @@ shards as the segments of one Whoosh index (``UnionIndex``), in this process.
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 from whoosh.reading import EmptyReader, MultiReader
@@ -238,16 +239,49 @@ class UnionIndex:
         return Searcher(self.reader(), fromindex=self, **options)
 
 
-_WORKER: Shard | None = None  # the shard of a worker process
+class Worker:
+    """A shard searched in a process of its own (``python -m searcharc.search.shard_worker``):
+    calls and answers go through its pipes, pickled. Not ``multiprocessing``: its spawned
+    children import the caller's main module again (a script without a main guard would
+    start workers without end), and forking copies a server's threads' locks."""
+
+    def __init__(self, path: Path):
+        command = [sys.executable, "-m", "searcharc.search.shard_worker", str(path)]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def send(self, method: str, *args: object) -> None:
+        pickle.dump((method, args), self.process.stdin, pickle.HIGHEST_PROTOCOL)
+        self.process.stdin.flush()
+
+    def receive(self) -> object:
+        try:
+            failed, value = pickle.load(self.process.stdout)
+        except EOFError:
+            shard = self.process.args[-1]
+            raise SearcharcError(f"the worker process of {shard} stopped") from None
+        if failed:
+            raise value
+        return value
+
+    def close(self) -> None:
+        self.process.stdin.close()  # the worker ends at the end of its input
+        self.process.wait()
 
 
-def _start(path: str) -> None:
-    global _WORKER
-    _WORKER = Shard(Path(path))
-
-
-def _call(method: str, *args: object) -> object:
-    return getattr(_WORKER, method)(*args)
+def serve(path: Path, calls, answers) -> None:
+    """Answer the calls of a ``Worker`` (pickled on ``calls``) until they end."""
+    shard = Shard(path)
+    while True:
+        try:
+            method, args = pickle.load(calls)
+        except EOFError:
+            return
+        try:
+            found = (False, getattr(shard, method)(*args))
+        except Exception as exc:  # sent back to be raised by the caller
+            found = (True, exc)
+        pickle.dump(found, answers, pickle.HIGHEST_PROTOCOL)
+        answers.flush()
 
 
 class Shards:
@@ -257,36 +291,29 @@ class Shards:
         self.paths = paths
         here = range(len(paths)) if not parallel else range(1)
         self.here = {i: Shard(paths[i]) for i in here}
-        self._parallel = parallel
-        self._workers: dict[int, ProcessPoolExecutor] = {}
+        self._workers: dict[int, Worker] = {}
 
-    def _remote(self) -> dict[int, ProcessPoolExecutor]:
-        """The worker processes, started on first use (spawned: a server's threads are
-        not copied into them)."""
-        if self._parallel and not self._workers:
-            context = get_context("spawn")
+    def _remote(self) -> dict[int, Worker]:
+        """The worker processes, started at the first call."""
+        if not self._workers:
             self._workers = {
-                i: ProcessPoolExecutor(1, context, initializer=_start, initargs=(str(path),))
-                for i, path in enumerate(self.paths)
-                if i not in self.here
+                i: Worker(path) for i, path in enumerate(self.paths) if i not in self.here
             }
         return self._workers
 
     def call(self, method: str, args: dict[int, tuple]) -> dict[int, object]:
-        """``method`` of the shards named in ``args``, with their arguments: the workers'
-        first, then this process's while they work."""
-        futures: dict[int, Future] = {
-            i: worker.submit(_call, method, *args[i])
-            for i, worker in self._remote().items()
-            if i in args
-        }
+        """``method`` of the shards named in ``args``, with their arguments: sent to the
+        workers first, then done here while they work."""
+        remote = {i: w for i, w in self._remote().items() if i in args}
+        for i, worker in remote.items():
+            worker.send(method, *args[i])
         done = {i: getattr(shard, method)(*args[i]) for i, shard in self.here.items() if i in args}
-        done.update({i: future.result() for i, future in futures.items()})
+        done.update({i: worker.receive() for i, worker in remote.items()})
         return done
 
     def close(self) -> None:
         for worker in self._workers.values():
-            worker.shutdown(cancel_futures=True)
+            worker.close()
         self._workers = {}
 
 
