@@ -297,7 +297,7 @@ def test_a_blend_takes_the_idf_of_its_most_frequent_form_in_the_whole_index(tmp_
     bodies = [(ids[0][i], f"لمصر الاقتصاد {i}") for i in range(3)] + [(ids[0][3], "مصر والعالم")]
     bodies += [(ids[1][i], f"مصر {'الاقتصاد ' * i}") for i in range(5)]
     records = "".join(
-        json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in bodies
+        json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in sorted(bodies)
     )
     (tmp_path / "in.jsonl").write_text(records)
     found = []
