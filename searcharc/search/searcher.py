@@ -255,6 +255,12 @@ class SearchIndex:
             writer.commit()
         return missing
 
+    def close(self) -> None:
+        """Close the open searcher (the index opens another at the next search)."""
+        if self._open_searcher is not None:
+            self._open_searcher.close()
+            self._open_searcher = None
+
     def _writer(self) -> store.Writer:
         return store.Writer(self._ix, self.path)
 

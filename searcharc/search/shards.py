@@ -334,8 +334,9 @@ class ShardedIndex(SearchIndex):
         return cls(path, shards.shard_paths(path, count), parallel)
 
     def close(self) -> None:
-        """Stop the worker processes (they also stop when this process ends)."""
+        """Stop the worker processes too (they also stop when this process ends)."""
         self.shards.close()
+        super().close()
 
     def _writer(self) -> shards.ShardedWriter:
         indexes = self._ix.indexes
