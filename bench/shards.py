@@ -11,7 +11,8 @@ over the rounds, the wall time of each run (worker start-up included) and the ra
 ÷ one, all measured in this run; and checks that both give the same hits. Then the cold
 one-shot command (shards searched one after the other in the process), median of --cold runs,
 and what starting the worker processes costs: opening the sharded index and answering a first
-query with workers and without.
+query with workers and without; and, through the Python API, the CPU time a query takes in
+this process and in the workers.
 """
 
 from __future__ import annotations
@@ -88,6 +89,35 @@ def first_query(index: Path, query: str, parallel: bool) -> float:
     return float(done.stdout)
 
 
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_split(one: Path, sharded: Path, queries: list[str]) -> dict[str, tuple[float, ...]]:
+    """Per query (ms), through the Python API: wall time, CPU of this process, CPU of the
+    workers; what the critical path would be on free cores is the larger CPU share."""
+    found = {}
+    for name, path in (("one", one), ("sharded", sharded)):
+        index = SearchIndex.open(path)
+        for query in queries[:10]:
+            index.search(query)
+        shards = index.shards._workers.values() if name == "sharded" else []
+        workers = [worker.process.pid for worker in shards]
+        cpu, others, wall = time.process_time(), sum(map(cpu_seconds, workers)), time.perf_counter()
+        for query in queries:
+            index.search(query, suggest=False)
+        spent = (
+            time.perf_counter() - wall,
+            time.process_time() - cpu,
+            sum(map(cpu_seconds, workers)) - others,
+        )
+        found[name] = tuple(1000 * x / len(queries) for x in spent)
+        index.close()
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one", type=Path, required=True, help="the index of one shard")
@@ -130,6 +160,10 @@ def main() -> int:
     here = statistics.median(first_query(args.sharded, query, False) for _ in range(3))
     pool = statistics.median(first_query(args.sharded, query, True) for _ in range(3))
     print(f"| open + first query, sharded: in-process / workers, ms | {here:.0f} | {pool:.0f} | |")
+    split = cpu_split(args.one, args.sharded, titles)
+    for n, label in enumerate(("wall", "CPU, this process", "CPU, worker processes")):
+        a, b = split["one"][n], split["sharded"][n]
+        print(f"| Python API, {label}, ms a query | {a:.1f} | {b:.1f} | {b / a:.2f}× |")
     return 0
 
 
