@@ -152,20 +152,22 @@ def same_scores(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> bool:
 
 
 def test_shards_rank_as_one_index(one, three, words, generated):
-    """Ids in order, scores to 1e-9, totals, by-root counts and snippets, on 240 queries under
-    each of 7 option sets (1,680 searches)."""
+    """Ids in order, scores to 1e-9, totals, by-root counts and snippets: 240 queries by
+    default and with exact totals, a third of them under each other option set (880)."""
     found = 0
-    for options in OPTIONS:
-        for query in queries(words, generated):
+    every = queries(words, generated)
+    for n, options in enumerate(OPTIONS):
+        for query in every if n < 2 else every[::3]:
             a = one.search(query, **api_options(options))
             b = three.search(query, **api_options(options))
             assert [h.id for h in b.hits] == [h.id for h in a.hits], (query, options)
             assert b.hits == a.hits, (query, options)  # scores, titles, snippets, dates
             if a.total_exact and b.total_exact:  # else lower bounds: see the next test
                 assert (b.total, b.by_root) == (a.total, a.by_root), (query, options)
-            assert same_scores(raw_ranking(three, query, options), raw_ranking(one, query, options))
+            if n < 2:  # unrounded scores (hits show 4 decimals)
+                assert same_scores(raw_ranking(three, query, {}), raw_ranking(one, query, {}))
             found += bool(a.hits)
-    assert found > 1000  # the queries find something
+    assert found > 600  # the queries find something
 
 
 def test_exact_totals_agree_and_bounds_hold(one, three, words, generated):
@@ -232,14 +234,20 @@ def without_bounds(*results: dict) -> None:
 
 def test_the_command_line_ranks_as_one_index(built, words, generated, tmp_path):
     """--batch --jsonl (worker processes) and one-shot --json (shards one by one)."""
-    batch = tmp_path / "queries.txt"
-    batch.write_text("".join(f"{n}\t{q}\n" for n, q in enumerate(queries(words, generated))))
-    for options in ((), ("--sort", "date"), ("--page", "2"), ("--since", "2021-01-01")):
+    every = queries(words, generated)
+    for chosen, options in (
+        (every, ()),
+        (every[::3], ("--sort", "date")),
+        (every[::3], ("--page", "2")),
+        (every[::3], ("--since", "2021-01-01")),
+    ):
+        batch = tmp_path / "queries.txt"
+        batch.write_text("".join(f"{n}\t{q}\n" for n, q in enumerate(chosen)))
         single, three = jsonl_run(built[1], batch, *options), jsonl_run(built[3], batch, *options)
         for a, b in zip(single, three, strict=True):
             without_bounds(a, b)
         assert three == single
-        assert sum(bool(r["hits"]) for r in single) > 150
+        assert sum(bool(r["hits"]) for r in single) > len(chosen) / 2
     for query, *options in (("مكافحة الإرهاب",), ('"مكافحة الإرهاب"', "--sort", "date")):
         runs = [
             run_cli("query", query, "--json", "--index", str(built[n]), *options) for n in (1, 3)
