@@ -164,7 +164,7 @@ def test_shards_rank_as_one_index(one, three, words, generated):
             assert b.hits == a.hits, (query, options)  # scores, titles, snippets, dates
             if a.total_exact and b.total_exact:  # else lower bounds: see the next test
                 assert (b.total, b.by_root) == (a.total, a.by_root), (query, options)
-            if n < 2:  # unrounded scores (hits show 4 decimals)
+            if n == 0:  # unrounded scores (hits show 4 decimals)
                 assert same_scores(raw_ranking(three, query, {}), raw_ranking(one, query, {}))
             found += bool(a.hits)
     assert found > 600  # the queries find something
