@@ -160,10 +160,15 @@ def main() -> int:
     here = statistics.median(first_query(args.sharded, query, False) for _ in range(3))
     pool = statistics.median(first_query(args.sharded, query, True) for _ in range(3))
     print(f"| open + first query, sharded: in-process / workers, ms | {here:.0f} | {pool:.0f} | |")
-    split = cpu_split(args.one, args.sharded, titles)
-    for n, label in enumerate(("wall", "CPU, this process", "CPU, worker processes")):
+    split = {
+        name: (*found, found[1] + found[2])
+        for name, found in cpu_split(args.one, args.sharded, titles).items()
+    }
+    labels = ("wall", "CPU, this process", "CPU, worker processes", "CPU, all processes")
+    for n, label in enumerate(labels):
         a, b = split["one"][n], split["sharded"][n]
-        print(f"| Python API, {label}, ms a query | {a:.1f} | {b:.1f} | {b / a:.2f}× |")
+        ratio = f"{b / a:.2f}×" if a else ""
+        print(f"| Python API, {label}, ms a query | {a:.1f} | {b:.1f} | {ratio} |")
     return 0
 
 
