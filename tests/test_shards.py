@@ -18,6 +18,7 @@ from searcharc.analysis.tokenize import spans
 from searcharc.index import shards
 from searcharc.index.indexing import IndexOptions, run_index
 from searcharc.ingest import read_articles
+from searcharc.records import Article
 from searcharc.search import shards as sharded
 from searcharc.search.ranking import DEFAULT
 from searcharc.search.searcher import Request, SearchIndex
@@ -287,6 +288,9 @@ def test_updates_prune_and_remove_keep_to_the_shards(tmp_path, generated):
     assert index.remove(["g0001", "nothing"]) == ["nothing"]
     assert index.get("g0001") is None and len(index) == 29
     assert index.stats().documents == 29
+    assert index.add([Article(id="new", title="عنوان", body="نص آخر جديد")]).added == 1
+    shard = SearchIndex.open(shards.shard_paths(target, 3)[shards.shard_of("new", 3)])
+    assert shard.get("new") is not None and index.search("آخر").hits[0].id == "new"
 
 
 def test_a_conflicting_shard_count_is_refused(built, tmp_path):

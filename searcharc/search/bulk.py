@@ -555,7 +555,7 @@ def rank(
     plans = [_plan(searcher, clause, found_segments, b, k1) for clause in found]
     remaining = sorted(range(len(plans)), key=lambda i: -plans[i].bound)
     reads: dict[int, _Read] = {}
-    scores = array("d", bytes(8 * searcher.doc_count_all()))
+    scores = array("d", bytes(8 * searcher.reader().doc_count_all()))  # this index's docnums
     rest, threshold = sum(p.bound for p in plans), 0.0
     top: list[int] = []  # the best ``limit`` documents (of those in ``pending`` and it)
     pending: list[array] = []
