@@ -113,6 +113,10 @@ def index_command(
     optimize: Annotated[
         bool, typer.Option(help="Merge all segments into one (faster queries, a longer run).")
     ] = False,
+    shards: Annotated[
+        int | None,
+        typer.Option(min=1, help="A new index in N shards, searched in parallel [default: 1]."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no warnings.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List skipped inputs.")] = False,
     json_out: JsonOption = False,
@@ -142,6 +146,7 @@ def index_command(
         lock_timeout=lock_timeout,
         memory=parse_size(memory, "--memory"),
         optimize=optimize,
+        shards=shards,
     )
     progress = render.ConsoleProgress(bar=not quiet and sys.stderr.isatty(), warn=not quiet)
     with progress:

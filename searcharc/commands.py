@@ -129,7 +129,8 @@ def query(o: QueryOptions) -> int:
     }
     if o.batch is not None and (o.json_out or o.ids or chosen):
         raise SearcharcError("--batch writes a TREC run, or JSON lines with --jsonl")
-    search_index = open_index(index_path(o.index))
+    # a one-shot query searches shards one by one: starting worker processes costs more
+    search_index = open_index(index_path(o.index), parallel=o.batch is not None)
     if o.batch is not None:
         return batch(search_index, o, options)
     offset = (o.page - 1) * o.limit if o.page else o.offset
@@ -149,11 +150,11 @@ def query(o: QueryOptions) -> int:
     return 0 if result.hits else 1
 
 
-def open_index(target: Path):
+def open_index(target: Path, parallel: bool = True):
     """The index at ``target``; the first query builds it from the seeds (see open_or_build)."""
     from searcharc.search.searcher import open_or_build
 
-    return open_or_build(target, seeds_path(), notify=echo_err)
+    return open_or_build(target, seeds_path(), notify=echo_err, parallel=parallel)
 
 
 def print_lines(lines: Iterable[str]) -> None:

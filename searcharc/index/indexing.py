@@ -10,7 +10,7 @@ from pathlib import Path
 
 from searcharc import __version__
 from searcharc.errors import SearcharcError
-from searcharc.index import manifest, store
+from searcharc.index import manifest, shards, store
 from searcharc.index.lock import writer_lock
 from searcharc.ingest import Input, Selection, Skipped, read_input
 from searcharc.ingest.inputs import inputs
@@ -31,6 +31,7 @@ class IndexOptions:
     lock_timeout: float = 30.0
     memory: int = DEFAULT_MEMORY  # bytes of postings held before a segment is written
     optimize: bool = False  # merge every segment into one
+    shards: int | None = None  # a new index's shard count (None: the recorded one, else 1)
 
 
 @dataclass(slots=True)
@@ -94,11 +95,28 @@ def _open_index(target: Path, rebuild: bool) -> tuple[object, bool]:
     return store.create(target), False
 
 
-def _prune(writer: store.Writer, run: IndexRun) -> None:
+def open_writer(
+    target: Path, rebuild: bool, wanted: int | None, jobs: int = 1, memory: int | None = None
+) -> store.Writer | shards.ShardedWriter:
+    """The writer of the index at ``target``, of one shard or of ``wanted`` (a new index; an
+    existing one keeps its count) sharing ``memory``."""
+    count = shards.chosen(target, wanted)
+    if count == 1:
+        ix, clear = _open_index(target, rebuild)
+        return store.Writer(ix, target, jobs=jobs, clear=clear, memory=memory)
+    share = memory // count if memory else None
+    writers = []
+    for path in shards.prepare(target, count):
+        ix, clear = _open_index(path, rebuild)
+        writers.append(store.Writer(ix, path, jobs=jobs, clear=clear, memory=share))
+    return shards.ShardedWriter(target, writers)
+
+
+def _prune(writer: store.Writer | shards.ShardedWriter, run: IndexRun) -> None:
     """Remove what this run did not see, except articles of inputs it could not read."""
     unreadable = {s.origin for s in run.skipped if s.origin}
-    for article_id, known in list(writer.known.items()):
-        if article_id not in writer.seen and known.origin not in unreadable:
+    for article_id, known in writer.unseen():
+        if known.origin not in unreadable:
             writer.remove(article_id)
             run.changes.removed += 1
 
@@ -114,12 +132,13 @@ def run_index(
     started = time.monotonic()
     run = IndexRun()
     with writer_lock(target, options.lock_timeout):
-        ix, clear = _open_index(target, options.rebuild)
+        shards.chosen(target, options.shards)  # a conflicting count before reading anything
         items = list(inputs(paths, options.selection))
         size = sum(i.size for i in items if isinstance(i, Input))
         progress.start(size)
         jobs = options.jobs or auto_jobs(size, usable_cpus())
-        writer = store.Writer(ix, target, jobs=jobs, clear=clear, memory=options.memory)
+        writer = open_writer(target, options.rebuild, options.shards, jobs, options.memory)
+        clear = writer.clear
         reading = _reading_key(options)
         before = {} if clear else manifest.read(target, reading)
         now = manifest.fingerprints(i for i in items if isinstance(i, Input))  # before reading
@@ -154,7 +173,7 @@ def run_index(
 
 def _index_item(
     item: Input | Skipped,
-    writer: store.Writer,
+    writer: store.Writer | shards.ShardedWriter,
     run: IndexRun,
     options: IndexOptions,
     progress: Progress,

@@ -297,6 +297,10 @@ class Writer:
         self.seen.update(kept)
         return len(kept)
 
+    def unseen(self) -> list[tuple[str, Known]]:
+        """The indexed articles this batch has not seen (put, or kept by ``keep_inputs``)."""
+        return [(i, k) for i, k in self.known.items() if i not in self.seen]
+
     def _forget(self, article_id: str) -> None:
         old = self.known.pop(article_id)
         if self.by_hash.get(old.hash) == article_id:

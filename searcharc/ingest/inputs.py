@@ -15,7 +15,11 @@ from searcharc.ingest.formats import Skipped
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 STDIN = "-"
-INDEX_FILES = ("searcharc.json", "searcharc.lock")  # a searcharc index; Whoosh's own: *.toc
+INDEX_FILES = (
+    "searcharc.json",
+    "searcharc.lock",
+    "searcharc.shards.json",
+)  # a searcharc index; Whoosh's own: *.toc
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from whoosh import matching as wm
 from whoosh import query as wq
+from whoosh.searching import SearchContext
 
 from searcharc.analysis import Token, normalize
 from searcharc.errors import SearcharcError
@@ -107,11 +109,11 @@ class Compiler:
 
     def _prefix(self, node: q.Prefix, positive: bool, field: str | None) -> wq.Query:
         self.out.expands = True
-        return wq.Prefix(_unstemmed(field, f"{node.text}*"), normalize(node.text))
+        return Prefix(_unstemmed(field, f"{node.text}*"), normalize(node.text))
 
     def _fuzzy(self, node: q.Fuzzy, positive: bool, field: str | None) -> wq.Query:
         self.out.expands = True
-        return wq.FuzzyTerm(
+        return FuzzyTerm(
             _unstemmed(field, f"{node.text}~"),
             normalize(node.text),
             maxdist=node.distance,
@@ -150,7 +152,47 @@ class Compiler:
         wanted += compiled_words if required else [_any(compiled_words)]
         base = _all(wanted) or wq.Every()
         excluded = _any([self.node(n, not positive, field) for n in negated])
-        return wq.AndNot(base, excluded) if excluded is not None else base
+        return AndNot(base, excluded) if excluded is not None else base
+
+
+class AndNot(wq.AndNot):
+    """Whoosh's AndNot without its bug: a document that the excluded part also matched stayed
+    in when it was the kept part's first and the excluded part had matched an earlier one
+    (Whoosh 2.7 skips at the start only when both parts start on the same document)."""
+
+    def matcher(self, searcher, context=None):
+        kept = self.a.matcher(searcher, context)
+        return _AndNotMatcher(kept, self.b.matcher(searcher, searcher.boolean_context()))
+
+
+class _AndNotMatcher(wm.AndNotMatcher):
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active() and self.b.id() <= self.a.id():
+            self._find_next()
+
+
+class _Expanding(wq.MultiTerm):
+    """A word that expands to words of the index (a prefix, a fuzzy word): every article it
+    matches scores its boost, as in Lucene's constant-score rewrite. Whoosh 2.7 scores one
+    expansion by BM25 and several by a constant or by BM25 after the segment's size, so that
+    a score changed with the words and articles its segment (or shard) happened to hold."""
+
+    def matcher(self, searcher, context=None):
+        fieldname = self.field()
+        terms = [wq.Term(fieldname, w) for w in self._btexts(searcher.reader()) if w]
+        if not terms:
+            return wm.NullMatcher()
+        unscored = context.set(weighting=None) if context else SearchContext(weighting=None)
+        found = (terms[0] if len(terms) == 1 else wq.Or(terms)).matcher(searcher, unscored)
+        return wm.ConstantScoreWrapperMatcher(found, self.boost)
+
+
+class Prefix(_Expanding, wq.Prefix):
+    pass
+
+
+class FuzzyTerm(_Expanding, wq.FuzzyTerm):
+    pass
 
 
 def _unstemmed(field: str | None, written: str) -> str:

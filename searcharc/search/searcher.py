@@ -20,7 +20,7 @@ from searcharc.analysis import Analysis, Token, analyze, normalize, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
-from searcharc.index import store
+from searcharc.index import shards, store
 from searcharc.index.lock import writer_lock
 from searcharc.records import Article, Hit, Snippet, derived_title
 from searcharc.search import bulk
@@ -85,6 +85,74 @@ class Similar:
     shared_terms: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One query and its options, as each shard of an index runs it."""
+
+    query: str
+    depth: int  # the hits wanted, offset and page: offset + limit
+    ranking: Ranking
+    match: str
+    since: date | None
+    until: date | None
+    sort: str
+    exact_total: bool
+    facets: bool
+
+    @classmethod
+    def of(
+        cls,
+        query: str,
+        depth: int,
+        ranking: Ranking,
+        match: str,
+        since: date | None,
+        until: date | None,
+        sort: str,
+        exact_total: bool,
+        facets: bool,
+    ) -> Request:
+        """A checked request; by date, without the root view (see ``SearchIndex.search``)."""
+        if match not in ("any", "all") or sort not in ("score", "date"):
+            raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
+        if sort == "date":  # newest first ignores relevance: words joined only by their root
+            ranking = ranking.with_(root_boost=0.0)  # (الرباط ~ يرتبط) would crowd it
+        return cls(query, depth, ranking, match, since, until, sort, exact_total, facets)
+
+
+@dataclass(slots=True)
+class Plan:
+    """A request compiled against the index's vocabulary."""
+
+    compiled: Compiled
+    direct: Compiled | None  # without the root view, to count what only it matched (by_root)
+    flat: list[bulk.Clause] | None  # a plain disjunction of terms: ranked by ``bulk``
+    date_filter: Query | None
+
+
+@dataclass(slots=True)
+class Found:
+    """A request's candidates, best first (at least the ``depth`` best), and their count."""
+
+    ranked: list[_Candidate]
+    total: int
+    by_root: int
+    exact: bool  # False: ``total`` is a lower bound
+    matched: set[int] | None  # every matching document, when counted (facets)
+    scores: dict[int, float]  # each candidate's score before the re-ranking
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The hits of one page of a request, and what counting found."""
+
+    hits: list[Hit]
+    total: int
+    by_root: int
+    exact: bool
+    facets: Facets | None
+
+
 RERANK_WINDOW = 100  # hits re-ranked together by matched words (pages inside it agree)
 
 
@@ -142,9 +210,14 @@ class SearchIndex:
         self.stemmer = self.meta.stemmer
 
     @classmethod
-    def open(cls, path: str | Path) -> SearchIndex:
-        """Open an existing index (refusing one built by another analyzer version)."""
+    def open(cls, path: str | Path, parallel: bool = True) -> SearchIndex:
+        """Open an existing index (refusing one built by another analyzer version); an index of
+        several shards searches them in worker processes when ``parallel``, else one by one."""
         path = Path(path)
+        if shards.is_sharded(path):
+            from searcharc.search.shards import ShardedIndex
+
+            return ShardedIndex.open_shards(path, parallel)
         return cls(store.open_existing(path), path)
 
     @classmethod
@@ -164,7 +237,7 @@ class SearchIndex:
         """Index new or changed articles in one atomic commit; unchanged ones are skipped."""
         changes = store.Changes()
         with writer_lock(self.path, LOCK_TIMEOUT):
-            writer = store.Writer(self._ix, self.path)
+            writer = self._writer()
             try:
                 for article in articles:
                     changes.count(*writer.put(article), article.id)
@@ -177,10 +250,19 @@ class SearchIndex:
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Delete articles by id in one commit; returns the ids that were not in the index."""
         with writer_lock(self.path, LOCK_TIMEOUT):
-            writer = store.Writer(self._ix, self.path)
+            writer = self._writer()
             missing = [i for i in ids if not writer.remove(i)]
             writer.commit()
         return missing
+
+    def close(self) -> None:
+        """Close the open searcher (the index opens another at the next search)."""
+        if self._open_searcher is not None:
+            self._open_searcher.close()
+            self._open_searcher = None
+
+    def _writer(self) -> store.Writer:
+        return store.Writer(self._ix, self.path)
 
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
@@ -194,7 +276,7 @@ class SearchIndex:
 
     def stats(self) -> IndexStats:
         """Size and make-up of the index."""
-        meta = store.IndexMeta.read(self.path)
+        updated = self._updated()
         sources: Counter[str] = Counter()
         months: Counter[str] = Counter()
         with self._ix.searcher() as searcher:
@@ -211,15 +293,22 @@ class SearchIndex:
             documents=documents,
             distinct_words=words,
             distinct_stems=stems,
-            size_bytes=sum(f.stat().st_size for f in self.path.iterdir() if f.is_file()),
+            size_bytes=self._size_bytes(),
             by_source=dict(sources.most_common()),
             by_month=dict(sorted(months.items())),
-            last_update=datetime.fromtimestamp(meta.updated).isoformat(timespec="seconds")
-            if meta.updated
+            last_update=datetime.fromtimestamp(updated).isoformat(timespec="seconds")
+            if updated
             else None,
-            analyzer_version=meta.analyzer_version,
-            stemmer=meta.stemmer,
+            analyzer_version=self.meta.analyzer_version,
+            stemmer=self.meta.stemmer,
         )
+
+    def _updated(self) -> float:
+        """When the index last changed (seconds since the epoch; 0: never)."""
+        return store.IndexMeta.read(self.path).updated
+
+    def _size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
 
     def __len__(self) -> int:
         return self._ix.doc_count()
@@ -249,23 +338,61 @@ class SearchIndex:
         cannot change the hits; ``exact_total`` (and ``facets``) read them all.
         """
         started = time.perf_counter()
-        if match not in ("any", "all") or sort not in ("score", "date"):
-            raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
-        if sort == "date":  # newest first ignores relevance: words joined only by their root
-            ranking = ranking.with_(root_boost=0.0)  # (الرباط ~ يرتبط) would crowd it
-        searcher = self._searcher(ranking)
-        compiler = self._compiler(searcher, ranking, match == "all")
-        compiled = compiler.compile(parse_searchable(query))
-        if compiled.query is None or limit <= 0:
+        request = Request.of(
+            query, offset + limit, ranking, match, since, until, sort, exact_total, facets
+        )
+        searcher = self._searcher(request.ranking)
+        plan = self._plan(searcher, request)
+        if plan is None or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started, offset)
+        page = self._page(searcher, request, plan, offset, snippets)
+        total, exact = page.total, page.exact
+        suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
+        took = time.perf_counter() - started
+        return SearchResult(
+            query, total, page.hits, took, offset, suggestions, page.by_root, page.facets, exact
+        )
+
+    def _page(self, searcher, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
+        """The hits from ``offset`` to ``request.depth``, and the count of them all."""
+        found = self._find(searcher, request, plan)
+        ranked = found.ranked[offset : request.depth]
+        hits = [self._hit(searcher, c, plan.compiled, snippets) for c in ranked]
+        counts = self._facets(searcher, found.matched or ()) if request.facets else None
+        return Page(hits, found.total, found.by_root, found.exact, counts)
+
+    def _plan(self, searcher, request: Request) -> Plan | None:
+        """The query compiled against the index's vocabulary (None: nothing to search)."""
+        ranking, match_all = request.ranking, request.match == "all"
+        compiled = self._compiler(searcher, ranking, match_all).compile(
+            parse_searchable(request.query)
+        )
+        if compiled.query is None:
+            return None
         if ranking.prf_docs and compiled.words:
-            compiled.query = self._feedback(searcher, compiled, ranking, match == "all")
-        date_filter = _date_filter(since, until)
-        flat = bulk.clauses(compiled.query) if sort == "score" and date_filter is None else None
-        exact = True
-        if flat is not None:
+            compiled.query = self._feedback(searcher, compiled, ranking, match_all)
+        date_filter = _date_filter(request.since, request.until)
+        flat = (
+            bulk.clauses(compiled.query)
+            if request.sort == "score" and date_filter is None
+            else None
+        )
+        direct = None
+        if flat is None and compiled.roots and ranking.root_boost and not ranking.prf_docs:
+            direct = self._compiler(searcher, ranking.with_(root_boost=0.0), match_all).compile(
+                parse_searchable(request.query)
+            )
+        return Plan(compiled, direct, flat, date_filter)
+
+    def _find(
+        self, searcher, request: Request, plan: Plan, ties: Callable[[int], str] | None = None
+    ) -> Found:
+        """The plan's candidates, ranked (the best ``request.depth`` at least), and counted;
+        ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
+        ranking, compiled = request.ranking, plan.compiled
+        if plan.flat is not None:
             ranked, found = self._bulk_candidates(
-                searcher, flat, ranking, offset + limit, exact_total or facets
+                searcher, plan.flat, ranking, request.depth, request.exact_total or request.facets
             )
             total, matched, by_root, exact = (
                 found.total,
@@ -275,28 +402,34 @@ class SearchIndex:
             )
         else:
             ranked, total = self._whoosh_candidates(
-                searcher, compiled, ranking, date_filter, sort, offset + limit
+                searcher, compiled, ranking, plan.date_filter, request.sort, request.depth
             )
-            by_root, matched = 0, None
-            if compiled.roots and ranking.root_boost and not ranking.prf_docs:
-                by_root = total - self._direct_total(searcher, query, ranking, match, date_filter)
-        if sort == "date":  # Whoosh puts undated articles first: they go last
+            by_root, matched, exact = 0, None, True
+            if plan.direct is not None and plan.direct.query is not None:
+                direct = self._matching(searcher, plan.direct.query, plan.date_filter)
+                by_root = total - len(direct)
+            elif plan.direct is not None:
+                by_root = total
+        if ties is not None and request.sort == "score":
+            ranked.sort(key=lambda c: (-c.score, ties(c.docnum)))
+        scores = {c.docnum: c.score for c in ranked}
+        if request.sort == "date":  # Whoosh puts undated articles first: they go last
             ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
         else:
-            ranked = _with_proximity(searcher, ranked, compiled, ranking)
-            if ranking.coordination and compiled.words:
-                ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
-        hits = [self._hit(searcher, c, compiled, snippets) for c in ranked[offset : offset + limit]]
-        suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
-        counts = None
-        if facets:
-            if matched is None:
-                matched = self._matching(searcher, compiled.query, date_filter)
-            counts = self._facets(searcher, matched)
-        took = time.perf_counter() - started
-        return SearchResult(
-            query, total, hits, took, offset, suggestions, by_root, counts, total_exact=exact
-        )
+            ranked = self._reranked(searcher, ranked, compiled, ranking)
+        if request.facets and matched is None:
+            matched = self._matching(searcher, compiled.query, plan.date_filter)
+        return Found(ranked, total, by_root, exact, matched, scores)
+
+    @staticmethod
+    def _reranked(
+        searcher, ranked: list[_Candidate], compiled: Compiled, ranking: Ranking
+    ) -> list[_Candidate]:
+        """The BM25F candidates re-ranked by proximity (and matched words when asked)."""
+        ranked = _with_proximity(searcher, ranked, compiled, ranking)
+        if ranking.coordination and compiled.words:
+            ranked.sort(key=lambda c: matched_words(compiled.words, c.terms), reverse=True)
+        return ranked
 
     @staticmethod
     def _matching(searcher, query: Query, date_filter: Query | None) -> set[int]:
@@ -337,18 +470,6 @@ class SearchIndex:
 
         return keys
 
-    def _direct_total(
-        self, searcher, query: str, ranking: Ranking, match: str, date_filter: Query | None
-    ) -> int:
-        """How many articles match ``query`` without the root view (Whoosh's count)."""
-        direct = ranking.with_(root_boost=0.0)
-        compiled = self._compiler(searcher, direct, match == "all").compile(parse_searchable(query))
-        if compiled.query is None:
-            return 0
-        # not searcher.search(filter=...): a filter that matches nothing, read again from
-        # Whoosh's filter cache, filters nothing (--since 2030 gave "-5 only by root")
-        return len(self._matching(searcher, compiled.query, date_filter))
-
     @staticmethod
     def _bulk_candidates(
         searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int, exact_total: bool
@@ -385,7 +506,10 @@ class SearchIndex:
         candidates = [
             _Candidate(r.docnum, r.score, r.matched_terms() if terms else set()) for r in results
         ]
-        return candidates, len(results)
+        if date_filter is None or sort == "date":  # by date, Whoosh counts what it collects
+            return candidates, len(results)
+        # Whoosh's count of a top k within dates walks the query again without the dates
+        return candidates, len(SearchIndex._matching(searcher, compiled.query, date_filter))
 
     def suggest(self, query: str) -> list[Suggestion]:
         """Did you mean: the query with its unknown words replaced by near words of the index."""
@@ -616,10 +740,13 @@ def _body_positions(
     return found
 
 
-def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> SearchIndex:
-    """Open the index at ``target``; with none there yet, build it from the seed articles first."""
-    if store.exists(target):
-        return SearchIndex.open(target)
+def open_or_build(
+    target: Path, seeds: Path, notify: Callable[[str], None], parallel: bool = True
+) -> SearchIndex:
+    """Open the index at ``target``; with none there yet, build it from the seed articles first
+    (``parallel``: see ``SearchIndex.open``)."""
+    if store.exists(target) or shards.is_sharded(target):
+        return SearchIndex.open(target, parallel)
     if not store.is_empty_folder(target):
         raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
     if not seeds.is_dir():
@@ -630,4 +757,4 @@ def open_or_build(target: Path, seeds: Path, notify: Callable[[str], None]) -> S
 
     notify(f"searcharc: no index at {target} yet; indexing {seeds} first")
     run_index([seeds], target)
-    return SearchIndex.open(target)
+    return SearchIndex.open(target, parallel)

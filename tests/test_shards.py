@@ -1,0 +1,321 @@
+"""An index split into shards ranks as one index: the same articles indexed as one shard and
+as three give the same hits, in the same order, with the same scores and totals, through the
+Python API (shards searched one by one, and in worker processes) and the command line; and
+`searcharc index --shards` keeps updates, --prune, remove and re-runs working."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import zlib
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from searcharc.analysis.tokenize import spans
+from searcharc.index import shards
+from searcharc.index.indexing import IndexOptions, run_index
+from searcharc.ingest import read_articles
+from searcharc.records import Article
+from searcharc.search import shards as sharded
+from searcharc.search.ranking import DEFAULT
+from searcharc.search.searcher import Request, SearchIndex
+from searcharc.search.shards import ShardedIndex
+
+SEED = 1313
+GENERATED = 300
+SOURCES = ("هسبريس", "Ahdath.info", "الرياض")
+
+
+@pytest.fixture(scope="module")
+def words(seeds_dir) -> list[str]:
+    """The seed articles' words as written, repeats kept."""
+    found = []
+    for article in read_articles(seeds_dir):
+        text = f"{article.title}\n{article.body}"
+        found += [text[s:e] for s, e in spans(text)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def generated(words) -> list[dict]:
+    """Articles cut from runs of the seed words, some untitled, undated or sourceless; ids in
+    the order they go in (ties between shards are broken by id, in one index by that order)."""
+    rng = random.Random(SEED)
+    records = []
+    for n in range(GENERATED):
+        start = rng.randrange(len(words))
+        record = {
+            "id": f"g{n:04d}",
+            "title": " ".join(rng.sample(words, rng.randint(0, 6))),
+            "text": " ".join(words[start : start + rng.randint(5, 150)]),
+        }
+        if rng.random() < 0.85:
+            record["date"] = (
+                f"20{rng.randint(19, 23)}-{rng.randint(1, 12):02d}-{rng.randint(1, 9):02d}"
+            )
+        if rng.random() < 0.8:
+            record["source"] = rng.choice(SOURCES)
+        records.append(record)
+    return records
+
+
+@pytest.fixture(scope="module")
+def dump(tmp_path_factory, generated) -> Path:
+    path = tmp_path_factory.mktemp("dump") / "articles.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in generated))
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, seeds_dir, dump) -> dict[int, Path]:
+    """The seeds and the generated articles as one shard and as three."""
+    found = {}
+    for count in (1, 3):
+        target = tmp_path_factory.mktemp(f"shards{count}") / "index"
+        run = run_index([seeds_dir, dump], target, IndexOptions(jobs=1, shards=count))
+        assert run.exit_status == 0 and run.changes.added == GENERATED + 5
+        found[count] = target
+    return found
+
+
+@pytest.fixture(scope="module")
+def one(built) -> SearchIndex:
+    return SearchIndex.open(built[1])
+
+
+@pytest.fixture(scope="module")
+def three(built) -> ShardedIndex:
+    index = SearchIndex.open(built[3], parallel=False)
+    assert isinstance(index, ShardedIndex) and len(index.paths) == 3
+    return index
+
+
+def queries(words: list[str], generated: list[dict]) -> list[str]:
+    """Title words, two words, phrases, fields, exclusions, prefixes: 240 queries."""
+    rng = random.Random(SEED + 1)
+    titles = [r["title"].split() for r in generated if r["title"]]
+    found = [" ".join(t[: rng.randint(1, 3)]) for t in rng.sample(titles, 80)]
+    found += [" ".join(rng.sample(words, 2)) for _ in range(60)]
+    for _ in range(30):
+        at = rng.randrange(len(words) - 2)
+        found.append(f'"{words[at]} {words[at + 1]}"')
+    found += [f"title:{rng.choice(rng.choice(titles))}" for _ in range(15)]
+    found += [f"{rng.choice(words)} source:{rng.choice(SOURCES[:2])}" for _ in range(15)]
+    found += [f"{rng.choice(words)} -{rng.choice(words)}" for _ in range(15)]
+    found += [f"{rng.choice(words)} date:202{rng.randint(0, 3)}" for _ in range(15)]
+    found += [f"{w[:3]}* {rng.choice(words)}" for w in rng.sample(words, 10) if len(w) > 3]
+    return found
+
+
+OPTIONS = [
+    {},
+    {"exact_total": True},
+    {"sort": "date"},
+    {"offset": 10},
+    {"offset": 95, "limit": 10},  # a page across the proximity window's end
+    {"since": "2020-01-01", "until": "2021-12-31"},
+    {"match": "all"},
+]
+
+
+def api_options(options: dict) -> dict:
+    from datetime import date
+
+    return {k: date.fromisoformat(v) if k in ("since", "until") else v for k, v in options.items()}
+
+
+def raw_ranking(index: SearchIndex, query: str, options: dict) -> list[tuple[str, float]]:
+    """The ranked ids and unrounded scores (hits show scores to 4 decimals)."""
+    options = api_options(options)
+    limit, offset = options.pop("limit", 10), options.pop("offset", 0)
+    base = {"match": "any", "since": None, "until": None, "sort": "score", "exact_total": False}
+    base.update(options)
+    request = Request.of(query, offset + limit, DEFAULT, facets=False, **base)
+    searcher = index._searcher(request.ranking)
+    plan = index._plan(searcher, request)
+    if plan is None:
+        return []
+    if isinstance(index, ShardedIndex):
+        _, merged = index._gather(searcher, request, plan)
+        return [(e.id, e.score) for _, e in merged[offset:]]
+    found = index._find(searcher, request, plan)
+    ranked = found.ranked[offset : offset + limit]
+    return [(searcher.stored_fields(c.docnum)["id"], c.score) for c in ranked]
+
+
+def same_scores(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> bool:
+    return [i for i, _ in a] == [i for i, _ in b] and all(
+        math.isclose(x, y, rel_tol=1e-9) for (_, x), (_, y) in zip(a, b, strict=True)
+    )
+
+
+def test_shards_rank_as_one_index(one, three, words, generated):
+    """Ids in order, scores to 1e-9, totals, by-root counts and snippets: 240 queries by
+    default and with exact totals, a third of them under each other option set (880)."""
+    found = 0
+    every = queries(words, generated)
+    for n, options in enumerate(OPTIONS):
+        for query in every if n < 2 else every[::3]:
+            a = one.search(query, **api_options(options))
+            b = three.search(query, **api_options(options))
+            assert [h.id for h in b.hits] == [h.id for h in a.hits], (query, options)
+            assert b.hits == a.hits, (query, options)  # scores, titles, snippets, dates
+            if a.total_exact and b.total_exact:  # else lower bounds: see the next test
+                assert (b.total, b.by_root) == (a.total, a.by_root), (query, options)
+            if n == 0:  # unrounded scores (hits show 4 decimals)
+                assert same_scores(raw_ranking(three, query, {}), raw_ranking(one, query, {}))
+            found += bool(a.hits)
+    assert found > 600  # the queries find something
+
+
+def test_exact_totals_agree_and_bounds_hold(one, three, words, generated):
+    """A lower-bound total ("gte") is at most the exact count, which 1 and 3 shards agree on."""
+    for query in queries(words, generated)[:140]:
+        exact = one.search(query, exact_total=True, snippets=False)
+        assert three.search(query, exact_total=True, snippets=False).total == exact.total
+        for index in (one, three):
+            bound = index.search(query, snippets=False)
+            assert bound.total <= exact.total and (
+                bound.total == exact.total or not bound.total_exact
+            )
+
+
+def test_facets_and_suggestions_agree(one, three, words):
+    for query in ("مكافحة الإرهاب", words[40], "الارهب", f"{words[7]} {words[99]}"):
+        a = one.search(query, facets=True)
+        b = three.search(query, facets=True)
+        assert (b.suggestions, b.hits) == (a.suggestions, a.hits)
+        assert (dict(b.facets.by_source), b.facets.by_year) == (
+            dict(a.facets.by_source),
+            a.facets.by_year,
+        )
+
+
+def test_shard_local_statistics_would_rank_otherwise(one, three, words, generated, monkeypatch):
+    """The check above can fail: with each shard's own statistics, scores differ."""
+    monkeypatch.setattr(sharded.Statistics, "apply", lambda self, searcher: None)
+    differ = [
+        q
+        for q in queries(words, generated)[:80]
+        if not same_scores(raw_ranking(three, q, {}), raw_ranking(one, q, {}))
+    ]
+    assert len(differ) > 40
+
+
+def test_worker_processes_rank_as_one_index(built, one, words, generated):
+    """The Python API searches shards in worker processes, which live as long as the index."""
+    index = SearchIndex.open(built[3])
+    try:
+        for query in queries(words, generated)[::6]:
+            for options in ({}, {"sort": "date", "limit": 5}, {"offset": 10}):
+                assert index.search(query, **options).hits == one.search(query, **options).hits
+        assert len(index.shards._workers) == 2  # shard 0 is searched here
+    finally:
+        index.close()
+
+
+def jsonl_run(index: Path, batch: Path, *options: str) -> list[dict]:
+    done = run_cli("query", "--batch", str(batch), "--jsonl", "--index", str(index), *options)
+    assert done.returncode in (0, 1), done.stderr
+    found = [json.loads(line) for line in done.stdout.splitlines()]
+    for result in found:
+        result.pop("took_ms")
+    return found
+
+
+def without_bounds(*results: dict) -> None:
+    """Totals left out where one is a lower bound ("gte": where MaxScore stopped differs)."""
+    if "gte" in {r.get("total_relation") for r in results}:
+        for result in results:
+            del result["total"], result["by_root"], result["total_relation"]
+
+
+def test_the_command_line_ranks_as_one_index(built, words, generated, tmp_path):
+    """--batch --jsonl (worker processes) and one-shot --json (shards one by one)."""
+    every = queries(words, generated)
+    for chosen, options in (
+        (every, ()),
+        (every[::6], ("--sort", "date")),
+        (every[::6], ("--page", "2")),
+        (every[::6], ("--since", "2021-01-01")),
+    ):
+        batch = tmp_path / "queries.txt"
+        batch.write_text("".join(f"{n}\t{q}\n" for n, q in enumerate(chosen)))
+        single, three = jsonl_run(built[1], batch, *options), jsonl_run(built[3], batch, *options)
+        for a, b in zip(single, three, strict=True):
+            without_bounds(a, b)
+        assert three == single
+        assert sum(bool(r["hits"]) for r in single) > len(chosen) / 2
+    for query, *options in (("مكافحة الإرهاب",), ('"مكافحة الإرهاب"', "--sort", "date")):
+        runs = [
+            run_cli("query", query, "--json", "--index", str(built[n]), *options) for n in (1, 3)
+        ]
+        a, b = (json.loads(r.stdout) for r in runs)
+        a.pop("took_ms"), b.pop("took_ms")
+        without_bounds(a, b)
+        assert a == b and a["hits"]
+
+
+def test_an_article_goes_to_the_shard_of_its_id(built, generated):
+    assert shards.shard_of("g0001", 3) == zlib.crc32(b"g0001") % 3  # stable across runs
+    for n, path in enumerate(shards.shard_paths(built[3], 3)):
+        shard = SearchIndex.open(path)  # each shard is an ordinary index
+        ids = [r["id"] for r in generated if shards.shard_of(r["id"], 3) == n]
+        assert all(shard.get(i) is not None for i in ids)
+        assert len(shard) >= len(ids) > 60
+
+
+def test_updates_prune_and_remove_keep_to_the_shards(tmp_path, generated):
+    records = generated[:40]
+    dump = tmp_path / "in.jsonl"
+    dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    target = tmp_path / "index"
+    assert run_index([dump], target, IndexOptions(jobs=1, shards=3)).changes.added == 40
+    again = run_index([dump], target, IndexOptions(jobs=1))  # the recorded count
+    assert (again.changes.added, again.changes.unchanged) == (0, 40)
+    changed = [dict(records[0], text="نص جديد تماما"), *records[1:30]]
+    changed.append(dict(records[30], id="copy"))  # the same content as g0030, another shard
+    dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in changed))
+    run = run_index([dump], target, IndexOptions(jobs=1, prune=True))
+    c = run.changes
+    assert (c.updated, c.unchanged, c.removed, c.duplicates) == (1, 29, 10, [("copy", "g0030")])
+    index = SearchIndex.open(target, parallel=False)
+    assert len(index) == 30 and index.get("g0000").body == "نص جديد تماما"
+    assert index.search('"نص جديد تماما"').hits[0].id == "g0000"
+    assert index.remove(["g0001", "nothing"]) == ["nothing"]
+    assert index.get("g0001") is None and len(index) == 29
+    assert index.stats().documents == 29
+    assert index.add([Article(id="new", title="عنوان", body="نص آخر جديد")]).added == 1
+    shard = SearchIndex.open(shards.shard_paths(target, 3)[shards.shard_of("new", 3)])
+    assert shard.get("new") is not None and index.search("آخر").hits[0].id == "new"
+
+
+def test_a_conflicting_shard_count_is_refused(built, tmp_path):
+    for path, count in ((built[3], "2"), (built[1], "3")):
+        done = run_cli("index", str(tmp_path), "--index", str(path), "--shards", count)
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and "shard" in done.stderr
+    done = run_cli("index", str(tmp_path), "--index", str(tmp_path / "x"), "--shards", "0")
+    assert done.returncode == 2
+
+
+def test_a_blend_takes_the_idf_of_its_most_frequent_form_in_the_whole_index(tmp_path):
+    """مصر is in 6 articles and لمصر in 3, but in shard 0 لمصر is the more frequent: the
+    blend «مصر» (with its clitic form) must still score with the idf of مصر."""
+    ids = {n: [f"a{i}" for i in range(200) if shards.shard_of(f"a{i}", 2) == n] for n in (0, 1)}
+    bodies = [(ids[0][i], f"لمصر الاقتصاد {i}") for i in range(3)] + [(ids[0][3], "مصر والعالم")]
+    bodies += [(ids[1][i], f"مصر {'الاقتصاد ' * i}") for i in range(5)]
+    records = "".join(
+        json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in sorted(bodies)
+    )
+    (tmp_path / "in.jsonl").write_text(records)
+    found = []
+    for count in (1, 2):
+        target = tmp_path / f"index{count}"
+        run_index([tmp_path / "in.jsonl"], target, IndexOptions(jobs=1, shards=count))
+        index = SearchIndex.open(target, parallel=False)
+        found.append([(h.id, h.score) for h in index.search("مصر", limit=20).hits])
+    assert len(found[0]) == 9 and same_scores(found[1], found[0])
