@@ -177,10 +177,39 @@ def worker(args: argparse.Namespace) -> None:
     build(archive_articles(Path(args.archive)), Path(args.index), 1)
 
 
-def query_p50(index: Path, query_file: Path) -> tuple[float, float]:
-    """p50 and p95 (ms) of top-10 queries with snippets (bench/speed.py's query loop)."""
-    times = speed.query_latencies("searcharc", index, query_file)["snippets"]
-    return speed.percentile(times, 50) * 1000, speed.percentile(times, 95) * 1000
+def query_files(bases: list[Article], folder: Path) -> dict[str, Path]:
+    """The two query kinds of issue 13, 200 each: whole titles, and a title's first two words."""
+    rnd = random.Random(3)
+    titled = [a for a in bases if a.title.strip()]
+    titles = [a.title for a in rnd.sample(titled, QUERIES)]
+    pairs = []
+    for article in rnd.sample(titled, 4 * QUERIES):
+        words = [article.title[s:e] for s, e in speed.spans(article.title)]
+        if len(words) >= 2 and len(pairs) < QUERIES:
+            pairs.append(" ".join(words[:2]))
+    found = {}
+    for kind, queries in (("title", titles), ("two words", pairs)):
+        found[kind] = folder / f"queries-{kind.replace(' ', '-')}.txt"
+        found[kind].write_text("\n".join(queries) + "\n", "utf-8")
+    return found
+
+
+def latencies(engine: str, index: Path, files: dict[str, Path]) -> dict:
+    """p50/p95/p99 (ms) of each query kind, top 10 with snippets, in a child process."""
+    out = {}
+    for kind, path in files.items():
+        times = speed.query_latencies(engine, index, path)["snippets"]
+        out[kind] = {f"p{p}": speed.percentile(times, p) * 1000 for p in (50, 95, 99)}
+    return out
+
+
+def cold_ms(index: Path, runs: int = 20) -> dict:
+    """Median wall time (ms) of the cold command, and of the interpreter alone."""
+    command = [SEARCHARC, "query", speed.COLD_QUERY, "--index", str(index)]
+    return {
+        "query": speed.cold_runs(command, runs) * 1000,
+        "python": speed.cold_runs([sys.executable, "-c", "pass"], runs) * 1000,
+    }
 
 
 # ---------------------------------------------------------------- one size
@@ -205,6 +234,8 @@ def one_size(size: int, work: Path, args, bases, sentences) -> dict:
         f"peak {build.peak_mb:.0f} MB, {out['index_mb']:.0f} MB",
         flush=True,
     )
+    out["queries"] = {"searcharc": latencies("searcharc", index, args.query_files)}
+    out["cold"] = cold_ms(index)
     out["rerun_s"] = index_run(folder, index).seconds
     extra = work / f"extra-{size}"
     extra.mkdir(exist_ok=True)
@@ -232,20 +263,21 @@ def one_size(size: int, work: Path, args, bases, sentences) -> dict:
         shutil.rmtree(path, ignore_errors=True)
         run = peer_build(engine, folder, path)
         out[engine] = {"s": run.seconds, "peak_mb": run.peak_mb, "mb": speed.dir_size(path) / 1e6}
+        if engine != "whoosh":
+            out["queries"][engine] = latencies(engine, path, args.query_files)
         shutil.rmtree(path, ignore_errors=True)
         print(f"  {size}: {engine} build {run.seconds:.0f} s", flush=True)
     if size == max(args.sizes) and args.daily:
-        out["daily"] = daily_runs(folder, index, size, args.daily, bases, sentences)
+        out["daily"] = daily_runs(folder, index, size, args, bases, sentences)
     shutil.rmtree(index, ignore_errors=True)
     return out
 
 
-def daily_runs(folder: Path, index: Path, size: int, days: int, bases, sentences) -> dict:
-    """``days`` runs adding FILE_ARTICLES new articles each; query p50 then, and after
-    --optimize."""
-    queries = [a.title for a in random.Random(3).sample(bases, QUERIES)]
-    query_file = index.parent / "queries.txt"
-    query_file.write_text("\n".join(queries) + "\n", "utf-8")
+def daily_runs(folder: Path, index: Path, size: int, args, bases, sentences) -> dict:
+    """``args.daily`` runs adding FILE_ARTICLES new articles each; title queries' p50 and p95
+    then, and after --optimize."""
+    titles = {"title": args.query_files["title"]}
+    days = args.daily
     seconds = []
     for day in range(days):
         start = size + (day + 1) * FILE_ARTICLES
@@ -255,9 +287,9 @@ def daily_runs(folder: Path, index: Path, size: int, days: int, bases, sentences
         )
         seconds.append(index_run(folder, index).seconds)
     segments = len(list(index.glob("*.trm")))
-    after_days = query_p50(index, query_file)
+    after_days = latencies("searcharc", index, titles)["title"]
     optimize = index_run(folder, index, "--optimize").seconds
-    optimized = query_p50(index, query_file)
+    optimized = latencies("searcharc", index, titles)["title"]
     for path in folder.glob("zz-daily*.jsonl"):
         path.unlink()
     return {
@@ -265,11 +297,11 @@ def daily_runs(folder: Path, index: Path, size: int, days: int, bases, sentences
         "median_s": statistics.median(seconds),
         "max_s": max(seconds),
         "segments": segments,
-        "p50_ms": after_days[0],
-        "p95_ms": after_days[1],
+        "p50_ms": after_days["p50"],
+        "p95_ms": after_days["p95"],
         "optimize_s": optimize,
-        "optimized_p50_ms": optimized[0],
-        "optimized_p95_ms": optimized[1],
+        "optimized_p50_ms": optimized["p50"],
+        "optimized_p95_ms": optimized["p95"],
     }
 
 
@@ -313,6 +345,12 @@ def table(results: list[dict], peers: list[str]) -> None:
             f"index size ÷ {name}",
             [f"{r['index_mb'] / r[peer]['mb']:.2f}×" if peer in r else "n/a" for r in results],
         )
+    latency_rows(results, peers)
+    cold = [r["cold"] for r in results]
+    row(
+        f'cold `searcharc query "{speed.COLD_QUERY}"`, median of 20 (÷ `python -c pass`)',
+        [f"{c['query']:.0f} ms ({c['query'] / c['python']:.1f}×)" for c in cold],
+    )
     for r in results:
         if "daily" in r:
             d = r["daily"]
@@ -323,6 +361,32 @@ def table(results: list[dict], peers: list[str]) -> None:
                 f"({d['optimize_s']:.0f} s) {d['optimized_p50_ms']:.1f}/{d['optimized_p95_ms']:.1f} ms "
                 f"(p50 ratio {d['p50_ms'] / d['optimized_p50_ms']:.2f}×)"
             )
+
+
+def latency_rows(results: list[dict], peers: list[str]) -> None:
+    """Query latency rows: searcharc's p50/p95/p99, its growth, and its ratio to each peer."""
+    first = results[0]["queries"]["searcharc"]
+    for kind in first:
+        for p in ("p50", "p95", "p99"):
+            cells = []
+            for r in results:
+                ours = r["queries"]["searcharc"][kind][p]
+                cells.append(f"{ours:.1f} ms ({ours / first[kind][p]:.2f}×)")
+            print(
+                f"| {kind} queries, {p} with snippets (÷ at the smallest size) | "
+                + " | ".join(cells)
+                + " |"
+            )
+            for peer in peers:
+                if peer == "whoosh":
+                    continue
+                cells = [
+                    f"{r['queries']['searcharc'][kind][p] / r['queries'][peer][kind][p]:.2f}×"
+                    if peer in r["queries"]
+                    else "n/a"
+                    for r in results
+                ]
+                print(f"| {kind} queries, {p} ÷ {speed.NAMES[peer]} | " + " | ".join(cells) + " |")
 
 
 def main() -> int:
@@ -350,6 +414,8 @@ def main() -> int:
     bases = base_articles()
     sentences = [s for a in bases for s in SENTENCE.split(a.body) if len(s) > 20]
     work = args.work or Path(tempfile.mkdtemp(prefix="searcharc-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    args.query_files = query_files(bases, work)
     results = [one_size(size, work, args, bases, sentences) for size in args.sizes]
     table(results, args.peers)
     print("\n" + json.dumps(results))

@@ -228,7 +228,7 @@ def worker(args: argparse.Namespace) -> None:
         build(articles, Path(args.index), args.jobs)
         print(json.dumps({"articles": len(articles)}))
         return
-    queries = Path(args.query_file).read_text("utf-8").splitlines()
+    queries = [q for q in Path(args.query_file).read_text("utf-8").splitlines() if q.strip()]
     search = open_(Path(args.index))
     out = {}
     for snippets in (True, False):
