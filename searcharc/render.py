@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from searcharc.evaluate import Evaluation
     from searcharc.index.indexing import IndexRun
     from searcharc.ingest import Input, Skipped
-    from searcharc.search.searcher import IndexStats, SearchResult, Similar
+    from searcharc.search.searcher import SearchResult
+    from searcharc.search.similar import Similar
+    from searcharc.search.stats import IndexStats
 
 HIGHLIGHT_STYLE = "bold yellow"
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh.index import Index
 from whoosh.query import AndMaybe, DateRange, Or, Query
 from whoosh.reading import TermNotFound
 
 from searcharc import DEFAULT_MATCH
-from searcharc.analysis import Analysis, Token, analyze, normalize, word_cache
+from searcharc.analysis import Analysis, Token, analyze, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
@@ -27,21 +28,18 @@ from searcharc.search import bulk
 from searcharc.search import snippets as snippets_
 from searcharc.search.matching import Compiled, Compiler
 from searcharc.search.proximity import proximity_score
-from searcharc.search.query import correctable, parse, parse_searchable, replace_spans
+from searcharc.search.query import parse, parse_searchable
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.ranking import Ranking, expansion_words, matched_words, word_query
+from searcharc.search.stats import IndexStats, index_stats
+from searcharc.search.suggest import Suggestion, suggestions
+
+if TYPE_CHECKING:
+    from searcharc.search.similar import Similar
 
 ROOT_DF_FLOOR = 1000  # documents: a root in fewer is always searched (its postings are cheap)
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
 LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A corrected query (did you mean?) and how many articles it finds."""
-
-    query: str
-    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +73,6 @@ class _Candidate:
     score: float
     terms: set[tuple[str, bytes]]
     ranked: bulk.Ranked | None = None  # the bulk ranking it came from (body positions)
-
-
-@dataclass(frozen=True, slots=True)
-class Similar:
-    """An article like another one, and the key terms the two share."""
-
-    hit: Hit
-    shared_terms: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,22 +172,6 @@ def _iso_date(value: datetime | None) -> str | None:
     return value.date().isoformat() if value else None
 
 
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    """What `searcharc stats` reports."""
-
-    path: str
-    documents: int
-    distinct_words: int
-    distinct_stems: int
-    size_bytes: int
-    by_source: dict[str, int]
-    by_month: dict[str, int]
-    last_update: str | None
-    analyzer_version: str
-    stemmer: str
-
-
 class SearchIndex:
     """An open searcharc index: the one path shared by the Python API and the CLI."""
 
@@ -276,32 +250,7 @@ class SearchIndex:
 
     def stats(self) -> IndexStats:
         """Size and make-up of the index."""
-        updated = self._updated()
-        sources: Counter[str] = Counter()
-        months: Counter[str] = Counter()
-        with self._ix.searcher() as searcher:
-            reader = searcher.reader()
-            for fields in reader.all_stored_fields():
-                sources[fields.get("source") or "(none)"] += 1
-                date = fields.get("date")
-                months[date.strftime("%Y-%m") if date else "(none)"] += 1
-            words = sum(1 for _ in reader.lexicon("exact"))
-            stems = sum(1 for _ in reader.lexicon("body"))
-            documents = reader.doc_count()
-        return IndexStats(
-            path=str(self.path),
-            documents=documents,
-            distinct_words=words,
-            distinct_stems=stems,
-            size_bytes=self._size_bytes(),
-            by_source=dict(sources.most_common()),
-            by_month=dict(sorted(months.items())),
-            last_update=datetime.fromtimestamp(updated).isoformat(timespec="seconds")
-            if updated
-            else None,
-            analyzer_version=self.meta.analyzer_version,
-            stemmer=self.meta.stemmer,
-        )
+        return index_stats(self._ix, str(self.path), self._size_bytes(), self._updated(), self.meta)
 
     def _updated(self) -> float:
         """When the index last changed (seconds since the epoch; 0: never)."""
@@ -513,46 +462,13 @@ class SearchIndex:
 
     def suggest(self, query: str) -> list[Suggestion]:
         """Did you mean: the query with its unknown words replaced by near words of the index."""
-        searcher = self._searcher(DEFAULT_RANKING)
-        corrector = searcher.corrector("exact")
-        fixes = []
-        for at, text in correctable(parse(query)):
-            for token in self.analyze(text):
-                if token.stopword or searcher.doc_frequency("exact", token.norm):
-                    continue
-                near = corrector.suggest(token.norm, limit=1, maxdist=2, prefix=1)
-                if near:
-                    fixes.append((at + token.start, at + token.end, self._written_form(near[0])))
-        if not fixes:
-            return []
-        corrected = replace_spans(query, fixes)
-        total = self.search(corrected, limit=1, snippets=False, suggest=False).total
-        return [Suggestion(corrected, total)]
-
-    def _written_form(self, norm: str) -> str:
-        """How the articles write a normalized word (with its hamza), else the word itself."""
-        for hit in self.search(f"={norm}", limit=3, suggest=False).hits:
-            for snippet in hit.snippets:
-                for start, end in snippet.highlights:
-                    if normalize(snippet.text[start:end]) == norm:
-                        return snippet.text[start:end]
-        return norm
+        return suggestions(self, query)
 
     def similar(self, article_id: str, limit: int = 10) -> list[Similar]:
         """The articles most like one in the index (Whoosh more-like-this over the body)."""
-        searcher = self._searcher(DEFAULT_RANKING)
-        docnum = searcher.document_number(id=article_id)
-        if docnum is None:
-            raise SearcharcError(f"not in the index: {article_id}")
-        own = {term for term, _ in searcher.key_terms([docnum], "body", numterms=30)}
-        results = searcher.more_like(docnum, "body", top=limit, numterms=15)
-        similar = []
-        for result in results:
-            theirs = {t for t, _ in searcher.key_terms([result.docnum], "body", numterms=30)}
-            candidate = _Candidate(result.docnum, result.score, set())
-            hit = self._hit(searcher, candidate, Compiled(None, stems=own & theirs), snippets=True)
-            similar.append(Similar(hit, sorted(own & theirs)))
-        return similar
+        from searcharc.search.similar import similar_articles
+
+        return similar_articles(self, article_id, limit)
 
     def _compiler(self, searcher, ranking: Ranking, match_all: bool) -> Compiler:
         """The query compiler of this index, its word variants looked up in ``searcher``."""
