@@ -215,6 +215,33 @@ def cold_ms(index: Path, runs: int = 20) -> dict:
 # ---------------------------------------------------------------- one size
 
 
+def updates(size: int, folder: Path, index: Path, work: Path, bases, sentences) -> dict:
+    """The unchanged re-run, then adding, replacing and pruning FILE_ARTICLES articles (the
+    archive is as generated again afterwards)."""
+    out: dict = {}
+    out["rerun_s"] = index_run(folder, index).seconds
+    extra = work / f"extra-{size}"
+    extra.mkdir(exist_ok=True)
+    # add: a new day's file; replace: a day's file rewritten; prune: a day's file deleted
+    new = folder / "zz-new.jsonl"
+    write_file(new, (generated(bases, sentences, n) for n in range(size, size + FILE_ARTICLES)))
+    out["add_s"] = index_run(folder, index).seconds
+    changed = folder / "day00001.jsonl"
+    write_file(changed, (generated(bases, sentences, n, salt=1) for n in range(1000, 2000)))
+    replaced = index_run(folder, index)
+    out["replace_s"] = replaced.seconds
+    out["replaced"] = json.loads(replaced.stdout)["updated"]
+    pruned_file = folder / "day00002.jsonl"
+    kept = extra / pruned_file.name
+    shutil.move(pruned_file, kept)
+    pruned = index_run(folder, index, "--prune")
+    out["prune_s"], out["pruned"] = pruned.seconds, json.loads(pruned.stdout)["removed"]
+    shutil.move(kept, pruned_file)  # the archive as generated again, for the next run
+    write_file(changed, (generated(bases, sentences, n) for n in range(1000, 2000)))
+    new.unlink()
+    return out
+
+
 def one_size(size: int, work: Path, args, bases, sentences) -> dict:
     folder = work / f"archive-{size}"
     generate(folder, size, bases, sentences)
@@ -236,26 +263,7 @@ def one_size(size: int, work: Path, args, bases, sentences) -> dict:
     )
     out["queries"] = {"searcharc": latencies("searcharc", index, args.query_files)}
     out["cold"] = cold_ms(index)
-    out["rerun_s"] = index_run(folder, index).seconds
-    extra = work / f"extra-{size}"
-    extra.mkdir(exist_ok=True)
-    # add: a new day's file; replace: a day's file rewritten; prune: a day's file deleted
-    new = folder / "zz-new.jsonl"
-    write_file(new, (generated(bases, sentences, n) for n in range(size, size + FILE_ARTICLES)))
-    out["add_s"] = index_run(folder, index).seconds
-    changed = folder / "day00001.jsonl"
-    write_file(changed, (generated(bases, sentences, n, salt=1) for n in range(1000, 2000)))
-    replaced = index_run(folder, index)
-    out["replace_s"] = replaced.seconds
-    out["replaced"] = json.loads(replaced.stdout)["updated"]
-    pruned_file = folder / "day00002.jsonl"
-    kept = extra / pruned_file.name
-    shutil.move(pruned_file, kept)
-    pruned = index_run(folder, index, "--prune")
-    out["prune_s"], out["pruned"] = pruned.seconds, json.loads(pruned.stdout)["removed"]
-    shutil.move(kept, pruned_file)  # the archive as generated again, for the next run
-    write_file(changed, (generated(bases, sentences, n) for n in range(1000, 2000)))
-    new.unlink()
+    out.update(updates(size, folder, index, work, bases, sentences))
     for engine in args.peers:
         if engine == "whoosh" and size > args.whoosh_max:
             continue
