@@ -418,7 +418,9 @@ def test_the_progress_bar_fills_and_an_unchanged_input_is_not_read_again(tmp_pat
     size = sum(p.stat().st_size for p in folder.iterdir())
 
     first = Recorder()
+    started = time.monotonic()
     run = run_index([folder], tmp_path / "ix", progress=first)
+    assert 0 < run.seconds <= time.monotonic() - started
     assert (first.total, first.read_bytes) == (size, size)  # the bar runs to its end
     assert (run.changes.added, run.exit_status) == (2, 1)
     again = Recorder()
@@ -465,8 +467,10 @@ def test_ctrl_c_keeps_what_a_first_run_read_and_the_old_index_under_rebuild(tmp_
     run = run_index([seeds_dir], target, progress=Recorder(interrupt_after=2))
     assert (run.interrupted, run.changes.added, len(held(target))) == (True, 2, 2)
     kept = held(target)
+    started = time.monotonic()
     run = run_index([seeds_dir], target, IndexOptions(rebuild=True), Recorder(interrupt_after=1))
     assert (run.interrupted, run.changes.added, held(target)) == (True, 0, kept)
+    assert 0 < run.as_dict()["seconds"] <= time.monotonic() - started + 0.001
     # an index of another analyzer version cannot be kept: what the rebuild read is
     IndexMeta(ANALYZER_VERSION + "-old", "light").write(target)
     run = run_index([seeds_dir], target, IndexOptions(rebuild=True), Recorder(interrupt_after=3))
