@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 import re
 import signal
@@ -377,20 +378,20 @@ class Recorder(Progress):
         self.total: int | None = None
         self.read_bytes = 0
         self.articles = 0
-        self.workers: set[int] = set()
+        self.workers: set[int] = set()  # worker processes seen while articles went in
+        self.before: set[int] = set()
         self.interrupt_after = interrupt_after
 
     def start(self, total_bytes: int) -> None:
         self.total = total_bytes
+        self.before = {p.pid for p in multiprocessing.active_children()}  # not this run's
 
     def read(self, count: int) -> None:
         self.read_bytes += count
 
     def indexed(self) -> None:
-        import multiprocessing
-
         self.articles += 1
-        self.workers.update(p.pid for p in multiprocessing.active_children())
+        self.workers.update({p.pid for p in multiprocessing.active_children()} - self.before)
         if self.articles == self.interrupt_after:
             raise KeyboardInterrupt
 
