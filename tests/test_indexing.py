@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 import re
 import signal
@@ -15,7 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
+from searcharc.errors import SearcharcError
 from searcharc.index.lock import LOCK_FILE
+from searcharc.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -363,3 +366,154 @@ def test_jobs_zero_picks_for_the_input(tmp_path, seeds_dir, monkeypatch):
     monkeypatch.setattr(indexing, "auto_jobs", lambda size, cpus: asked.append(size) or 1)
     indexing.run_index([seeds_dir], tmp_path / "ix")
     assert len(asked) == 1 and 0 < asked[0] < indexing.PARALLEL_FROM_BYTES
+
+
+# What a run reads, reports and keeps, in this process (run_index: what `searcharc index` runs)
+
+
+class Recorder(Progress):
+    """A front end's view of a run: the bytes announced and read, and a Ctrl-C on demand."""
+
+    def __init__(self, interrupt_after: int | None = None) -> None:
+        self.total: int | None = None
+        self.read_bytes = 0
+        self.articles = 0
+        self.workers: set[int] = set()  # worker processes seen while articles went in
+        self.before: set[int] = set()
+        self.interrupt_after = interrupt_after
+
+    def start(self, total_bytes: int) -> None:
+        self.total = total_bytes
+        self.before = {p.pid for p in multiprocessing.active_children()}  # not this run's
+
+    def read(self, count: int) -> None:
+        self.read_bytes += count
+
+    def indexed(self) -> None:
+        self.articles += 1
+        self.workers.update({p.pid for p in multiprocessing.active_children()} - self.before)
+        if self.articles == self.interrupt_after:
+            raise KeyboardInterrupt
+
+    def finished(self, item) -> None: ...
+
+    def skipped(self, skipped) -> None: ...
+
+
+def held(target: Path) -> set[str]:
+    """The ids the committed index holds."""
+    from searcharc.index import store
+
+    return set(store.known_documents(store.open_existing(target)))
+
+
+def test_the_progress_bar_fills_and_an_unchanged_input_is_not_read_again(tmp_path):
+    from searcharc.index.indexing import run_index
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "clean.txt").write_text(article_text("خبر الطماطم", "الطماطم"), "utf-8")
+    feed = folder / "feed.jsonl"
+    good = json.dumps({"title": "خبر التمر", "body": f"التمر. {FILLER}"}, ensure_ascii=False)
+    feed.write_text(good + "\n{not json\n", "utf-8")
+    size = sum(p.stat().st_size for p in folder.iterdir())
+
+    first = Recorder()
+    started = time.monotonic()
+    run = run_index([folder], tmp_path / "ix", progress=first)
+    assert 0 < run.seconds <= time.monotonic() - started
+    assert (first.total, first.read_bytes) == (size, size)  # the bar runs to its end
+    assert (run.changes.added, run.exit_status) == (2, 1)
+    again = Recorder()
+    run = run_index([folder], tmp_path / "ix", progress=again)
+    # clean.txt is not even read; the feed with a broken line is read again and named again
+    assert again.read_bytes == feed.stat().st_size
+    assert [(s.name, run.exit_status) for s in run.skipped] == [("feed.jsonl:2", 1)]
+    assert (run.changes.added, run.changes.unchanged) == (0, 2)
+
+
+def test_a_path_that_is_not_there_is_named_and_the_rest_goes_in(tmp_path, seeds_dir):
+    from searcharc.index.indexing import run_index
+
+    missing = tmp_path / "missing"
+    run = run_index([seeds_dir, missing], tmp_path / "ix")
+    assert run.as_dict()["skipped"] == [{"input": str(missing), "reason": "no such file or folder"}]
+    assert (run.changes.added, run.exit_status) == (5, 1)
+
+
+def test_an_index_of_another_analyzer_version_is_kept_until_rebuilt(tmp_path, seeds_dir):
+    """The error says to rebuild; the rebuild reads every input again (the last run's list of
+    inputs read belongs to the index replaced: until this was fixed, the rebuild left the index
+    empty, exit 0)."""
+    from searcharc.analysis import ANALYZER_VERSION
+    from searcharc.index.indexing import IndexOptions, run_index
+    from searcharc.index.store import IndexMeta
+
+    target = tmp_path / "ix"
+    run_index([seeds_dir], target)
+    IndexMeta(ANALYZER_VERSION + "-old", "light").write(target)
+    with pytest.raises(SearcharcError, match=r"rebuild it: searcharc index --rebuild --index "):
+        run_index([seeds_dir], target)
+    run = run_index([seeds_dir], target, IndexOptions(rebuild=True))
+    assert (run.changes.added, run.exit_status) == (5, 0)
+    assert len(held(target)) == 5
+
+
+def test_ctrl_c_keeps_what_a_first_run_read_and_the_old_index_under_rebuild(tmp_path, seeds_dir):
+    from searcharc.analysis import ANALYZER_VERSION
+    from searcharc.index.indexing import IndexOptions, run_index
+    from searcharc.index.store import IndexMeta
+
+    target = tmp_path / "ix"
+    run = run_index([seeds_dir], target, progress=Recorder(interrupt_after=2))
+    assert (run.interrupted, run.changes.added, len(held(target))) == (True, 2, 2)
+    kept = held(target)
+    started = time.monotonic()
+    run = run_index([seeds_dir], target, IndexOptions(rebuild=True), Recorder(interrupt_after=1))
+    assert (run.interrupted, run.changes.added, held(target)) == (True, 0, kept)
+    assert 0 < run.as_dict()["seconds"] <= time.monotonic() - started + 0.001
+    # an index of another analyzer version cannot be kept: what the rebuild read is
+    IndexMeta(ANALYZER_VERSION + "-old", "light").write(target)
+    run = run_index([seeds_dir], target, IndexOptions(rebuild=True), Recorder(interrupt_after=3))
+    assert (run.interrupted, run.changes.added, len(held(target))) == (True, 3, 3)
+
+
+def test_a_new_encoding_reads_the_inputs_again(tmp_path):
+    from searcharc.index.indexing import IndexOptions, run_index
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(article_text("خبر العسل", "العسل").encode("iso8859_6"))
+    target = tmp_path / "ix"
+    assert run_index([folder], target, IndexOptions(encoding="cp1256")).changes.added == 1
+    run = run_index([folder], target, IndexOptions(encoding="iso8859_6"))
+    assert (run.changes.updated, run.changes.unchanged) == (1, 0)
+    assert seed_ids(target, "العسل") == ["a.txt"]
+
+
+def test_jobs_2_analyzes_in_a_worker_process(tmp_path):
+    from searcharc.index.indexing import IndexOptions, run_index
+
+    feed = tmp_path / "feed.jsonl"
+    records = ({"id": f"n{n}", "title": "خبر", "body": f"التمر {n}. {FILLER}"} for n in range(40))
+    feed.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    for jobs, workers in ((1, 0), (2, 1)):
+        seen = Recorder()
+        run_index([feed], tmp_path / f"ix{jobs}", IndexOptions(jobs=jobs), seen)
+        assert (seen.articles, len(seen.workers)) == (40, workers), jobs
+
+
+def test_usable_cpus_off_linux(monkeypatch):
+    from searcharc.index.indexing import usable_cpus
+
+    monkeypatch.delattr("os.sched_getaffinity", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 3)
+    assert usable_cpus() == 3
+    monkeypatch.setattr("os.cpu_count", lambda: None)  # undetermined
+    assert usable_cpus() == 1
+
+
+def test_the_summary_gives_seconds_to_the_millisecond():
+    from searcharc.index.indexing import IndexRun
+
+    assert IndexRun(seconds=0.12345).as_dict()["seconds"] == 0.123

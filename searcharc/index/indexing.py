@@ -88,6 +88,7 @@ def _open_index(target: Path, rebuild: bool) -> tuple[object, bool]:
         except SearcharcError:
             if not rebuild:
                 raise
+            manifest.forget(target)  # it lists the inputs of the index replaced
             return store.create(target), False
         return store.open_existing(target), rebuild
     if not store.is_empty_folder(target):
