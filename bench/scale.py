@@ -198,7 +198,7 @@ def latencies(engine: str, index: Path, files: dict[str, Path]) -> dict:
     """p50/p95/p99 (ms) of each query kind, top 10 with snippets, in a child process."""
     out = {}
     for kind, path in files.items():
-        times = speed.query_latencies(engine, index, path)["snippets"]
+        times = speed.query_latencies(engine, index, path, snippets_only=True)["snippets"]
         out[kind] = {f"p{p}": speed.percentile(times, p) * 1000 for p in (50, 95, 99)}
     return out
 

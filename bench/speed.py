@@ -231,7 +231,7 @@ def worker(args: argparse.Namespace) -> None:
     queries = [q for q in Path(args.query_file).read_text("utf-8").splitlines() if q.strip()]
     search = open_(Path(args.index))
     out = {}
-    for snippets in (True, False):
+    for snippets in (True,) if args.snippets_only else (True, False):
         for query in queries[:WARMUP]:
             search(query, snippets)
         times = []
@@ -328,9 +328,12 @@ def build_peer(engine: str, args: argparse.Namespace, path: Path, jobs: int) -> 
     return Build(run.seconds, run.peak_mb, dir_size(path) / 1e6, json.loads(run.stdout)["articles"])
 
 
-def query_latencies(engine: str, path: Path, query_file: Path) -> dict[str, list[float]]:
+def query_latencies(
+    engine: str, path: Path, query_file: Path, snippets_only: bool = False
+) -> dict[str, list[float]]:
     command = this_script("--worker", "query", "--engine", engine, "--index", str(path))
-    return json.loads(run_child(command + ["--query-file", str(query_file)]).stdout)
+    command += ["--query-file", str(query_file)] + (["--snippets-only"] if snippets_only else [])
+    return json.loads(run_child(command).stdout)
 
 
 def cold_runs(command: list[str], times: int) -> float:
@@ -475,6 +478,7 @@ def main() -> int:
     parser.add_argument("--index", help=argparse.SUPPRESS)
     parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--query-file", help=argparse.SUPPRESS)
+    parser.add_argument("--snippets-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
