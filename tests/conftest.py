@@ -99,6 +99,20 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def words(seeds_dir) -> list[str]:
+    """The seed articles' words as they write them, in order, repeats kept (for generated
+    articles and queries)."""
+    from searcharc.analysis.tokenize import spans
+    from searcharc.ingest import read_articles
+
+    found = []
+    for article in read_articles(seeds_dir):
+        text = f"{article.title}\n{article.body}"
+        found += [text[s:e] for s, e in spans(text)]
+    return found
+
+
+@pytest.fixture(scope="session")
 def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the seed articles, built once and shared read-only."""
     from searcharc.index.indexing import run_index

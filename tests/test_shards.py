@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from searcharc.analysis.tokenize import spans
 from searcharc.index import shards
 from searcharc.index.indexing import IndexOptions, run_index
-from searcharc.ingest import read_articles
 from searcharc.records import Article
 from searcharc.search import shards as sharded
 from searcharc.search.ranking import DEFAULT
@@ -27,16 +25,6 @@ from searcharc.search.shards import ShardedIndex
 SEED = 1313
 GENERATED = 300
 SOURCES = ("هسبريس", "Ahdath.info", "الرياض")
-
-
-@pytest.fixture(scope="module")
-def words(seeds_dir) -> list[str]:
-    """The seed articles' words as written, repeats kept."""
-    found = []
-    for article in read_articles(seeds_dir):
-        text = f"{article.title}\n{article.body}"
-        found += [text[s:e] for s, e in spans(text)]
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,8 @@ from test_output import validate
 from whoosh.codec.whoosh3 import W3Codec
 
 from searcharc import SearchIndex, render
-from searcharc.analysis.tokenize import spans
 from searcharc.index import w3
 from searcharc.index.store import content_hash, to_document
-from searcharc.ingest import read_articles
 from searcharc.records import Article
 from searcharc.search import bulk
 from searcharc.search.query import parse_searchable
@@ -26,16 +24,6 @@ from searcharc.search.ranking import DEFAULT
 SEED = 13
 DOCUMENTS = 360
 QUERIES = 1000
-
-
-@pytest.fixture(scope="module")
-def words(seeds_dir) -> list[str]:
-    """The words of the seed articles as they write them, in order (repeats kept)."""
-    found = []
-    for article in read_articles(seeds_dir):
-        text = f"{article.title}\n{article.body}"
-        found += [text[s:e] for s, e in spans(text)]
-    return found
 
 
 @pytest.fixture(scope="module")
