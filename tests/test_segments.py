@@ -11,14 +11,17 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import SEEDS, run_cli
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
+from whoosh.formats import Frequency, Positions
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from searcharc.index import w3
 from searcharc.index import writer as table_writer
 from searcharc.index.indexing import IndexOptions, run_index
 
@@ -361,3 +364,24 @@ def test_killed_mid_flush_or_mid_merge_the_last_commit_stays(tmp_path, moment, m
     clean = tmp_path / "clean"
     api_runs(clean, [*days, (more, False)])
     assert logical_dump(target) == logical_dump(clean)
+
+
+@pytest.mark.parametrize(
+    ("format_", "values", "expected"),
+    [
+        (
+            Frequency(),
+            (b"\x00\x00\x00\x01", b"\x00\x00\x00\x02"),
+            b"\x00\x00\x00\x01\x00\x00\x00\x02",
+        ),
+        (Positions(), (b"p1", b"p2"), [b"p1", b"p2"]),
+    ],
+)
+def test_postings_a_term_info_holds_are_read_as_merges_read_written_ones(format_, values, expected):
+    """A codec that inlines keeps a term's postings in its term info: a merge reads them in the
+    same shape as postings from the postings file (fixed-size values end to end)."""
+    info = W3TermInfo()
+    info.set_inlined((3, 9), (1.0, 2.0), values)
+    reader = SimpleNamespace(schema={"body": SimpleNamespace(format=format_)})
+    docnums, weights, found = w3.term_postings(reader, "body", info)
+    assert (list(docnums), list(weights), found) == ([3, 9], [1.0, 2.0], expected)

@@ -102,22 +102,16 @@ def field_terms(reader, fieldname: str) -> Iterator[tuple[bytes, object]]:
         yield btext, info
 
 
-def term_postings(reader, fieldname: str, btext: bytes, info) -> tuple[array, array, list]:
+def term_postings(reader, fieldname: str, info) -> tuple[array, array, list]:
     """All postings of a term in one segment from its term info (``field_terms``), deleted
     documents included (a merge maps them away): docnums, weights and values as ``TermRows``
     holds them, decoded from the term's bytes without a matcher."""
     fixedsize = reader.schema[fieldname].format.fixed_value_size()
-    if info.is_inlined():  # written by Whoosh's own writer: a posting at a time
-        matcher = leaf_matcher(reader, fieldname, btext, info)
-        docnums, weights, values = array("I"), array("f"), []
-        while matcher.is_active():
-            docnums.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value() or b"")
-            matcher.next()
-        if fixedsize is not None and fixedsize >= 0:
-            return docnums, weights, b"".join(values)
-        return docnums, weights, values
+    if info.is_inlined():  # kept in the term info by a codec that inlines (not W3's default)
+        ids, weights, values = info.inlined_postings()
+        values = [value or b"" for value in values]
+        fixed = fixedsize is not None and fixedsize >= 0
+        return array("I", ids), array("f", weights), b"".join(values) if fixed else values
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
         (length,) = length

@@ -378,7 +378,7 @@ def _with_merged(rows: Iterator[w3.TermRows], name: str, merged: list[Merged], s
             parts = [
                 row
                 if n == 0
-                else _renumbered(w3.term_postings(readers[n - 1], name, btext, row), merged[n - 1])
+                else _renumbered(w3.term_postings(readers[n - 1], name, row), merged[n - 1])
                 for _, n, row in group
             ]
             joined = _joined(btext, parts, fixed)
