@@ -1,3 +1,3 @@
-from searcharc.launch import main
+from searcharc.cli.launch import main
 
 main()

@@ -25,9 +25,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from searcharc import DEFAULT_MATCH, __version__, render
+from searcharc import DEFAULT_MATCH, __version__
 from searcharc.analysis import analyze
-from searcharc.commands import parse_date
+from searcharc.cli import render
+from searcharc.cli.commands import parse_date
 from searcharc.errors import SearcharcError
 from searcharc.records import Article
 from searcharc.search.searcher import SearchIndex, SearchResult

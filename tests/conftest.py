@@ -49,7 +49,7 @@ def _run_here(
     import contextlib
     import io
 
-    from searcharc.launch import main
+    from searcharc.cli.launch import main
 
     out, err = io.StringIO(), io.StringIO()
     stdin_stream = io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8")
@@ -70,7 +70,7 @@ def _run_here(
 
 def run_in_process(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
     """`searcharc ARGS` through the real entry point in this process: (status, stdout, stderr)."""
-    from searcharc.cli import main
+    from searcharc.cli.app import main
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sys, "argv", ["searcharc", *args])

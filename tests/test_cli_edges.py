@@ -15,7 +15,7 @@ import pytest
 from conftest import S002, S003, run_cli, run_in_process
 
 import searcharc
-from searcharc import launch
+from searcharc.cli import launch
 from searcharc.search.searcher import SearchIndex
 
 ESC = "\x1b"

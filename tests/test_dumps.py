@@ -150,7 +150,7 @@ def test_max_size_needs_a_known_unit(tmp_path, capsys, size):
     ],
 )
 def test_max_size_units(size, expected):
-    from searcharc.cli import parse_size
+    from searcharc.cli.app import parse_size
 
     assert parse_size(size) == expected
 

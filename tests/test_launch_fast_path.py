@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from searcharc import launch
-from searcharc.commands import QueryOptions
-from searcharc.launch import parse_query_args
+from searcharc.cli import launch
+from searcharc.cli.commands import QueryOptions
+from searcharc.cli.launch import parse_query_args
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_what_the_fast_path_leaves_to_typer(args):
 
 
 def test_a_plain_query_runs_without_the_typer_application(seed_index_dir, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "searcharc.cli", None)  # importing it now fails
+    monkeypatch.setitem(sys.modules, "searcharc.cli.app", None)  # importing it now fails
     monkeypatch.setattr(
         sys, "argv", ["searcharc", "query", "بلينكن", "--index", str(seed_index_dir), "--ids"]
     )

@@ -69,7 +69,7 @@ def test_bidi_never_touches_piped_output(seed_index_dir, env):
 
 
 def test_bidi_lines_reorder_arabic_for_a_terminal():
-    from searcharc.render import bidi_lines
+    from searcharc.cli.render import bidi_lines
 
     assert bidi_lines("بلينكن\nabc") == "نكنيلب\nabc"
 
@@ -203,7 +203,7 @@ def test_similar_lists_articles_with_shared_key_terms(seed_index_dir, capsys):
 
 
 def test_the_match_default_is_one_constant():
-    from searcharc.cli import MATCH_DEFAULT
+    from searcharc.cli.app import MATCH_DEFAULT
     from searcharc.search.searcher import SearchIndex
 
     assert MATCH_DEFAULT.value == DEFAULT_MATCH

@@ -9,11 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nltk.stem.isri import ISRIStemmer
 
-from searcharc import SearchIndex, render
+from searcharc import SearchIndex
 from searcharc.analysis import analyze
 from searcharc.analysis.normalize import normalize
 from searcharc.analysis.roots import isri_root
 from searcharc.analysis.stem import light_stem, snowball_stem
+from searcharc.cli import render
 from searcharc.records import Article
 from searcharc.search import searcher as search_module
 from searcharc.search.query import parse

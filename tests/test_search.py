@@ -83,7 +83,7 @@ def test_json_validates_against_the_documented_schema(seed_index):
     jsonschema = pytest.importorskip("jsonschema")
     from importlib import resources
 
-    from searcharc import render
+    from searcharc.cli import render
 
     schema = json.loads(resources.files("searcharc").joinpath("data/query.schema.json").read_text())
     for query in ("الرباط", "الارهب", "زياش"):

@@ -301,7 +301,7 @@ def test_optimize_merges_every_segment(tmp_path):
 KILLER = """
 import os, signal, sys
 from searcharc.index import writer
-from searcharc.cli import main
+from searcharc.cli.app import main
 
 moment, after = sys.argv[1], int(sys.argv[2])
 written = 0

@@ -11,7 +11,7 @@ from typing import get_args, get_type_hints
 
 import pytest
 
-from searcharc.launch import QUERY_OPTIONS, parse_query_args
+from searcharc.cli.launch import QUERY_OPTIONS, parse_query_args
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,7 +72,7 @@ def _kind(declared: type) -> str:
 
 
 def test_the_fast_path_declares_the_options_typer_declares():
-    from searcharc import cli
+    from searcharc.cli import app as cli
 
     hints = get_type_hints(cli.query_command, include_extras=True)
     defaults = inspect.signature(cli.query_command).parameters
@@ -127,7 +127,7 @@ def test_everything_else_goes_to_typer(args):
 PROBE = """
 import sys
 sys.argv = ["searcharc", *{args!r}]
-from searcharc.cli import main
+from searcharc.cli.app import main
 try:
     main()
 except SystemExit:

@@ -13,7 +13,8 @@ import pytest
 from test_output import validate
 from whoosh.codec.whoosh3 import W3Codec
 
-from searcharc import SearchIndex, render
+from searcharc import SearchIndex
+from searcharc.cli import render
 from searcharc.index import w3
 from searcharc.index.store import content_hash, to_document
 from searcharc.records import Article

@@ -66,7 +66,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "cli": (
-        ["searcharc/commands.py", "searcharc/launch.py"],
+        ["searcharc/cli/commands.py", "searcharc/cli/launch.py"],
         [
             "tests/test_cli_promises.py",
             "tests/test_cli.py",

@@ -15,7 +15,14 @@ from typing import Annotated
 import typer
 
 from searcharc import DEFAULT_MATCH, __version__
-from searcharc.commands import echo_err, guarded, index_path, rich_console, seeds_path, use_color
+from searcharc.cli.commands import (
+    echo_err,
+    guarded,
+    index_path,
+    rich_console,
+    seeds_path,
+    use_color,
+)
 from searcharc.errors import SearcharcError
 from searcharc.records import HIT_FIELDS
 
@@ -125,7 +132,7 @@ def index_command(
 
     Exit 0 when every input was indexed or unchanged, 1 when some were skipped, 2 on error.
     """
-    from searcharc import render
+    from searcharc.cli import render
     from searcharc.index.indexing import IndexOptions, run_index
     from searcharc.ingest import Selection
 
@@ -193,7 +200,7 @@ def show_command(
     color: ColorOption = Color.auto,
 ) -> None:
     """Print one article in full, with its metadata (exit 1 if there is no such id)."""
-    from searcharc import render
+    from searcharc.cli import render
     from searcharc.search.searcher import SearchIndex
 
     search_index = SearchIndex.open(index_path(index))
@@ -212,7 +219,7 @@ def stats_command(index: IndexOption = None, json_out: JsonOption = False) -> No
     """Documents, distinct terms, size on disk, documents by source and month, last update."""
     from dataclasses import asdict
 
-    from searcharc import render
+    from searcharc.cli import render
     from searcharc.search.searcher import SearchIndex
 
     stats = SearchIndex.open(index_path(index)).stats()
@@ -228,7 +235,7 @@ def serve_command(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8080,
 ) -> None:
     """The index in a browser, and an HTTP API for scripts (Ctrl-C stops)."""
-    from searcharc.commands import open_index
+    from searcharc.cli.commands import open_index
     from searcharc.serve import serve
 
     serve(open_index(index_path(index)), host, port, say=echo_err)
@@ -320,7 +327,7 @@ def query_command(
         ),
     ] = None,
 ) -> None:
-    from searcharc import commands
+    from searcharc.cli import commands
 
     options = commands.QueryOptions(
         text=text,
@@ -354,7 +361,7 @@ def similar_command(
     json_out: JsonOption = False,
 ) -> None:
     """The articles most like one in the index, with the key terms they share."""
-    from searcharc import render
+    from searcharc.cli import render
     from searcharc.search.searcher import SearchIndex
 
     search_index = SearchIndex.open(index_path(index))
@@ -376,8 +383,8 @@ def analyze_command(
     color: ColorOption = Color.auto,
 ) -> None:
     """Show how text is analyzed: each word's span, offsets, normal form, stem, stopword flag."""
-    from searcharc import render
     from searcharc.analysis import analyze
+    from searcharc.cli import render
 
     try:
         tokens = analyze(text, stemmer)
@@ -413,7 +420,8 @@ def eval_command(
     """
     import tempfile
 
-    from searcharc import evaluate, render
+    from searcharc import evaluate
+    from searcharc.cli import render
     from searcharc.search.searcher import SearchIndex
 
     for path in (queries, qrels, corpus):

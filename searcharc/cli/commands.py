@@ -23,7 +23,7 @@ def index_path(option: Path | None) -> Path:
 def seeds_path() -> Path:
     """The seed articles: ./seeds, else the seeds/ beside the package (a source checkout)."""
     local = Path("seeds")
-    return local if local.is_dir() else Path(__file__).resolve().parents[1] / "seeds"
+    return local if local.is_dir() else Path(__file__).resolve().parents[2] / "seeds"
 
 
 def bidi_wanted(option: str | None) -> bool:
@@ -111,7 +111,7 @@ class QueryOptions:
 
 def query(o: QueryOptions) -> int:
     """Run one query (or a --batch file) and print it; the exit status: 0 found, 1 not."""
-    from searcharc import render
+    from searcharc.cli import render
     from searcharc.errors import SearcharcError
 
     one_format(json=o.json_out, jsonl=o.jsonl, ids=o.ids)
@@ -170,7 +170,7 @@ def batch(search_index, o: QueryOptions, options: dict) -> int:
     from contextlib import nullcontext
     from time import perf_counter
 
-    from searcharc import batch as batches
+    from searcharc.cli import batch as batches
     from searcharc.errors import SearcharcError
 
     source, output = o.batch, o.output
@@ -200,7 +200,7 @@ def batch(search_index, o: QueryOptions, options: dict) -> int:
 
 def batch_lines(answer, jsonl: bool, tag: str) -> list[str]:
     """One answer as a JSON line (with its qid), or as TREC run lines."""
-    from searcharc import render
+    from searcharc.cli import render
     from searcharc.evaluate import trec_lines
 
     if jsonl:

@@ -1,7 +1,7 @@
 """The `searcharc` entry point, with a fast path for the most common command.
 
 A `searcharc query …` whose arguments all parse plainly runs without loading Typer (about a
-third of a cold start). The fast path reads the options that `searcharc.cli` declares for the
+third of a cold start). The fast path reads the options that `searcharc.cli.app` declares for the
 query command, by the same names and rules (tests/test_startup.py checks them against Typer's
 own declaration); anything else, including every error and --help, goes to Typer.
 """
@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from searcharc.commands import QueryOptions, guarded, query
+from searcharc.cli.commands import QueryOptions, guarded, query
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,7 @@ def main() -> None:
     """`searcharc`: the fast path for a plain query, else the Typer application."""
     options = parse_query_args(sys.argv[1:])
     if options is None:
-        from searcharc.cli import main as typer_main
+        from searcharc.cli.app import main as typer_main
 
         typer_main()
         return
