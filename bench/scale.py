@@ -243,9 +243,50 @@ def updates(size: int, folder: Path, index: Path, work: Path, bases, sentences) 
 
 
 def one_size(size: int, work: Path, args, bases, sentences) -> dict:
+    """Build and update at ``size``, the peers' builds, then every engine's query latencies.
+
+    ``--keep``: the indexes stay in ``work``, and a later run with ``--keep`` reuses each one
+    whose build it recorded there (its build numbers are then the earlier run's); only the
+    queries are measured again, for every engine side by side.
+    """
     folder = work / f"archive-{size}"
     generate(folder, size, bases, sentences)
     index = work / f"index-{size}"
+    out = kept(work / f"index-{size}.json", args.keep) or built(size, folder, index, work, args)
+    if args.keep:
+        (work / f"index-{size}.json").write_text(json.dumps(out))
+    out["queries"] = {"searcharc": latencies("searcharc", index, args.query_files)}
+    out["cold"] = cold_ms(index)
+    for engine in args.peers:
+        if engine == "whoosh" and size > args.whoosh_max:
+            continue
+        path = work / f"{engine}-{size}"
+        record = work / f"{engine}-{size}.json"
+        out[engine] = kept(record, args.keep) or peer_built(engine, folder, path, size)
+        if args.keep:
+            record.write_text(json.dumps(out[engine]))
+        if engine != "whoosh":
+            out["queries"][engine] = latencies(engine, path, args.query_files)
+        if not args.keep:
+            shutil.rmtree(path, ignore_errors=True)
+    if size == max(args.sizes) and args.daily:
+        out["daily"] = daily_runs(folder, index, size, args, bases, sentences)
+    if not args.keep:
+        shutil.rmtree(index, ignore_errors=True)
+    return out
+
+
+def kept(record: Path, keep: bool) -> dict | None:
+    """What an earlier ``--keep`` run recorded of a build whose index is still there."""
+    index = record.with_suffix("")
+    if not (keep and record.exists() and index.exists()):
+        return None
+    print(f"  {index.name}: reused (built {time.ctime(record.stat().st_mtime)})", flush=True)
+    return json.loads(record.read_text())
+
+
+def built(size: int, folder: Path, index: Path, work: Path, args) -> dict:
+    """``searcharc index`` of the archive into a new index, then the update steps."""
     shutil.rmtree(index, ignore_errors=True)
     out: dict = {"articles": size}
     build = index_run(folder, index)
@@ -261,24 +302,15 @@ def one_size(size: int, work: Path, args, bases, sentences) -> dict:
         f"peak {build.peak_mb:.0f} MB, {out['index_mb']:.0f} MB",
         flush=True,
     )
-    out["queries"] = {"searcharc": latencies("searcharc", index, args.query_files)}
-    out["cold"] = cold_ms(index)
-    out.update(updates(size, folder, index, work, bases, sentences))
-    for engine in args.peers:
-        if engine == "whoosh" and size > args.whoosh_max:
-            continue
-        path = work / f"{engine}-{size}"
-        shutil.rmtree(path, ignore_errors=True)
-        run = peer_build(engine, folder, path)
-        out[engine] = {"s": run.seconds, "peak_mb": run.peak_mb, "mb": speed.dir_size(path) / 1e6}
-        if engine != "whoosh":
-            out["queries"][engine] = latencies(engine, path, args.query_files)
-        shutil.rmtree(path, ignore_errors=True)
-        print(f"  {size}: {engine} build {run.seconds:.0f} s", flush=True)
-    if size == max(args.sizes) and args.daily:
-        out["daily"] = daily_runs(folder, index, size, args, bases, sentences)
-    shutil.rmtree(index, ignore_errors=True)
+    out.update(updates(size, folder, index, work, args.bases, args.sentences))
     return out
+
+
+def peer_built(engine: str, folder: Path, path: Path, size: int) -> dict:
+    shutil.rmtree(path, ignore_errors=True)
+    run = peer_build(engine, folder, path)
+    print(f"  {size}: {engine} build {run.seconds:.0f} s", flush=True)
+    return {"s": run.seconds, "peak_mb": run.peak_mb, "mb": speed.dir_size(path) / 1e6}
 
 
 def daily_runs(folder: Path, index: Path, size: int, args, bases, sentences) -> dict:
@@ -404,6 +436,9 @@ def main() -> int:
     parser.add_argument("--whoosh-max", type=int, default=30_000, help="plain Whoosh up to")
     parser.add_argument("--daily", type=int, default=30, help="daily runs at the largest size")
     parser.add_argument("--work", type=Path, default=None, help="keep archives here")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the indexes in --work; reuse those kept there"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--archive", help=argparse.SUPPRESS)
     parser.add_argument("--index", help=argparse.SUPPRESS)
@@ -424,6 +459,7 @@ def main() -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="searcharc-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     args.query_files = query_files(bases, work)
+    args.bases, args.sentences = bases, sentences
     results = [one_size(size, work, args, bases, sentences) for size in args.sizes]
     table(results, args.peers)
     print("\n" + json.dumps(results))
