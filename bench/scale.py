@@ -195,10 +195,16 @@ def query_files(bases: list[Article], folder: Path) -> dict[str, Path]:
 
 
 def latencies(engine: str, index: Path, files: dict[str, Path]) -> dict:
-    """p50/p95/p99 (ms) of each query kind, top 10 with snippets, in a child process."""
+    """p50/p95/p99 (ms) of each query kind, top 10 with snippets: searcharc's through
+    `searcharc query --batch --jsonl`; "searcharc API" through ``SearchIndex.search`` in a
+    loop (a second number); a peer's through its Python API, in a child process."""
     out = {}
     for kind, path in files.items():
-        times = speed.query_latencies(engine, index, path, snippets_only=True)["snippets"]
+        if engine == "searcharc":
+            times = speed.batch_latencies(index, path)
+        else:
+            api = "searcharc" if engine == "searcharc API" else engine
+            times = speed.query_latencies(api, index, path, snippets_only=True)["snippets"]
         out[kind] = {f"p{p}": speed.percentile(times, p) * 1000 for p in (50, 95, 99)}
     return out
 
@@ -255,7 +261,10 @@ def one_size(size: int, work: Path, args, bases, sentences) -> dict:
     out = kept(work / f"index-{size}.json", args.keep) or built(size, folder, index, work, args)
     if args.keep:
         (work / f"index-{size}.json").write_text(json.dumps(out))
-    out["queries"] = {"searcharc": latencies("searcharc", index, args.query_files)}
+    out["queries"] = {
+        engine: latencies(engine, index, args.query_files)
+        for engine in ("searcharc", "searcharc API")
+    }
     out["cold"] = cold_ms(index)
     for engine in args.peers:
         if engine == "whoosh" and size > args.whoosh_max:
@@ -404,29 +413,33 @@ def table(results: list[dict], peers: list[str]) -> None:
 
 
 def latency_rows(results: list[dict], peers: list[str]) -> None:
-    """Query latency rows: searcharc's p50/p95/p99, its growth, and its ratio to each peer."""
-    first = results[0]["queries"]["searcharc"]
-    for kind in first:
+    """Query latency rows: searcharc's p50/p95/p99 through `searcharc query --batch` and
+    through the API, their growth, and each peer's with searcharc's ratio to it."""
+    first = results[0]["queries"]
+    for kind in first["searcharc"]:
         for p in ("p50", "p95", "p99"):
-            cells = []
-            for r in results:
-                ours = r["queries"]["searcharc"][kind][p]
-                cells.append(f"{ours:.1f} ms ({ours / first[kind][p]:.2f}×)")
-            print(
-                f"| {kind} queries, {p} with snippets (÷ at the smallest size) | "
-                + " | ".join(cells)
-                + " |"
-            )
+            for engine, door in (("searcharc", "`query --batch`"), ("searcharc API", "API loop")):
+                cells = [
+                    f"{r['queries'][engine][kind][p]:.1f} ms "
+                    f"({r['queries'][engine][kind][p] / first[engine][kind][p]:.2f}×)"
+                    for r in results
+                ]
+                print(
+                    f"| {kind}, {p}, searcharc {door} (÷ smallest size) | "
+                    + " | ".join(cells)
+                    + " |"
+                )
             for peer in peers:
                 if peer == "whoosh":
                     continue
                 cells = [
-                    f"{r['queries']['searcharc'][kind][p] / r['queries'][peer][kind][p]:.2f}×"
+                    f"{r['queries'][peer][kind][p]:.1f} ms "
+                    f"(searcharc ÷ it {r['queries']['searcharc'][kind][p] / r['queries'][peer][kind][p]:.2f}×)"
                     if peer in r["queries"]
                     else "n/a"
                     for r in results
                 ]
-                print(f"| {kind} queries, {p} ÷ {speed.NAMES[peer]} | " + " | ".join(cells) + " |")
+                print(f"| {kind}, {p}, {speed.NAMES[peer]} | " + " | ".join(cells) + " |")
 
 
 def main() -> int:

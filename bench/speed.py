@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from searcharc.analysis.tokenize import spans
@@ -334,6 +335,25 @@ def query_latencies(
     command = this_script("--worker", "query", "--engine", engine, "--index", str(path))
     command += ["--query-file", str(query_file)] + (["--snippets-only"] if snippets_only else [])
     return json.loads(run_child(command).stdout)
+
+
+def batch_latencies(index: Path, query_file: Path) -> list[float]:
+    """Seconds a query through the user's door: `searcharc query --batch FILE --jsonl` (top 10
+    with snippets), timed from outside as the gap between one answer's line and the next on
+    its unbuffered output; the first WARMUP queries run first, unmeasured, as in the loop."""
+    import subprocess
+
+    queries = [q for q in query_file.read_text("utf-8").splitlines() if q.strip()]
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt") as batch:
+        batch.write("\n".join(queries[:WARMUP] + queries) + "\n")
+        batch.flush()
+        command = [*SEARCHARC, "query", "--batch", batch.name, "--jsonl", "--index", str(index)]
+        env = CHILD_ENV | {"PYTHONUNBUFFERED": "1"}  # each answer's line leaves as written
+        with subprocess.Popen(command, stdout=subprocess.PIPE, env=env) as proc:
+            arrivals = [time.perf_counter() for _ in proc.stdout]  # one line an answer
+    if proc.returncode not in (0, 1) or len(arrivals) != WARMUP + len(queries):
+        raise RuntimeError(f"{command[:3]}: exit {proc.returncode}, {len(arrivals)} answers")
+    return [b - a for a, b in pairwise(arrivals[WARMUP - 1 :])]
 
 
 def cold_runs(command: list[str], times: int) -> float:
