@@ -127,7 +127,7 @@ def raw_ranking(index: SearchIndex, query: str, options: dict) -> list[tuple[str
     if plan is None:
         return []
     if isinstance(index, ShardedIndex):
-        _, merged = index._gather(searcher, request, plan)
+        _, merged = index._gather(request, plan)
         return [(e.id, e.score) for _, e in merged[offset:]]
     found = index._find(searcher, request, plan)
     ranked = found.ranked[offset : offset + limit]
@@ -191,6 +191,29 @@ def test_shard_local_statistics_would_rank_otherwise(one, three, words, generate
         if not same_scores(raw_ranking(three, q, {}), raw_ranking(one, q, {}))
     ]
     assert len(differ) > 40
+
+
+def test_the_statistics_are_the_sum_of_the_shards_answers(one, three, monkeypatch):
+    """The main process reads no shard to score a query: each shard answers with its own
+    statistics, once a query, and their sum (one index's) is what every shard ranks with."""
+    answered, used = [], []
+    own, find = sharded.Shard.statistics, sharded.Shard.find
+
+    def statistics(shard, terms):
+        answered.append(own(shard, terms))
+        return answered[-1]
+
+    def recorded_find(shard, serial, request, plan, stats):
+        used.append(stats)
+        return find(shard, serial, request, plan, stats)
+
+    monkeypatch.setattr(sharded.Shard, "statistics", statistics)
+    monkeypatch.setattr(sharded.Shard, "find", recorded_find)
+    assert three.search("مكافحة الإرهاب", exact_total=True).hits
+    assert len(answered) == 3 and all(a.documents and a.frequencies for a in answered)
+    assert used == [sum(answered, sharded.Statistics())] * 3
+    whole = sharded.Statistics.of(one._searcher(DEFAULT).reader(), used[0].frequencies)
+    assert used[0] == whole and whole.documents == len(one)
 
 
 def test_worker_processes_rank_as_one_index(built, one, words, generated):

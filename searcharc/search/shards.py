@@ -1,9 +1,10 @@
 """Searching an index of several shards (``searcharc.index.shards``) as if it were one.
 
-Each query is compiled once, against the vocabulary of all the shards. Its statistics (the
-document count, each field's total length, each query term's document frequency) are summed
-over the shards and sent to every shard with the query: a shard ranks its own best with the
-statistics of the whole index, so that its scores are those one index would give. What comes
+Each query is compiled once, against the vocabulary of all the shards. Each shard answers
+with its own statistics for the query's terms (the document count, each field's total length,
+each term's document frequency); their sum is sent to every shard with the query: a shard
+ranks its own best with the statistics of the whole index, so that its scores are those one
+index would give. The merge reads nothing of a shard but those answers. What comes
 back is a list of (id, score) pairs a shard and its count; the merge orders them, and only
 the hits of the page asked for are then built (stored fields, snippets) by their shards.
 
@@ -34,6 +35,7 @@ from whoosh.searching import Searcher
 from searcharc.errors import SearcharcError
 from searcharc.index import shards, store
 from searcharc.records import Hit
+from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.searcher import (
     RERANK_WINDOW,
     Facets,
@@ -115,11 +117,6 @@ def query_terms(plan: Plan) -> set[Term]:
     return found | {("body", word.stem) for word in plan.compiled.words}
 
 
-def statistics(readers: Iterable, terms: set[Term]) -> Statistics:
-    """The statistics of ``terms``, summed over the shards' readers."""
-    return sum((Statistics.of(reader, terms) for reader in readers), Statistics())
-
-
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One of a shard's best documents: what the merge orders them by."""
@@ -149,6 +146,10 @@ class Shard:
     def __init__(self, path: Path):
         self.index = SearchIndex.open(path)
         self._last: tuple[int, object, Plan, dict[int, object]] | None = None
+
+    def statistics(self, terms: set[Term]) -> Statistics:
+        """The shard's own statistics for ``terms``: the whole index's are their sum."""
+        return Statistics.of(self.index._searcher(DEFAULT_RANKING).reader(), terms)
 
     def find(self, serial: int, request: Request, plan: Plan, stats: Statistics) -> Answer:
         """The shard's best documents for ``request`` (request number ``serial``)."""
@@ -351,7 +352,7 @@ class ShardedIndex(SearchIndex):
 
     def _page(self, searcher, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         """The page gathered from the shards (see the module's docstring)."""
-        answers, ranked = self._gather(searcher, request, plan)
+        answers, ranked = self._gather(request, plan)
         page = ranked[offset:]
         wanted: dict[int, list[tuple[int, float]]] = {}
         for shard, entry in page:
@@ -370,16 +371,15 @@ class ShardedIndex(SearchIndex):
             merged_facets(facets) if request.facets else None,
         )
 
-    def _gather(
-        self, searcher, request: Request, plan: Plan
-    ) -> tuple[list[Answer], list[tuple[int, Entry]]]:
-        """Each shard's answer to a request with the statistics of all, and their merge."""
+    def _gather(self, request: Request, plan: Plan) -> tuple[list[Answer], list[tuple[int, Entry]]]:
+        """Each shard's answer to a request with the sum of their statistics, and the merge."""
         if request.ranking.prf_docs or request.ranking.coordination:
             raise SearcharcError("feedback and coordination ranking need an index of one shard")
-        readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
-        stats = statistics(readers, query_terms(plan))
-        self._serial += 1
         every = range(len(self.paths))
+        terms = query_terms(plan)
+        answered = self.shards.call("statistics", {i: (terms,) for i in every})
+        stats = sum(answered.values(), Statistics())
+        self._serial += 1
         found = self.shards.call("find", {i: (self._serial, request, plan, stats) for i in every})
         answers: list[Answer] = [found[i] for i in every]
         return answers, merge(answers, request)
