@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import math
 import random
+import sys
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, run_in_process
 
+from searcharc.errors import SearcharcError
 from searcharc.index import shards
 from searcharc.index.indexing import IndexOptions, run_index
 from searcharc.records import Article
@@ -224,6 +226,67 @@ def test_worker_processes_rank_as_one_index(built, one, words, generated):
             for options in ({}, {"sort": "date", "limit": 5}, {"offset": 10}):
                 assert index.search(query, **options).hits == one.search(query, **options).hits
         assert len(index.shards._workers) == 2  # shard 0 is searched here
+    finally:
+        index.close()
+
+
+QUERY = "مكافحة الإرهاب"
+
+
+def test_a_stopped_worker_is_started_again(built, one, monkeypatch):
+    """A worker killed between queries, or between a query's find and its hits, is started
+    again and asked again (a hits call after the find it refers to): the same hits."""
+    expected = one.search(QUERY, limit=30).hits
+    index = SearchIndex.open(built[3])
+    try:
+        assert index.search(QUERY, limit=30).hits == expected
+        workers = index.shards._workers
+        killed = workers[1].process
+        killed.kill()
+        killed.wait()
+        assert index.search(QUERY, limit=30).hits == expected
+        assert workers[1].process is not killed and workers[1].process.poll() is None
+        call = sharded.Shards.call
+
+        def killing_after_find(shards, method, args):
+            done = call(shards, method, args)
+            if method == "find":
+                for worker in shards._workers.values():
+                    worker.process.kill()
+            return done
+
+        monkeypatch.setattr(sharded.Shards, "call", killing_after_find)
+        before = {i: w.process for i, w in workers.items()}
+        assert index.search(QUERY, limit=30).hits == expected
+        assert all(w.process is not before[i] for i, w in workers.items())  # both had hits
+    finally:
+        index.close()
+
+
+def test_a_worker_stopped_twice_is_a_one_line_error(built, one, monkeypatch, capsys, tmp_path):
+    """Through the API: a SearcharcError naming the shard, the other workers' answers read
+    (the next query, the worker restored, is answered right); through --batch: exit 2."""
+    expected = one.search(QUERY).hits
+    index = SearchIndex.open(built[3])
+    try:
+        assert index.search(QUERY).hits == expected
+        with monkeypatch.context() as patch:
+            patch.setattr(sharded.Worker, "command", (sys.executable, "-c", "raise SystemExit(3)"))
+            index.shards._workers[1].process.kill()
+            with pytest.raises(SearcharcError) as stopped:
+                index.search(QUERY)
+            assert "\n" not in str(stopped.value)
+            assert str(stopped.value) == (
+                f"the worker process of shard {index.paths[1]} stopped twice (exit status 3)"
+            )
+            batch = tmp_path / "queries.txt"
+            batch.write_text(f"1\t{QUERY}\n")
+            status, out, err = run_in_process(
+                capsys, "query", "--batch", str(batch), "--index", str(built[3])
+            )
+            assert (status, out) == (2, "")
+            assert err.splitlines()[0] == f"searcharc: query 1: {stopped.value}"
+        assert index.search(QUERY).hits == expected
     finally:
         index.close()
 

@@ -14,7 +14,8 @@ shard is searched as before, by ``SearchIndex`` alone.
 
 Long-running processes (``--batch``, the Python API, ``searcharc serve``) search shard 0 in
 this process and each other shard in a worker process of its own, started at the first query
-and kept as long as the index is open; a one-shot query searches them one after the other.
+and kept as long as the index is open (a worker found stopped is started again and asked
+again, once a call); a one-shot query searches them one after the other.
 The rest of the API (``get``, ``similar``, ``suggest``, ``stats``, ``highlight``) reads the
 shards as the segments of one Whoosh index (``UnionIndex``), in this process.
 """
@@ -26,6 +27,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -240,32 +242,67 @@ class UnionIndex:
         return Searcher(self.reader(), fromindex=self, **options)
 
 
+Call = tuple[str, tuple]  # a method of ``Shard`` and its arguments
+Reply = tuple[bool, object]  # failed, and the value or the exception
+
+
 class Worker:
     """A shard searched in a process of its own (``python -m searcharc.search.shard_worker``):
     calls and answers go through its pipes, pickled. Not ``multiprocessing``: its spawned
     children import the caller's main module again (a script without a main guard would
-    start workers without end), and forking copies a server's threads' locks."""
+    start workers without end), and forking copies a server's threads' locks. A process
+    found stopped (killed, or its pipe ended mid-call) is started again, once a call."""
+
+    command = (sys.executable, "-m", "searcharc.search.shard_worker")
 
     def __init__(self, path: Path):
-        command = [sys.executable, "-m", "searcharc.search.shard_worker", str(path)]
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.path = path
+        self.process = self._start()
+        self._pending: list[Call] = []  # what a new process needs to answer the last call
+
+    def _start(self) -> subprocess.Popen:
+        command = [*self.command, str(self.path)]
+        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def send(self, method: str, *args: object) -> None:
-        pickle.dump((method, args), self.process.stdin, pickle.HIGHEST_PROTOCOL)
-        self.process.stdin.flush()
+        call = (method, args)
+        # the candidates a hits call refers to are those of the find before it
+        self._pending = [*self._pending[:1], call] if method == "hits" else [call]
+        self._write(call)
 
-    def receive(self) -> object:
+    def _write(self, call: Call) -> None:
+        with suppress(BrokenPipeError):  # the process stopped: its answer will be missing
+            pickle.dump(call, self.process.stdin, pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.flush()
+
+    def _read(self) -> Reply | None:
+        """The process's next answer, or None if it stopped before giving it."""
         try:
-            failed, value = pickle.load(self.process.stdout)
-        except EOFError:
-            shard = self.process.args[-1]
-            raise SearcharcError(f"the worker process of {shard} stopped") from None
-        if failed:
-            raise value
-        return value
+            return pickle.load(self.process.stdout)
+        except (EOFError, pickle.UnpicklingError):
+            return None
+
+    def receive(self) -> Reply:
+        """The answer to the last call, from a new process if this one stopped."""
+        reply = self._read()
+        if reply is not None:
+            return reply
+        self.process.kill()
+        self.close()
+        self.process = self._start()
+        for call in self._pending:
+            self._write(call)
+        replies = [self._read() for _ in self._pending]
+        if replies[-1] is None:
+            status = self.process.wait()
+            stopped = f"the worker process of shard {self.path} stopped twice"
+            return True, SearcharcError(f"{stopped} (exit status {status})")
+        return replies[-1]
 
     def close(self) -> None:
-        self.process.stdin.close()  # the worker ends at the end of its input
+        with suppress(BrokenPipeError):  # a process that stopped leaves its input unread
+            self.process.stdin.close()  # the worker ends at the end of its input
+        self.process.stdout.close()
         self.process.wait()
 
 
@@ -308,8 +345,14 @@ class Shards:
         remote = {i: w for i, w in self._remote().items() if i in args}
         for i, worker in remote.items():
             worker.send(method, *args[i])
-        done = {i: getattr(shard, method)(*args[i]) for i, shard in self.here.items() if i in args}
-        done.update({i: worker.receive() for i, worker in remote.items()})
+        try:
+            done = {i: getattr(s, method)(*args[i]) for i, s in self.here.items() if i in args}
+        finally:  # every answer read, even after a failure: the next call's are its own
+            replies = {i: worker.receive() for i, worker in remote.items()}
+        for i, (failed, value) in replies.items():
+            if failed:
+                raise value
+            done[i] = value
         return done
 
     def close(self) -> None:
