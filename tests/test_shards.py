@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import math
 import random
+import sys
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, run_in_process
 
+from searcharc.errors import SearcharcError
 from searcharc.index import shards
 from searcharc.index.indexing import IndexOptions, run_index
 from searcharc.records import Article
@@ -127,7 +129,7 @@ def raw_ranking(index: SearchIndex, query: str, options: dict) -> list[tuple[str
     if plan is None:
         return []
     if isinstance(index, ShardedIndex):
-        _, merged = index._gather(searcher, request, plan)
+        _, merged = index._gather(request, plan)
         return [(e.id, e.score) for _, e in merged[offset:]]
     found = index._find(searcher, request, plan)
     ranked = found.ranked[offset : offset + limit]
@@ -193,6 +195,29 @@ def test_shard_local_statistics_would_rank_otherwise(one, three, words, generate
     assert len(differ) > 40
 
 
+def test_the_statistics_are_the_sum_of_the_shards_answers(one, three, monkeypatch):
+    """The main process reads no shard to score a query: each shard answers with its own
+    statistics, once a query, and their sum (one index's) is what every shard ranks with."""
+    answered, used = [], []
+    own, find = sharded.Shard.statistics, sharded.Shard.find
+
+    def statistics(shard, terms):
+        answered.append(own(shard, terms))
+        return answered[-1]
+
+    def recorded_find(shard, serial, request, plan, stats):
+        used.append(stats)
+        return find(shard, serial, request, plan, stats)
+
+    monkeypatch.setattr(sharded.Shard, "statistics", statistics)
+    monkeypatch.setattr(sharded.Shard, "find", recorded_find)
+    assert three.search("مكافحة الإرهاب", exact_total=True).hits
+    assert len(answered) == 3 and all(a.documents and a.frequencies for a in answered)
+    assert used == [sum(answered, sharded.Statistics())] * 3
+    whole = sharded.Statistics.of(one._searcher(DEFAULT).reader(), used[0].frequencies)
+    assert used[0] == whole and whole.documents == len(one)
+
+
 def test_worker_processes_rank_as_one_index(built, one, words, generated):
     """The Python API searches shards in worker processes, which live as long as the index."""
     index = SearchIndex.open(built[3])
@@ -201,6 +226,67 @@ def test_worker_processes_rank_as_one_index(built, one, words, generated):
             for options in ({}, {"sort": "date", "limit": 5}, {"offset": 10}):
                 assert index.search(query, **options).hits == one.search(query, **options).hits
         assert len(index.shards._workers) == 2  # shard 0 is searched here
+    finally:
+        index.close()
+
+
+QUERY = "مكافحة الإرهاب"
+
+
+def test_a_stopped_worker_is_started_again(built, one, monkeypatch):
+    """A worker killed between queries, or between a query's find and its hits, is started
+    again and asked again (a hits call after the find it refers to): the same hits."""
+    expected = one.search(QUERY, limit=30).hits
+    index = SearchIndex.open(built[3])
+    try:
+        assert index.search(QUERY, limit=30).hits == expected
+        workers = index.shards._workers
+        killed = workers[1].process
+        killed.kill()
+        killed.wait()
+        assert index.search(QUERY, limit=30).hits == expected
+        assert workers[1].process is not killed and workers[1].process.poll() is None
+        call = sharded.Shards.call
+
+        def killing_after_find(shards, method, args):
+            done = call(shards, method, args)
+            if method == "find":
+                for worker in shards._workers.values():
+                    worker.process.kill()
+            return done
+
+        monkeypatch.setattr(sharded.Shards, "call", killing_after_find)
+        before = {i: w.process for i, w in workers.items()}
+        assert index.search(QUERY, limit=30).hits == expected
+        assert all(w.process is not before[i] for i, w in workers.items())  # both had hits
+    finally:
+        index.close()
+
+
+def test_a_worker_stopped_twice_is_a_one_line_error(built, one, monkeypatch, capsys, tmp_path):
+    """Through the API: a SearcharcError naming the shard, the other workers' answers read
+    (the next query, the worker restored, is answered right); through --batch: exit 2."""
+    expected = one.search(QUERY).hits
+    index = SearchIndex.open(built[3])
+    try:
+        assert index.search(QUERY).hits == expected
+        with monkeypatch.context() as patch:
+            patch.setattr(sharded.Worker, "command", (sys.executable, "-c", "raise SystemExit(3)"))
+            index.shards._workers[1].process.kill()
+            with pytest.raises(SearcharcError) as stopped:
+                index.search(QUERY)
+            assert "\n" not in str(stopped.value)
+            assert str(stopped.value) == (
+                f"the worker process of shard {index.paths[1]} stopped twice (exit status 3)"
+            )
+            batch = tmp_path / "queries.txt"
+            batch.write_text(f"1\t{QUERY}\n")
+            status, out, err = run_in_process(
+                capsys, "query", "--batch", str(batch), "--index", str(built[3])
+            )
+            assert (status, out) == (2, "")
+            assert err.splitlines()[0] == f"searcharc: query 1: {stopped.value}"
+        assert index.search(QUERY).hits == expected
     finally:
         index.close()
 

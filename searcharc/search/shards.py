@@ -1,9 +1,10 @@
 """Searching an index of several shards (``searcharc.index.shards``) as if it were one.
 
-Each query is compiled once, against the vocabulary of all the shards. Its statistics (the
-document count, each field's total length, each query term's document frequency) are summed
-over the shards and sent to every shard with the query: a shard ranks its own best with the
-statistics of the whole index, so that its scores are those one index would give. What comes
+Each query is compiled once, against the vocabulary of all the shards. Each shard answers
+with its own statistics for the query's terms (the document count, each field's total length,
+each term's document frequency); their sum is sent to every shard with the query: a shard
+ranks its own best with the statistics of the whole index, so that its scores are those one
+index would give. The merge reads nothing of a shard but those answers. What comes
 back is a list of (id, score) pairs a shard and its count; the merge orders them, and only
 the hits of the page asked for are then built (stored fields, snippets) by their shards.
 
@@ -13,7 +14,8 @@ shard is searched as before, by ``SearchIndex`` alone.
 
 Long-running processes (``--batch``, the Python API, ``searcharc serve``) search shard 0 in
 this process and each other shard in a worker process of its own, started at the first query
-and kept as long as the index is open; a one-shot query searches them one after the other.
+and kept as long as the index is open (a worker found stopped is started again and asked
+again, once a call); a one-shot query searches them one after the other.
 The rest of the API (``get``, ``similar``, ``suggest``, ``stats``, ``highlight``) reads the
 shards as the segments of one Whoosh index (``UnionIndex``), in this process.
 """
@@ -25,6 +27,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,6 +37,7 @@ from whoosh.searching import Searcher
 from searcharc.errors import SearcharcError
 from searcharc.index import shards, store
 from searcharc.records import Hit
+from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.searcher import (
     RERANK_WINDOW,
     Facets,
@@ -115,11 +119,6 @@ def query_terms(plan: Plan) -> set[Term]:
     return found | {("body", word.stem) for word in plan.compiled.words}
 
 
-def statistics(readers: Iterable, terms: set[Term]) -> Statistics:
-    """The statistics of ``terms``, summed over the shards' readers."""
-    return sum((Statistics.of(reader, terms) for reader in readers), Statistics())
-
-
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One of a shard's best documents: what the merge orders them by."""
@@ -149,6 +148,10 @@ class Shard:
     def __init__(self, path: Path):
         self.index = SearchIndex.open(path)
         self._last: tuple[int, object, Plan, dict[int, object]] | None = None
+
+    def statistics(self, terms: set[Term]) -> Statistics:
+        """The shard's own statistics for ``terms``: the whole index's are their sum."""
+        return Statistics.of(self.index._searcher(DEFAULT_RANKING).reader(), terms)
 
     def find(self, serial: int, request: Request, plan: Plan, stats: Statistics) -> Answer:
         """The shard's best documents for ``request`` (request number ``serial``)."""
@@ -239,32 +242,67 @@ class UnionIndex:
         return Searcher(self.reader(), fromindex=self, **options)
 
 
+Call = tuple[str, tuple]  # a method of ``Shard`` and its arguments
+Reply = tuple[bool, object]  # failed, and the value or the exception
+
+
 class Worker:
     """A shard searched in a process of its own (``python -m searcharc.search.shard_worker``):
     calls and answers go through its pipes, pickled. Not ``multiprocessing``: its spawned
     children import the caller's main module again (a script without a main guard would
-    start workers without end), and forking copies a server's threads' locks."""
+    start workers without end), and forking copies a server's threads' locks. A process
+    found stopped (killed, or its pipe ended mid-call) is started again, once a call."""
+
+    command = (sys.executable, "-m", "searcharc.search.shard_worker")
 
     def __init__(self, path: Path):
-        command = [sys.executable, "-m", "searcharc.search.shard_worker", str(path)]
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.path = path
+        self.process = self._start()
+        self._pending: list[Call] = []  # what a new process needs to answer the last call
+
+    def _start(self) -> subprocess.Popen:
+        command = [*self.command, str(self.path)]
+        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def send(self, method: str, *args: object) -> None:
-        pickle.dump((method, args), self.process.stdin, pickle.HIGHEST_PROTOCOL)
-        self.process.stdin.flush()
+        call = (method, args)
+        # the candidates a hits call refers to are those of the find before it
+        self._pending = [*self._pending[:1], call] if method == "hits" else [call]
+        self._write(call)
 
-    def receive(self) -> object:
+    def _write(self, call: Call) -> None:
+        with suppress(BrokenPipeError):  # the process stopped: its answer will be missing
+            pickle.dump(call, self.process.stdin, pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.flush()
+
+    def _read(self) -> Reply | None:
+        """The process's next answer, or None if it stopped before giving it."""
         try:
-            failed, value = pickle.load(self.process.stdout)
-        except EOFError:
-            shard = self.process.args[-1]
-            raise SearcharcError(f"the worker process of {shard} stopped") from None
-        if failed:
-            raise value
-        return value
+            return pickle.load(self.process.stdout)
+        except (EOFError, pickle.UnpicklingError):
+            return None
+
+    def receive(self) -> Reply:
+        """The answer to the last call, from a new process if this one stopped."""
+        reply = self._read()
+        if reply is not None:
+            return reply
+        self.process.kill()
+        self.close()
+        self.process = self._start()
+        for call in self._pending:
+            self._write(call)
+        replies = [self._read() for _ in self._pending]
+        if replies[-1] is None:
+            status = self.process.wait()
+            stopped = f"the worker process of shard {self.path} stopped twice"
+            return True, SearcharcError(f"{stopped} (exit status {status})")
+        return replies[-1]
 
     def close(self) -> None:
-        self.process.stdin.close()  # the worker ends at the end of its input
+        with suppress(BrokenPipeError):  # a process that stopped leaves its input unread
+            self.process.stdin.close()  # the worker ends at the end of its input
+        self.process.stdout.close()
         self.process.wait()
 
 
@@ -307,8 +345,14 @@ class Shards:
         remote = {i: w for i, w in self._remote().items() if i in args}
         for i, worker in remote.items():
             worker.send(method, *args[i])
-        done = {i: getattr(shard, method)(*args[i]) for i, shard in self.here.items() if i in args}
-        done.update({i: worker.receive() for i, worker in remote.items()})
+        try:
+            done = {i: getattr(s, method)(*args[i]) for i, s in self.here.items() if i in args}
+        finally:  # every answer read, even after a failure: the next call's are its own
+            replies = {i: worker.receive() for i, worker in remote.items()}
+        for i, (failed, value) in replies.items():
+            if failed:
+                raise value
+            done[i] = value
         return done
 
     def close(self) -> None:
@@ -351,7 +395,7 @@ class ShardedIndex(SearchIndex):
 
     def _page(self, searcher, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         """The page gathered from the shards (see the module's docstring)."""
-        answers, ranked = self._gather(searcher, request, plan)
+        answers, ranked = self._gather(request, plan)
         page = ranked[offset:]
         wanted: dict[int, list[tuple[int, float]]] = {}
         for shard, entry in page:
@@ -370,16 +414,15 @@ class ShardedIndex(SearchIndex):
             merged_facets(facets) if request.facets else None,
         )
 
-    def _gather(
-        self, searcher, request: Request, plan: Plan
-    ) -> tuple[list[Answer], list[tuple[int, Entry]]]:
-        """Each shard's answer to a request with the statistics of all, and their merge."""
+    def _gather(self, request: Request, plan: Plan) -> tuple[list[Answer], list[tuple[int, Entry]]]:
+        """Each shard's answer to a request with the sum of their statistics, and the merge."""
         if request.ranking.prf_docs or request.ranking.coordination:
             raise SearcharcError("feedback and coordination ranking need an index of one shard")
-        readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
-        stats = statistics(readers, query_terms(plan))
-        self._serial += 1
         every = range(len(self.paths))
+        terms = query_terms(plan)
+        answered = self.shards.call("statistics", {i: (terms,) for i in every})
+        stats = sum(answered.values(), Statistics())
+        self._serial += 1
         found = self.shards.call("find", {i: (self._serial, request, plan, stats) for i in every})
         answers: list[Answer] = [found[i] for i in every]
         return answers, merge(answers, request)
