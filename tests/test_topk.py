@@ -217,3 +217,29 @@ def test_cached_postings_rank_as_decoded_ones(mixed_index, words, monkeypatch):
 
 def test_the_cache_budget_is_set_in_megabytes():
     assert [bulk._budget(s) for s in ("", "0", "16", "lots")] == [64 << 20, 0, 16 << 20, 64 << 20]
+
+
+def test_block_directories_read_as_the_matcher_does(mixed_index):
+    """Every term's blocks found and decoded through its ``w3.Directory`` are the postings
+    and block infos that Whoosh's own matcher reads, a posting at a time."""
+    searcher = mixed_index._searcher(DEFAULT)
+    blocks = 0
+    for segment in bulk.segments(searcher):
+        reader = segment.reader
+        for fieldname in ("body", "title", "root", "exact"):
+            for btext, info in w3.field_terms(reader, fieldname):
+                matcher = w3.leaf_matcher(reader, fieldname, btext, info)
+                if not w3.is_blocked(matcher):
+                    continue
+                infos = list(w3.blocks(matcher))
+                directory = w3.directory(w3.leaf_matcher(reader, fieldname, btext, info))
+                bounds = zip(directory.lasts, directory.weights, directory.lengths, strict=True)
+                assert list(bounds) == infos
+                parts = [w3.block_of(reader, directory, k, True) for k in range(len(infos))]
+                whole = bulk._one_by_one(w3.leaf_matcher(reader, fieldname, btext, info))
+                assert [d for ids, _, _ in parts for d in ids] == list(whole.docnums)
+                assert [w for _, ws, _ in parts for w in ws] == list(whole.weights)
+                if fieldname == "body":
+                    assert [v for _, _, vs in parts for v in vs] == whole.values
+                blocks += len(infos)
+    assert blocks > 1000

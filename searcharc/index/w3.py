@@ -6,6 +6,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from hashlib import md5
 from io import BytesIO
 from itertools import accumulate
@@ -61,6 +62,60 @@ def blocks(matcher) -> Iterator[tuple[int, float, float]]:
         matcher._next_block()
 
 
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """A term's blocks in one segment, from their block infos (``blocks``) and where each
+    one's data lies: kept, it finds the blocks that hold given documents, and decodes them
+    (``block_of``), without reading a block info again."""
+
+    lasts: array  # each block's last docnum
+    weights: array  # its highest weight
+    lengths: array  # its shortest field length
+    starts: array  # where its data starts in the postings file
+    ends: array  # and ends
+    counts: array  # its number of postings
+    compressions: array  # its zlib level (0: not compressed)
+    fixedsize: int | None  # the format's value size (``fixed_value_size``)
+
+    def size(self) -> int:
+        """About how many bytes it takes in memory."""
+        return 41 * len(self.lasts) + 400
+
+
+def directory(matcher) -> Directory:
+    """The ``Directory`` of a W3 leaf matcher (``is_blocked``), its block infos read once."""
+    found = Directory(
+        array("I"),
+        array("d"),
+        array("d"),
+        array("q"),
+        array("q"),
+        array("I"),
+        array("B"),
+        matcher._fixedsize,
+    )
+    for last, weight, length in blocks(matcher):
+        found.lasts.append(last)
+        found.weights.append(weight)
+        found.lengths.append(length)
+        found.starts.append(matcher._dataoffset)
+        found.ends.append(matcher._nextoffset)
+        found.counts.append(matcher._blocklength)
+        found.compressions.append(matcher._compression)
+    return found
+
+
+def block_of(
+    reader, directory: Directory, k: int, values_too: bool
+) -> tuple[array, array, list[bytes]]:
+    """The postings of a ``directory``'s ``k``-th block in one segment (see ``block_postings``)."""
+    start = directory.starts[k]
+    data = reader._terms._postfile.get(start, directory.ends[k] - start)
+    return _decoded(
+        data, directory.compressions[k], directory.counts[k], directory.fixedsize, values_too
+    )
+
+
 def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]]:
     """The postings of the block the matcher stands on: docnums, weights, values (left empty
     unless ``values_too``: a frequency field's values only repeat its weights).
@@ -68,14 +123,28 @@ def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]
     The docnums and weights are decoded by C loops (``accumulate``, array repetition) where
     W3's own ``_read_ids`` and ``_read_weights`` run a generator a posting.
     """
-    matcher._read_data()
-    ids, weights, _ = matcher._data
+    start = matcher._dataoffset
+    data = matcher._postfile.get(start, matcher._nextoffset - start)
+    return _decoded(
+        data, matcher._compression, matcher._blocklength, matcher._fixedsize, values_too
+    )
+
+
+def _decoded(
+    data: bytes, compression: int, count: int, fixedsize: int | None, values_too: bool
+) -> tuple[array, array, list]:
+    """A block's postings from its data bytes, as ``W3LeafMatcher`` reads them."""
+    ids, weights, values = loads(zlib.decompress(data) if compression else data)
     if weights is None or isinstance(weights, float):
-        weights = array("f", [weights or 1.0]) * len(ids)
-    values = []
-    if values_too:
-        matcher._read_values()
-        values = list(matcher._values)
+        weights = array("f", [weights or 1.0]) * count
+    if not values_too:
+        values = []
+    elif fixedsize is None or fixedsize < 0:
+        values = list(values)
+    elif fixedsize == 0:
+        values = [None] * count
+    else:
+        values = [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
     return array("I", accumulate(ids)), array("f", weights), values
 
 

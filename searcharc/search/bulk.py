@@ -19,7 +19,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from heapq import nlargest
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from operator import not_
 from weakref import WeakKeyDictionary
 
@@ -112,6 +112,9 @@ def _budget(setting: str) -> int:
 
 
 CACHE = PostingsCache(_budget(os.environ.get("SEARCHARC_CACHE_MB", "")))
+# Block directories (``w3.Directory``, 41 bytes a block) of the frequent terms, apart: the
+# postings in ``CACHE`` would push them out, and they are what a query's skimming reads most.
+DIRECTORIES = PostingsCache(CACHE.budget // 8)
 
 
 @dataclass(slots=True)
@@ -221,6 +224,7 @@ class _Plan:
     present: list[tuple[_Segment, list[tuple[int, object]]]]  # segments, the ``terms`` they
     # hold and their term infos
     bound: float  # no document scores more by this clause
+    table: dict = field(default_factory=dict)  # ``_scored``'s scores by key, as met
 
 
 @dataclass(slots=True)
@@ -297,27 +301,31 @@ def _bound(stats: tuple, tf: float, length: float) -> float:
     return bm25(idf, tf, length, avgfl, b, k1) * boost * (1 + SLACK)
 
 
-def _scored(postings: _Postings, lengths: bytes, stats: tuple) -> list[float]:
+def _scored(
+    postings: _Postings, lengths: bytes, stats: tuple, table: dict | None = None
+) -> list[float]:
     """Each posting's BM25F score; ``lengths`` is indexed by the postings' docnums.
 
     A score depends only on the term frequency and the length byte: it is computed once for
-    each pair that occurs, and the rest is lookups done by C loops (map, set). Whole
+    each pair that occurs (kept in ``table`` for the next call with the same ``stats``: a
+    clause's other segments), and the rest is lookups done by C loops (map, set). Whole
     frequencies (all of them, in practice) and the length byte make one int key a posting.
     """
     idf, avgfl, b, k1, boost = stats
+    table = {} if table is None else table
     lengths_of = map(lengths.__getitem__, postings.docnums)
     if all(map(float.is_integer, postings.weights)):
         keys = list(map(int.__add__, map((256).__mul__, map(int, postings.weights)), lengths_of))
-        table = {
-            key: bm25(idf, float(key >> 8), byte_to_length(key & 255), avgfl, b, k1) * boost
-            for key in set(keys)
-        }
+        table.update(
+            (key, bm25(idf, float(key >> 8), byte_to_length(key & 255), avgfl, b, k1) * boost)
+            for key in set(keys).difference(table)
+        )
     else:
         keys = list(zip(postings.weights, lengths_of, strict=True))
-        table = {
-            key: bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost
-            for key in set(keys)
-        }
+        table.update(
+            (key, bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost)
+            for key in set(keys).difference(table)
+        )
     return list(map(table.__getitem__, keys))
 
 
@@ -333,12 +341,15 @@ def _live(postings: _Postings, deleted: frozenset | set) -> _Postings:
         return postings
     # selections by C loops (map, compress): a segment with deletions is read on every query
     alive = list(map(not_, map(deleted.__contains__, postings.docnums)))
-    if all(alive):
-        return postings
+    return postings if all(alive) else _selected(postings, alive)
+
+
+def _selected(postings: _Postings, kept: list[bool]) -> _Postings:
+    """The postings where ``kept`` is true (C loops)."""
     return _Postings(
-        array("I", compress(postings.docnums, alive)),
-        array("f", compress(postings.weights, alive)),
-        list(compress(postings.values, alive)) if postings.values else [],
+        array("I", compress(postings.docnums, kept)),
+        array("f", compress(postings.weights, kept)),
+        list(compress(postings.values, kept)) if postings.values else [],
     )
 
 
@@ -413,7 +424,7 @@ def _clause_scores(
     def score() -> tuple[array, list[float]]:
         blended = _blended(found)
         lengths = segment.lengths(plan.clause.field)
-        return blended.docnums, _scored(blended, lengths, plan.stats)
+        return blended.docnums, _scored(blended, lengths, plan.stats, plan.table)
 
     if not _frequent(held):
         return score()
@@ -443,7 +454,9 @@ def _term_postings(plan: _Plan, segment: _Segment, i: int, info, read: _Read) ->
     return CACHE.get((segment.key(), field_, btext, values_too), decode, _size)
 
 
-def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], floor: float) -> _Read:
+def _read_for(
+    plan: _Plan, candidates: list[int], partial: dict[int, float], floor: float, memo: dict
+) -> _Read:
     """The clause's scores of ``candidates`` (in order; ``partial`` their scores so far) only.
 
     Blocks without a candidate are not decoded; nor, in a one-term clause, blocks whose bound
@@ -463,21 +476,20 @@ def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], flo
             for (i, _), postings in zip(held, found, strict=True):
                 read.add(plan.terms[i][0], _shifted(postings, segment.offset))
             continue
-        frequency: dict[int, float] = {}
+        first = bisect_left(candidates, segment.offset)
+        end = bisect_left(candidates, segment.offset + segment.reader.doc_count_all(), first)
+        local = set(map(segment.offset.__rsub__, candidates[first:end]))
+        terms = []  # each term's postings of candidates
         for i, info in held:
-            matcher = w3.leaf_matcher(segment.reader, field_, plan.terms[i][1], info)
             found = _candidate_blocks(
-                plan, matcher, segment.offset, candidates, partial, floor, read
+                plan, segment, i, info, candidates, partial, floor, read, memo
             )
+            found = [_selected(p, list(map(local.__contains__, p.docnums))) for p in found]
             for postings in found:
-                postings = _shifted(postings, segment.offset)
-                pairs = zip(postings.docnums, postings.weights, strict=True)
-                for docnum, weight in compress(pairs, map(partial.__contains__, postings.docnums)):
-                    local = docnum - segment.offset
-                    frequency[local] = frequency.get(local, 0.0) + weight
-                read.add(plan.terms[i][0], postings)
-        postings = _frequencies(frequency)
-        scores = _scored(postings, segment.lengths(field_), plan.stats)
+                read.add(plan.terms[i][0], _shifted(postings, segment.offset))
+            terms.append(_joined(found) if found else _Postings())
+        postings = _blended(terms)
+        scores = _scored(postings, segment.lengths(field_), plan.stats, plan.table)
         read.add_scores(postings.docnums, scores, segment.offset)
     return read
 
@@ -489,42 +501,77 @@ def _frequent(held: list) -> bool:
 
 def _candidate_blocks(
     plan: _Plan,
-    matcher,
-    offset: int,
+    segment: _Segment,
+    i: int,
+    info,
     candidates: list[int],
     partial: dict[int, float],
     floor: float,
     read: _Read,
+    memo: dict,
 ) -> list[_Postings]:
-    """The decoded blocks of one term that hold candidates who can still reach ``floor``
-    (block-max: Ding & Suel 2011); the candidates of the others are ``read.dropped``."""
-    if not w3.is_blocked(matcher):  # an inlined posting
-        found = _postings(matcher, values_too=plan.clause.field == "body")
+    """The decoded blocks of the clause's ``i``-th term in a segment that hold candidates who
+    can still reach ``floor`` (block-max: Ding & Suel 2011); the candidates of the others are
+    ``read.dropped``. The blocks are found in the term's ``w3.Directory``, by bisection; those
+    decoded are kept in ``memo`` (for the query)."""
+    values_too = plan.clause.field == "body"
+    directory = _directory(plan, segment, i, info)
+    if directory is None:  # an inlined posting
+        matcher = w3.leaf_matcher(segment.reader, plan.clause.field, plan.terms[i][1], info)
+        found = _postings(matcher, values_too)
         read.decoded += len(found.docnums)
         return [found]
+    lasts, offset = directory.lasts, segment.offset
+    first = bisect_left(candidates, offset)
+    stop = bisect_right(candidates, offset + lasts[-1], first)
+    if stop - first > len(lasts):  # candidates in most blocks: each block looked at
+        looked = range(len(lasts))
+    else:  # each candidate's block looked up
+        looked = sorted(
+            set(map(bisect_left, repeat(lasts), map(offset.__rsub__, candidates[first:stop])))
+        )
     one_term = len(plan.terms) == 1
     found = []
-    first = bisect_left(candidates, offset)
-    for last, weight, length in w3.blocks(matcher):
-        end = bisect_right(candidates, offset + last, first)
+    for k in looked:
+        end = bisect_right(candidates, offset + lasts[k], first, stop)
         if end == first:
             continue
-        inside = candidates[first:end]
-        first = end
-        best = max(map(partial.__getitem__, inside))
-        if one_term and best + _bound(plan.stats, weight, length) < floor:
-            read.dropped.update(inside)
+        held, first = candidates[first:end], end
+        best = max(map(partial.__getitem__, held))
+        if (
+            one_term
+            and best + _bound(plan.stats, directory.weights[k], directory.lengths[k]) < floor
+        ):
+            read.dropped.update(held)
             continue
-        found.append(_Postings(*w3.block_postings(matcher, plan.clause.field == "body")))
-        read.decoded += len(found[-1].docnums)
+        key = (segment.offset, plan.clause.field, plan.terms[i][1], k)
+        if key not in memo:
+            memo[key] = _Postings(*w3.block_of(segment.reader, directory, k, values_too))
+            read.decoded += len(memo[key].docnums)
+        found.append(memo[key])
     return found
 
 
-def _kth(scores: Iterable[float], k: int) -> float:
-    """The k-th highest of ``scores`` (0 when there are fewer): a heap of k, not a sort of all
-    (the documents read grow with the archive: 100,000s at 1M)."""
-    best = nlargest(k, scores)
-    return best[k - 1] if len(best) >= k else 0.0
+def _directory(plan: _Plan, segment: _Segment, i: int, info) -> w3.Directory | None:
+    """The block directory of the clause's ``i``-th term in a segment, from ``CACHE`` when the
+    term is frequent enough to be kept there; None for postings not in blocks (inlined)."""
+    field_, btext = plan.clause.field, plan.terms[i][1]
+
+    def read() -> w3.Directory | None:
+        matcher = w3.leaf_matcher(segment.reader, field_, btext, info)
+        return w3.directory(matcher) if w3.is_blocked(matcher) else None
+
+    if info.doc_frequency() < CACHED_FROM or info.is_inlined():
+        return read()
+    return DIRECTORIES.get((segment.key(), field_, btext), read, w3.Directory.size)
+
+
+def _kth(scores: Iterable[float], k: int, known: float = 0.0) -> float:
+    """The k-th highest of ``scores`` (0 when there are fewer), known to be ``known`` or more:
+    a heap of k of the scores that high (filtered by a C loop), not a sort of all (the
+    documents read grow with the archive: 100,000s at 1M); ``known`` when fewer are."""
+    best = nlargest(k, filter(known.__le__, scores))
+    return best[k - 1] if len(best) >= k else known
 
 
 def _at_least(docnums: Iterable[int], score, floor: float) -> list[int]:
@@ -559,35 +606,37 @@ def rank(
     scores: defaultdict[int, float] = defaultdict(float)  # not an array of every document:
     # its allocation and count of zeros grew with the archive (8 MB and 47 ms at 1M)
     rest, threshold = sum(p.bound for p in plans), 0.0
-    top: list[int] = []  # the best ``limit`` documents (of those in ``pending`` and it)
+    top: set[int] = set()  # the best ``limit`` documents (of those in ``pending`` and it)
     pending: list[array] = []
     risen = 0.0  # the bounds read since ``threshold``: no score rose by more
     while remaining:
         i = remaining.pop(0)
         read = reads[i] = _read_all(plans[i])
-        for docnum, score in zip(read.docnums, read.scores, strict=True):
-            scores[docnum] += score
+        _add(scores, read)
         rest -= plans[i].bound
         risen += plans[i].bound
         pending.append(read.docnums)
         if not exhaustive and remaining and rest < threshold + risen:  # else rest >= the k-th
             # scores only rise: the best are among the best before and the documents read since
-            contenders = set(top).union(*pending)
+            contenders = top.union(*pending)
             pending.clear()
-            threshold, risen = _kth(map(scores.__getitem__, contenders), limit), 0.0
-            top = _at_least(contenders, scores.__getitem__, threshold)
+            values = list(map(scores.__getitem__, contenders))
+            threshold, risen = _kth(values, limit, threshold), 0.0
+            top = set(compress(contenders, map(threshold.__le__, values)))
             if rest < threshold * (1 - SLACK):
                 break
     if remaining:
-        seen = chain.from_iterable(read.docnums for read in reads.values())
-        candidates = _at_least(seen, scores.__getitem__, threshold * (1 - SLACK) - rest)
+        floor = threshold * (1 - SLACK) - rest
+        candidates = sorted(compress(scores, map(floor.__le__, scores.values())))
         total = len(scores)
         survivors = _skim(plans, remaining, reads, candidates, scores, threshold, limit)
         approximate = survivors.__getitem__
     else:
-        survivors = set(chain.from_iterable(read.docnums for read in reads.values()))
+        survivors = set(scores)
         approximate, total = scores.__getitem__, len(survivors)
-    near = _at_least(survivors, approximate, _kth(map(approximate, survivors), limit) * (1 - SLACK))
+    # at least ``limit`` of them score ``threshold`` or more, when it is above 0
+    kth = _kth(map(approximate, survivors), limit, threshold)
+    near = _at_least(survivors, approximate, kth * (1 - SLACK))
     ordered = [reads[i] for i in range(len(plans))]
     exact = _sums(ordered, set(near))
     best = nlargest(limit, near, key=exact.__getitem__)  # ties: docnum order
@@ -611,6 +660,12 @@ def rank(
         decoded=sum(read.decoded for read in ordered),
         scored=sum(len(read.scores) for read in ordered),
     )
+
+
+def _add(scores: dict[int, float], read: _Read) -> None:
+    """Adds a clause's scores to ``scores`` by C loops (a read's docnums are distinct)."""
+    old = map(scores.get, read.docnums, repeat(0.0))
+    scores.update(zip(read.docnums, map(float.__add__, old, read.scores), strict=True))
 
 
 def _sums(reads: list[_Read], docnums: set[int]) -> dict[int, float]:
@@ -647,18 +702,22 @@ def _skim(
 ) -> dict[int, float]:
     """The clauses left, read for the candidates only: the candidates that can still enter the
     best ``limit`` → their scores (added in another order than the clauses')."""
+    memo: dict = {}  # decoded blocks, for the terms of several clauses
     partial = {d: scores[d] for d in candidates}
     rest = sum(plans[i].bound for i in remaining)
     for i in remaining:
         rest -= plans[i].bound
         floor = threshold * (1 - SLACK) - rest
-        read = reads[i] = _read_for(plans[i], candidates, partial, floor)
-        for docnum, score in zip(read.docnums, read.scores, strict=True):
-            partial[docnum] += score
-        threshold = max(threshold, _kth(partial.values(), limit))
+        read = reads[i] = _read_for(plans[i], candidates, partial, floor, memo)
+        _add(partial, read)
+        threshold = max(threshold, _kth(partial.values(), limit, threshold))
         floor = threshold * (1 - SLACK) - rest
-        candidates = [d for d in candidates if d not in read.dropped and partial[d] >= floor]
-        partial = {d: partial[d] for d in candidates}
+        if read.dropped:
+            candidates = [d for d in candidates if d not in read.dropped]
+        candidates = list(
+            compress(candidates, map(floor.__le__, map(partial.__getitem__, candidates)))
+        )
+        partial = dict(zip(candidates, map(partial.__getitem__, candidates), strict=True))
     return partial
 
 
