@@ -243,3 +243,17 @@ def test_block_directories_read_as_the_matcher_does(mixed_index):
                     assert [v for _, _, vs in parts for v in vs] == whole.values
                 blocks += len(infos)
     assert blocks > 1000
+
+
+def test_the_postings_of_some_documents_in_a_block():
+    """A few documents are looked up by bisection, many through a set: the same postings."""
+    ids = array("I", range(0, 400, 2))
+    block = bulk._Postings(
+        ids, array("f", [n % 5 + 1.0 for n in ids]), [bytes([n % 250]) for n in ids]
+    )
+    for docnums in ([], [4], [3, 4, 5, 398, 399], list(range(0, 400, 3)), list(range(400))):
+        wanted = set(docnums)
+        found = bulk._of(block, docnums)
+        postings = zip(block.docnums, block.weights, block.values, strict=True)
+        expected = [p for p in postings if p[0] in wanted]
+        assert list(zip(found.docnums, found.weights, found.values, strict=True)) == expected

@@ -476,18 +476,14 @@ def _read_for(
             for (i, _), postings in zip(held, found, strict=True):
                 read.add(plan.terms[i][0], _shifted(postings, segment.offset))
             continue
-        first = bisect_left(candidates, segment.offset)
-        end = bisect_left(candidates, segment.offset + segment.reader.doc_count_all(), first)
-        local = set(map(segment.offset.__rsub__, candidates[first:end]))
         terms = []  # each term's postings of candidates
         for i, info in held:
             found = _candidate_blocks(
                 plan, segment, i, info, candidates, partial, floor, read, memo
             )
-            found = [_selected(p, list(map(local.__contains__, p.docnums))) for p in found]
-            for postings in found:
-                read.add(plan.terms[i][0], _shifted(postings, segment.offset))
             terms.append(_joined(found) if found else _Postings())
+            if found:
+                read.add(plan.terms[i][0], _shifted(terms[-1], segment.offset))
         postings = _blended(terms)
         scores = _scored(postings, segment.lengths(field_), plan.stats, plan.table)
         read.add_scores(postings.docnums, scores, segment.offset)
@@ -510,18 +506,21 @@ def _candidate_blocks(
     read: _Read,
     memo: dict,
 ) -> list[_Postings]:
-    """The decoded blocks of the clause's ``i``-th term in a segment that hold candidates who
-    can still reach ``floor`` (block-max: Ding & Suel 2011); the candidates of the others are
-    ``read.dropped``. The blocks are found in the term's ``w3.Directory``, by bisection; those
-    decoded are kept in ``memo`` (for the query)."""
+    """The candidates' postings (segment docnums) in the blocks of the clause's ``i``-th term
+    in a segment that hold candidates who can still reach ``floor`` (block-max: Ding & Suel
+    2011); the candidates of the others are ``read.dropped``. The blocks are found in the
+    term's ``w3.Directory``, by bisection; those decoded are kept in ``memo`` (for the query).
+    """
     values_too = plan.clause.field == "body"
+    offset = segment.offset
     directory = _directory(plan, segment, i, info)
     if directory is None:  # an inlined posting
         matcher = w3.leaf_matcher(segment.reader, plan.clause.field, plan.terms[i][1], info)
         found = _postings(matcher, values_too)
         read.decoded += len(found.docnums)
-        return [found]
-    lasts, offset = directory.lasts, segment.offset
+        kept = map(partial.__contains__, map(offset.__add__, found.docnums))
+        return [_selected(found, list(kept))]
+    lasts = directory.lasts
     first = bisect_left(candidates, offset)
     stop = bisect_right(candidates, offset + lasts[-1], first)
     if stop - first > len(lasts):  # candidates in most blocks: each block looked at
@@ -537,19 +536,32 @@ def _candidate_blocks(
         if end == first:
             continue
         held, first = candidates[first:end], end
-        best = max(map(partial.__getitem__, held))
-        if (
-            one_term
-            and best + _bound(plan.stats, directory.weights[k], directory.lengths[k]) < floor
-        ):
-            read.dropped.update(held)
-            continue
-        key = (segment.offset, plan.clause.field, plan.terms[i][1], k)
+        if one_term:
+            best = max(map(partial.__getitem__, held))
+            if best + _bound(plan.stats, directory.weights[k], directory.lengths[k]) < floor:
+                read.dropped.update(held)
+                continue
+        key = (offset, plan.clause.field, plan.terms[i][1], k)
         if key not in memo:
             memo[key] = _Postings(*w3.block_of(segment.reader, directory, k, values_too))
             read.decoded += len(memo[key].docnums)
-        found.append(memo[key])
+        found.append(_of(memo[key], list(map(offset.__rsub__, held))))
     return found
+
+
+def _of(block: _Postings, docnums: list[int]) -> _Postings:
+    """The postings of a block that are of ``docnums`` (in order, within the block's range):
+    each looked up by bisection when they are few, else each posting looked up in a set."""
+    ids = block.docnums
+    if len(docnums) * 16 >= len(ids):
+        return _selected(block, list(map(set(docnums).__contains__, ids)))
+    at = map(bisect_left, repeat(ids), docnums)
+    found = [j for j, docnum in zip(at, docnums, strict=True) if j < len(ids) and ids[j] == docnum]
+    return _Postings(
+        array("I", map(ids.__getitem__, found)),
+        array("f", map(block.weights.__getitem__, found)),
+        list(map(block.values.__getitem__, found)) if block.values else [],
+    )
 
 
 def _directory(plan: _Plan, segment: _Segment, i: int, info) -> w3.Directory | None:
