@@ -630,7 +630,11 @@ def rank(
         pending.append(read.docnums)
         if not exhaustive and remaining and rest < threshold + risen:  # else rest >= the k-th
             # scores only rise: the best are among the best before and the documents read since
-            contenders = top.union(*pending)
+            # those below the threshold stay below the next (C loops: no set of them all)
+            risers = (
+                compress(p, map(threshold.__le__, map(scores.__getitem__, p))) for p in pending
+            )
+            contenders = top.union(*risers)
             pending.clear()
             values = list(map(scores.__getitem__, contenders))
             threshold, risen = _kth(values, limit, threshold), 0.0
