@@ -252,7 +252,7 @@ class _Read:
     def add_scores(self, docnums: array, scores: Iterable[float], offset: int) -> None:
         """Scores of the clause (segment docnums, in order)."""
         self.scores += scores
-        self.docnums.extend(map(offset.__add__, docnums))
+        self.docnums.extend(map(offset.__add__, docnums) if offset else docnums)
 
 
 def segments(searcher) -> list[_Segment]:
@@ -409,9 +409,14 @@ def _read_all(plan: _Plan) -> _Read:
         found = [
             _live(_term_postings(plan, segment, i, info, read), segment.deleted) for i, info in held
         ]
-        read.add_scores(*_clause_scores(plan, segment, held, found), segment.offset)
-        for (i, _), postings in zip(held, found, strict=True):
-            read.add(plan.terms[i][0], _shifted(postings, segment.offset))
+        docnums, scores = _clause_scores(plan, segment, held, found)
+        parts = [_shifted(postings, segment.offset) for postings in found]
+        for (i, _), postings in zip(held, parts, strict=True):
+            read.add(plan.terms[i][0], postings)
+        if len(found) == 1 and docnums is found[0].docnums:  # shifted already
+            read.add_scores(parts[0].docnums, scores, 0)
+        else:
+            read.add_scores(docnums, scores, segment.offset)
     return read
 
 
