@@ -20,6 +20,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.filedb.filetables import _lengths as _LENGTHS
+from whoosh.reading import TermNotFound
 from whoosh.system import pack_int, pack_ushort
 
 
@@ -91,6 +92,73 @@ def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[by
         weights.extend(block_weights)
         values.extend(block_values)
     return docnums, weights, values
+
+
+CACHED_TERMS = 1 << 14  # term infos a segment keeps (about 6 MB), all dropped when full
+
+
+class CachedTerms:
+    """A segment's term dictionary (W3's terms reader) that keeps the term infos it has looked
+    up, and the terms it did not find. A query looks each of its terms up several times in
+    each segment (document frequencies for idf, blends and roots, then the postings), each a
+    hash probe, a key compare and a decode; a long-running process looks up the same words
+    query after query. Everything else goes to the reader itself."""
+
+    def __init__(self, terms) -> None:
+        self._terms = terms
+        self._infos: dict[tuple[str, bytes], object] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._terms, name)
+
+    def _info(self, fieldname: str, tbytes: bytes):
+        """The term's info, None when the segment does not hold it."""
+        key = (fieldname, tbytes)
+        try:
+            return self._infos[key]
+        except KeyError:
+            pass
+        try:
+            info = self._terms.term_info(fieldname, tbytes)
+        except TermNotFound:
+            info = None
+        if len(self._infos) >= CACHED_TERMS:
+            self._infos.clear()
+        self._infos[key] = info
+        return info
+
+    def term_info(self, fieldname: str, tbytes: bytes):
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+        return info
+
+    def __contains__(self, term: tuple[str, bytes]) -> bool:
+        return self._info(*term) is not None
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise KeyError((fieldname, tbytes))  # as the terms reader: the segment reader says 0
+        return info.doc_frequency()
+
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise KeyError((fieldname, tbytes))
+        return info.weight()
+
+    def matcher(self, fieldname: str, tbytes: bytes, format_, scorer=None):
+        info = self.term_info(fieldname, tbytes)
+        term = (fieldname, tbytes)
+        return self._codec.postings_reader(self._postfile, info, format_, term=term, scorer=scorer)
+
+
+def cache_terms(reader) -> None:
+    """Give each segment of ``reader`` (a segment reader or a multi-reader) ``CachedTerms``."""
+    for leaf, _ in reader.leaf_readers():
+        if hasattr(leaf, "_terms") and not isinstance(leaf._terms, CachedTerms):
+            leaf._terms = CachedTerms(leaf._terms)
 
 
 def field_terms(reader, fieldname: str) -> Iterator[tuple[bytes, object]]:

@@ -21,7 +21,7 @@ from searcharc.analysis import Analysis, Token, analyze, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
-from searcharc.index import shards, store
+from searcharc.index import shards, store, w3
 from searcharc.index.lock import writer_lock
 from searcharc.records import Article, Hit, Snippet, derived_title
 from searcharc.search import bulk
@@ -522,6 +522,7 @@ class SearchIndex:
             self._open_searcher = None
         if self._open_searcher is None:
             self._open_searcher = self._ix.searcher()
+            w3.cache_terms(self._open_searcher.reader())
         weighting = ranking.weighting()
         if type(weighting) is not type(self._open_searcher.weighting):
             self._open_searcher._idf_cache.clear()  # Whoosh caches idfs whatever the model
