@@ -1,12 +1,13 @@
-"""The term infos a segment keeps (w3.CachedTerms): the same answers as W3's terms reader, for
-terms it holds and terms it does not, and a term looked up once per segment, not per use."""
+"""How the read path reads segment files: through memory maps (store.MappedFile), and with the
+term infos a segment keeps (w3.CachedTerms): the same answers as W3's terms reader, for terms it
+holds and terms it does not, and a term looked up once per segment, not per use."""
 
 from __future__ import annotations
 
 import pytest
 from whoosh.reading import TermNotFound
 
-from searcharc.index import w3
+from searcharc.index import store, w3
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 
 
@@ -91,3 +92,23 @@ def test_a_full_cache_starts_again(index, monkeypatch):
     assert len(cached._infos) == 3
     assert ("body", "مغرب".encode()) in cached  # the fourth: the three dropped
     assert list(cached._infos) == [("body", "مغرب".encode())]
+
+
+def test_segment_files_are_read_through_memory_maps(seed_index_dir):
+    ix = store.open_existing(seed_index_dir)
+    names = [n for n in ix.storage.list() if n.endswith((".trm", ".pst", ".seg"))]
+    assert names
+    for name in names:
+        f = ix.storage.open_file(name)
+        assert isinstance(f, store.MappedFile) and f._map is not None
+        data = (seed_index_dir / name).read_bytes()
+        for start, length in ((0, 16), (len(data) // 2, 7), (len(data) - 3, 10)):
+            assert f.get(start, length) == data[start : start + length]
+        f.close()
+
+
+def test_an_empty_file_is_read_without_a_map(tmp_path):
+    (tmp_path / "empty").write_bytes(b"")
+    f = store.MappedStorage(str(tmp_path)).open_file("empty")
+    assert f._map is None and f.get(0, 4) == b""
+    f.close()
