@@ -31,11 +31,11 @@ from searcharc.search.proximity import proximity_score
 from searcharc.search.query import parse, parse_searchable
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.ranking import Ranking, expansion_words, matched_words, word_query
-from searcharc.search.stats import IndexStats, index_stats
-from searcharc.search.suggest import Suggestion, suggestions
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # similar, stats and suggest are imported when first used: not by most queries
     from searcharc.search.similar import Similar
+    from searcharc.search.stats import IndexStats
+    from searcharc.search.suggest import Suggestion
 
 ROOT_DF_FLOOR = 1000  # documents: a root in fewer is always searched (its postings are cheap)
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
@@ -250,6 +250,8 @@ class SearchIndex:
 
     def stats(self) -> IndexStats:
         """Size and make-up of the index."""
+        from searcharc.search.stats import index_stats
+
         return index_stats(self._ix, str(self.path), self._size_bytes(), self._updated(), self.meta)
 
     def _updated(self) -> float:
@@ -462,6 +464,8 @@ class SearchIndex:
 
     def suggest(self, query: str) -> list[Suggestion]:
         """Did you mean: the query with its unknown words replaced by near words of the index."""
+        from searcharc.search.suggest import suggestions
+
         return suggestions(self, query)
 
     def similar(self, article_id: str, limit: int = 10) -> list[Similar]:
