@@ -21,7 +21,7 @@ from searcharc.analysis import Analysis, Token, analyze, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
-from searcharc.index import shards, store
+from searcharc.index import shards, store, w3
 from searcharc.index.lock import writer_lock
 from searcharc.records import Article, Hit, Snippet, derived_title
 from searcharc.search import bulk
@@ -365,7 +365,7 @@ class SearchIndex:
             ranked.sort(key=lambda c: (-c.score, ties(c.docnum)))
         scores = {c.docnum: c.score for c in ranked}
         if request.sort == "date":  # Whoosh puts undated articles first: they go last
-            ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
+            ranked.sort(key=lambda c: _stored_fields(searcher, c.docnum).get("date") is None)
         else:
             ranked = self._reranked(searcher, ranked, compiled, ranking)
         if request.facets and matched is None:
@@ -596,7 +596,7 @@ class SearchIndex:
         return candidate.ranked.body_positions(candidate.docnum, stems)
 
     def _hit(self, searcher, candidate: _Candidate, compiled: Compiled, snippets: bool) -> Hit:
-        fields = searcher.stored_fields(candidate.docnum)
+        fields = _stored_fields(searcher, candidate.docnum)
         found = self._snippets(fields.get("body", ""), candidate, compiled) if snippets else []
         score = candidate.score
         return Hit(
@@ -607,6 +607,14 @@ class SearchIndex:
             source=fields.get("source"),
             snippets=found,
         )
+
+
+def _stored_fields(searcher, docnum: int) -> dict:
+    """A document's stored fields, read from its segment alone (``w3.stored_fields``)."""
+    leaves = searcher.leaf_searchers()
+    at = bisect_right([offset for _, offset in leaves], docnum) - 1
+    leaf, offset = leaves[at]
+    return w3.stored_fields(leaf.reader(), docnum - offset)
 
 
 def _by_word(stems: set[str], norms: set[str]) -> Callable[[Analysis], bool]:
