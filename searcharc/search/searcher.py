@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from whoosh.index import Index
 from whoosh.query import AndMaybe, DateRange, Or, Query
@@ -32,6 +31,7 @@ from searcharc.search.query import parse, parse_searchable
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.ranking import Ranking, expansion_words, matched_words, word_query
 
+TYPE_CHECKING = False  # as typing's, which a cold query does not import
 if TYPE_CHECKING:  # similar, stats and suggest are imported when first used: not by most queries
     from searcharc.search.similar import Similar
     from searcharc.search.stats import IndexStats
