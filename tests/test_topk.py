@@ -125,7 +125,7 @@ def test_bounds_hold_for_every_posting(mixed_index, words):
                 lengths = segment.lengths(clause.field)
                 for _, weight, length in w3.blocks(matcher):
                     block = bulk._Postings(*w3.block_postings(matcher, False))
-                    scored = bulk._scored(block, lengths, plan.stats)
+                    scored = bulk._scored(block, lengths, plan.stats, plan.table)
                     assert max(scored) <= bulk._bound(plan.stats, weight, length)
 
 

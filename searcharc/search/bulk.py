@@ -221,6 +221,7 @@ class _Plan:
     present: list[tuple[_Segment, list[tuple[int, object]]]]  # segments, the ``terms`` they
     # hold and their term infos
     bound: float  # no document scores more by this clause
+    table: dict[int, float] = field(default_factory=dict)  # ``_scored``'s, for every segment
 
 
 @dataclass(slots=True)
@@ -297,27 +298,24 @@ def _bound(stats: tuple, tf: float, length: float) -> float:
     return bm25(idf, tf, length, avgfl, b, k1) * boost * (1 + SLACK)
 
 
-def _scored(postings: _Postings, lengths: bytes, stats: tuple) -> list[float]:
+def _scored(postings: _Postings, lengths: bytes, stats: tuple, table: dict) -> list[float]:
     """Each posting's BM25F score; ``lengths`` is indexed by the postings' docnums.
 
     A score depends only on the term frequency and the length byte: it is computed once for
-    each pair that occurs, and the rest is lookups done by C loops (map, set). Whole
-    frequencies (all of them, in practice) and the length byte make one int key a posting.
+    each pair that occurs, kept in ``table`` (the clause's, for all its segments), and the rest
+    is lookups done by C loops (map, set). Whole frequencies (all of them, in practice) and the
+    length byte make one int key a posting.
     """
     idf, avgfl, b, k1, boost = stats
     lengths_of = map(lengths.__getitem__, postings.docnums)
     if all(map(float.is_integer, postings.weights)):
         keys = list(map(int.__add__, map((256).__mul__, map(int, postings.weights)), lengths_of))
-        table = {
-            key: bm25(idf, float(key >> 8), byte_to_length(key & 255), avgfl, b, k1) * boost
-            for key in set(keys)
-        }
+        for key in set(keys).difference(table):
+            table[key] = bm25(idf, float(key >> 8), byte_to_length(key & 255), avgfl, b, k1) * boost
     else:
         keys = list(zip(postings.weights, lengths_of, strict=True))
-        table = {
-            key: bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost
-            for key in set(keys)
-        }
+        for key in set(keys).difference(table):
+            table[key] = bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost
     return list(map(table.__getitem__, keys))
 
 
@@ -413,7 +411,7 @@ def _clause_scores(
     def score() -> tuple[array, list[float]]:
         blended = _blended(found)
         lengths = segment.lengths(plan.clause.field)
-        return blended.docnums, _scored(blended, lengths, plan.stats)
+        return blended.docnums, _scored(blended, lengths, plan.stats, plan.table)
 
     if not _frequent(held):
         return score()
@@ -463,21 +461,21 @@ def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], flo
             for (i, _), postings in zip(held, found, strict=True):
                 read.add(plan.terms[i][0], _shifted(postings, segment.offset))
             continue
-        frequency: dict[int, float] = {}
+        parts = []  # each term's postings of the candidates (segment docnums)
         for i, info in held:
             matcher = w3.leaf_matcher(segment.reader, field_, plan.terms[i][1], info)
             found = _candidate_blocks(
                 plan, matcher, segment.offset, candidates, partial, floor, read
             )
+            parts.append(_Postings())
             for postings in found:
-                postings = _shifted(postings, segment.offset)
-                pairs = zip(postings.docnums, postings.weights, strict=True)
-                for docnum, weight in compress(pairs, map(partial.__contains__, postings.docnums)):
-                    local = docnum - segment.offset
-                    frequency[local] = frequency.get(local, 0.0) + weight
-                read.add(plan.terms[i][0], postings)
-        postings = _frequencies(frequency)
-        scores = _scored(postings, segment.lengths(field_), plan.stats)
+                shifted = _shifted(postings, segment.offset)
+                read.add(plan.terms[i][0], shifted)
+                kept = list(map(partial.__contains__, shifted.docnums))
+                parts[-1].docnums.extend(compress(postings.docnums, kept))
+                parts[-1].weights.extend(compress(postings.weights, kept))
+        postings = _blended(parts)
+        scores = _scored(postings, segment.lengths(field_), plan.stats, plan.table)
         read.add_scores(postings.docnums, scores, segment.offset)
     return read
 
