@@ -525,6 +525,17 @@ def _kth(scores: Iterable[float], k: int) -> float:
     return best[k - 1] if len(best) >= k else 0.0
 
 
+def _needed(scores: Iterable[float], limit: int, reach, threshold: float) -> float:
+    """The score a document must be able to reach to be wanted: at least ``threshold`` and the
+    ``limit``-th best of ``scores`` (lower bounds of the documents' scores); with ``reach``
+    (k, lift), the k-th best less ``lift`` when that is more."""
+    best = nlargest(limit, scores)
+    found = best[limit - 1] if len(best) >= limit else 0.0
+    if reach is not None and len(best) >= reach[0]:
+        found = max(found, best[reach[0] - 1] - reach[1])
+    return max(threshold, found)
+
+
 def _at_least(docnums: Iterable[int], score, floor: float) -> list[int]:
     """The docnums (distinct, in order) whose ``score`` is ``floor`` or more (C loops)."""
     docnums = list(docnums)
@@ -539,6 +550,7 @@ def rank(
     limit: int,
     weak: str = "",
     exhaustive: bool = False,
+    reach: tuple[int, float] | None = None,
 ) -> Ranked:
     """The ``limit`` best documents for the disjunction of ``found``, as Whoosh ranks them;
     those that only clauses of the field ``weak`` matched are counted apart.
@@ -549,6 +561,12 @@ def rank(
     the documents that still can (``_read_for``), which fall away as the bounds left shrink.
     The total is then a lower bound (``Ranked.exact_total``). ``exhaustive`` reads every
     posting. Either way the same documents come out, in the same order, with the same scores.
+
+    ``reach`` (k, lift): only the documents that a re-ranking which adds at most ``lift`` to a
+    score could put among the best k are wanted. The clauses left are then read only for the
+    documents that can still score the k-th best less ``lift`` (when that is more than the
+    ``limit``-th best): the best k once re-ranked are the same, in the same order, and so is
+    the total; the documents under that score may be missing or out of place.
     """
     found_segments = segments(searcher)
     plans = [_plan(searcher, clause, found_segments, b, k1) for clause in found]
@@ -577,10 +595,11 @@ def rank(
             if rest < threshold * (1 - SLACK):
                 break
     if remaining:
+        threshold = _needed(map(scores.__getitem__, top), limit, reach, threshold)
         seen = chain.from_iterable(read.docnums for read in reads.values())
         candidates = _at_least(seen, scores.__getitem__, threshold * (1 - SLACK) - rest)
         total = len(scores)
-        survivors = _skim(plans, remaining, reads, candidates, scores, threshold, limit)
+        survivors = _skim(plans, remaining, reads, candidates, scores, threshold, limit, reach)
         approximate = survivors.__getitem__
     else:
         survivors = set(chain.from_iterable(read.docnums for read in reads.values()))
@@ -642,9 +661,11 @@ def _skim(
     scores: dict[int, float],
     threshold: float,
     limit: int,
+    reach: tuple[int, float] | None,
 ) -> dict[int, float]:
     """The clauses left, read for the candidates only: the candidates that can still enter the
-    best ``limit`` → their scores (added in another order than the clauses')."""
+    best ``limit`` (within ``reach``, see ``rank``) → their scores (added in another order than
+    the clauses')."""
     partial = {d: scores[d] for d in candidates}
     rest = sum(plans[i].bound for i in remaining)
     for i in remaining:
@@ -653,7 +674,7 @@ def _skim(
         read = reads[i] = _read_for(plans[i], candidates, partial, floor)
         for docnum, score in zip(read.docnums, read.scores, strict=True):
             partial[docnum] += score
-        threshold = max(threshold, _kth(partial.values(), limit))
+        threshold = _needed(partial.values(), limit, reach, threshold)
         floor = threshold * (1 - SLACK) - rest
         candidates = [d for d in candidates if d not in read.dropped and partial[d] >= floor]
         partial = {d: partial[d] for d in candidates}

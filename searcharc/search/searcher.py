@@ -159,6 +159,20 @@ def _reranks(ranking: Ranking) -> bool:
     return bool(ranking.proximity or ranking.coordination)
 
 
+def _reach(compiled: Compiled, ranking: Ranking, depth: int) -> tuple[int, float] | None:
+    """What the re-ranking of a one-index search can change (``bulk.rank``'s ``reach``): the
+    order of the best ``depth`` inside the window, by at most the proximity bonus, which is
+    under k1 + 1 a stem (a saturated accumulator weighted at most 1: ``proximity_score``, whose
+    bound tests/test_proximity.py checks).
+    None when matched words re-order, a bonus may be negative, or the page passes the window
+    (where the order of every document of the window counts)."""
+    if ranking.coordination or ranking.proximity < 0 or depth > RERANK_WINDOW:
+        return None
+    stems = {w.stem for w in compiled.words if w.weight > 0}
+    most = len(stems) * (ranking.k1 + 1) if len(stems) >= 2 else 0.0
+    return depth, ranking.proximity * most * (1 + bulk.SLACK)
+
+
 def _date_filter(since: date | None, until: date | None) -> Query | None:
     """Articles dated within [since, until] (either bound may be open)."""
     if since is None and until is None:
@@ -343,7 +357,12 @@ class SearchIndex:
         ranking, compiled = request.ranking, plan.compiled
         if plan.flat is not None:
             ranked, found = self._bulk_candidates(
-                searcher, plan.flat, ranking, request.depth, request.exact_total or request.facets
+                searcher,
+                plan.flat,
+                ranking,
+                request.depth,
+                request.exact_total or request.facets,
+                _reach(compiled, ranking, request.depth) if ties is None else None,
             )
             total, matched, by_root, exact = (
                 found.total,
@@ -423,13 +442,18 @@ class SearchIndex:
 
     @staticmethod
     def _bulk_candidates(
-        searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int, exact_total: bool
+        searcher,
+        flat: list[bulk.Clause],
+        ranking: Ranking,
+        depth: int,
+        exact_total: bool,
+        reach: tuple[int, float] | None = None,
     ) -> tuple[list[_Candidate], bulk.Ranked]:
         """The BM25F candidates of a plain disjunction of terms, scored in bulk, and what the
         scoring found (the total, exact or a lower bound; every matching document when exact;
-        how many of those only the root view matched)."""
+        how many of those only the root view matched); ``reach``: see ``bulk.rank``."""
         fetch = _fetch(depth, "score", _reranks(ranking))
-        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, "root", exact_total)
+        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, "root", exact_total, reach)
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
         ]
