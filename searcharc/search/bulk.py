@@ -480,6 +480,11 @@ def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], flo
     return read
 
 
+def _postings_count(plan: _Plan) -> int:
+    """How many postings the clause's terms have in all (what reading it whole decodes)."""
+    return sum(info.doc_frequency() for _, held in plan.present for _, info in held)
+
+
 def _frequent(held: list) -> bool:
     """Whether a clause's terms in a segment are in enough documents to be cached."""
     return sum(info.doc_frequency() for _, info in held) >= CACHED_FROM
@@ -665,10 +670,11 @@ def _skim(
 ) -> dict[int, float]:
     """The clauses left, read for the candidates only: the candidates that can still enter the
     best ``limit`` (within ``reach``, see ``rank``) → their scores (added in another order than
-    the clauses')."""
+    the clauses'). The clauses with the fewest postings are read first: each drops candidates
+    (its bound leaves what the others can add) and so blocks of the larger ones."""
     partial = {d: scores[d] for d in candidates}
     rest = sum(plans[i].bound for i in remaining)
-    for i in remaining:
+    for i in sorted(remaining, key=lambda i: _postings_count(plans[i])):
         rest -= plans[i].bound
         floor = threshold * (1 - SLACK) - rest
         read = reads[i] = _read_for(plans[i], candidates, partial, floor)
