@@ -16,7 +16,7 @@ import os
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from heapq import nlargest
 from itertools import chain, compress
@@ -243,8 +243,14 @@ class _Read:
         """More postings of one term (searcher docnums, after those before)."""
         self.postings.setdefault(text, []).append(postings)
 
-    def docnums_of(self, text: str) -> Iterable[int]:
-        return chain.from_iterable(p.docnums for p in self.postings[text])
+    def holding(self, text: str, docnums: list[int]) -> Iterator[int]:
+        """Those of ``docnums`` (in order) with a posting of the term ``text``: looked up in
+        each part (parts follow each other in docnum order), not by walking every posting."""
+        for part in self.postings[text]:
+            if part.docnums:
+                first = bisect_left(docnums, part.docnums[0])
+                last = bisect_right(docnums, part.docnums[-1], first)
+                yield from filter(part.has, docnums[first:last])
 
     def add_scores(self, docnums: array, scores: Iterable[float], offset: int) -> None:
         """Scores of the clause (segment docnums, in order)."""
@@ -650,10 +656,11 @@ def _matched_terms(
 ) -> dict[int, set[tuple[str, bytes]]]:
     """Each document → the (field, term bytes) it matched."""
     found: dict[int, set[tuple[str, bytes]]] = {d: set() for d in docnums}
+    ordered = sorted(docnums)
     for plan, read in zip(plans, reads, strict=True):
         for text, btext in plan.terms:
             if text in read.postings:
-                for docnum in found.keys() & read.docnums_of(text):
+                for docnum in read.holding(text, ordered):
                     found[docnum].add((plan.clause.field, btext))
     return found
 
