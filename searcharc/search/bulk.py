@@ -457,6 +457,10 @@ def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], flo
     field_ = plan.clause.field
     read = _Read()
     for segment, held in plan.present:
+        start = bisect_left(candidates, segment.offset)
+        end = bisect_left(candidates, segment.offset + segment.reader.doc_count_all(), start)
+        if start == end:
+            continue  # no candidate in this segment
         if _frequent(held) and _scores_key(plan, segment, held) in CACHE.entries:  # kept for
             # the candidates, from the whole clause's scores
             found = [_term_postings(plan, segment, i, info, read) for i, info in held]
@@ -471,7 +475,7 @@ def _read_for(plan: _Plan, candidates: list[int], partial: dict[int, float], flo
         for i, info in held:
             matcher = w3.leaf_matcher(segment.reader, field_, plan.terms[i][1], info)
             found = _candidate_blocks(
-                plan, matcher, segment.offset, candidates, partial, floor, read
+                plan, matcher, segment.offset, candidates[start:end], partial, floor, read
             )
             parts.append(_Postings())
             for postings in found:
@@ -505,16 +509,19 @@ def _candidate_blocks(
     floor: float,
     read: _Read,
 ) -> list[_Postings]:
-    """The decoded blocks of one term that hold candidates who can still reach ``floor``
-    (block-max: Ding & Suel 2011); the candidates of the others are ``read.dropped``."""
+    """The decoded blocks of one term in a segment that hold candidates (the segment's, in
+    order) who can still reach ``floor`` (block-max: Ding & Suel 2011); the candidates of the
+    others are ``read.dropped``."""
     if not w3.is_blocked(matcher):  # an inlined posting
         found = _postings(matcher, values_too=plan.clause.field == "body")
         read.decoded += len(found.docnums)
         return [found]
     one_term = len(plan.terms) == 1
     found = []
-    first = bisect_left(candidates, offset)
+    first = 0
     for last, weight, length in w3.blocks(matcher):
+        if first == len(candidates):
+            break  # no candidate left: the other blocks' headers are not read either
         end = bisect_right(candidates, offset + last, first)
         if end == first:
             continue
@@ -607,6 +614,8 @@ def rank(
                 break
     if remaining:
         threshold = _needed(map(scores.__getitem__, top), limit, reach, threshold)
+        if reach is not None:
+            threshold = max(threshold, _seeded(plans, remaining, top, scores, reach))
         seen = chain.from_iterable(read.docnums for read in reads.values())
         candidates = _at_least(seen, scores.__getitem__, threshold * (1 - SLACK) - rest)
         total = len(scores)
@@ -663,6 +672,29 @@ def _matched_terms(
                 for docnum in read.holding(text, ordered):
                     found[docnum].add((plan.clause.field, btext))
     return found
+
+
+def _seeded(
+    plans: list[_Plan],
+    remaining: list[int],
+    top: list[int],
+    scores: dict[int, float],
+    reach: tuple[int, float],
+) -> float:
+    """A score that the documents ``reach`` wants can reach, from the whole scores of the k best
+    so far: the clauses left read for those k alone (the few blocks that hold them); the least
+    of the k less the lift. Every candidate under it is left out before the clauses are read
+    for them all (0.0 when there are not k documents yet)."""
+    k, lift = reach
+    probe = sorted(nlargest(k, top, key=scores.__getitem__))
+    if len(probe) < k:
+        return 0.0
+    whole = {d: scores[d] for d in probe}
+    for i in remaining:
+        read = _read_for(plans[i], probe, dict.fromkeys(probe, 0.0), float("-inf"))
+        for docnum, score in zip(read.docnums, read.scores, strict=True):
+            whole[docnum] += score
+    return min(whole.values()) * (1 - SLACK) - lift
 
 
 def _skim(
