@@ -86,3 +86,20 @@ def test_only_the_command_itself_skips_the_teardown(monkeypatch):
     assert launch.is_the_command()
     module.__file__ = "/usr/local/bin/other-tool"
     assert not launch.is_the_command()
+
+
+class Unwritable:
+    def flush(self) -> None:
+        raise OSError(28, "No space left on device")
+
+
+def test_output_that_cannot_be_flushed_leaves_the_exit_to_the_interpreter(monkeypatch):
+    """A full disk or a closed pipe: no quick exit (the interpreter's exit reports it, as
+    before); a stream that is not there (a closed descriptor) is skipped."""
+    exits = []
+    monkeypatch.setattr(launch.os, "_exit", exits.append)
+    monkeypatch.setattr(sys, "stdout", Unwritable())
+    assert launch.exit_at_once(0) is None and exits == []
+    monkeypatch.setattr(sys, "stdout", None)
+    launch.exit_at_once(1)
+    assert exits == [1]
