@@ -221,7 +221,7 @@ class _Plan:
     present: list[tuple[_Segment, list[tuple[int, object]]]]  # segments, the ``terms`` they
     # hold and their term infos
     bound: float  # no document scores more by this clause
-    table: dict[int, float] = field(default_factory=dict)  # ``_scored``'s, for every segment
+    table: dict = field(default_factory=dict)  # ``_scored``'s scores by key, for every segment
 
 
 @dataclass(slots=True)
