@@ -261,11 +261,13 @@ def one_size(size: int, work: Path, args, bases, sentences) -> dict:
     out = kept(work / f"index-{size}.json", args.keep) or built(size, folder, index, work, args)
     if args.keep:
         (work / f"index-{size}.json").write_text(json.dumps(out))
+    measure = not args.builds_only
     out["queries"] = {
         engine: latencies(engine, index, args.query_files)
         for engine in ("searcharc", "searcharc API")
+        if measure
     }
-    out["cold"] = cold_ms(index)
+    out["cold"] = cold_ms(index) if measure else {}
     for engine in args.peers:
         if engine == "whoosh" and size > args.whoosh_max:
             continue
@@ -274,7 +276,7 @@ def one_size(size: int, work: Path, args, bases, sentences) -> dict:
         out[engine] = kept(record, args.keep) or peer_built(engine, folder, path, size)
         if args.keep:
             record.write_text(json.dumps(out[engine]))
-        if engine != "whoosh":
+        if engine != "whoosh" and measure:
             out["queries"][engine] = latencies(engine, path, args.query_files)
         if not args.keep:
             shutil.rmtree(path, ignore_errors=True)
@@ -455,7 +457,12 @@ def main() -> int:
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--archive", help=argparse.SUPPRESS)
     parser.add_argument("--index", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--builds-only", action="store_true", help="with --keep: build, measure no query"
+    )
     args = parser.parse_args()
+    if args.builds_only and not args.keep:
+        parser.error("--builds-only keeps the indexes for a later run: give --keep")
     if args.worker:
         worker(args)
         return 0
@@ -474,6 +481,9 @@ def main() -> int:
     args.query_files = query_files(bases, work)
     args.bases, args.sentences = bases, sentences
     results = [one_size(size, work, args, bases, sentences) for size in args.sizes]
+    if args.builds_only:
+        print("\n" + json.dumps(results))
+        return 0
     table(results, args.peers)
     print("\n" + json.dumps(results))
     return 0

@@ -6,8 +6,6 @@ hits = SearchIndex.open("index").search("مكافحة الإرهاب").hits
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from searcharc import lean_imports
 
 lean_imports.install()  # before anything imports Whoosh
@@ -16,6 +14,7 @@ __version__ = "0.1.0"
 # How free words combine: "any" lets ranking decide, "all" requires every one (see the README).
 DEFAULT_MATCH = "any"
 
+TYPE_CHECKING = False  # as typing's, which a cold query does not import
 if TYPE_CHECKING:
     from searcharc.search.searcher import SearchIndex
 

@@ -1,11 +1,14 @@
-"""Whoosh, loaded without two modules it imports at start-up and searcharc never calls.
+"""Whoosh, loaded without modules it imports at start-up and a query never calls.
 
 ``whoosh.compat`` imports ``urllib.request`` (and with it http.client, email, ssl) for
-``urlretrieve``; ``whoosh.query.terms`` imports ``whoosh.lang.morph_en`` (English word
-variations, one very large regular expression) for the ``Variations`` query. Together they
-are a sixth of a cold `searcharc query`. While exactly those two Whoosh modules execute, each
-of the two imports finds a stand-in whose function loads the real module on its first call;
-every other importer, before or after, gets the real module.
+``urlretrieve`` and ``html`` (its table of entities) for ``escape``; ``whoosh.query.terms``
+imports ``whoosh.lang.morph_en`` (English word variations, one very large regular expression)
+for the ``Variations`` query; ``whoosh.filedb.filestore`` and ``whoosh.filedb.compound``
+import ``tempfile`` and ``shutil`` (with bz2 and lzma) for temporary and compound files;
+``whoosh.util`` and ``whoosh.classify`` import ``random`` for new file names and clustering;
+``whoosh.util.times`` imports ``calendar`` (and locale) for relative dates. While exactly
+those Whoosh modules execute, each of these imports finds a stand-in whose functions load the
+real module on their first call; every other importer, before or after, gets the real module.
 """
 
 from __future__ import annotations
@@ -16,10 +19,15 @@ from importlib import import_module
 from importlib.machinery import PathFinder, SourceFileLoader
 from types import ModuleType
 
-# Whoosh module → (module it imports, the names it takes from it)
-STANDINS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "whoosh.compat": ("urllib.request", ("urlretrieve",)),
-    "whoosh.query.terms": ("whoosh.lang.morph_en", ("variations",)),
+# Whoosh module → the modules it imports, each with the names Whoosh takes from it
+STANDINS: dict[str, dict[str, tuple[str, ...]]] = {
+    "whoosh.compat": {"urllib.request": ("urlretrieve",), "html": ("escape",)},
+    "whoosh.query.terms": {"whoosh.lang.morph_en": ("variations",)},
+    "whoosh.filedb.filestore": {"tempfile": ("gettempdir",)},
+    "whoosh.filedb.compound": {"shutil": ("copyfileobj",)},
+    "whoosh.util": {"random": ("choice", "randint")},
+    "whoosh.classify": {"random": ("sample",)},
+    "whoosh.util.times": {"calendar": ("monthrange",)},
 }
 
 
@@ -34,22 +42,29 @@ def _deferred(module: str, name: str) -> Callable:
 
 
 class StandinLoader(SourceFileLoader):
-    """Runs a Whoosh module with a stand-in for one module it imports, then removes it."""
+    """Runs a Whoosh module with stand-ins for modules it imports, then removes them."""
 
     def exec_module(self, module: ModuleType) -> None:
-        target, names = STANDINS[self.name]
-        if target in sys.modules:  # already loaded for real: nothing to save
-            super().exec_module(module)
-            return
-        standin = ModuleType(target)
-        for name in names:
-            setattr(standin, name, _deferred(target, name))
-        sys.modules[target] = standin
+        standins = {
+            target: _standin(target, names)
+            for target, names in STANDINS[self.name].items()
+            if target not in sys.modules  # already loaded for real: nothing to save
+        }
+        sys.modules.update(standins)
         try:
             super().exec_module(module)
         finally:
-            if sys.modules.get(target) is standin:
-                del sys.modules[target]
+            for target, standin in standins.items():
+                if sys.modules.get(target) is standin:
+                    del sys.modules[target]
+
+
+def _standin(target: str, names: tuple[str, ...]) -> ModuleType:
+    """A module named ``target`` whose ``names`` are functions that load the real one."""
+    standin = ModuleType(target)
+    for name in names:
+        setattr(standin, name, _deferred(target, name))
+    return standin
 
 
 class StandinFinder:

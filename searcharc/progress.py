@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # as typing's, which a cold query does not import
 if TYPE_CHECKING:
     from searcharc.ingest import Input, Skipped
 

@@ -161,19 +161,33 @@ def test_a_query_imports_whoosh_but_not_the_ingest_libraries(seed_index_dir):
 
 def test_a_query_does_not_load_what_whoosh_imports_but_searcharc_never_calls(seed_index_dir):
     modules = imported("query", "الإرهاب", "--index", str(seed_index_dir))
-    assert {"whoosh.compat", "whoosh.query.terms"} <= modules  # the measurement works
-    assert not {"urllib.request", "http.client", "whoosh.lang.morph_en"} & modules
+    assert {"whoosh.compat", "whoosh.query.terms", "whoosh.util.times"} <= modules  # it works
+    unused = {"urllib.request", "http.client", "whoosh.lang.morph_en", "html", "html.entities"}
+    unused |= {"tempfile", "shutil", "bz2", "lzma", "random", "calendar", "locale", "typing"}
+    assert not unused & modules
     # nor what only writing needs
-    assert not {"searcharc.index.writer", "searcharc.index.parallel", "multiprocessing"} & modules
+    writing = {"searcharc.index.writer", "searcharc.index.parallel", "whoosh.writing"}
+    assert not (writing | {"multiprocessing"}) & modules
+    # nor what only some queries need (did-you-mean under 3 hits) or other commands
+    assert not {"searcharc.search.suggest", "searcharc.search.stats"} & modules
 
 
 STANDINS_PROBE = """
 import sys
-import searcharc, whoosh.compat, whoosh.query.terms
-assert "urllib.request" not in sys.modules and "whoosh.lang.morph_en" not in sys.modules
+import searcharc, whoosh.compat, whoosh.query.terms, whoosh.searching, whoosh.util.times
+import whoosh.filedb.filestore as filestore, whoosh.filedb.compound as compound
+from searcharc.lean_imports import STANDINS
+held = {m for targets in STANDINS.values() for m in targets} & sys.modules.keys()
+assert not held, held
 print(sorted(whoosh.query.terms.variations("rendering"))[:2])  # the real one, loaded now
 import urllib.request  # any later importer gets the real module
 print(urllib.request.urlopen.__module__, whoosh.compat.urlretrieve.__name__)
+print(whoosh.compat.htmlescape("<b>"), type(filestore.tempfile.gettempdir()).__name__)
+print(whoosh.util.times.calendar.monthrange(2024, 2), len(whoosh.util.random_name(5)))
+print(len(whoosh.classify.random.sample(range(9), 3)), compound.copyfileobj.__name__)
+import html, tempfile, calendar, random, shutil  # the real modules: names the stand-ins lack
+print(html.unescape("&lt;"), tempfile.mkdtemp.__name__, calendar.isleap(2024), random.randint(4, 4))
+print(shutil.rmtree.__name__, "html.entities" in sys.modules)
 """
 
 
@@ -182,4 +196,12 @@ def test_the_stand_ins_call_the_real_functions_and_leave_no_trace():
         [sys.executable, "-c", STANDINS_PROBE], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["['render', 'rendering']", "urllib.request urlretrieve"]
+    assert proc.stdout.splitlines() == [
+        "['render', 'rendering']",
+        "urllib.request urlretrieve",
+        "&lt;b&gt; str",
+        "(3, 29) 5",
+        "3 copyfileobj",
+        "< mkdtemp True 4",
+        "rmtree True",
+    ]

@@ -125,7 +125,7 @@ def test_bounds_hold_for_every_posting(mixed_index, words):
                 lengths = segment.lengths(clause.field)
                 for _, weight, length in w3.blocks(matcher):
                     block = bulk._Postings(*w3.block_postings(matcher, False))
-                    scored = bulk._scored(block, lengths, plan.stats)
+                    scored = bulk._scored(block, lengths, plan.stats, plan.table)
                     assert max(scored) <= bulk._bound(plan.stats, weight, length)
 
 
@@ -217,6 +217,37 @@ def test_cached_postings_rank_as_decoded_ones(mixed_index, words, monkeypatch):
 
 def test_the_cache_budget_is_set_in_megabytes():
     assert [bulk._budget(s) for s in ("", "0", "16", "lots")] == [64 << 20, 0, 16 << 20, 64 << 20]
+
+
+def test_ranking_for_the_page_reranks_as_ranking_the_whole_window(mixed_index, words, monkeypatch):
+    """``bulk.rank``'s reach (the best of a page, and the most the proximity bonus adds) reads
+    the clauses left for fewer documents: the same hits, in the same order, and the same total,
+    for pages inside the re-ranking window."""
+    rng = random.Random(SEED + 3)
+    pages = [
+        (text, *rng.choice([(10, 0), (1, 0), (10, 10), (5, 95)]))
+        for text in generated_queries(words, 300)
+        if len(text.split()) > 1
+    ]
+    scored = {True: 0, False: 0}
+    rank = bulk.rank
+
+    def counted(*args, **kwargs) -> bulk.Ranked:
+        ranked = rank(*args, **kwargs)
+        scored[args[7] is not None] += ranked.scored
+        return ranked
+
+    monkeypatch.setattr(bulk, "rank", counted)
+    answers = {}
+    for reach in (True, False):
+        if not reach:
+            monkeypatch.setattr("searcharc.search.searcher._reach", lambda *args: None)
+        answers[reach] = [
+            replace(mixed_index.search(text, limit=limit, offset=offset, suggest=False), took=0)
+            for text, limit, offset in pages
+        ]
+    assert answers[True] == answers[False]
+    assert scored[True] < scored[False]  # fewer postings scored
 
 
 def test_block_directories_read_as_the_matcher_does(mixed_index):

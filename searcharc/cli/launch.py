@@ -3,11 +3,13 @@
 A `searcharc query …` whose arguments all parse plainly runs without loading Typer (about a
 third of a cold start). The fast path reads the options that `searcharc.cli.app` declares for the
 query command, by the same names and rules (tests/test_startup.py checks them against Typer's
-own declaration); anything else, including every error and --help, goes to Typer.
+own declaration); anything else, including every error and --help, goes to Typer. A single
+query run as the command ends the process as soon as its output is out (``exit_at_once``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,4 +115,33 @@ def main() -> None:
         typer_main()
         return
     light_cached_property()
-    sys.exit(guarded(lambda: query(options)))
+    status = guarded(lambda: query(options))
+    if options.batch is None and is_the_command():
+        exit_at_once(status)
+    sys.exit(status)
+
+
+def is_the_command() -> bool:
+    """Whether this process is `searcharc` itself (its console script, or python -m searcharc),
+    not Python code that called ``main`` and expects its SystemExit."""
+    entry = sys.modules.get("__main__")
+    spec = getattr(entry, "__spec__", None)
+    if spec is not None:
+        return spec.name == "searcharc.__main__"
+    return Path(getattr(entry, "__file__", None) or "").name == "searcharc"
+
+
+def exit_at_once(status: int) -> None:
+    """End the process with ``status`` once its output is out, without the interpreter's
+    teardown, which frees every module and object one at a time: 12-16 ms of a cold query,
+    after its answer is printed. Only for a single query: nothing is left to write or close
+    (index files are read only) and no worker process to stop. When the output cannot be
+    flushed (a closed pipe, a full disk) it returns, and the interpreter's exit says so as
+    before."""
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except OSError:
+        return
+    os._exit(status)

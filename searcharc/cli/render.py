@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import TYPE_CHECKING
 
 from searcharc.analysis import Token
 from searcharc.progress import Progress
 from searcharc.records import Article, Hit, Snippet
 
+TYPE_CHECKING = False  # as typing's, which a cold query does not import
 if TYPE_CHECKING:
     from pathlib import Path
 

@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import writing
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
@@ -339,6 +338,8 @@ class Writer:
 
     def commit(self, optimize: bool = False) -> None:
         """Make the batch visible; segments merge by ``log_merge`` (all of them: ``optimize``)."""
+        from whoosh import writing
+
         from searcharc.index import manifest
         from searcharc.index.merging import log_merge
 

@@ -16,10 +16,10 @@ import os
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from heapq import nlargest
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from operator import not_
 from weakref import WeakKeyDictionary
 
@@ -224,7 +224,7 @@ class _Plan:
     present: list[tuple[_Segment, list[tuple[int, object]]]]  # segments, the ``terms`` they
     # hold and their term infos
     bound: float  # no document scores more by this clause
-    table: dict = field(default_factory=dict)  # ``_scored``'s scores by key, as met
+    table: dict = field(default_factory=dict)  # ``_scored``'s scores by key, for every segment
 
 
 @dataclass(slots=True)
@@ -246,8 +246,14 @@ class _Read:
         """More postings of one term (searcher docnums, after those before)."""
         self.postings.setdefault(text, []).append(postings)
 
-    def docnums_of(self, text: str) -> Iterable[int]:
-        return chain.from_iterable(p.docnums for p in self.postings[text])
+    def holding(self, text: str, docnums: list[int]) -> Iterator[int]:
+        """Those of ``docnums`` (in order) with a posting of the term ``text``: looked up in
+        each part (parts follow each other in docnum order), not by walking every posting."""
+        for part in self.postings[text]:
+            if part.docnums:
+                first = bisect_left(docnums, part.docnums[0])
+                last = bisect_right(docnums, part.docnums[-1], first)
+                yield from filter(part.has, docnums[first:last])
 
     def add_scores(self, docnums: array, scores: Iterable[float], offset: int) -> None:
         """Scores of the clause (segment docnums, in order)."""
@@ -301,31 +307,24 @@ def _bound(stats: tuple, tf: float, length: float) -> float:
     return bm25(idf, tf, length, avgfl, b, k1) * boost * (1 + SLACK)
 
 
-def _scored(
-    postings: _Postings, lengths: bytes, stats: tuple, table: dict | None = None
-) -> list[float]:
+def _scored(postings: _Postings, lengths: bytes, stats: tuple, table: dict) -> list[float]:
     """Each posting's BM25F score; ``lengths`` is indexed by the postings' docnums.
 
     A score depends only on the term frequency and the length byte: it is computed once for
-    each pair that occurs (kept in ``table`` for the next call with the same ``stats``: a
-    clause's other segments), and the rest is lookups done by C loops (map, set). Whole
-    frequencies (all of them, in practice) and the length byte make one int key a posting.
+    each pair that occurs, kept in ``table`` (the clause's, for all its segments), and the rest
+    is lookups done by C loops (map, set). Whole frequencies (all of them, in practice) and the
+    length byte make one int key a posting.
     """
     idf, avgfl, b, k1, boost = stats
-    table = {} if table is None else table
     lengths_of = map(lengths.__getitem__, postings.docnums)
     if all(map(float.is_integer, postings.weights)):
         keys = list(map(int.__add__, map((256).__mul__, map(int, postings.weights)), lengths_of))
-        table.update(
-            (key, bm25(idf, float(key >> 8), byte_to_length(key & 255), avgfl, b, k1) * boost)
-            for key in set(keys).difference(table)
-        )
+        for key in set(keys).difference(table):
+            table[key] = bm25(idf, float(key >> 8), byte_to_length(key & 255), avgfl, b, k1) * boost
     else:
         keys = list(zip(postings.weights, lengths_of, strict=True))
-        table.update(
-            (key, bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost)
-            for key in set(keys).difference(table)
-        )
+        for key in set(keys).difference(table):
+            table[key] = bm25(idf, key[0], byte_to_length(key[1]), avgfl, b, k1) * boost
     return list(map(table.__getitem__, keys))
 
 
@@ -471,6 +470,10 @@ def _read_for(
     field_ = plan.clause.field
     read = _Read()
     for segment, held in plan.present:
+        start = bisect_left(candidates, segment.offset)
+        end = bisect_left(candidates, segment.offset + segment.reader.doc_count_all(), start)
+        if start == end:
+            continue  # no candidate in this segment
         if _frequent(held) and _scores_key(plan, segment, held) in CACHE.entries:  # kept for
             # the candidates, from the whole clause's scores
             found = [_term_postings(plan, segment, i, info, read) for i, info in held]
@@ -481,18 +484,23 @@ def _read_for(
             for (i, _), postings in zip(held, found, strict=True):
                 read.add(plan.terms[i][0], _shifted(postings, segment.offset))
             continue
-        terms = []  # each term's postings of candidates
+        parts = []  # each term's postings of the candidates (segment docnums)
         for i, info in held:
             found = _candidate_blocks(
-                plan, segment, i, info, candidates, partial, floor, read, memo
+                plan, segment, i, info, candidates[start:end], partial, floor, read, memo
             )
-            terms.append(_joined(found) if found else _Postings())
+            parts.append(_joined(found) if found else _Postings())
             if found:
-                read.add(plan.terms[i][0], _shifted(terms[-1], segment.offset))
-        postings = _blended(terms)
+                read.add(plan.terms[i][0], _shifted(parts[-1], segment.offset))
+        postings = _blended(parts)
         scores = _scored(postings, segment.lengths(field_), plan.stats, plan.table)
         read.add_scores(postings.docnums, scores, segment.offset)
     return read
+
+
+def _postings_count(plan: _Plan) -> int:
+    """How many postings the clause's terms have in all (what reading it whole decodes)."""
+    return sum(info.doc_frequency() for _, held in plan.present for _, info in held)
 
 
 def _frequent(held: list) -> bool:
@@ -591,6 +599,18 @@ def _kth(scores: Iterable[float], k: int, known: float = 0.0) -> float:
     return best[k - 1] if len(best) >= k else known
 
 
+def _needed(scores: Iterable[float], limit: int, reach, threshold: float) -> float:
+    """The score a document must be able to reach to be wanted: at least ``threshold`` and the
+    ``limit``-th best of ``scores`` (lower bounds of the documents' scores); with ``reach``
+    (k, lift), the k-th best less ``lift`` when that is more. Scores under ``threshold`` change
+    nothing: they are filtered out first (a C loop), the heap sees the others only."""
+    best = nlargest(limit, filter(threshold.__le__, scores))
+    found = best[limit - 1] if len(best) >= limit else 0.0
+    if reach is not None and len(best) >= reach[0]:
+        found = max(found, best[reach[0] - 1] - reach[1])
+    return max(threshold, found)
+
+
 def _at_least(docnums: Iterable[int], score, floor: float) -> list[int]:
     """The docnums (distinct, in order) whose ``score`` is ``floor`` or more (C loops)."""
     docnums = list(docnums)
@@ -605,6 +625,7 @@ def rank(
     limit: int,
     weak: str = "",
     exhaustive: bool = False,
+    reach: tuple[int, float] | None = None,
 ) -> Ranked:
     """The ``limit`` best documents for the disjunction of ``found``, as Whoosh ranks them;
     those that only clauses of the field ``weak`` matched are counted apart.
@@ -615,6 +636,12 @@ def rank(
     the documents that still can (``_read_for``), which fall away as the bounds left shrink.
     The total is then a lower bound (``Ranked.exact_total``). ``exhaustive`` reads every
     posting. Either way the same documents come out, in the same order, with the same scores.
+
+    ``reach`` (k, lift): only the documents that a re-ranking which adds at most ``lift`` to a
+    score could put among the best k are wanted. The clauses left are then read only for the
+    documents that can still score the k-th best less ``lift`` (when that is more than the
+    ``limit``-th best): the best k once re-ranked are the same, in the same order, and so is
+    the total; the documents under that score may be missing or out of place.
     """
     found_segments = segments(searcher)
     plans = [_plan(searcher, clause, found_segments, b, k1) for clause in found]
@@ -647,17 +674,22 @@ def rank(
             if rest < threshold * (1 - SLACK):
                 break
     if remaining:
+        memo: dict = {}  # decoded blocks, for the seeds and the candidates
+        threshold = _needed(map(scores.__getitem__, top), limit, reach, threshold)
+        if reach is not None:
+            seeded = _seeded(plans, remaining, sorted(top), scores, reach, memo)
+            threshold = max(threshold, seeded)
         floor = threshold * (1 - SLACK) - rest
         candidates = sorted(compress(scores, map(floor.__le__, scores.values())))
         total = len(scores)
-        survivors = _skim(plans, remaining, reads, candidates, scores, threshold, limit)
+        survivors = _skim(
+            plans, remaining, reads, candidates, scores, threshold, limit, reach, memo
+        )
         approximate = survivors.__getitem__
     else:
         survivors = set(scores)
         approximate, total = scores.__getitem__, len(survivors)
-    # at least ``limit`` of them score ``threshold`` or more, when it is above 0
-    kth = _kth(map(approximate, survivors), limit, threshold)
-    near = _at_least(survivors, approximate, kth * (1 - SLACK))
+    near = _at_least(survivors, approximate, _kth(map(approximate, survivors), limit) * (1 - SLACK))
     ordered = [reads[i] for i in range(len(plans))]
     exact = _sums(ordered, set(near))
     best = nlargest(limit, near, key=exact.__getitem__)  # ties: docnum order
@@ -704,12 +736,36 @@ def _matched_terms(
 ) -> dict[int, set[tuple[str, bytes]]]:
     """Each document → the (field, term bytes) it matched."""
     found: dict[int, set[tuple[str, bytes]]] = {d: set() for d in docnums}
+    ordered = sorted(docnums)
     for plan, read in zip(plans, reads, strict=True):
         for text, btext in plan.terms:
             if text in read.postings:
-                for docnum in found.keys() & read.docnums_of(text):
+                for docnum in read.holding(text, ordered):
                     found[docnum].add((plan.clause.field, btext))
     return found
+
+
+def _seeded(
+    plans: list[_Plan],
+    remaining: list[int],
+    top: list[int],
+    scores: dict[int, float],
+    reach: tuple[int, float],
+    memo: dict,
+) -> float:
+    """A score that the documents ``reach`` wants can reach, from the whole scores of the k best
+    so far: the clauses left read for those k alone (the few blocks that hold them); the least
+    of the k less the lift. Every candidate under it is left out before the clauses are read
+    for them all (0.0 when there are not k documents yet)."""
+    k, lift = reach
+    probe = sorted(nlargest(k, top, key=scores.__getitem__))
+    if len(probe) < k:
+        return 0.0
+    whole = {d: scores[d] for d in probe}
+    for i in remaining:
+        read = _read_for(plans[i], probe, dict.fromkeys(probe, 0.0), float("-inf"), memo)
+        _add(whole, read)
+    return min(whole.values()) * (1 - SLACK) - lift
 
 
 def _skim(
@@ -720,24 +776,26 @@ def _skim(
     scores: dict[int, float],
     threshold: float,
     limit: int,
+    reach: tuple[int, float] | None,
+    memo: dict,
 ) -> dict[int, float]:
     """The clauses left, read for the candidates only: the candidates that can still enter the
-    best ``limit`` → their scores (added in another order than the clauses')."""
-    memo: dict = {}  # decoded blocks, for the terms of several clauses
+    best ``limit`` (within ``reach``, see ``rank``) → their scores (added in another order than
+    the clauses'). The clauses with the fewest postings are read first: each drops candidates
+    (its bound leaves what the others can add) and so blocks of the larger ones."""
     partial = {d: scores[d] for d in candidates}
     rest = sum(plans[i].bound for i in remaining)
-    for i in remaining:
+    for i in sorted(remaining, key=lambda i: _postings_count(plans[i])):
         rest -= plans[i].bound
         floor = threshold * (1 - SLACK) - rest
         read = reads[i] = _read_for(plans[i], candidates, partial, floor, memo)
         _add(partial, read)
-        threshold = max(threshold, _kth(partial.values(), limit, threshold))
+        threshold = _needed(partial.values(), limit, reach, threshold)
         floor = threshold * (1 - SLACK) - rest
         if read.dropped:
             candidates = [d for d in candidates if d not in read.dropped]
-        candidates = list(
-            compress(candidates, map(floor.__le__, map(partial.__getitem__, candidates)))
-        )
+        kept = map(floor.__le__, map(partial.__getitem__, candidates))
+        candidates = list(compress(candidates, kept))
         partial = dict(zip(candidates, map(partial.__getitem__, candidates), strict=True))
     return partial
 

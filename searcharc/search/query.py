@@ -9,7 +9,6 @@ title:بلينكن source:هسبريس date:2023-11   title:"…"  -"…"  -(…
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import re
 from collections.abc import Iterator
@@ -177,6 +176,8 @@ def _fuzzy(word: str, distance: str, text: str) -> Fuzzy | None:
 
 def date_range(text: str) -> tuple[datetime, datetime]:
     """The first and last moment of a year, month or day (2023, 2023-11, 2023-11-14)."""
+    import calendar  # here: it imports locale, a cost of every query without a date
+
     if not DATE_RE.match(text):
         raise ValueError(text)
     year, *rest = (int(p) for p in text.split("-"))

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from whoosh.index import Index
 from whoosh.query import AndMaybe, DateRange, Or, Query
@@ -21,7 +20,7 @@ from searcharc.analysis import Analysis, Token, analyze, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
-from searcharc.index import shards, store
+from searcharc.index import shards, store, w3
 from searcharc.index.lock import writer_lock
 from searcharc.records import Article, Hit, Snippet, derived_title
 from searcharc.search import bulk
@@ -31,11 +30,12 @@ from searcharc.search.proximity import proximity_score
 from searcharc.search.query import parse, parse_searchable
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.ranking import Ranking, expansion_words, matched_words, word_query
-from searcharc.search.stats import IndexStats, index_stats
-from searcharc.search.suggest import Suggestion, suggestions
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # as typing's, which a cold query does not import
+if TYPE_CHECKING:  # similar, stats and suggest are imported when first used: not by most queries
     from searcharc.search.similar import Similar
+    from searcharc.search.stats import IndexStats
+    from searcharc.search.suggest import Suggestion
 
 ROOT_DF_FLOOR = 1000  # documents: a root in fewer is always searched (its postings are cheap)
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
@@ -159,6 +159,20 @@ def _reranks(ranking: Ranking) -> bool:
     return bool(ranking.proximity or ranking.coordination)
 
 
+def _reach(compiled: Compiled, ranking: Ranking, depth: int) -> tuple[int, float] | None:
+    """What the re-ranking of a one-index search can change (``bulk.rank``'s ``reach``): the
+    order of the best ``depth`` inside the window, by at most the proximity bonus, which is
+    under k1 + 1 a stem (a saturated accumulator weighted at most 1: ``proximity_score``, whose
+    bound tests/test_proximity.py checks).
+    None when matched words re-order, a bonus may be negative, or the page passes the window
+    (where the order of every document of the window counts)."""
+    if ranking.coordination or ranking.proximity < 0 or depth > RERANK_WINDOW:
+        return None
+    stems = {w.stem for w in compiled.words if w.weight > 0}
+    most = len(stems) * (ranking.k1 + 1) if len(stems) >= 2 else 0.0
+    return depth, ranking.proximity * most * (1 + bulk.SLACK)
+
+
 def _date_filter(since: date | None, until: date | None) -> Query | None:
     """Articles dated within [since, until] (either bound may be open)."""
     if since is None and until is None:
@@ -250,6 +264,8 @@ class SearchIndex:
 
     def stats(self) -> IndexStats:
         """Size and make-up of the index."""
+        from searcharc.search.stats import index_stats
+
         return index_stats(self._ix, str(self.path), self._size_bytes(), self._updated(), self.meta)
 
     def _updated(self) -> float:
@@ -341,7 +357,12 @@ class SearchIndex:
         ranking, compiled = request.ranking, plan.compiled
         if plan.flat is not None:
             ranked, found = self._bulk_candidates(
-                searcher, plan.flat, ranking, request.depth, request.exact_total or request.facets
+                searcher,
+                plan.flat,
+                ranking,
+                request.depth,
+                request.exact_total or request.facets,
+                _reach(compiled, ranking, request.depth) if ties is None else None,
             )
             total, matched, by_root, exact = (
                 found.total,
@@ -363,7 +384,7 @@ class SearchIndex:
             ranked.sort(key=lambda c: (-c.score, ties(c.docnum)))
         scores = {c.docnum: c.score for c in ranked}
         if request.sort == "date":  # Whoosh puts undated articles first: they go last
-            ranked.sort(key=lambda c: searcher.stored_fields(c.docnum).get("date") is None)
+            ranked.sort(key=lambda c: _stored_fields(searcher, c.docnum).get("date") is None)
         else:
             ranked = self._reranked(searcher, ranked, compiled, ranking)
         if request.facets and matched is None:
@@ -421,13 +442,18 @@ class SearchIndex:
 
     @staticmethod
     def _bulk_candidates(
-        searcher, flat: list[bulk.Clause], ranking: Ranking, depth: int, exact_total: bool
+        searcher,
+        flat: list[bulk.Clause],
+        ranking: Ranking,
+        depth: int,
+        exact_total: bool,
+        reach: tuple[int, float] | None = None,
     ) -> tuple[list[_Candidate], bulk.Ranked]:
         """The BM25F candidates of a plain disjunction of terms, scored in bulk, and what the
         scoring found (the total, exact or a lower bound; every matching document when exact;
-        how many of those only the root view matched)."""
+        how many of those only the root view matched); ``reach``: see ``bulk.rank``."""
         fetch = _fetch(depth, "score", _reranks(ranking))
-        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, "root", exact_total)
+        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, "root", exact_total, reach)
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
         ]
@@ -462,6 +488,8 @@ class SearchIndex:
 
     def suggest(self, query: str) -> list[Suggestion]:
         """Did you mean: the query with its unknown words replaced by near words of the index."""
+        from searcharc.search.suggest import suggestions
+
         return suggestions(self, query)
 
     def similar(self, article_id: str, limit: int = 10) -> list[Similar]:
@@ -522,6 +550,7 @@ class SearchIndex:
             self._open_searcher = None
         if self._open_searcher is None:
             self._open_searcher = self._ix.searcher()
+            w3.cache_terms(self._open_searcher.reader())
         weighting = ranking.weighting()
         if type(weighting) is not type(self._open_searcher.weighting):
             self._open_searcher._idf_cache.clear()  # Whoosh caches idfs whatever the model
@@ -592,7 +621,7 @@ class SearchIndex:
         return candidate.ranked.body_positions(candidate.docnum, stems)
 
     def _hit(self, searcher, candidate: _Candidate, compiled: Compiled, snippets: bool) -> Hit:
-        fields = searcher.stored_fields(candidate.docnum)
+        fields = _stored_fields(searcher, candidate.docnum)
         found = self._snippets(fields.get("body", ""), candidate, compiled) if snippets else []
         score = candidate.score
         return Hit(
@@ -603,6 +632,14 @@ class SearchIndex:
             source=fields.get("source"),
             snippets=found,
         )
+
+
+def _stored_fields(searcher, docnum: int) -> dict:
+    """A document's stored fields, read from its segment alone (``w3.stored_fields``)."""
+    leaves = searcher.leaf_searchers()
+    at = bisect_right([offset for _, offset in leaves], docnum) - 1
+    leaf, offset = leaves[at]
+    return w3.stored_fields(leaf.reader(), docnum - offset)
 
 
 def _by_word(stems: set[str], norms: set[str]) -> Callable[[Analysis], bool]:
