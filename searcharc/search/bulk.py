@@ -669,7 +669,7 @@ def rank(
             contenders = top.union(*risers)
             pending.clear()
             values = list(map(scores.__getitem__, contenders))
-            threshold, risen = _kth(values, limit, threshold), 0.0
+            threshold, risen = _needed(values, limit, reach, threshold), 0.0
             top = set(compress(contenders, map(threshold.__le__, values)))
             if rest < threshold * (1 - SLACK):
                 break
