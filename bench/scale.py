@@ -463,6 +463,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.builds_only and not args.keep:
         parser.error("--builds-only keeps the indexes for a later run: give --keep")
+    if args.keep and (args.daily or not args.work):
+        parser.error(
+            "--keep needs --work (where a later run finds them) and --daily 0 (the daily runs change the kept index)"
+        )
     if args.worker:
         worker(args)
         return 0

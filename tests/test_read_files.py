@@ -112,3 +112,16 @@ def test_an_empty_file_is_read_without_a_map(tmp_path):
     f = store.MappedStorage(str(tmp_path)).open_file("empty")
     assert f._map is None and f.get(0, 4) == b""
     f.close()
+
+
+def test_a_file_that_cannot_be_mapped_is_read_as_a_file(seed_index_dir, monkeypatch):
+    def refused(*args, **kwargs):
+        raise OSError("no mmap here")
+
+    monkeypatch.setattr(store.mmap, "mmap", refused)
+    ix = store.open_existing(seed_index_dir)
+    name = next(n for n in ix.storage.list() if n.endswith(".trm"))
+    f = ix.storage.open_file(name)
+    assert f._map is None
+    assert f.get(3, 9) == (seed_index_dir / name).read_bytes()[3:12]
+    f.close()

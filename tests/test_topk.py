@@ -19,6 +19,7 @@ from searcharc.index import w3
 from searcharc.index.store import content_hash, to_document
 from searcharc.records import Article
 from searcharc.search import bulk
+from searcharc.search import searcher as searcher_module
 from searcharc.search.query import parse_searchable
 from searcharc.search.ranking import DEFAULT
 
@@ -292,3 +293,26 @@ def test_the_postings_of_some_documents_in_a_block():
         postings = zip(block.docnums, block.weights, block.values, strict=True)
         expected = [p for p in postings if p[0] in wanted]
         assert list(zip(found.docnums, found.weights, found.values, strict=True)) == expected
+
+
+@pytest.mark.parametrize(
+    "changes, depth, wanted",
+    [
+        ({}, 10, True),
+        ({}, 100, True),
+        ({}, 101, False),  # the page passes the re-ranking window
+        ({"coordination": True}, 10, False),  # matched words re-order
+        ({"proximity": -1.0}, 10, False),  # a bonus may be negative
+        ({"b": 1.5}, 10, False),  # BM25's length norm may be negative
+        ({"k1": -0.5}, 10, False),
+    ],
+)
+def test_reach_only_where_the_bonus_bound_holds(changes, depth, wanted):
+    # only its words are read: two stems of positive weight
+    words = [type("Word", (), {"stem": s, "weight": 1.0})() for s in ("مكافح", "ارهاب")]
+    compiled = type("Compiled", (), {"words": words})()
+    reach = searcher_module._reach(compiled, DEFAULT.with_(**changes), depth)
+    assert (reach is not None) == wanted
+    if wanted:
+        k1 = DEFAULT.k1
+        assert reach[0] == depth and reach[1] >= 2 * (k1 + 1) * DEFAULT.proximity

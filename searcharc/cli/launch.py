@@ -142,6 +142,6 @@ def exit_at_once(status: int) -> None:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a stream already closed
         return
     os._exit(status)

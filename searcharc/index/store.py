@@ -7,6 +7,7 @@ import json
 import mmap
 import os
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -219,10 +220,13 @@ class MappedFile(StructFile):
 
     def __init__(self, fileobj, name: str | None = None, onclose=None) -> None:
         super().__init__(fileobj, name=name, onclose=onclose)
-        empty = os.fstat(fileobj.fileno()).st_size == 0  # an empty file cannot be mapped
-        self._map = None if empty else mmap.mmap(fileobj.fileno(), 0, access=mmap.ACCESS_READ)
+        self._map = None  # read as a file: an empty one, or where mapping fails
+        if os.fstat(fileobj.fileno()).st_size:
+            with suppress(OSError, ValueError):
+                self._map = mmap.mmap(fileobj.fileno(), 0, access=mmap.ACCESS_READ)
 
     def get(self, position: int, length: int) -> bytes:
+        """``length`` bytes from ``position`` (fewer at the end of the file)."""
         if self._map is None:
             return super().get(position, length)
         return self._map[position : position + length]

@@ -238,10 +238,6 @@ class _Read:
     decoded: int = 0
     dropped: set[int] = field(default_factory=set)  # candidates a block's bound ruled out
 
-    def score(self, docnum: int) -> float:
-        i = bisect_left(self.docnums, docnum)
-        return self.scores[i] if i < len(self.docnums) and self.docnums[i] == docnum else 0.0
-
     def add(self, text: str, postings: _Postings) -> None:
         """More postings of one term (searcher docnums, after those before)."""
         self.postings.setdefault(text, []).append(postings)
@@ -578,8 +574,8 @@ def _of(block: _Postings, docnums: list[int]) -> _Postings:
 
 
 def _directory(plan: _Plan, segment: _Segment, i: int, info) -> w3.Directory | None:
-    """The block directory of the clause's ``i``-th term in a segment, from ``CACHE`` when the
-    term is frequent enough to be kept there; None for postings not in blocks (inlined)."""
+    """The block directory of the clause's ``i``-th term in a segment, from ``DIRECTORIES``
+    when the term is frequent enough to be kept there; None for postings not in blocks."""
     field_, btext = plan.clause.field, plan.terms[i][1]
 
     def read() -> w3.Directory | None:
@@ -589,14 +585,6 @@ def _directory(plan: _Plan, segment: _Segment, i: int, info) -> w3.Directory | N
     if info.doc_frequency() < CACHED_FROM or info.is_inlined():
         return read()
     return DIRECTORIES.get((segment.key(), field_, btext), read, w3.Directory.size)
-
-
-def _kth(scores: Iterable[float], k: int, known: float = 0.0) -> float:
-    """The k-th highest of ``scores`` (0 when there are fewer), known to be ``known`` or more:
-    a heap of k of the scores that high (filtered by a C loop), not a sort of all (the
-    documents read grow with the archive: 100,000s at 1M); ``known`` when fewer are."""
-    best = nlargest(k, filter(known.__le__, scores))
-    return best[k - 1] if len(best) >= k else known
 
 
 def _needed(scores: Iterable[float], limit: int, reach, threshold: float) -> float:
@@ -638,10 +626,11 @@ def rank(
     posting. Either way the same documents come out, in the same order, with the same scores.
 
     ``reach`` (k, lift): only the documents that a re-ranking which adds at most ``lift`` to a
-    score could put among the best k are wanted. The clauses left are then read only for the
-    documents that can still score the k-th best less ``lift`` (when that is more than the
-    ``limit``-th best): the best k once re-ranked are the same, in the same order, and so is
-    the total; the documents under that score may be missing or out of place.
+    score could put among the best k are wanted. Clauses are then read whole only until no
+    unseen document can score the k-th best less ``lift`` (when that is more than the
+    ``limit``-th best), and the clauses left only for the documents that still can: the best k
+    once re-ranked are the same, in the same order; the documents under that score may be
+    missing or out of place, and the total (a lower bound) may be smaller.
     """
     found_segments = segments(searcher)
     plans = [_plan(searcher, clause, found_segments, b, k1) for clause in found]
@@ -673,11 +662,11 @@ def rank(
             top = set(compress(contenders, map(threshold.__le__, values)))
             if rest < threshold * (1 - SLACK):
                 break
-    if remaining:
+    seeding = 0  # postings decoded for the seeds
+    if remaining:  # left by the break: ``threshold`` and ``top`` are up to date
         memo: dict = {}  # decoded blocks, for the seeds and the candidates
-        threshold = _needed(map(scores.__getitem__, top), limit, reach, threshold)
         if reach is not None:
-            seeded = _seeded(plans, remaining, sorted(top), scores, reach, memo)
+            seeded, seeding = _seeded(plans, remaining, sorted(top), scores, reach, memo)
             threshold = max(threshold, seeded)
         floor = threshold * (1 - SLACK) - rest
         candidates = sorted(compress(scores, map(floor.__le__, scores.values())))
@@ -689,7 +678,8 @@ def rank(
     else:
         survivors = set(scores)
         approximate, total = scores.__getitem__, len(survivors)
-    near = _at_least(survivors, approximate, _kth(map(approximate, survivors), limit) * (1 - SLACK))
+    kth = _needed(map(approximate, survivors), limit, None, 0.0)
+    near = _at_least(survivors, approximate, kth * (1 - SLACK))
     ordered = [reads[i] for i in range(len(plans))]
     exact = _sums(ordered, set(near))
     best = nlargest(limit, near, key=exact.__getitem__)  # ties: docnum order
@@ -710,7 +700,7 @@ def rank(
         0 if remaining else _weak_only(plans, ordered, weak, total),
         exact_total=not remaining,
         matched=None if remaining else survivors,
-        decoded=sum(read.decoded for read in ordered),
+        decoded=seeding + sum(read.decoded for read in ordered),
         scored=sum(len(read.scores) for read in ordered),
     )
 
@@ -752,20 +742,21 @@ def _seeded(
     scores: dict[int, float],
     reach: tuple[int, float],
     memo: dict,
-) -> float:
+) -> tuple[float, int]:
     """A score that the documents ``reach`` wants can reach, from the whole scores of the k best
     so far: the clauses left read for those k alone (the few blocks that hold them); the least
     of the k less the lift. Every candidate under it is left out before the clauses are read
-    for them all (0.0 when there are not k documents yet)."""
+    for them all (0.0 when there are not k documents yet); and the postings decoded for it."""
     k, lift = reach
     probe = sorted(nlargest(k, top, key=scores.__getitem__))
     if len(probe) < k:
-        return 0.0
-    whole = {d: scores[d] for d in probe}
+        return 0.0, 0
+    whole, decoded = {d: scores[d] for d in probe}, 0
     for i in remaining:
         read = _read_for(plans[i], probe, dict.fromkeys(probe, 0.0), float("-inf"), memo)
         _add(whole, read)
-    return min(whole.values()) * (1 - SLACK) - lift
+        decoded += read.decoded
+    return min(whole.values()) * (1 - SLACK) - lift, decoded
 
 
 def _skim(

@@ -164,9 +164,12 @@ def _reach(compiled: Compiled, ranking: Ranking, depth: int) -> tuple[int, float
     order of the best ``depth`` inside the window, by at most the proximity bonus, which is
     under k1 + 1 a stem (a saturated accumulator weighted at most 1: ``proximity_score``, whose
     bound tests/test_proximity.py checks).
-    None when matched words re-order, a bonus may be negative, or the page passes the window
-    (where the order of every document of the window counts)."""
+    None when matched words re-order, a bonus may be negative (also from a BM25 ``b`` outside
+    [0, 1] or a negative ``k1``, which the bound assumes), or the page passes the window (where
+    the order of every document of the window counts)."""
     if ranking.coordination or ranking.proximity < 0 or depth > RERANK_WINDOW:
+        return None
+    if not (0 <= ranking.b <= 1 and ranking.k1 >= 0):
         return None
     stems = {w.stem for w in compiled.words if w.weight > 0}
     most = len(stems) * (ranking.k1 + 1) if len(stems) >= 2 else 0.0
