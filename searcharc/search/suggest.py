@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from searcharc.search.searcher import SearchIndex
 
 
+PAGE = 10  # hits of a first page, as `searcharc query` shows them
+
+
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     """A corrected query (did you mean?) and how many articles it finds."""
@@ -36,7 +39,8 @@ def suggestions(index: SearchIndex, query: str) -> list[Suggestion]:
     if not fixes:
         return []
     corrected = replace_spans(query, fixes)
-    total = index.search(corrected, limit=1, snippets=False, suggest=False).total
+    # the total a first page of the corrected query shows (a lower bound past what it reads)
+    total = index.search(corrected, limit=PAGE, snippets=False, suggest=False).total
     return [Suggestion(corrected, total)]
 
 
