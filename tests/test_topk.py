@@ -41,16 +41,16 @@ def mixed_index(tmp_path_factory, words) -> SearchIndex:
         articles.append(Article(id=f"doc{n}", title=title, body=body))
     index = SearchIndex.create(tmp_path_factory.mktemp("mixed"))
     for part in (articles[:150], articles[150:300], articles[300:]):
-        writer = index._ix.writer(codec=W3Codec(blocklimit=8))
+        writer = index._ix.writer(codec=W3Codec(blocklimit=8), compound=False)  # as ours
         for article in part:
             writer.add_document(**to_document(article, content_hash(article)))
         writer.commit(merge=False)
-    writer = index._ix.writer()
+    writer = index._ix.writer(compound=False)
     for n in range(0, DOCUMENTS, 17):
         writer.delete_by_term("id", f"doc{n}")
     writer.commit(merge=False)
     assert len(index._ix.reader().leaf_readers()) == 3
-    return index
+    return SearchIndex.open(index.path)  # as a query opens it: its files memory-mapped
 
 
 def flat_clauses(index: SearchIndex, text: str) -> tuple[object, list[bulk.Clause]]:
@@ -255,9 +255,22 @@ def test_ranking_for_the_page_reranks_as_ranking_the_whole_window(mixed_index, w
     assert scored[True] < scored[False]  # fewer postings scored
 
 
+class Unmapped:
+    """A postings file without its memory map (everything else is the file's)."""
+
+    _map = None
+
+    def __init__(self, file) -> None:
+        self.file = file
+
+    def __getattr__(self, name: str):
+        return getattr(self.file, name)
+
+
 def test_block_directories_read_as_the_matcher_does(mixed_index):
     """Every term's blocks found and decoded through its ``w3.Directory`` are the postings
-    and block infos that Whoosh's own matcher reads, a posting at a time."""
+    and block infos that Whoosh's own matcher reads, a posting at a time; a directory read
+    from the memory map is the one the matcher reads from the file."""
     searcher = mixed_index._searcher(DEFAULT)
     blocks = 0
     for segment in bulk.segments(searcher):
@@ -271,6 +284,9 @@ def test_block_directories_read_as_the_matcher_does(mixed_index):
                 directory = w3.directory(w3.leaf_matcher(reader, fieldname, btext, info))
                 bounds = zip(directory.lasts, directory.weights, directory.lengths, strict=True)
                 assert list(bounds) == infos
+                unmapped = w3.leaf_matcher(reader, fieldname, btext, info)
+                unmapped._postfile = Unmapped(unmapped._postfile)  # read by the matcher
+                assert w3.directory(unmapped) == directory
                 parts = [w3.block_of(reader, directory, k, True) for k in range(len(infos))]
                 whole = bulk._one_by_one(w3.leaf_matcher(reader, fieldname, btext, info))
                 assert [d for ids, _, _ in parts for d in ids] == list(whole.docnums)
