@@ -80,7 +80,7 @@ HUGE = st.just("كلمة " * 2_000)  # 18 KB: over the --max-size of these runs
 SCALAR = (
     st.none()
     | st.booleans()
-    | st.integers(-(2**63), 2**63 - 1)  # ijson's C parser stops at larger ones
+    | st.integers(1 - 2**63, 2**63 - 1)  # ijson's C parser (yajl) stops at -2**63 and beyond
     | st.floats(allow_nan=False, allow_infinity=False)
     | PROSE
 )
@@ -200,3 +200,22 @@ def test_input_files_that_are_not_text_are_one_line(empty_index, tmp_path, capsy
         assert "internal error" not in err and (
             any(m in err for m in ("not UTF-8", "not a qrels", "not an index", "unknown encoding"))
         ), (name, err)
+
+
+def test_a_number_past_the_json_parsers_range_names_the_file(tmp_path, capsys):
+    """yajl, ijson's C parser, reads 64-bit integers but not -2**63 or beyond: an array
+    holding one stops there, with a one-line reason for the file; the records before it are
+    indexed."""
+    dump = tmp_path / "dump.json"
+    dump.write_text('[{"title": "خبر", "text": "نص الخبر"}, -9223372036854775808]', "utf-8")
+    code, out, err = run_in_process(
+        capsys, "index", str(dump), "--index", str(tmp_path / "ix"), "--json"
+    )
+    summary = json.loads(out)
+    assert code == 1 and "Traceback" not in err and "internal error" not in err
+    assert summary["added"] == 1
+    [skipped] = summary["skipped"]
+    assert skipped["input"] == "dump.json"
+    assert skipped["reason"].startswith(
+        "JSON not read past 1 record: parse error: integer overflow"
+    )
