@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -58,7 +59,10 @@ def api_runs(target: Path, runs: list[tuple[list[Path], bool]]) -> None:
 
 
 def whoosh_built(target: Path, runs: list[tuple[list[Path], bool]], patch) -> None:
-    """The same runs indexed by Whoosh's own ``SegmentWriter`` (one process)."""
+    """The same runs indexed by Whoosh's own ``SegmentWriter`` (one process). The modules
+    that subclass ``TableWriter`` are imported first: imported while it is patched, they would
+    subclass Whoosh's writer for the rest of the session."""
+    import_module("searcharc.index.parallel")
     with patch.context() as p:
         p.setattr(table_writer, "TableWriter", SegmentWriter)
         api_runs(target, runs)
