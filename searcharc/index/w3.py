@@ -224,13 +224,21 @@ def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]
     )
 
 
+def _block_data(data: bytes, compression: int, count: int) -> tuple[array, array, object]:
+    """A block's docnums and weights from its data bytes, decoded by C loops (``accumulate``,
+    array repetition) where W3's ``_read_ids`` and ``_read_weights`` run a generator a
+    posting; its values as W3 pickles them (a tuple, fixed-size values end to end, or None)."""
+    ids, weights, values = loads(zlib.decompress(data) if compression else data)
+    if weights is None or isinstance(weights, float):
+        weights = array("f", [weights or 1.0]) * count
+    return array("I", accumulate(ids)), array("f", weights), values
+
+
 def _decoded(
     data: bytes, compression: int, count: int, fixedsize: int | None, values_too: bool
 ) -> tuple[array, array, list]:
     """A block's postings from its data bytes, as ``W3LeafMatcher`` reads them."""
-    ids, weights, values = loads(zlib.decompress(data) if compression else data)
-    if weights is None or isinstance(weights, float):
-        weights = array("f", [weights or 1.0]) * count
+    docnums, weights, values = _block_data(data, compression, count)
     if not values_too:
         values = []
     elif fixedsize is None or fixedsize < 0:
@@ -239,7 +247,7 @@ def _decoded(
         values = [None] * count
     else:
         values = [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
-    return array("I", accumulate(ids)), array("f", weights), values
+    return docnums, weights, values
 
 
 def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[bytes]] | None:
@@ -298,17 +306,19 @@ class CachedTerms:
     def __contains__(self, term: tuple[str, bytes]) -> bool:
         return self._info(*term) is not None
 
-    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
-        info = self._info(fieldname, tbytes)
-        if info is None:
-            raise KeyError((fieldname, tbytes))  # as the terms reader: the segment reader says 0
-        return info.doc_frequency()
-
-    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+    def _held(self, fieldname: str, tbytes: bytes):
+        """The term's info; KeyError when the segment does not hold it (as the terms reader
+        raises, which the segment reader answers with 0)."""
         info = self._info(fieldname, tbytes)
         if info is None:
             raise KeyError((fieldname, tbytes))
-        return info.weight()
+        return info
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        return self._held(fieldname, tbytes).doc_frequency()
+
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        return self._held(fieldname, tbytes).weight()
 
     def matcher(self, fieldname: str, tbytes: bytes, format_, scorer=None):
         info = self.term_info(fieldname, tbytes)
@@ -363,13 +373,9 @@ def decoded_postings(data: bytes, fixedsize: int | None) -> tuple[array, array, 
         last, end = size < 0, pos + 4 + abs(size)
         stream = BytesIO(data[pos + 4 : end])
         count, _, _, compression, _, _ = load(stream)
-        body = stream.read()
-        ids, block_weights, block_values = loads(zlib.decompress(body) if compression else body)
-        docnums.extend(accumulate(ids))
-        if block_weights is None or isinstance(block_weights, float):
-            weights.extend(array("f", [block_weights or 1.0]) * count)
-        else:
-            weights.extend(block_weights)
+        block_docnums, block_weights, block_values = _block_data(stream.read(), compression, count)
+        docnums.extend(block_docnums)
+        weights.extend(block_weights)
         values.extend(block_values or b"")
         pos = end
     return docnums, weights, bytes(values) if fixed else values
