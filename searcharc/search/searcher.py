@@ -436,7 +436,7 @@ class SearchIndex:
             leaf, table = found[at]
             local = docnum - offsets[at]
             if local not in table:
-                fields = leaf.stored_fields(local)
+                fields = w3.stored_fields(leaf.reader(), local)
                 day = fields.get("date")
                 table[local] = (fields.get("source"), day and str(day.year))
             return table[local]

@@ -47,6 +47,7 @@ from searcharc.search.searcher import (
     SearchIndex,
     _fetch,
     _reranks,
+    _stored_fields,
 )
 
 Term = tuple[str, str]  # a field and a term's text
@@ -186,7 +187,7 @@ class Shard:
 
 def _undated(searcher, candidate, request: Request) -> bool:
     """Whether a candidate of a request by date has no date (those go last)."""
-    return request.sort == "date" and searcher.stored_fields(candidate.docnum).get("date") is None
+    return request.sort == "date" and _stored_fields(searcher, candidate.docnum).get("date") is None
 
 
 def merge(answers: list[Answer], request: Request) -> list[tuple[int, Entry]]:
