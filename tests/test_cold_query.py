@@ -1,5 +1,5 @@
 """What a cold `searcharc query` reads of an index: stored fields a document at a time from its
-segment (``w3.StoredColumn``), the same as Whoosh reads them, and the same output from an
+segment (``segments.StoredColumn``), the same as Whoosh reads them, and the same output from an
 index in many segments as from the same articles in one."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from conftest import run_cli
 from whoosh import index as whoosh_index
 from whoosh.columns import VarBytesColumn
 
-from searcharc.index import w3
 from searcharc.index.indexing import IndexOptions, run_index
+from searcharc.whooshx import segments
 
 
 def write_articles(path: Path, words: list[str], numbers: range) -> Path:
@@ -55,11 +55,11 @@ def test_stored_fields_read_alone_are_whooshs(tmp_path, articles, monkeypatch, s
         assert len(leaves) > 1  # the measurement works
         for leaf in leaves:
             middle = leaf.doc_count_all() // 2  # the first read: its offset added up, or stored
-            assert w3.stored_fields(leaf, middle) == leaf.stored_fields(middle)
-            column = w3._STORED[leaf._perdoc]
+            assert segments.stored_fields(leaf, middle) == leaf.stored_fields(middle)
+            column = segments._STORED[leaf._perdoc]
             assert column.summed is not stored_offsets
             for docnum in range(leaf.doc_count_all()):  # then every offset at once
-                assert w3.stored_fields(leaf, docnum) == leaf.stored_fields(docnum)
+                assert segments.stored_fields(leaf, docnum) == leaf.stored_fields(docnum)
             assert column.offsets is not None
 
 

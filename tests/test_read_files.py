@@ -1,5 +1,5 @@
 """How the read path reads segment files: through memory maps (store.MappedFile), and with the
-term infos a segment keeps (w3.CachedTerms): the same answers as W3's terms reader, for terms it
+term infos a segment keeps (segments.CachedTerms): the same answers as W3's terms reader, for terms it
 holds and terms it does not, and a term looked up once per segment, not per use."""
 
 from __future__ import annotations
@@ -7,15 +7,16 @@ from __future__ import annotations
 import pytest
 from whoosh.reading import TermNotFound
 
-from searcharc.index import store, w3
+from searcharc.index import store
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
+from searcharc.whooshx import segments
 
 
 def segment_terms(index):
     """The first segment's terms reader, cached and raw."""
     reader = index._searcher(DEFAULT_RANKING).reader()
     leaf = reader.leaf_readers()[0][0]
-    assert isinstance(leaf._terms, w3.CachedTerms)
+    assert isinstance(leaf._terms, segments.CachedTerms)
     return leaf._terms, leaf._terms._terms
 
 
@@ -33,7 +34,7 @@ def index(seed_index):
 
 def test_every_searcher_a_query_opens_keeps_its_term_infos(index):
     reader = index._searcher(DEFAULT_RANKING).reader()
-    assert all(isinstance(leaf._terms, w3.CachedTerms) for leaf, _ in reader.leaf_readers())
+    assert all(isinstance(leaf._terms, segments.CachedTerms) for leaf, _ in reader.leaf_readers())
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,7 @@ def test_a_term_is_looked_up_once_however_often_it_is_used(index, monkeypatch):
 
 def test_a_full_cache_starts_again(index, monkeypatch):
     cached, _ = segment_terms(index)
-    monkeypatch.setattr(w3, "CACHED_TERMS", 3)
+    monkeypatch.setattr(segments, "CACHED_TERMS", 3)
     cached._infos.clear()
     for text in ("مكافح", "ارهاب", "غيرموجودةابدا"):
         assert ("body", text.encode("utf-8")) in cached or text == "غيرموجودةابدا"

@@ -22,9 +22,9 @@ from whoosh.formats import Frequency, Positions
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from searcharc.index import w3
 from searcharc.index import writer as table_writer
 from searcharc.index.indexing import IndexOptions, run_index
+from searcharc.whooshx import postings
 
 WORDS = sorted(
     set(
@@ -387,5 +387,5 @@ def test_postings_a_term_info_holds_are_read_as_merges_read_written_ones(format_
     info = W3TermInfo()
     info.set_inlined((3, 9), (1.0, 2.0), values)
     reader = SimpleNamespace(schema={"body": SimpleNamespace(format=format_)})
-    docnums, weights, found = w3.term_postings(reader, "body", info)
+    docnums, weights, found = postings.term_postings(reader, "body", info)
     assert (list(docnums), list(weights), found) == ([3, 9], [1.0, 2.0], expected)

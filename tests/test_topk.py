@@ -15,13 +15,13 @@ from whoosh.codec.whoosh3 import W3Codec
 
 from searcharc import SearchIndex
 from searcharc.cli import render
-from searcharc.index import w3
 from searcharc.index.store import content_hash, to_document
 from searcharc.records import Article
 from searcharc.search import bulk
 from searcharc.search import searcher as searcher_module
 from searcharc.search.query import parse_searchable
 from searcharc.search.ranking import DEFAULT
+from searcharc.whooshx import postings as w3
 
 SEED = 13
 DOCUMENTS = 360

@@ -20,8 +20,8 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from searcharc.index import w3
 from searcharc.index.writer import Analyzed, TableWriter, analyze
+from searcharc.whooshx import encode
 
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for this process when its parent dies
 BATCH = 32  # documents sent to the worker at a time
@@ -118,7 +118,7 @@ class ParallelTableWriter(TableWriter):
             spill = Path(tmp) / "postings"
             future = worker.submit(_encode_fields, theirs, lengths, spill)
             _forked = None
-            posts = w3.Gathered(self.fieldwriter._postfile)
+            posts = encode.Gathered(self.fieldwriter._postfile)
             rows = {n: self.encoded(n, lengths[n], posts) for n in names if n not in theirs}
             posts.flush()
             spilled = future.result()
@@ -127,19 +127,19 @@ class ParallelTableWriter(TableWriter):
                 shutil.copyfileobj(postings, self.fieldwriter._postfile)
         for name in names:
             self.fieldwriter.start_field(name, self.schema[name])
-            index = w3.TermIndex(self.fieldwriter)
+            index = encode.TermIndex(self.fieldwriter)
             offset = base if name in spilled else 0
             for btext, stats, start, length in spilled.get(name) or rows.get(name, []):
                 index.add(btext, stats, start + offset, length)
             index.flush()
             self.fieldwriter.finish_field()
 
-    def encoded(self, name: str, lengths: bytes | None, posts: w3.Gathered) -> list[Row]:
+    def encoded(self, name: str, lengths: bytes | None, posts: encode.Gathered) -> list[Row]:
         """A field's postings written to ``posts``, and its term index rows."""
-        blocks = w3.Blocks(self.fieldwriter._codec, self.schema[name].format, lengths)
+        blocks = encode.Blocks(self.fieldwriter._codec, self.schema[name].format, lengths)
         return [
             (btext, stats, posts.add(data), len(data))
-            for btext, data, stats in w3.encode_terms(blocks, self.term_rows(name))
+            for btext, data, stats in encode.encode_terms(blocks, self.term_rows(name))
         ]
 
 
@@ -161,7 +161,7 @@ def _encode_fields(
     """In the forked worker: the postings of fields ``names`` into the file ``path``."""
     assert _forked is not None
     with path.open("wb") as out:
-        posts = w3.Gathered(out)
+        posts = encode.Gathered(out)
         rows = {name: _forked.encoded(name, lengths[name], posts) for name in names}
         posts.flush()
     return rows

@@ -9,7 +9,7 @@ index and reads the same postings), but
 - inverts a field analyzed by ``ArabicAnalyzer`` in one pass over its words
   (``ArabicAnalyzer.term_positions``), each posting value encoded by the field's own format;
 - collects postings in a table (field → term → compact arrays), already in document order;
-- writes a field's postings and term infos a chunk at a time (``w3.write_terms``): small blocks
+- writes a field's postings and term infos a chunk at a time (``encode.write_terms``): small blocks
   uncompressed, block data in pickle protocol 3.
 """
 
@@ -29,8 +29,8 @@ from whoosh.system import pack_uint
 from whoosh.writing import CLEAR, NO_MERGE, OPTIMIZE, SegmentWriter
 
 from searcharc.analysis.components import ArabicAnalyzer
-from searcharc.index import w3
 from searcharc.index.merging import log_merge, merge_group
+from searcharc.whooshx import encode, postings
 
 
 @dataclass(slots=True)
@@ -270,7 +270,7 @@ class TableWriter(SegmentWriter):
         """As Whoosh's, but the merged segment's exact length totals carry over: Whoosh adds
         up its documents' lengths, which W3 keeps a byte each, roughly, so every merge would
         move the average lengths, and the scores (by 0.1% on 160 articles)."""
-        totals = w3.length_totals(self.perdocwriter)
+        totals = encode.length_totals(self.perdocwriter)
         before = dict(totals)
         docmap = super().write_per_doc(fieldnames, reader)
         deleted = reader.segment().deleted_docs()
@@ -336,7 +336,7 @@ class TableWriter(SegmentWriter):
         names = sorted(set(self.pool.fields) | self._merged_fields())
         perdoc = self.per_document_reader()
         try:
-            lengths = {name: w3.length_bytes(perdoc, name) for name in names}
+            lengths = {name: postings.length_bytes(perdoc, name) for name in names}
         finally:
             perdoc.close()
         self._write_fields(names, lengths)
@@ -354,10 +354,10 @@ class TableWriter(SegmentWriter):
         for name in names:
             fieldobj = self.schema[name]
             self.fieldwriter.start_field(name, fieldobj)
-            w3.write_terms(self.fieldwriter, self.term_rows(name), lengths[name])
+            encode.write_terms(self.fieldwriter, self.term_rows(name), lengths[name])
             self.fieldwriter.finish_field()
 
-    def term_rows(self, name: str) -> Iterator[w3.TermRows]:
+    def term_rows(self, name: str) -> Iterator[encode.TermRows]:
         """A field's terms in order with their postings (the table's, emptying its field, and
         the merged segments')."""
         rows = _term_rows(self.pool.fields.get(name, {}), self.schema[name].format)
@@ -366,19 +366,21 @@ class TableWriter(SegmentWriter):
         return _with_merged(rows, name, self.merged, self.storage, self.schema)
 
 
-def _with_merged(rows: Iterator[w3.TermRows], name: str, merged: list[Merged], storage, schema):
+def _with_merged(rows: Iterator[encode.TermRows], name: str, merged: list[Merged], storage, schema):
     """``rows`` joined with the terms of field ``name`` in the merged segments, a term at a
     time, postings in docnum order (the table's documents come first)."""
     fixed = schema[name].format.fixed_value_size()
     with ExitStack() as stack:
         readers = [stack.enter_context(SegmentReader(storage, schema, m.segment)) for m in merged]
         sources = [((row[0], 0, row[1:]) for row in rows)]
-        sources += [_keyed(w3.field_terms(reader, name), n) for n, reader in enumerate(readers, 1)]
+        sources += [
+            _keyed(postings.field_terms(reader, name), n) for n, reader in enumerate(readers, 1)
+        ]
         for btext, group in groupby(heapq.merge(*sources), key=lambda item: item[0]):
             parts = [
                 row
                 if n == 0
-                else _renumbered(w3.term_postings(readers[n - 1], name, row), merged[n - 1])
+                else _renumbered(postings.term_postings(readers[n - 1], name, row), merged[n - 1])
                 for _, n, row in group
             ]
             joined = _joined(btext, parts, fixed)
@@ -411,7 +413,7 @@ def _renumbered(found: tuple, merged: Merged) -> tuple:
     )
 
 
-def _joined(btext: bytes, parts: list, fixed: int | None) -> w3.TermRows:
+def _joined(btext: bytes, parts: list, fixed: int | None) -> encode.TermRows:
     """One term's postings from its parts (each docnums, weights, values), in order."""
     docnums, weights = array("I"), array("f")
     for part_docnums, part_weights, _ in parts:
@@ -428,7 +430,7 @@ def _as_bytes(values: Sequence[bytes] | bytes) -> bytes:
     return values if isinstance(values, bytes) else b"".join(values)
 
 
-def _term_rows(terms: dict, format_) -> Iterator[w3.TermRows]:
+def _term_rows(terms: dict, format_) -> Iterator[encode.TermRows]:
     """Each term's postings in term order (a str term's UTF-8 bytes sort as it does), emptying
     ``terms`` as it goes."""
     boost = format_.field_boost

@@ -27,8 +27,8 @@ from whoosh.query import Or, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from searcharc.index import w3
 from searcharc.search.blend import Blend, blend_idf
+from searcharc.whooshx import postings as w3
 
 
 @dataclass(frozen=True, slots=True)

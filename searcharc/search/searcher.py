@@ -20,7 +20,7 @@ from searcharc.analysis import Analysis, Token, analyze, word_cache
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.analysis.tokenize import spans
 from searcharc.errors import SearcharcError
-from searcharc.index import shards, store, w3
+from searcharc.index import shards, store
 from searcharc.index.lock import writer_lock
 from searcharc.records import Article, Hit, Snippet, derived_title
 from searcharc.search import bulk
@@ -30,6 +30,7 @@ from searcharc.search.proximity import proximity_score
 from searcharc.search.query import parse, parse_searchable
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.ranking import Ranking, expansion_words, matched_words, word_query
+from searcharc.whooshx import segments
 
 TYPE_CHECKING = False  # as typing's, which a cold query does not import
 if TYPE_CHECKING:  # similar, stats and suggest are imported when first used: not by most queries
@@ -436,7 +437,7 @@ class SearchIndex:
             leaf, table = found[at]
             local = docnum - offsets[at]
             if local not in table:
-                fields = w3.stored_fields(leaf.reader(), local)
+                fields = segments.stored_fields(leaf.reader(), local)
                 day = fields.get("date")
                 table[local] = (fields.get("source"), day and str(day.year))
             return table[local]
@@ -553,7 +554,7 @@ class SearchIndex:
             self._open_searcher = None
         if self._open_searcher is None:
             self._open_searcher = self._ix.searcher()
-            w3.cache_terms(self._open_searcher.reader())
+            segments.cache_terms(self._open_searcher.reader())
         weighting = ranking.weighting()
         if type(weighting) is not type(self._open_searcher.weighting):
             self._open_searcher._idf_cache.clear()  # Whoosh caches idfs whatever the model
@@ -638,11 +639,11 @@ class SearchIndex:
 
 
 def _stored_fields(searcher, docnum: int) -> dict:
-    """A document's stored fields, read from its segment alone (``w3.stored_fields``)."""
+    """A document's stored fields, read from its segment alone (``segments.stored_fields``)."""
     leaves = searcher.leaf_searchers()
     at = bisect_right([offset for _, offset in leaves], docnum) - 1
     leaf, offset = leaves[at]
-    return w3.stored_fields(leaf.reader(), docnum - offset)
+    return segments.stored_fields(leaf.reader(), docnum - offset)
 
 
 def _by_word(stems: set[str], norms: set[str]) -> Callable[[Analysis], bool]:

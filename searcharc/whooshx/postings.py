@@ -1,0 +1,241 @@
+"""Reading W3 postings (Whoosh 2.7's codec, as whoosh-reloaded 2.7.x writes it) a block at a
+time instead of a posting at a time: block infos, block data, a term's whole postings, each
+document's field length byte."""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from itertools import accumulate
+from pickle import dumps, load, loads
+from struct import Struct
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+BLOCK_SIZE = Struct("!i")  # a postings block's size in bytes (pack_int), negative for the last
+
+
+def length_bytes(perdoc, fieldname: str) -> bytes | None:
+    """Each document's length in ``fieldname``, one byte a document as W3 stores it (see
+    ``whoosh.util.numeric.byte_to_length``); None for a field without lengths (not scorable)."""
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    data = bytes(column._dbfile.get(column._basepos, column._count))
+    return data + bytes(perdoc.doc_count_all() - len(data))
+
+
+def field_lengths(reader, fieldname: str) -> bytes:
+    """``length_bytes`` of one segment's reader, zeros for a field without lengths."""
+    return length_bytes(reader._perdoc, fieldname) or bytes(reader.doc_count_all())
+
+
+def leaf_matcher(reader, fieldname: str, btext: bytes, terminfo):
+    """A term's postings in one segment from its term info (not looked up again), deleted
+    documents not filtered out."""
+    terms = reader._terms
+    format_ = reader.schema[fieldname].format
+    return terms._codec.postings_reader(terms._postfile, terminfo, format_, term=(fieldname, btext))
+
+
+def is_blocked(matcher) -> bool:
+    """Whether ``blocks`` and ``block_postings`` can read this matcher (a W3 leaf matcher of
+    document numbers)."""
+    return isinstance(matcher, W3LeafMatcher) and not matcher._byteids
+
+
+def blocks(matcher) -> Iterator[tuple[int, float, float]]:
+    """Each block of a W3 leaf matcher, from its block info alone (nothing decoded): its last
+    docnum, its highest weight and its shortest field length (as ``byte_to_length`` gives it).
+    While a block is yielded the matcher stands on it, for ``block_postings``."""
+    while matcher.is_active():
+        yield matcher._maxid, matcher._maxweight, matcher._minlength
+        matcher._next_block()
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """A term's blocks in one segment, from their block infos (``blocks``) and where each
+    one's data lies: kept, it finds the blocks that hold given documents, and decodes them
+    (``block_of``), without reading a block info again."""
+
+    lasts: array  # each block's last docnum
+    weights: array  # its highest weight
+    lengths: array  # its shortest field length
+    starts: array  # where its data starts in the postings file
+    ends: array  # and ends
+    counts: array  # its number of postings
+    compressions: array  # its zlib level (0: not compressed)
+    fixedsize: int | None  # the format's value size (``fixed_value_size``)
+
+    def size(self) -> int:
+        """About how many bytes it takes in memory."""
+        return 41 * len(self.lasts) + 400
+
+
+def directory(matcher) -> Directory:
+    """The ``Directory`` of a W3 leaf matcher (``is_blocked``), its block infos read once:
+    from the postings file's memory map when it has one (``MappedFile``), in one pass over
+    the term's bytes, else by the matcher, a seek and an unpickle from the file a block."""
+    found = Directory(
+        array("I"),
+        array("d"),
+        array("d"),
+        array("q"),
+        array("q"),
+        array("I"),
+        array("B"),
+        matcher._fixedsize,
+    )
+    mapped = getattr(matcher._postfile, "_map", None)
+    if mapped is not None:
+        with memoryview(mapped) as view:
+            _mapped_blocks(view, matcher._baseoffset, found)
+        return found
+    for last, weight, length in blocks(matcher):
+        found.lasts.append(last)
+        found.weights.append(weight)
+        found.lengths.append(length)
+        found.starts.append(matcher._dataoffset)
+        found.ends.append(matcher._nextoffset)
+        found.counts.append(matcher._blocklength)
+        found.compressions.append(matcher._compression)
+    return found
+
+
+def _mapped_blocks(view: memoryview, pos: int, found: Directory) -> None:
+    """Each block's info from the mapped postings (``_goto``'s reading, without the file): an
+    int size (negative for the last), the info pickled by ``dumps(info, 2)`` (the same bytes
+    again from the same tuple: its length says where the data starts), then the data."""
+    while True:
+        (size,) = BLOCK_SIZE.unpack_from(view, pos)
+        end = pos + 4 + abs(size)
+        info = loads(view[pos + 4 : end])  # bytes after a pickle are ignored
+        count, last, weight, compression, minlength, _ = info
+        found.lasts.append(last)
+        found.weights.append(weight)
+        found.lengths.append(byte_to_length(minlength))
+        found.starts.append(pos + 4 + len(dumps(info, 2)))
+        found.ends.append(end)
+        found.counts.append(count)
+        found.compressions.append(compression)
+        if size < 0:
+            return
+        pos = end
+
+
+def block_of(
+    reader, directory: Directory, k: int, values_too: bool
+) -> tuple[array, array, list[bytes]]:
+    """The postings of a ``directory``'s ``k``-th block in one segment (see ``block_postings``)."""
+    start = directory.starts[k]
+    data = reader._terms._postfile.get(start, directory.ends[k] - start)
+    return _decoded(
+        data, directory.compressions[k], directory.counts[k], directory.fixedsize, values_too
+    )
+
+
+def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]]:
+    """The postings of the block the matcher stands on: docnums, weights, values (left empty
+    unless ``values_too``: a frequency field's values only repeat its weights).
+
+    The docnums and weights are decoded by C loops (``accumulate``, array repetition) where
+    W3's own ``_read_ids`` and ``_read_weights`` run a generator a posting.
+    """
+    start = matcher._dataoffset
+    data = matcher._postfile.get(start, matcher._nextoffset - start)
+    return _decoded(
+        data, matcher._compression, matcher._blocklength, matcher._fixedsize, values_too
+    )
+
+
+def _block_data(data: bytes, compression: int, count: int) -> tuple[array, array, object]:
+    """A block's docnums and weights from its data bytes, decoded by C loops (``accumulate``,
+    array repetition) where W3's ``_read_ids`` and ``_read_weights`` run a generator a
+    posting; its values as W3 pickles them (a tuple, fixed-size values end to end, or None)."""
+    ids, weights, values = loads(zlib.decompress(data) if compression else data)
+    if weights is None or isinstance(weights, float):
+        weights = array("f", [weights or 1.0]) * count
+    return array("I", accumulate(ids)), array("f", weights), values
+
+
+def _decoded(
+    data: bytes, compression: int, count: int, fixedsize: int | None, values_too: bool
+) -> tuple[array, array, list]:
+    """A block's postings from its data bytes, as ``W3LeafMatcher`` reads them."""
+    docnums, weights, values = _block_data(data, compression, count)
+    if not values_too:
+        values = []
+    elif fixedsize is None or fixedsize < 0:
+        values = list(values)
+    elif fixedsize == 0:
+        values = [None] * count
+    else:
+        values = [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
+    return docnums, weights, values
+
+
+def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[bytes]] | None:
+    """All postings of a W3 leaf matcher, a block at a time (see ``block_postings``); None for
+    another kind of matcher (the caller reads it a posting at a time)."""
+    if not is_blocked(matcher):
+        return None
+    docnums, weights, values = array("I"), array("f"), []
+    for _ in blocks(matcher):
+        ids, block_weights, block_values = block_postings(matcher, values_too)
+        docnums.extend(ids)
+        weights.extend(block_weights)
+        values.extend(block_values)
+    return docnums, weights, values
+
+
+def field_terms(reader, fieldname: str) -> Iterator[tuple[bytes, object]]:
+    """A field's terms in one segment (``SegmentReader``), in order, each with its term info:
+    the term index read front to back, no term looked up by hash."""
+    for (field, btext), info in reader._terms.items_from(fieldname, b""):
+        if field != fieldname:
+            return
+        yield btext, info
+
+
+def term_postings(reader, fieldname: str, info) -> tuple[array, array, list]:
+    """All postings of a term in one segment from its term info (``field_terms``), deleted
+    documents included (a merge maps them away): docnums, weights and values as ``TermRows``
+    holds them, decoded from the term's bytes without a matcher."""
+    fixedsize = reader.schema[fieldname].format.fixed_value_size()
+    if info.is_inlined():  # kept in the term info by a codec that inlines (not W3's default)
+        ids, weights, values = info.inlined_postings()
+        values = [value or b"" for value in values]
+        fixed = fixedsize is not None and fixedsize >= 0
+        return array("I", ids), array("f", weights), b"".join(values) if fixed else values
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
+        (length,) = length
+    data = reader._terms._postfile.get(offset, length)
+    return decoded_postings(data, fixedsize)
+
+
+def decoded_postings(data: bytes, fixedsize: int | None) -> tuple[array, array, list | bytes]:
+    """A term's postings from its W3 postings bytes, blocks as ``W3LeafMatcher`` reads them
+    (each an int size, negative for the last, a pickled info tuple, then the compressed or
+    plain pickled ids, weights and values); values as ``TermRows`` holds them."""
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not W3 postings: {bytes(data[:4])!r}")
+    fixed = fixedsize is not None and fixedsize >= 0
+    docnums, weights, values = array("I"), array("f"), bytearray() if fixed else []
+    pos, last = 4, False
+    while not last:
+        (size,) = BLOCK_SIZE.unpack_from(data, pos)
+        last, end = size < 0, pos + 4 + abs(size)
+        stream = BytesIO(data[pos + 4 : end])
+        count, _, _, compression, _, _ = load(stream)
+        block_docnums, block_weights, block_values = _block_data(stream.read(), compression, count)
+        docnums.extend(block_docnums)
+        weights.extend(block_weights)
+        values.extend(block_values or b"")
+        pos = end
+    return docnums, weights, bytes(values) if fixed else values
