@@ -1,4 +1,4 @@
-"""How the read path reads segment files: through memory maps (store.MappedFile), and with the
+"""How the read path reads segment files: through memory maps (storage.MappedFile), and with the
 term infos a segment keeps (segments.CachedTerms): the same answers as W3's terms reader, for terms it
 holds and terms it does not, and a term looked up once per segment, not per use."""
 
@@ -9,7 +9,7 @@ from whoosh.reading import TermNotFound
 
 from searcharc.index import store
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
-from searcharc.whooshx import segments
+from searcharc.whooshx import segments, storage
 
 
 def segment_terms(index):
@@ -101,7 +101,7 @@ def test_segment_files_are_read_through_memory_maps(seed_index_dir):
     assert names
     for name in names:
         f = ix.storage.open_file(name)
-        assert isinstance(f, store.MappedFile) and f._map is not None
+        assert isinstance(f, storage.MappedFile) and f._map is not None
         data = (seed_index_dir / name).read_bytes()
         for start, length in ((0, 16), (len(data) // 2, 7), (len(data) - 3, 10)):
             assert f.get(start, length) == data[start : start + length]
@@ -110,7 +110,7 @@ def test_segment_files_are_read_through_memory_maps(seed_index_dir):
 
 def test_an_empty_file_is_read_without_a_map(tmp_path):
     (tmp_path / "empty").write_bytes(b"")
-    f = store.MappedStorage(str(tmp_path)).open_file("empty")
+    f = storage.MappedStorage(str(tmp_path)).open_file("empty")
     assert f._map is None and f.get(0, 4) == b""
     f.close()
 
@@ -119,7 +119,7 @@ def test_a_file_that_cannot_be_mapped_is_read_as_a_file(seed_index_dir, monkeypa
     def refused(*args, **kwargs):
         raise OSError("no mmap here")
 
-    monkeypatch.setattr(store.mmap, "mmap", refused)
+    monkeypatch.setattr(storage.mmap, "mmap", refused)
     ix = store.open_existing(seed_index_dir)
     name = next(n for n in ix.storage.list() if n.endswith(".trm"))
     f = ix.storage.open_file(name)

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mmap
-import os
 import time
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
 from whoosh.index import Index
 
 from searcharc.analysis import ANALYZER_VERSION, DEFAULT_ROOTS, DEFAULT_STEMMER
 from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
 from searcharc.records import Article, derived_title
+from searcharc.whooshx.storage import MappedStorage
 
 META_FILE = "searcharc.json"
 # Segment files stay separate: Whoosh copies a compound file's parts into memory on every open.
@@ -212,36 +208,6 @@ def open_existing(path: Path) -> Index:
         raise SearcharcError(f"no index at {path}; build one: searcharc index --index {path}")
     check_version(path)
     return MappedStorage(str(path)).open_index()
-
-
-class MappedFile(StructFile):
-    """A segment file whose ``get`` (each term lookup, block header and postings read) slices
-    a memory map of it, not a seek and a read of the file object: a query makes thousands."""
-
-    def __init__(self, fileobj, name: str | None = None, onclose=None) -> None:
-        super().__init__(fileobj, name=name, onclose=onclose)
-        self._map = None  # read as a file: an empty one, or where mapping fails
-        if os.fstat(fileobj.fileno()).st_size:
-            with suppress(OSError, ValueError):
-                self._map = mmap.mmap(fileobj.fileno(), 0, access=mmap.ACCESS_READ)
-
-    def get(self, position: int, length: int) -> bytes:
-        """``length`` bytes from ``position`` (fewer at the end of the file)."""
-        if self._map is None:
-            return super().get(position, length)
-        return self._map[position : position + length]
-
-    def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
-        super().close()
-
-
-class MappedStorage(FileStorage):
-    """Whoosh's folder storage with files opened for reading as ``MappedFile``."""
-
-    def open_file(self, name: str, **kwargs) -> MappedFile:
-        return MappedFile(open(self._fpath(name), "rb"), name=name, **kwargs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from whoosh import matching
 from whoosh.query.compound import CompoundQuery
-from whoosh.scoring import bm25
-from whoosh.util import make_binary_tree
+
+from searcharc.whooshx import matchers
 
 
 def blend_idf(
@@ -33,7 +32,10 @@ class Blend(CompoundQuery):
     JOINT = " BLEND "
     intersect_merge = False
 
-    def _matcher(self, subs, searcher, context):
+    def matcher(self, searcher, context=None):
+        subs = self.subqueries
+        if len(subs) < 2:  # as every compound query
+            return subs[0].matcher(searcher, context) if subs else matchers.nothing()
         fieldname = subs[0].fieldname
         texts = [sub.text for sub in subs]
         # a context that does not score (a filter, --match all's required part) has none
@@ -45,32 +47,5 @@ class Blend(CompoundQuery):
             weighting.B,
             weighting.K1,
         )
-        union = make_binary_tree(
-            matching.UnionMatcher, [sub.matcher(searcher, context) for sub in subs]
-        )
-        return BlendMatcher(union, searcher.reader(), fieldname, stats, self.boost)
-
-
-class BlendMatcher(matching.WrappingMatcher):
-    """Scores the summed frequency of its child (a union of term matchers) as one term."""
-
-    def __init__(self, child, reader, fieldname: str, stats: tuple, boost: float = 1.0):
-        super().__init__(child, boost)
-        self._reader = reader
-        self._fieldname = fieldname
-        self._stats = stats  # idf, average field length, b, k1
-
-    def copy(self) -> BlendMatcher:
-        return self._replacement(self.child.copy())
-
-    def _replacement(self, newchild) -> BlendMatcher:
-        return BlendMatcher(newchild, self._reader, self._fieldname, self._stats, self.boost)
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def score(self) -> float:
-        idf, avgfl, b, k1 = self._stats
-        # W3 gives None, not 0, as the length of an empty field
-        length = self._reader.doc_field_length(self.child.id(), self._fieldname) or 0
-        return bm25(idf, self.child.weight(), length, avgfl, b, k1) * self.boost
+        children = [sub.matcher(searcher, context) for sub in subs]
+        return matchers.blend(children, searcher.reader(), fieldname, stats, self.boost)

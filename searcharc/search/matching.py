@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from whoosh import matching as wm
 from whoosh import query as wq
 from whoosh.searching import SearchContext
 
@@ -14,6 +13,7 @@ from searcharc.analysis import Token, normalize
 from searcharc.errors import SearcharcError
 from searcharc.search import query as q
 from searcharc.search.ranking import QueryWord, Ranking, word_query
+from searcharc.whooshx import matchers
 
 
 @dataclass(slots=True)
@@ -156,19 +156,11 @@ class Compiler:
 
 
 class AndNot(wq.AndNot):
-    """Whoosh's AndNot without its bug: a document that the excluded part also matched stayed
-    in when it was the kept part's first and the excluded part had matched an earlier one
-    (Whoosh 2.7 skips at the start only when both parts start on the same document)."""
+    """Whoosh's AndNot with the fenced ``AndNotMatcher`` (see ``whooshx.matchers``)."""
 
     def matcher(self, searcher, context=None):
         kept = self.a.matcher(searcher, context)
-        return _AndNotMatcher(kept, self.b.matcher(searcher, searcher.boolean_context()))
-
-
-class _AndNotMatcher(wm.AndNotMatcher):
-    def _find_first(self) -> None:
-        if self.a.is_active() and self.b.is_active() and self.b.id() <= self.a.id():
-            self._find_next()
+        return matchers.and_not(kept, self.b.matcher(searcher, searcher.boolean_context()))
 
 
 class _Expanding(wq.MultiTerm):
@@ -179,12 +171,13 @@ class _Expanding(wq.MultiTerm):
 
     def matcher(self, searcher, context=None):
         fieldname = self.field()
-        terms = [wq.Term(fieldname, w) for w in self._btexts(searcher.reader()) if w]
+        found = self.expanded_terms(searcher.reader())
+        terms = [wq.Term(fieldname, w) for _, w in found if w]
         if not terms:
-            return wm.NullMatcher()
+            return matchers.nothing()
         unscored = context.set(weighting=None) if context else SearchContext(weighting=None)
-        found = (terms[0] if len(terms) == 1 else wq.Or(terms)).matcher(searcher, unscored)
-        return wm.ConstantScoreWrapperMatcher(found, self.boost)
+        union = (terms[0] if len(terms) == 1 else wq.Or(terms)).matcher(searcher, unscored)
+        return matchers.constant_score(union, self.boost)
 
 
 class Prefix(_Expanding, wq.Prefix):

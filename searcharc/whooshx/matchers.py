@@ -1,0 +1,72 @@
+"""Matchers searcharc adds to Whoosh's, or corrects (whoosh-reloaded 2.7.x): the rest of
+searcharc builds them through these functions, never importing ``whoosh.matching``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from whoosh import matching
+from whoosh.scoring import bm25
+from whoosh.util import make_binary_tree
+
+
+def nothing() -> matching.Matcher:
+    """A matcher of no documents."""
+    return matching.NullMatcher()
+
+
+def constant_score(child: matching.Matcher, score: float) -> matching.Matcher:
+    """Every document of ``child`` scoring ``score``."""
+    return matching.ConstantScoreWrapperMatcher(child, score)
+
+
+def and_not(kept: matching.Matcher, excluded: matching.Matcher) -> matching.Matcher:
+    """The documents of ``kept`` that ``excluded`` does not match (``AndNotMatcher``)."""
+    return AndNotMatcher(kept, excluded)
+
+
+class AndNotMatcher(matching.AndNotMatcher):
+    """Whoosh's AndNotMatcher without its bug: a document that the excluded part also matched
+    stayed in when it was the kept part's first and the excluded part had matched an earlier
+    one (whoosh-reloaded 2.7.x skips at the start only when both parts start on the same
+    document). Overrides the private hook ``_find_first`` of whoosh-reloaded 2.7.x."""
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active() and self.b.id() <= self.a.id():
+            self._find_next()
+
+
+def blend(
+    children: Sequence[matching.Matcher], reader, fieldname: str, stats: tuple, boost: float
+) -> matching.Matcher:
+    """The union of ``children`` (term matchers of one field) scored as one term: BM25 of
+    their summed frequencies with ``stats`` (idf, average field length, b, k1)."""
+    union = make_binary_tree(matching.UnionMatcher, list(children))
+    return BlendMatcher(union, reader, fieldname, stats, boost)
+
+
+class BlendMatcher(matching.WrappingMatcher):
+    """Scores the summed frequency of its child (a union of term matchers) as one term.
+    Overrides ``_replacement``, the private hook of whoosh-reloaded 2.7.x's WrappingMatcher
+    through which ``replace`` and ``skip_to_quality`` rebuild a wrapper."""
+
+    def __init__(self, child, reader, fieldname: str, stats: tuple, boost: float = 1.0):
+        super().__init__(child, boost)
+        self.reader = reader
+        self.fieldname = fieldname
+        self.stats = stats  # idf, average field length, b, k1
+
+    def copy(self) -> BlendMatcher:
+        return self._replacement(self.child.copy())
+
+    def _replacement(self, newchild) -> BlendMatcher:
+        return BlendMatcher(newchild, self.reader, self.fieldname, self.stats, self.boost)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        idf, avgfl, b, k1 = self.stats
+        # W3 gives None, not 0, as the length of an empty field
+        length = self.reader.doc_field_length(self.child.id(), self.fieldname) or 0
+        return bm25(idf, self.child.weight(), length, avgfl, b, k1) * self.boost
