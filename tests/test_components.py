@@ -13,8 +13,8 @@ from whoosh.writing import SegmentWriter
 from searcharc.analysis.components import ArabicAnalyzer, arabic_analyzer
 from searcharc.index import store
 from searcharc.index.indexing import IndexOptions, run_index
-from searcharc.index.writer import TableWriter
 from searcharc.ingest import read_articles
+from searcharc.whooshx.segment_writer import TableWriter
 from tests.test_analysis import ANY_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]

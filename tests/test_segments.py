@@ -22,9 +22,8 @@ from whoosh.formats import Frequency, Positions
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from searcharc.index import writer as table_writer
 from searcharc.index.indexing import IndexOptions, run_index
-from searcharc.whooshx import postings
+from searcharc.whooshx import postings, segment_writer
 
 WORDS = sorted(
     set(
@@ -64,7 +63,7 @@ def whoosh_built(target: Path, runs: list[tuple[list[Path], bool]], patch) -> No
     subclass Whoosh's writer for the rest of the session."""
     import_module("searcharc.index.parallel")
     with patch.context() as p:
-        p.setattr(table_writer, "TableWriter", SegmentWriter)
+        p.setattr(segment_writer, "TableWriter", SegmentWriter)
         api_runs(target, runs)
 
 
@@ -258,7 +257,7 @@ def test_segments_a_run_merged_leave_the_disk_at_once(tmp_path, monkeypatch):
     files = [write_batch(tmp_path / f"f{k}.jsonl", range(40 * k, 40 * k + 40), k) for k in range(4)]
     target = tmp_path / "ix"
     merges = []
-    merge_flushed = table_writer.TableWriter._merge_flushed
+    merge_flushed = segment_writer.TableWriter._merge_flushed
 
     def checked(self) -> None:
         before = len(self.flushed)
@@ -269,7 +268,7 @@ def test_segments_a_run_merged_leave_the_disk_at_once(tmp_path, monkeypatch):
         assert [n for n in segment_files if not n.startswith(prefixes)] == []
         merges.append(before - len(self.flushed))
 
-    monkeypatch.setattr(table_writer.TableWriter, "_merge_flushed", checked)
+    monkeypatch.setattr(segment_writer.TableWriter, "_merge_flushed", checked)
     run_index(files, target, IndexOptions(jobs=1, memory=300_000))
     assert max(merges) > 0  # a merge happened in the run
     assert logical_dump(target) == logical_dump(_whole(tmp_path, files))
@@ -304,7 +303,8 @@ def test_optimize_merges_every_segment(tmp_path):
 # written while flushing a segment, or while merging segments.
 KILLER = """
 import os, signal, sys
-from searcharc.index import writer
+from searcharc.index import rows
+from searcharc.whooshx import segment_writer as writer
 from searcharc.cli.app import main
 
 moment, after = sys.argv[1], int(sys.argv[2])
@@ -321,8 +321,8 @@ def dying(rows):
 
 
 if moment == "merge":
-    merged = writer._with_merged
-    writer._with_merged = lambda *args: dying(merged(*args))
+    merged = rows.with_merged
+    rows.with_merged = lambda *args: dying(merged(*args))
 else:
     flush, term_rows = writer.TableWriter.flush, writer.TableWriter.term_rows
     writer.TableWriter.flush = lambda self: (setattr(self, "dying", True), flush(self))

@@ -20,8 +20,9 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from searcharc.index.writer import Analyzed, TableWriter, analyze
+from searcharc.index.postings_table import Analyzed, analyze
 from searcharc.whooshx import encode
+from searcharc.whooshx.segment_writer import TableWriter
 
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for this process when its parent dies
 BATCH = 32  # documents sent to the worker at a time
@@ -101,9 +102,9 @@ _forked: ParallelTableWriter | None = None  # the writer whose table a forked wo
 class ParallelTableWriter(TableWriter):
     """``TableWriter`` whose commit encodes the largest fields in a forked worker."""
 
-    def _write_fields(self, names: list[str], lengths: dict[str, bytes | None]) -> None:
+    def write_fields(self, names: list[str], lengths: dict[str, bytes | None]) -> None:
         if "fork" not in multiprocessing.get_all_start_methods():
-            super()._write_fields(names, lengths)
+            super().write_fields(names, lengths)
             return
         global _forked
         theirs = _share(self.pool.fields, names)
@@ -118,13 +119,14 @@ class ParallelTableWriter(TableWriter):
             spill = Path(tmp) / "postings"
             future = worker.submit(_encode_fields, theirs, lengths, spill)
             _forked = None
-            posts = encode.Gathered(self.fieldwriter._postfile)
+            posts = encode.Gathered(encode.postings_file(self.fieldwriter))
             rows = {n: self.encoded(n, lengths[n], posts) for n in names if n not in theirs}
             posts.flush()
             spilled = future.result()
-            base = self.fieldwriter._postfile.tell()
+            postfile = encode.postings_file(self.fieldwriter)
+            base = postfile.tell()
             with spill.open("rb") as postings:
-                shutil.copyfileobj(postings, self.fieldwriter._postfile)
+                shutil.copyfileobj(postings, postfile)
         for name in names:
             self.fieldwriter.start_field(name, self.schema[name])
             index = encode.TermIndex(self.fieldwriter)
@@ -136,7 +138,7 @@ class ParallelTableWriter(TableWriter):
 
     def encoded(self, name: str, lengths: bytes | None, posts: encode.Gathered) -> list[Row]:
         """A field's postings written to ``posts``, and its term index rows."""
-        blocks = encode.Blocks(self.fieldwriter._codec, self.schema[name].format, lengths)
+        blocks = encode.field_blocks(self.fieldwriter, self.schema[name].format, lengths)
         return [
             (btext, stats, posts.add(data), len(data))
             for btext, data, stats in encode.encode_terms(blocks, self.term_rows(name))

@@ -250,7 +250,7 @@ class Writer:
         self.seen: set[str] = set()
         # the writers (and multiprocessing) are imported here: a query never needs them
         from searcharc.index.parallel import AnalyzingWriter, ParallelTableWriter
-        from searcharc.index.writer import TableWriter
+        from searcharc.whooshx.segment_writer import TableWriter
 
         # jobs > 1: a worker process analyzes documents, then encodes half the postings (one
         # is all that helps: this process adds every posting to the one segment)

@@ -169,6 +169,16 @@ def encode_terms(blocks: Blocks, terms: Iterable[TermRows]) -> Iterator[tuple[by
         yield btext, data, STATS.pack(0, *stats, docnums[0], docnums[-1])
 
 
+def postings_file(fieldwriter):
+    """The postings file a W3 field writer writes to."""
+    return fieldwriter._postfile
+
+
+def field_blocks(fieldwriter, format_, lengths: bytes | None) -> Blocks:
+    """``Blocks`` with the block size and compression of a W3 field writer's codec."""
+    return Blocks(fieldwriter._codec, format_, lengths)
+
+
 def write_terms(fieldwriter, terms: Iterable[TermRows], lengths: bytes | None) -> None:
     """A field's terms (in order), their postings and term infos: the postings W3's field
     writer writes for them, from whole arrays, between its ``start_field`` and
