@@ -33,7 +33,7 @@ started = time.perf_counter()
 from searcharc.cli import launch
 launch.light_cached_property()
 from searcharc.cli import commands, render
-from searcharc.search import bulk, searcher
+from searcharc.search import bulk, hits, local, planning, rerank, searcher
 spent = {"imports": time.perf_counter() - started}
 
 def timed(owner, name, stage):
@@ -47,11 +47,11 @@ def timed(owner, name, stage):
     setattr(owner, name, run)
 
 timed(commands, "open_index", "open")
-timed(searcher.SearchIndex, "_searcher", "searcher")
-timed(searcher.SearchIndex, "_plan", "plan")
+timed(local.LocalIndex, "searcher", "searcher")
+timed(planning, "plan", "plan")
 timed(bulk, "rank", "rank")
-timed(searcher, "_with_proximity", "rerank")
-timed(searcher.SearchIndex, "_hit", "hits")
+timed(rerank, "with_proximity", "rerank")
+timed(hits, "hit", "hits")
 timed(searcher.SearchIndex, "suggest", "suggest")
 options = launch.parse_query_args(sys.argv[1:])
 begun = time.perf_counter()

@@ -28,10 +28,11 @@ import tempfile
 from pathlib import Path
 
 from searcharc.analysis.tokenize import spans
-from searcharc.search import bulk
+from searcharc.search import bulk, planning
 from searcharc.search.query import parse_searchable
 from searcharc.search.ranking import DEFAULT
-from searcharc.search.searcher import RERANK_WINDOW, SearchIndex
+from searcharc.search.rerank import RERANK_WINDOW
+from searcharc.search.searcher import SearchIndex
 
 SEED = 13
 SEARCHARC = str(Path(sys.executable).parent / "searcharc")
@@ -40,7 +41,7 @@ SEARCHARC = str(Path(sys.executable).parent / "searcharc")
 def make_queries(index: SearchIndex, count: int) -> dict[str, list[str]]:
     """Whole titles, and two neighbouring words of titles, picked by a seeded RNG."""
     rng = random.Random(SEED)
-    with index._ix.searcher() as searcher:
+    with index.backend.ix.searcher() as searcher:
         titles = [f.get("title", "") for f in searcher.all_stored_fields()]
     titles = [t for t in titles if len(list(spans(t))) >= 3]
     two = []
@@ -55,7 +56,7 @@ def check(index: SearchIndex, queries: list[str]) -> tuple[int, int, dict[str, i
     """Queries whose hits agree both ways, queries with a lower-bound total, postings counts."""
     agree = lower = 0
     counts = dict.fromkeys(("decoded top-k", "decoded all", "scored top-k", "scored all"), 0)
-    searcher = index._searcher(DEFAULT)
+    searcher = index.backend.searcher(DEFAULT)
     bulk.CACHE.budget = 0  # every decode counted
     for text in queries:
         fast = index.search(text, suggest=False)
@@ -63,7 +64,9 @@ def check(index: SearchIndex, queries: list[str]) -> tuple[int, int, dict[str, i
         assert fast.hits == slow.hits, text
         agree += 1
         lower += not fast.total_exact
-        compiled = index._compiler(searcher, DEFAULT, False).compile(parse_searchable(text))
+        compiled = planning.compiler(searcher, index.meta, DEFAULT, False).compile(
+            parse_searchable(text)
+        )
         flat = bulk.clauses(compiled.query) if compiled.query is not None else None
         if flat:
             for name, exhaustive in (("top-k", False), ("all", True)):

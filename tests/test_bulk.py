@@ -49,14 +49,14 @@ def test_several_segments_and_deleted_documents(tmp_path, seeds_dir, monkeypatch
     index = SearchIndex.create(tmp_path)
     articles = list(read_articles(seeds_dir))
     for part in (articles[:2], articles[2:]):  # two segments, none merged
-        writer = index._ix.writer()
+        writer = index.backend.ix.writer()
         for article in part:
             writer.add_document(**to_document(article, content_hash(article)))
         writer.commit(merge=False)
-    writer = index._ix.writer()
+    writer = index.backend.ix.writer()
     writer.delete_by_term("id", articles[3].id)
     writer.commit(merge=False)
-    assert len(index._ix.reader().leaf_readers()) == 2 and len(index) == 4
+    assert len(index.backend.ix.reader().leaf_readers()) == 2 and len(index) == 4
     assert_same(index, monkeypatch)
 
 

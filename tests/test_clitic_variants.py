@@ -9,7 +9,7 @@ from conftest import index_of
 
 from searcharc import SearchIndex
 from searcharc.analysis.stem import light_stem, with_proclitics, without_proclitic
-from searcharc.search import bulk
+from searcharc.search import bulk, planning
 from searcharc.search.query import parse
 from searcharc.search.ranking import DEFAULT
 
@@ -63,7 +63,7 @@ def search(index: SearchIndex, query: str, **ranking: object) -> dict[str, float
 
 
 def also(index: SearchIndex, query: str) -> list[tuple[str, ...]]:
-    compiler = index._compiler(index._searcher(DEFAULT), DEFAULT, False)
+    compiler = planning.compiler(index.backend.searcher(DEFAULT), index.meta, DEFAULT, False)
     return [w.also for w in compiler.compile(parse(query)).words]
 
 
@@ -123,7 +123,7 @@ def test_a_blend_matches_in_a_context_that_does_not_score(index):
 
     from searcharc.search.blend import Blend
 
-    searcher = index._searcher(DEFAULT)
+    searcher = index.backend.searcher(DEFAULT)
     blend = Blend([Term("body", "مصر"), Term("body", "لمصر")])
     matcher = blend.matcher(searcher, SearchContext(weighting=None))
     assert len(list(matcher.all_ids())) == 4

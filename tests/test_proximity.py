@@ -105,11 +105,11 @@ def test_the_whoosh_path_applies_the_same_bonus(near_and_far, monkeypatch):
 
 def test_bm25_idf_separates_rare_from_common_words(seed_index):
     """Robertson–Spärck Jones idf, as Lucene: log(1 + (N − df + 0.5) / (df + 0.5))."""
-    searcher = seed_index._searcher(DEFAULT)
+    searcher = seed_index.backend.searcher(DEFAULT)
     n = searcher.doc_count_all()
     df = searcher.doc_frequency("body", "ارهاب")
     assert searcher.idf("body", "ارهاب") == pytest.approx(math.log(1 + (n - df + 0.5) / (df + 0.5)))
-    whoosh = seed_index._searcher(Ranking(rsj_idf=False))  # the cached idfs must not leak
+    whoosh = seed_index.backend.searcher(Ranking(rsj_idf=False))  # the cached idfs must not leak
     assert whoosh.idf("body", "ارهاب") == pytest.approx(math.log(n / (df + 1)) + 1)
 
 

@@ -251,7 +251,8 @@ def test_a_blend_matcher_replaced_by_whoosh_keeps_its_scoring(tmp_path):
     matcher: the blend must keep its boost and statistics (``_replacement``)."""
     from whoosh.query import Term
 
-    from searcharc.search.blend import Blend, BlendMatcher
+    from searcharc.search.blend import Blend
+    from searcharc.whooshx.matchers import BlendMatcher
 
     index = make_index(
         tmp_path,
@@ -261,7 +262,7 @@ def test_a_blend_matcher_replaced_by_whoosh_keeps_its_scoring(tmp_path):
             Article(id="c", title="", body="مصر نجم قمر"),
         ],
     )
-    with index._ix.searcher(weighting=DEFAULT.weighting()) as searcher:
+    with index.backend.ix.searcher(weighting=DEFAULT.weighting()) as searcher:
         matcher = Blend([Term("body", "مصر"), Term("body", "لمصر")], boost=1.5).matcher(searcher)
         matcher.next()  # c: لمصر has no more postings
         before = matcher.score()

@@ -14,7 +14,7 @@ from searcharc.whooshx import segments, storage
 
 def segment_terms(index):
     """The first segment's terms reader, cached and raw."""
-    reader = index._searcher(DEFAULT_RANKING).reader()
+    reader = index.backend.searcher(DEFAULT_RANKING).reader()
     leaf = reader.leaf_readers()[0][0]
     assert isinstance(leaf._terms, segments.CachedTerms)
     return leaf._terms, leaf._terms._terms
@@ -33,7 +33,7 @@ def index(seed_index):
 
 
 def test_every_searcher_a_query_opens_keeps_its_term_infos(index):
-    reader = index._searcher(DEFAULT_RANKING).reader()
+    reader = index.backend.searcher(DEFAULT_RANKING).reader()
     assert all(isinstance(leaf._terms, segments.CachedTerms) for leaf, _ in reader.leaf_readers())
 
 

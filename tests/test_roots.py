@@ -16,7 +16,7 @@ from searcharc.analysis.roots import isri_root
 from searcharc.analysis.stem import light_stem, snowball_stem
 from searcharc.cli import render
 from searcharc.records import Article
-from searcharc.search import searcher as search_module
+from searcharc.search import planning
 from searcharc.search.query import parse
 from searcharc.search.ranking import DEFAULT
 
@@ -107,7 +107,7 @@ def rabat(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
 def test_a_root_in_many_documents_is_not_searched(rabat, monkeypatch):
     # in 4 of 6 documents (over root_max_df = 20%), but under ROOT_DF_FLOOR: searched
     assert "linked" in {h.id for h in rabat.search("يرتبط").hits}
-    monkeypatch.setattr(search_module, "ROOT_DF_FLOOR", 0)
+    monkeypatch.setattr(planning, "ROOT_DF_FLOOR", 0)
     assert rabat.search("يرتبط").hits == []
     everywhere = DEFAULT.with_(root_max_df=1.0)
     assert {h.id for h in rabat.search("يرتبط", ranking=everywhere).hits} == {
@@ -128,7 +128,7 @@ def test_an_index_built_with_snowball_roots_keeps_them(tmp_path):
     )
     reopened = SearchIndex.open(tmp_path)
     assert reopened.meta.roots == "snowball"
-    compiler = reopened._compiler(reopened._searcher(DEFAULT), DEFAULT, False)
+    compiler = planning.compiler(reopened.backend.searcher(DEFAULT), reopened.meta, DEFAULT, False)
     (word,) = compiler.compile(parse("المرتبطة")).words
     assert word.root == snowball_stem("المرتبطه") != isri_root("المرتبطه")
     assert [h.id for h in reopened.search("المرتبطة").hits] == ["linked"]

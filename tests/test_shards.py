@@ -19,9 +19,11 @@ from searcharc.errors import SearcharcError
 from searcharc.index import shards
 from searcharc.index.indexing import IndexOptions, run_index
 from searcharc.records import Article
-from searcharc.search import shards as sharded
+from searcharc.search import candidates, planning, shard, statistics
+from searcharc.search import workers as processes
 from searcharc.search.ranking import DEFAULT
-from searcharc.search.searcher import Request, SearchIndex
+from searcharc.search.request import Request
+from searcharc.search.searcher import SearchIndex
 from searcharc.search.shards import ShardedIndex
 
 SEED = 1313
@@ -77,9 +79,9 @@ def one(built) -> SearchIndex:
 
 
 @pytest.fixture(scope="module")
-def three(built) -> ShardedIndex:
+def three(built) -> SearchIndex:
     index = SearchIndex.open(built[3], parallel=False)
-    assert isinstance(index, ShardedIndex) and len(index.paths) == 3
+    assert isinstance(index.backend, ShardedIndex) and len(index.backend.paths) == 3
     return index
 
 
@@ -124,14 +126,14 @@ def raw_ranking(index: SearchIndex, query: str, options: dict) -> list[tuple[str
     base = {"match": "any", "since": None, "until": None, "sort": "score", "exact_total": False}
     base.update(options)
     request = Request.of(query, offset + limit, DEFAULT, facets=False, **base)
-    searcher = index._searcher(request.ranking)
-    plan = index._plan(searcher, request)
+    searcher = index.backend.searcher(request.ranking)
+    plan = planning.plan(searcher, index.meta, request)
     if plan is None:
         return []
-    if isinstance(index, ShardedIndex):
-        _, merged = index._gather(request, plan)
+    if isinstance(index.backend, ShardedIndex):
+        _, merged = index.backend.gather(request, plan)
         return [(e.id, e.score) for _, e in merged[offset:]]
-    found = index._find(searcher, request, plan)
+    found = candidates.find(searcher, request, plan)
     ranked = found.ranked[offset : offset + limit]
     return [(searcher.stored_fields(c.docnum)["id"], c.score) for c in ranked]
 
@@ -186,7 +188,12 @@ def test_facets_and_suggestions_agree(one, three, words):
 
 def test_shard_local_statistics_would_rank_otherwise(one, three, words, generated, monkeypatch):
     """The check above can fail: with each shard's own statistics, scores differ."""
-    monkeypatch.setattr(sharded.Statistics, "apply", lambda self, searcher: None)
+    find = shard.Shard.find
+
+    def own_statistics(one_shard, serial, request, plan, stats):
+        return find(one_shard, serial, request, plan, one_shard.statistics(set(stats.frequencies)))
+
+    monkeypatch.setattr(shard.Shard, "find", own_statistics)
     differ = [
         q
         for q in queries(words, generated)[:80]
@@ -199,22 +206,22 @@ def test_the_statistics_are_the_sum_of_the_shards_answers(one, three, monkeypatc
     """The main process reads no shard to score a query: each shard answers with its own
     statistics, once a query, and their sum (one index's) is what every shard ranks with."""
     answered, used = [], []
-    own, find = sharded.Shard.statistics, sharded.Shard.find
+    own, find = shard.Shard.statistics, shard.Shard.find
 
-    def statistics(shard, terms):
-        answered.append(own(shard, terms))
+    def answer(one_shard, terms):
+        answered.append(own(one_shard, terms))
         return answered[-1]
 
-    def recorded_find(shard, serial, request, plan, stats):
+    def recorded_find(one_shard, serial, request, plan, stats):
         used.append(stats)
-        return find(shard, serial, request, plan, stats)
+        return find(one_shard, serial, request, plan, stats)
 
-    monkeypatch.setattr(sharded.Shard, "statistics", statistics)
-    monkeypatch.setattr(sharded.Shard, "find", recorded_find)
+    monkeypatch.setattr(shard.Shard, "statistics", answer)
+    monkeypatch.setattr(shard.Shard, "find", recorded_find)
     assert three.search("مكافحة الإرهاب", exact_total=True).hits
     assert len(answered) == 3 and all(a.documents and a.frequencies for a in answered)
-    assert used == [sum(answered, sharded.Statistics())] * 3
-    whole = sharded.Statistics.of(one._searcher(DEFAULT).reader(), used[0].frequencies)
+    assert used == [sum(answered, statistics.Statistics())] * 3
+    whole = statistics.Statistics.of(one.backend.searcher(DEFAULT).reader(), used[0].frequencies)
     assert used[0] == whole and whole.documents == len(one)
 
 
@@ -225,7 +232,7 @@ def test_worker_processes_rank_as_one_index(built, one, words, generated):
         for query in queries(words, generated)[::6]:
             for options in ({}, {"sort": "date", "limit": 5}, {"offset": 10}):
                 assert index.search(query, **options).hits == one.search(query, **options).hits
-        assert len(index.shards._workers) == 2  # shard 0 is searched here
+        assert len(index.backend.shards._workers) == 2  # shard 0 is searched here
     finally:
         index.close()
 
@@ -240,13 +247,13 @@ def test_a_stopped_worker_is_started_again(built, one, monkeypatch):
     index = SearchIndex.open(built[3])
     try:
         assert index.search(QUERY, limit=30).hits == expected
-        workers = index.shards._workers
+        workers = index.backend.shards._workers
         killed = workers[1].process
         killed.kill()
         killed.wait()
         assert index.search(QUERY, limit=30).hits == expected
         assert workers[1].process is not killed and workers[1].process.poll() is None
-        call = sharded.Shards.call
+        call = processes.Shards.call
 
         def killing_after_find(shards, method, args):
             done = call(shards, method, args)
@@ -255,7 +262,7 @@ def test_a_stopped_worker_is_started_again(built, one, monkeypatch):
                     worker.process.kill()
             return done
 
-        monkeypatch.setattr(sharded.Shards, "call", killing_after_find)
+        monkeypatch.setattr(processes.Shards, "call", killing_after_find)
         before = {i: w.process for i, w in workers.items()}
         assert index.search(QUERY, limit=30).hits == expected
         assert all(w.process is not before[i] for i, w in workers.items())  # both had hits
@@ -271,13 +278,15 @@ def test_a_worker_stopped_twice_is_a_one_line_error(built, one, monkeypatch, cap
     try:
         assert index.search(QUERY).hits == expected
         with monkeypatch.context() as patch:
-            patch.setattr(sharded.Worker, "command", (sys.executable, "-c", "raise SystemExit(3)"))
-            index.shards._workers[1].process.kill()
+            patch.setattr(
+                processes.Worker, "command", (sys.executable, "-c", "raise SystemExit(3)")
+            )
+            index.backend.shards._workers[1].process.kill()
             with pytest.raises(SearcharcError) as stopped:
                 index.search(QUERY)
             assert "\n" not in str(stopped.value)
             assert str(stopped.value) == (
-                f"the worker process of shard {index.paths[1]} stopped twice (exit status 3)"
+                f"the worker process of shard {index.backend.paths[1]} stopped twice (exit status 3)"
             )
             batch = tmp_path / "queries.txt"
             batch.write_text(f"1\t{QUERY}\n")

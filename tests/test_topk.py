@@ -17,8 +17,7 @@ from searcharc import SearchIndex
 from searcharc.cli import render
 from searcharc.index.store import content_hash, to_document
 from searcharc.records import Article
-from searcharc.search import bulk
-from searcharc.search import searcher as searcher_module
+from searcharc.search import bulk, candidates, planning
 from searcharc.search.query import parse_searchable
 from searcharc.search.ranking import DEFAULT
 from searcharc.whooshx import postings as w3
@@ -41,21 +40,23 @@ def mixed_index(tmp_path_factory, words) -> SearchIndex:
         articles.append(Article(id=f"doc{n}", title=title, body=body))
     index = SearchIndex.create(tmp_path_factory.mktemp("mixed"))
     for part in (articles[:150], articles[150:300], articles[300:]):
-        writer = index._ix.writer(codec=W3Codec(blocklimit=8), compound=False)  # as ours
+        writer = index.backend.ix.writer(codec=W3Codec(blocklimit=8), compound=False)  # as ours
         for article in part:
             writer.add_document(**to_document(article, content_hash(article)))
         writer.commit(merge=False)
-    writer = index._ix.writer(compound=False)
+    writer = index.backend.ix.writer(compound=False)
     for n in range(0, DOCUMENTS, 17):
         writer.delete_by_term("id", f"doc{n}")
     writer.commit(merge=False)
-    assert len(index._ix.reader().leaf_readers()) == 3
+    assert len(index.backend.ix.reader().leaf_readers()) == 3
     return SearchIndex.open(index.path)  # as a query opens it: its files memory-mapped
 
 
 def flat_clauses(index: SearchIndex, text: str) -> tuple[object, list[bulk.Clause]]:
-    searcher = index._searcher(DEFAULT)
-    compiled = index._compiler(searcher, DEFAULT, False).compile(parse_searchable(text))
+    searcher = index.backend.searcher(DEFAULT)
+    compiled = planning.compiler(searcher, index.meta, DEFAULT, False).compile(
+        parse_searchable(text)
+    )
     return searcher, bulk.clauses(compiled.query) if compiled.query is not None else []
 
 
@@ -242,7 +243,7 @@ def test_ranking_for_the_page_reranks_as_ranking_the_whole_window(mixed_index, w
     answers = {}
     for reach in (True, False):
         if not reach:
-            monkeypatch.setattr("searcharc.search.searcher._reach", lambda *args: None)
+            monkeypatch.setattr(candidates, "reach", lambda *args: None)
         answers[reach] = [
             replace(mixed_index.search(text, limit=limit, offset=offset, suggest=False), took=0)
             for text, limit, offset in pages
@@ -271,7 +272,7 @@ def test_block_directories_read_as_the_matcher_does(mixed_index):
     """Every term's blocks found and decoded through its ``w3.Directory`` are the postings
     and block infos that Whoosh's own matcher reads, a posting at a time; a directory read
     from the memory map is the one the matcher reads from the file."""
-    searcher = mixed_index._searcher(DEFAULT)
+    searcher = mixed_index.backend.searcher(DEFAULT)
     blocks = 0
     for segment in bulk.segments(searcher):
         reader = segment.reader
@@ -327,7 +328,7 @@ def test_reach_only_where_the_bonus_bound_holds(changes, depth, wanted):
     # only its words are read: two stems of positive weight
     words = [type("Word", (), {"stem": s, "weight": 1.0})() for s in ("مكافح", "ارهاب")]
     compiled = type("Compiled", (), {"words": words})()
-    reach = searcher_module._reach(compiled, DEFAULT.with_(**changes), depth)
+    reach = candidates.reach(compiled, DEFAULT.with_(**changes), depth)
     assert (reach is not None) == wanted
     if wanted:
         k1 = DEFAULT.k1

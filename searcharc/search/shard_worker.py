@@ -1,10 +1,10 @@
 """A shard's worker process: ``python -m searcharc.search.shard_worker SHARD_FOLDER`` answers
-the pickled calls of ``searcharc.search.shards.Worker`` on its standard input and output."""
+the pickled calls of ``searcharc.search.workers.Worker`` on its standard input and output."""
 
 import sys
 from pathlib import Path
 
-from searcharc.search.shards import serve
+from searcharc.search.workers import serve
 
 if __name__ == "__main__":
     calls, answers = sys.stdin.buffer, sys.stdout.buffer

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from searcharc.errors import SearcharcError
+from searcharc.index.store import IndexMeta
 from searcharc.records import Hit
+from searcharc.search.hits import hit
 from searcharc.search.matching import Compiled
-from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
-
-if TYPE_CHECKING:
-    from searcharc.search.searcher import SearchIndex
+from searcharc.search.request import Candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +20,8 @@ class Similar:
     shared_terms: list[str]
 
 
-def similar_articles(index: SearchIndex, article_id: str, limit: int = 10) -> list[Similar]:
+def similar_articles(searcher, meta: IndexMeta, article_id: str, limit: int = 10) -> list[Similar]:
     """The articles most like one in the index (Whoosh more-like-this over the body)."""
-    from searcharc.search.searcher import _Candidate
-
-    searcher = index._searcher(DEFAULT_RANKING)
     docnum = searcher.document_number(id=article_id)
     if docnum is None:
         raise SearcharcError(f"not in the index: {article_id}")
@@ -35,7 +30,7 @@ def similar_articles(index: SearchIndex, article_id: str, limit: int = 10) -> li
     similar = []
     for result in results:
         theirs = {t for t, _ in searcher.key_terms([result.docnum], "body", numterms=30)}
-        candidate = _Candidate(result.docnum, result.score, set())
-        hit = index._hit(searcher, candidate, Compiled(None, stems=own & theirs), snippets=True)
-        similar.append(Similar(hit, sorted(own & theirs)))
+        candidate = Candidate(result.docnum, result.score, set())
+        found = hit(searcher, meta, candidate, Compiled(None, stems=own & theirs), snippets=True)
+        similar.append(Similar(found, sorted(own & theirs)))
     return similar

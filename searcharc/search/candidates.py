@@ -1,0 +1,122 @@
+"""A plan's candidates, ranked and counted: scored in bulk for a plain disjunction of terms
+(``bulk``), by Whoosh's own search otherwise, then re-ranked (``rerank``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from whoosh.query import Query
+
+from searcharc.search import bulk
+from searcharc.search.hits import stored_fields
+from searcharc.search.matching import Compiled
+from searcharc.search.ranking import Ranking
+from searcharc.search.request import Candidate, Found, Plan, Request
+from searcharc.search.rerank import RERANK_WINDOW, reranked, reranks
+
+
+def fetch(wanted: int, sort: str, rerank: bool) -> int | None:
+    """How many hits to ask Whoosh for: all to sort by date; whole windows to re-rank (so
+    that pages agree and the top 100 keep their set); else just the page (fastest top-k)."""
+    if sort == "date":
+        return None
+    return -(-wanted // RERANK_WINDOW) * RERANK_WINDOW if rerank else wanted
+
+
+def reach(compiled: Compiled, ranking: Ranking, depth: int) -> tuple[int, float] | None:
+    """What the re-ranking of a one-index search can change (``bulk.rank``'s ``reach``): the
+    order of the best ``depth`` inside the window, by at most the proximity bonus, which is
+    under k1 + 1 a stem (a saturated accumulator weighted at most 1: ``proximity_score``, whose
+    bound tests/test_proximity.py checks).
+    None when matched words re-order, a bonus may be negative (also from a BM25 ``b`` outside
+    [0, 1] or a negative ``k1``, which the bound assumes), or the page passes the window (where
+    the order of every document of the window counts)."""
+    if ranking.coordination or ranking.proximity < 0 or depth > RERANK_WINDOW:
+        return None
+    if not (0 <= ranking.b <= 1 and ranking.k1 >= 0):
+        return None
+    stems = {w.stem for w in compiled.words if w.weight > 0}
+    most = len(stems) * (ranking.k1 + 1) if len(stems) >= 2 else 0.0
+    return depth, ranking.proximity * most * (1 + bulk.SLACK)
+
+
+def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | None = None) -> Found:
+    """The plan's candidates, ranked (the best ``request.depth`` at least), and counted;
+    ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
+    if plan.flat is not None:
+        ranked, found = bulk_candidates(searcher, request, plan, ties is None)
+        total, matched, by_root, exact = (
+            found.total,
+            found.matched,
+            found.weak_only,
+            found.exact_total,
+        )
+    else:
+        ranked, total, by_root = whoosh_candidates(searcher, request, plan)
+        matched, exact = None, True
+    if ties is not None and request.sort == "score":
+        ranked.sort(key=lambda c: (-c.score, ties(c.docnum)))
+    scores = {c.docnum: c.score for c in ranked}
+    if request.sort == "date":  # Whoosh puts undated articles first: they go last
+        ranked.sort(key=lambda c: stored_fields(searcher, c.docnum).get("date") is None)
+    else:
+        ranked = reranked(searcher, ranked, plan.compiled, request.ranking)
+    if request.facets and matched is None:
+        matched = matching(searcher, plan.compiled.query, plan.date_filter)
+    return Found(ranked, total, by_root, exact, matched, scores)
+
+
+def bulk_candidates(
+    searcher, request: Request, plan: Plan, reaching: bool
+) -> tuple[list[Candidate], bulk.Ranked]:
+    """The BM25F candidates of a plain disjunction of terms, scored in bulk, and what the
+    scoring found (the total, exact or a lower bound; every matching document when exact;
+    how many of those only the root view matched); ``reaching``: with ``reach``."""
+    ranking, depth = request.ranking, request.depth
+    exhaustive = request.exact_total or request.facets
+    within = reach(plan.compiled, ranking, depth) if reaching else None
+    limit = fetch(depth, "score", reranks(ranking))
+    ranked = bulk.rank(
+        searcher, plan.flat, ranking.b, ranking.k1, limit, "root", exhaustive, within
+    )
+    candidates = [Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums]
+    return candidates, ranked
+
+
+def whoosh_candidates(searcher, request: Request, plan: Plan) -> tuple[list[Candidate], int, int]:
+    """The candidates of any other query, from Whoosh's own search, their count and how many
+    of those only the root view matched."""
+    compiled, ranking, date_filter, sort = (
+        plan.compiled,
+        request.ranking,
+        plan.date_filter,
+        request.sort,
+    )
+    results = searcher.search(
+        compiled.query,
+        limit=fetch(request.depth, sort, reranks(ranking)),
+        terms=compiled.expands or ranking.coordination,
+        filter=date_filter,
+        sortedby="date" if sort == "date" else None,
+        reverse=sort == "date",
+    )
+    terms = results.has_matched_terms()
+    candidates = [
+        Candidate(r.docnum, r.score, r.matched_terms() if terms else set()) for r in results
+    ]
+    if date_filter is None or sort == "date":  # by date, Whoosh counts what it collects
+        total = len(results)
+    else:  # Whoosh's count of a top k within dates walks the query again without the dates
+        total = len(matching(searcher, compiled.query, date_filter))
+    by_root = 0
+    if plan.direct is not None and plan.direct.query is not None:
+        by_root = total - len(matching(searcher, plan.direct.query, date_filter))
+    elif plan.direct is not None:
+        by_root = total
+    return candidates, total, by_root
+
+
+def matching(searcher, query: Query, date_filter: Query | None) -> set[int]:
+    """Every document that ``query`` matches within the dates (Whoosh's unscored walk)."""
+    found = set(searcher.docs_for_query(query))
+    return found & set(searcher.docs_for_query(date_filter)) if date_filter else found
