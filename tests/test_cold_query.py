@@ -56,7 +56,7 @@ def test_stored_fields_read_alone_are_whooshs(tmp_path, articles, monkeypatch, s
         for leaf in leaves:
             middle = leaf.doc_count_all() // 2  # the first read: its offset added up, or stored
             assert segments.stored_fields(leaf, middle) == leaf.stored_fields(middle)
-            column = segments._STORED[leaf._perdoc]
+            column = segments.view(leaf).stored
             assert column.summed is not stored_offsets
             for docnum in range(leaf.doc_count_all()):  # then every offset at once
                 assert segments.stored_fields(leaf, docnum) == leaf.stored_fields(docnum)

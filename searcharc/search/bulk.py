@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from heapq import nlargest
 from itertools import compress, repeat
 from operator import not_
-from weakref import WeakKeyDictionary
 
 from whoosh.query import Or, Query, Term
 from whoosh.reading import TermNotFound
@@ -29,6 +28,7 @@ from whoosh.util.numeric import byte_to_length
 
 from searcharc.search.blend import Blend, blend_idf
 from searcharc.whooshx import postings as w3
+from searcharc.whooshx.segments import view as segment_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,8 +184,6 @@ def bm25(idf: float, tf: float, length: float, avgfl: float, b: float, k1: float
 # final sum, and float addition is not associative (40 terms differ by under 1e-14).
 SLACK = 1e-9
 
-_LENGTHS: WeakKeyDictionary = WeakKeyDictionary()  # segment reader → field → length bytes
-
 
 @dataclass(slots=True)
 class _Segment:
@@ -196,11 +194,8 @@ class _Segment:
     deleted: frozenset | set
 
     def lengths(self, fieldname: str) -> bytes:
-        """Each document's field length byte (``w3.field_lengths``), cached by reader."""
-        cached = _LENGTHS.setdefault(self.reader, {})
-        if fieldname not in cached:
-            cached[fieldname] = w3.field_lengths(self.reader, fieldname)
-        return cached[fieldname]
+        """Each document's field length byte (``SegmentView.field_lengths``)."""
+        return segment_view(self.reader).field_lengths(fieldname)
 
     def key(self) -> str:
         """What names the segment in ``CACHE`` (its postings never change)."""

@@ -12,44 +12,37 @@ from searcharc.whooshx import segments
 Keys = tuple["str | None", "str | None"]  # a document's source and year
 
 
-class FacetCounter:
-    """Counts documents by source and year, each document's keys read once per segment and
-    kept while the segment is in the index (a segment's stored fields never change: a commit
-    keeps the others')."""
+def count(searcher, docnums: Iterable[int]) -> Facets:
+    """The documents counted by source and by year."""
+    sources: Counter[str] = Counter()
+    years: Counter[str] = Counter()
+    keys = facet_keys(searcher)
+    for docnum in docnums:
+        source, year = keys(docnum)
+        sources.update([source] if source else [])
+        years.update([year] if year else [])
+    return facets_of(sources, years)
 
-    def __init__(self) -> None:
-        self.kept: dict[str, dict[int, Keys]] = {}  # segment → docnum → source, year
 
-    def count(self, searcher, docnums: Iterable[int]) -> Facets:
-        """The documents counted by source and by year."""
-        sources: Counter[str] = Counter()
-        years: Counter[str] = Counter()
-        keys = self.keys(searcher)
-        for docnum in docnums:
-            source, year = keys(docnum)
-            sources.update([source] if source else [])
-            years.update([year] if year else [])
-        return facets_of(sources, years)
+def facet_keys(searcher) -> Callable[[int], Keys]:
+    """A document's source and year by its docnum in ``searcher``, read once per segment and
+    kept with the segment's view (a segment's stored fields never change)."""
+    leaves = searcher.leaf_searchers()
+    offsets = [offset for _, offset in leaves]
+    found = [segments.view(leaf.reader()) for leaf, _ in leaves]
 
-    def keys(self, searcher) -> Callable[[int], Keys]:
-        """A document's source and year, by its docnum in ``searcher``."""
-        leaves = searcher.leaf_searchers()
-        offsets = [offset for _, offset in leaves]
-        tables = {leaf.reader().segment().segment_id(): leaf for leaf, _ in leaves}
-        self.kept = {seg: self.kept.get(seg, {}) for seg in tables}
-        found = [(leaf, self.kept[seg]) for seg, leaf in tables.items()]
+    def keys(docnum: int) -> Keys:
+        at = bisect_right(offsets, docnum) - 1
+        segment = found[at]
+        table = segment.kept.setdefault("facets", {})
+        local = docnum - offsets[at]
+        if local not in table:
+            fields = segment.stored_fields(local)
+            day = fields.get("date")
+            table[local] = (fields.get("source"), day and str(day.year))
+        return table[local]
 
-        def keys(docnum: int) -> Keys:
-            at = bisect_right(offsets, docnum) - 1
-            leaf, table = found[at]
-            local = docnum - offsets[at]
-            if local not in table:
-                fields = segments.stored_fields(leaf.reader(), local)
-                day = fields.get("date")
-                table[local] = (fields.get("source"), day and str(day.year))
-            return table[local]
-
-        return keys
+    return keys
 
 
 def facets_of(sources: Counter[str], years: Counter[str]) -> Facets:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from searcharc.index import store
-from searcharc.search import candidates, hits
+from searcharc.search import candidates, facets, hits
 from searcharc.search.backend import Backend
-from searcharc.search.facets import FacetCounter
 from searcharc.search.ranking import Ranking
 from searcharc.search.request import Page, Plan, Request
 from searcharc.whooshx import segments
@@ -22,7 +21,6 @@ class LocalIndex(Backend):
         self.path = path
         self.meta = store.IndexMeta.read(path)
         self.opened = None  # the open searcher
-        self.facets = FacetCounter()
 
     def searcher(self, ranking: Ranking):
         """One open searcher, opened again when the index has changed.
@@ -45,7 +43,7 @@ class LocalIndex(Backend):
         found = candidates.find(searcher, request, plan)
         ranked = found.ranked[offset : request.depth]
         built = [hits.hit(searcher, self.meta, c, plan.compiled, snippets) for c in ranked]
-        counts = self.facets.count(searcher, found.matched or ()) if request.facets else None
+        counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Page(built, found.total, found.by_root, found.exact, counts)
 
     def writer(self) -> store.Writer:

@@ -9,7 +9,7 @@ from pathlib import Path
 from searcharc.errors import SearcharcError
 from searcharc.index import store
 from searcharc.records import Hit
-from searcharc.search import candidates, hits
+from searcharc.search import candidates, facets, hits
 from searcharc.search.local import LocalIndex
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.request import Candidate, Facets, Plan, Request
@@ -81,7 +81,7 @@ class Shard:
             for c in ranked
         ]
         self.last = Last(serial, searcher, plan, {c.docnum: c for c in ranked})
-        counts = self.index.facets.count(searcher, found.matched or ()) if request.facets else None
+        counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Answer(entries, found.total, found.by_root, found.exact, counts)
 
     def hits(self, serial: int, wanted: list[tuple[int, float]], snippets: bool) -> list[Hit]:

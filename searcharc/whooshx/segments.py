@@ -13,6 +13,8 @@ from weakref import WeakKeyDictionary
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.reading import TermNotFound
 
+from searcharc.whooshx.postings import field_lengths
+
 
 class StoredColumn:
     """A segment's stored fields as W3 writes them (``STORED_COLUMN``: each document's fields
@@ -60,20 +62,6 @@ class StoredColumn:
         if self.offsets is None:
             self.offsets = list(accumulate(self.lengths, initial=0))
         return self.offsets[docnum]
-
-
-_STORED: WeakKeyDictionary = WeakKeyDictionary()  # per-document reader → its StoredColumn
-
-
-def stored_fields(reader, docnum: int) -> dict:
-    """A document's stored fields in one segment's reader (``StoredColumn``; Whoosh's own
-    ``stored_fields`` for a reader of another codec)."""
-    perdoc = getattr(reader, "_perdoc", None)
-    if type(perdoc) is not W3PerDocReader:
-        return reader.stored_fields(docnum)
-    if perdoc not in _STORED:
-        _STORED[perdoc] = StoredColumn(perdoc)
-    return _STORED[perdoc][docnum]
 
 
 CACHED_TERMS = 1 << 14  # term infos a segment keeps (about 6 MB), all dropped when full
@@ -138,8 +126,56 @@ class CachedTerms:
         return self._codec.postings_reader(self._postfile, info, format_, term=term, scorer=scorer)
 
 
+class SegmentView:
+    """One segment of an open index as searcharc reads it between queries: the one object its
+    caches hang on (the term infos it looked up, its stored fields a document at a time, each
+    field's length bytes, and what callers keep of it in ``kept``), alive as long as the
+    segment's reader (``view``)."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.kept: dict[str, object] = {}  # a caller's name → what it keeps of the segment
+        self.lengths: dict[str, bytes] = {}
+        self.stored: StoredColumn | None = None
+        terms = getattr(reader, "_terms", None)
+        if terms is not None and not isinstance(terms, CachedTerms):
+            reader._terms = CachedTerms(terms)
+
+    def stored_fields(self, docnum: int) -> dict:
+        """A document's stored fields (``StoredColumn``; Whoosh's own ``stored_fields`` for a
+        reader of another codec)."""
+        perdoc = getattr(self.reader, "_perdoc", None)
+        if type(perdoc) is not W3PerDocReader:
+            return self.reader.stored_fields(docnum)
+        if self.stored is None:
+            self.stored = StoredColumn(perdoc)
+        return self.stored[docnum]
+
+    def field_lengths(self, fieldname: str) -> bytes:
+        """Each document's length byte in ``fieldname`` (``postings.field_lengths``)."""
+        if fieldname not in self.lengths:
+            self.lengths[fieldname] = field_lengths(self.reader, fieldname)
+        return self.lengths[fieldname]
+
+
+_VIEWS: WeakKeyDictionary = WeakKeyDictionary()  # a segment's reader → its SegmentView
+
+
+def view(reader) -> SegmentView:
+    """The ``SegmentView`` of one segment's reader (made at its first use)."""
+    found = _VIEWS.get(reader)
+    if found is None:
+        found = _VIEWS[reader] = SegmentView(reader)
+    return found
+
+
+def stored_fields(reader, docnum: int) -> dict:
+    """A document's stored fields in one segment's reader (``SegmentView.stored_fields``)."""
+    return view(reader).stored_fields(docnum)
+
+
 def cache_terms(reader) -> None:
-    """Give each segment of ``reader`` (a segment reader or a multi-reader) ``CachedTerms``."""
+    """Give each segment of ``reader`` (a segment reader or a multi-reader) its view, which
+    keeps its term infos (``CachedTerms``)."""
     for leaf, _ in reader.leaf_readers():
-        if hasattr(leaf, "_terms") and not isinstance(leaf._terms, CachedTerms):
-            leaf._terms = CachedTerms(leaf._terms)
+        view(leaf)
