@@ -4,7 +4,7 @@ A query word searched under several terms of a field (مصر and its clitic form
 count as several words: BM25 saturates each term on its own, so two terms of one word would
 weigh up to twice another word of the query. A ``Blend`` adds up the terms' frequencies in
 each document and scores the sum once, with the idf of the most frequent of the terms.
-``searcharc.bulk`` scores a ``Blend`` the same way a posting list at a time.
+``searcharc.search.bulk`` scores a ``Blend`` the same way a posting list at a time.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ class Ranking:
     # documents matching more query words first, inside the top 100: measured no better than
     # BM25 alone on the judged questions, and it costs Whoosh's fast top-k path: off
     coordination: bool = False
-    proximity: float = 1.0  # weight of the term-proximity bonus (searcharc.proximity)
+    proximity: float = 1.0  # weight of the term-proximity bonus (search.proximity)
     prf_docs: int = 0  # pseudo-relevance feedback: top documents read (0: off)
     prf_terms: int = 10  # expansion terms taken from them
     prf_weight: float = 0.3  # weight of the expansion terms against the query's own
