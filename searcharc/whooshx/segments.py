@@ -1,5 +1,6 @@
-"""What searcharc keeps of a W3 segment between queries (whoosh-reloaded 2.7.x): its stored
-fields read a document at a time, and its term dictionary with the term infos looked up."""
+"""What searcharc keeps of a W3 segment between queries (whoosh-reloaded 2.7.x), on one view of
+the segment (``SegmentView``): its stored fields read a document at a time, its term dictionary
+with the term infos looked up, its field lengths, and what callers keep."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ class SegmentView:
         self.lengths: dict[str, bytes] = {}
         self.stored: StoredColumn | None = None
         terms = getattr(reader, "_terms", None)
-        if terms is not None and not isinstance(terms, CachedTerms):
+        if terms is not None and not isinstance(terms, CachedTerms):  # SegmentReader's (2.7.x)
             reader._terms = CachedTerms(terms)
 
     def stored_fields(self, docnum: int) -> dict:
