@@ -4,9 +4,13 @@ holds and terms it does not, and a term looked up once per segment, not per use.
 
 from __future__ import annotations
 
+import gc
+from pathlib import Path
+
 import pytest
 from whoosh.reading import TermNotFound
 
+from searcharc import SearchIndex
 from searcharc.index import store
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.whooshx import segments, storage
@@ -126,3 +130,18 @@ def test_a_file_that_cannot_be_mapped_is_read_as_a_file(seed_index_dir, monkeypa
     assert f._map is None
     assert f.get(3, 9) == (seed_index_dir / name).read_bytes()[3:12]
     f.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
+def test_indexes_let_go_leave_no_segment_file_open(seed_index_dir):
+    """A segment's view (``segments.view``: its caches) lives as long as the segment's
+    reader, not longer: an index dropped without ``close`` leaves no file open."""
+
+    def open_files() -> int:
+        gc.collect()
+        return len(list(Path("/proc/self/fd").iterdir()))
+
+    before = open_files()
+    for _ in range(20):
+        SearchIndex.open(seed_index_dir).search("مكافحة الإرهاب", facets=True)
+    assert open_files() - before < 20

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from itertools import accumulate
 from pickle import loads
 from struct import calcsize
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, proxy
 
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.reading import TermNotFound
@@ -134,7 +134,9 @@ class SegmentView:
     segment's reader (``view``)."""
 
     def __init__(self, reader) -> None:
-        self.reader = reader
+        # not the reader itself: the view (the value of a weak table keyed by the reader) would
+        # keep it, and its open files, for ever
+        self.reader = proxy(reader)
         self.kept: dict[str, object] = {}  # a caller's name → what it keeps of the segment
         self.lengths: dict[str, bytes] = {}
         self.stored: StoredColumn | None = None
