@@ -86,12 +86,8 @@ def bulk_candidates(
 def whoosh_candidates(searcher, request: Request, plan: Plan) -> tuple[list[Candidate], int, int]:
     """The candidates of any other query, from Whoosh's own search, their count and how many
     of those only the root view matched."""
-    compiled, ranking, date_filter, sort = (
-        plan.compiled,
-        request.ranking,
-        plan.date_filter,
-        request.sort,
-    )
+    compiled, date_filter = plan.compiled, plan.date_filter
+    ranking, sort = request.ranking, request.sort
     results = searcher.search(
         compiled.query,
         limit=fetch(request.depth, sort, reranks(ranking)),
