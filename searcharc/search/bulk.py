@@ -23,12 +23,12 @@ from itertools import compress, repeat
 from operator import not_
 from weakref import WeakKeyDictionary
 
-from whoosh.query import Or, Query, Term
+from whoosh.query import Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from searcharc.index import w3
-from searcharc.search.blend import Blend, blend_idf
+from searcharc.search.blend import Blend, Or, blend_idf
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from whoosh.searching import SearchContext
 from searcharc.analysis import Token, normalize
 from searcharc.errors import SearcharcError
 from searcharc.search import query as q
+from searcharc.search.blend import Or
 from searcharc.search.ranking import QueryWord, Ranking, word_query
 
 
@@ -128,7 +129,7 @@ class Compiler:
 
     def _not(self, node: q.Not, positive: bool, field: str | None) -> wq.Query | None:
         inner = self.node(node.node, not positive, field)
-        return wq.Not(inner) if inner is not None else None
+        return Not(inner) if inner is not None else None
 
     def _any(self, node: q.Any, positive: bool, field: str | None) -> wq.Query | None:
         return _any([self.node(n, positive, field) for n in node.nodes])
@@ -166,9 +167,48 @@ class AndNot(wq.AndNot):
 
 
 class _AndNotMatcher(wm.AndNotMatcher):
+    """whoosh-reloaded 2.7.x's ``AndNotMatcher``, its start and ``skip_to`` mended."""
+
     def _find_first(self) -> None:
         if self.a.is_active() and self.b.is_active() and self.b.id() <= self.a.id():
             self._find_next()
+
+    def skip_to(self, id: int) -> None:
+        """As Whoosh's, without reading the kept part's id after a skip that ended it."""
+        if not self.a.is_active():
+            raise wm.ReadTooFar
+        if id < self.a.id():
+            return
+        self.a.skip_to(id)
+        if self.a.is_active() and self.b.is_active():
+            self.b.skip_to(id)
+            self._find_next()
+
+
+class Not(wq.Not):
+    """Whoosh's ``Not`` (a query that is only a left-out part) without its bug: the inverse
+    matcher returned a deleted document when it came just after the left-out part's last
+    match (Whoosh 2.7 checks for deletions only while the left-out part is active)."""
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        child = self.query.matcher(searcher, searcher.boolean_context())
+        return _Inverse(child, reader.doc_count_all(), missing=reader.is_deleted)
+
+
+class _Inverse(wm.InverseMatcher):
+    """Every document up to ``limit`` that is neither missing nor the child's
+    (whoosh-reloaded 2.7.x ``InverseMatcher._find_next``, the deletions checked throughout)."""
+
+    def _find_next(self) -> None:
+        child, missing = self.child, self.missing
+        while self._id < self.limit:
+            if child.is_active() and child.id() < self._id:
+                child.skip_to(self._id)
+            if missing(self._id) or (child.is_active() and child.id() == self._id):
+                self._id += 1
+                continue
+            break
 
 
 class _Expanding(wq.MultiTerm):
@@ -184,7 +224,19 @@ class _Expanding(wq.MultiTerm):
             return wm.NullMatcher()
         unscored = context.set(weighting=None) if context else SearchContext(weighting=None)
         found = (terms[0] if len(terms) == 1 else wq.Or(terms)).matcher(searcher, unscored)
-        return wm.ConstantScoreWrapperMatcher(found, self.boost)
+        return _ConstantScore(found, self.boost)
+
+
+class _ConstantScore(wm.ConstantScoreWrapperMatcher):
+    """whoosh-reloaded 2.7.x's constant-score wrapper, whose ``replace(minquality)`` handed
+    the bound to its child, which scores in other units (unscored: an ``ArrayUnionMatcher``
+    of thousands of expanded words, whose ``max_quality`` is no bound): the child is
+    replaced for speed alone, and the whole drops out only when the constant is too low."""
+
+    def replace(self, minquality: float = 0) -> wm.Matcher:
+        if minquality and self._score < minquality:
+            return wm.NullMatcher()
+        return super().replace(0)
 
 
 class Prefix(_Expanding, wq.Prefix):
@@ -224,4 +276,4 @@ def _all(queries: list[wq.Query | None]) -> wq.Query | None:
 
 def _any(queries: list[wq.Query | None]) -> wq.Query | None:
     kept = [x for x in queries if x is not None]
-    return None if not kept else kept[0] if len(kept) == 1 else wq.Or(kept)
+    return None if not kept else kept[0] if len(kept) == 1 else Or(kept)

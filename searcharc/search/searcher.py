@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from whoosh.index import Index
-from whoosh.query import AndMaybe, DateRange, Or, Query
+from whoosh.query import AndMaybe, DateRange, Query
 from whoosh.reading import TermNotFound
 
 from searcharc import DEFAULT_MATCH
@@ -25,6 +25,7 @@ from searcharc.index.lock import writer_lock
 from searcharc.records import Article, Hit, Snippet, derived_title
 from searcharc.search import bulk
 from searcharc.search import snippets as snippets_
+from searcharc.search.blend import Or
 from searcharc.search.matching import Compiled, Compiler
 from searcharc.search.proximity import proximity_score
 from searcharc.search.query import parse, parse_searchable
@@ -386,8 +387,9 @@ class SearchIndex:
         if ties is not None and request.sort == "score":
             ranked.sort(key=lambda c: (-c.score, ties(c.docnum)))
         scores = {c.docnum: c.score for c in ranked}
-        if request.sort == "date":  # Whoosh puts undated articles first: they go last
-            ranked.sort(key=lambda c: _stored_fields(searcher, c.docnum).get("date") is None)
+        if request.sort == "date":
+            ranked.sort(key=lambda c: c.docnum, reverse=True)  # ties: the last added first
+            ranked.sort(key=lambda c: newest_first(searcher, c.docnum))
         else:
             ranked = self._reranked(searcher, ranked, compiled, ranking)
         if request.facets and matched is None:
@@ -471,22 +473,24 @@ class SearchIndex:
         sort: str,
         depth: int,
     ) -> tuple[list[_Candidate], int]:
-        """The candidates of any other query, from Whoosh's own search."""
+        """The candidates of any other query, from Whoosh's own search (by date: every match,
+        scored, for ``SearchIndex._find`` to sort: Whoosh's own sort gives each hit its date's
+        sort key as a score)."""
+        fetch = _fetch(depth, sort, _reranks(ranking))
         results = searcher.search(
             compiled.query,
-            limit=_fetch(depth, sort, _reranks(ranking)),
+            limit=fetch,
             terms=compiled.expands or ranking.coordination,
             filter=date_filter,
-            sortedby="date" if sort == "date" else None,
-            reverse=sort == "date",
         )
         terms = results.has_matched_terms()
         candidates = [
             _Candidate(r.docnum, r.score, r.matched_terms() if terms else set()) for r in results
         ]
-        if date_filter is None or sort == "date":  # by date, Whoosh counts what it collects
-            return candidates, len(results)
-        # Whoosh's count of a top k within dates walks the query again without the dates
+        if fetch is None or len(candidates) < fetch:  # every match collected
+            return candidates, len(candidates)
+        # A full top k: Whoosh's count leaves out what its replace() skipped, and within dates
+        # counts the matches outside them; an unscored walk counts them all
         return candidates, len(SearchIndex._matching(searcher, compiled.query, date_filter))
 
     def suggest(self, query: str) -> list[Suggestion]:
@@ -635,6 +639,12 @@ class SearchIndex:
             source=fields.get("source"),
             snippets=found,
         )
+
+
+def newest_first(searcher, docnum: int) -> tuple[bool, int]:
+    """A document's place in a search by date: newest first, undated last."""
+    day = _stored_fields(searcher, docnum).get("date")
+    return (day is None, -day.toordinal() if day else 0)
 
 
 def _stored_fields(searcher, docnum: int) -> dict:

@@ -47,7 +47,7 @@ from searcharc.search.searcher import (
     SearchIndex,
     _fetch,
     _reranks,
-    _stored_fields,
+    newest_first,
 )
 
 Term = tuple[str, str]  # a field and a term's text
@@ -124,11 +124,11 @@ def query_terms(plan: Plan) -> set[Term]:
 class Entry:
     """One of a shard's best documents: what the merge orders them by."""
 
-    score: float  # BM25F (by date: the date's sort key)
+    score: float  # BM25F
     final: float  # with the proximity bonus, if the shard's first window had it
     id: str
     docnum: int  # in its shard
-    undated: bool = False
+    newest: tuple[bool, int] = (False, 0)  # by date: its place (``searcher.newest_first``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +165,7 @@ class Shard:
         ranked = found.ranked if request.sort == "score" else found.ranked[: request.depth]
         scores = found.scores
         entries = [
-            Entry(
-                scores[c.docnum], c.score, ids[c.docnum], c.docnum, _undated(searcher, c, request)
-            )
+            Entry(scores[c.docnum], c.score, ids[c.docnum], c.docnum, _newest(searcher, c, request))
             for c in ranked
         ]
         self._last = (serial, searcher, plan, {c.docnum: c for c in ranked})
@@ -185,9 +183,9 @@ class Shard:
         ]
 
 
-def _undated(searcher, candidate, request: Request) -> bool:
-    """Whether a candidate of a request by date has no date (those go last)."""
-    return request.sort == "date" and _stored_fields(searcher, candidate.docnum).get("date") is None
+def _newest(searcher, candidate, request: Request) -> tuple[bool, int]:
+    """A candidate's place in a request by date (``newest_first``)."""
+    return newest_first(searcher, candidate.docnum) if request.sort == "date" else (False, 0)
 
 
 def merge(answers: list[Answer], request: Request) -> list[tuple[int, Entry]]:
@@ -200,7 +198,7 @@ def merge(answers: list[Answer], request: Request) -> list[tuple[int, Entry]]:
     found = [(shard, e) for shard, answer in enumerate(answers) for e in answer.entries]
     if request.sort == "date":
         found.sort(key=lambda f: f[1].id, reverse=True)
-        found.sort(key=lambda f: (f[1].undated, -f[1].score))
+        found.sort(key=lambda f: f[1].newest)
         return found[: request.depth]
     found.sort(key=lambda f: (-f[1].score, f[1].id))
     best = found[: _fetch(request.depth, "score", _reranks(request.ranking))]
