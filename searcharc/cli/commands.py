@@ -126,6 +126,7 @@ def query(o: QueryOptions) -> int:
         "until": parse_date(o.until),
         "sort": o.sort,
         "exact_total": o.exact_total,
+        "offset": (o.page - 1) * o.limit if o.page else o.offset,  # --batch: each query's
     }
     if o.batch is not None and (o.json_out or o.ids or chosen):
         raise SearcharcError("--batch writes a TREC run, or JSON lines with --jsonl")
@@ -133,8 +134,7 @@ def query(o: QueryOptions) -> int:
     search_index = open_index(index_path(o.index), parallel=o.batch is not None)
     if o.batch is not None:
         return batch(search_index, o, options)
-    offset = (o.page - 1) * o.limit if o.page else o.offset
-    result = search_index.search(o.text, limit=o.limit, offset=offset, **options)
+    result = search_index.search(o.text, limit=o.limit, **options)
     if o.ids:
         print_lines(hit.id for hit in result.hits)
     elif o.jsonl:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from whoosh import query as wq
 from whoosh.query.compound import CompoundQuery
 
 from searcharc.whooshx import matchers
@@ -24,6 +25,19 @@ def blend_idf(
     parent = searcher.get_parent()
     frequencies = frequencies or [parent.doc_frequency(fieldname, text) for text in texts]
     return parent.idf(fieldname, texts[frequencies.index(max(frequencies))])
+
+
+class Or(wq.Or):
+    """Whoosh's ``Or``, always matched by a tree of binary unions (whoosh-reloaded 2.7.x).
+
+    For three clauses or more in a segment of up to 5,000 documents, Whoosh 2.7 picks an
+    ``ArrayUnionMatcher``, whose ``max_quality`` is the largest of its parts' (a union adds
+    them) and falls to 0 once its parts are read into its buffer; the top-k collector's
+    ``replace(minquality)`` then dropped documents that could still make the page (an
+    ``ANDNOT`` whose kept part was such a union lost its best article). A ``UnionMatcher``
+    bounds its score by the sum of its parts', which holds."""
+
+    matcher_type = wq.Or.DEFAULT_MATCHER
 
 
 class Blend(CompoundQuery):

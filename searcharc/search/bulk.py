@@ -22,11 +22,11 @@ from heapq import nlargest
 from itertools import compress, repeat
 from operator import not_
 
-from whoosh.query import Or, Query, Term
+from whoosh.query import Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from searcharc.search.blend import Blend, blend_idf
+from searcharc.search.blend import Blend, Or, blend_idf
 from searcharc.whooshx import postings as w3
 from searcharc.whooshx.segments import view as segment_view
 

@@ -57,8 +57,9 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     if ties is not None and request.sort == "score":
         ranked.sort(key=lambda c: (-c.score, ties(c.docnum)))
     scores = {c.docnum: c.score for c in ranked}
-    if request.sort == "date":  # Whoosh puts undated articles first: they go last
-        ranked.sort(key=lambda c: stored_fields(searcher, c.docnum).get("date") is None)
+    if request.sort == "date":
+        ranked.sort(key=lambda c: c.docnum, reverse=True)  # ties: the last added first
+        ranked.sort(key=lambda c: newest_first(searcher, c.docnum))
     else:
         ranked = reranked(searcher, ranked, plan.compiled, request.ranking)
     if request.facets and matched is None:
@@ -84,25 +85,26 @@ def bulk_candidates(
 
 
 def whoosh_candidates(searcher, request: Request, plan: Plan) -> tuple[list[Candidate], int, int]:
-    """The candidates of any other query, from Whoosh's own search, their count and how many
-    of those only the root view matched."""
+    """The candidates of any other query, from Whoosh's own search (by date: every match,
+    scored, for ``find`` to sort: Whoosh's own sort gives each hit its date's sort key as a
+    score), their count and how many of those only the root view matched."""
     compiled, date_filter = plan.compiled, plan.date_filter
     ranking, sort = request.ranking, request.sort
+    limit = fetch(request.depth, sort, reranks(ranking))
     results = searcher.search(
         compiled.query,
-        limit=fetch(request.depth, sort, reranks(ranking)),
+        limit=limit,
         terms=compiled.expands or ranking.coordination,
         filter=date_filter,
-        sortedby="date" if sort == "date" else None,
-        reverse=sort == "date",
     )
     terms = results.has_matched_terms()
     candidates = [
         Candidate(r.docnum, r.score, r.matched_terms() if terms else set()) for r in results
     ]
-    if date_filter is None or sort == "date":  # by date, Whoosh counts what it collects
-        total = len(results)
-    else:  # Whoosh's count of a top k within dates walks the query again without the dates
+    if limit is None or len(candidates) < limit:  # every match collected
+        total = len(candidates)
+    else:  # a full top k: Whoosh's count leaves out what its replace() skipped, and within
+        # dates counts the matches outside them; an unscored walk counts them all
         total = len(matching(searcher, compiled.query, date_filter))
     by_root = 0
     if plan.direct is not None and plan.direct.query is not None:
@@ -110,6 +112,12 @@ def whoosh_candidates(searcher, request: Request, plan: Plan) -> tuple[list[Cand
     elif plan.direct is not None:
         by_root = total
     return candidates, total, by_root
+
+
+def newest_first(searcher, docnum: int) -> tuple[bool, int]:
+    """A document's place in a search by date: newest first, undated last."""
+    day = stored_fields(searcher, docnum).get("date")
+    return (day is None, -day.toordinal() if day else 0)
 
 
 def matching(searcher, query: Query, date_filter: Query | None) -> set[int]:

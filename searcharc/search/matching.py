@@ -12,6 +12,7 @@ from whoosh.searching import SearchContext
 from searcharc.analysis import Token, normalize
 from searcharc.errors import SearcharcError
 from searcharc.search import query as q
+from searcharc.search.blend import Or
 from searcharc.search.ranking import QueryWord, Ranking, word_query
 from searcharc.whooshx import matchers
 
@@ -128,7 +129,7 @@ class Compiler:
 
     def _not(self, node: q.Not, positive: bool, field: str | None) -> wq.Query | None:
         inner = self.node(node.node, not positive, field)
-        return wq.Not(inner) if inner is not None else None
+        return Not(inner) if inner is not None else None
 
     def _any(self, node: q.Any, positive: bool, field: str | None) -> wq.Query | None:
         return _any([self.node(n, positive, field) for n in node.nodes])
@@ -161,6 +162,18 @@ class AndNot(wq.AndNot):
     def matcher(self, searcher, context=None):
         kept = self.a.matcher(searcher, context)
         return matchers.and_not(kept, self.b.matcher(searcher, searcher.boolean_context()))
+
+
+class Not(wq.Not):
+    """Whoosh's ``Not`` (a query that is only a left-out part) without its bug: the inverse
+    matcher returned a deleted document when it came just after the left-out part's last
+    match (Whoosh 2.7 checks for deletions only while the left-out part is active:
+    ``matchers.InverseMatcher``)."""
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        child = self.query.matcher(searcher, searcher.boolean_context())
+        return matchers.inverse(child, reader.doc_count_all(), reader.is_deleted)
 
 
 class _Expanding(wq.MultiTerm):
@@ -217,4 +230,4 @@ def _all(queries: list[wq.Query | None]) -> wq.Query | None:
 
 def _any(queries: list[wq.Query | None]) -> wq.Query | None:
     kept = [x for x in queries if x is not None]
-    return None if not kept else kept[0] if len(kept) == 1 else wq.Or(kept)
+    return None if not kept else kept[0] if len(kept) == 1 else Or(kept)

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 
-from whoosh.query import AndMaybe, DateRange, Or, Query
+from whoosh.query import AndMaybe, DateRange, Query
 
 from searcharc.analysis import analyze
 from searcharc.analysis.stem import get_stemmer, with_proclitics, without_proclitic
 from searcharc.index.store import IndexMeta
 from searcharc.search import bulk
+from searcharc.search.blend import Or
 from searcharc.search.matching import Compiled, Compiler
 from searcharc.search.query import parse_searchable
 from searcharc.search.ranking import Ranking, expansion_words, word_query

@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from math import log
 
 from whoosh import scoring
-from whoosh.query import Or, Query, Term
+from whoosh.query import Query, Term
 
-from searcharc.search.blend import Blend
+from searcharc.search.blend import Blend, Or
 
 
 @dataclass(frozen=True, slots=True)

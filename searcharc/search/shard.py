@@ -21,11 +21,11 @@ from searcharc.whooshx.statistics import StatisticsSearcher
 class Entry:
     """One of a shard's best documents: what the merge orders them by."""
 
-    score: float  # BM25F (by date: the date's sort key)
+    score: float  # BM25F
     final: float  # with the proximity bonus, if the shard's first window had it
     id: str
     docnum: int  # in its shard
-    undated: bool = False
+    newest: tuple[bool, int] = (False, 0)  # by date: its place (``candidates.newest_first``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +69,14 @@ class Shard:
         ids = reader.column_reader("id") if reader.doc_count_all() else {}  # none: no column
         found = candidates.find(searcher, request, plan, ties=ids.__getitem__)
         ranked = found.ranked if request.sort == "score" else found.ranked[: request.depth]
-        undated = request.sort == "date"
+        by_date = request.sort == "date"
         entries = [
             Entry(
                 found.scores[c.docnum],
                 c.score,
                 ids[c.docnum],
                 c.docnum,
-                undated and hits.stored_fields(searcher, c.docnum).get("date") is None,
+                candidates.newest_first(searcher, c.docnum) if by_date else (False, 0),
             )
             for c in ranked
         ]

@@ -54,7 +54,7 @@ def merge(answers: list[Answer], request: Request) -> list[tuple[int, Entry]]:
     found = [(shard, e) for shard, answer in enumerate(answers) for e in answer.entries]
     if request.sort == "date":
         found.sort(key=lambda f: f[1].id, reverse=True)
-        found.sort(key=lambda f: (f[1].undated, -f[1].score))
+        found.sort(key=lambda f: f[1].newest)
         return found[: request.depth]
     found.sort(key=lambda f: (-f[1].score, f[1].id))
     best = found[: fetch(request.depth, "score", reranks(request.ranking))]

@@ -16,8 +16,43 @@ def nothing() -> matching.Matcher:
 
 
 def constant_score(child: matching.Matcher, score: float) -> matching.Matcher:
-    """Every document of ``child`` scoring ``score``."""
-    return matching.ConstantScoreWrapperMatcher(child, score)
+    """Every document of ``child`` scoring ``score`` (``ConstantScore``)."""
+    return ConstantScore(child, score)
+
+
+class ConstantScore(matching.ConstantScoreWrapperMatcher):
+    """whoosh-reloaded 2.7.x's constant-score wrapper, whose ``replace(minquality)`` handed
+    the bound to its child, which scores in other units (unscored: an ``ArrayUnionMatcher``
+    of thousands of expanded words, whose ``max_quality`` is no bound): the child is
+    replaced for speed alone, and the whole drops out only when the constant is too low.
+    Reads the wrapper's private ``_score`` (whoosh-reloaded 2.7.x)."""
+
+    def replace(self, minquality: float = 0) -> matching.Matcher:
+        if minquality and self._score < minquality:
+            return matching.NullMatcher()
+        return super().replace(0)
+
+
+def inverse(child: matching.Matcher, limit: int, missing) -> matching.Matcher:
+    """Every document under ``limit`` that is neither ``missing`` (a docnum → bool) nor the
+    child's (``InverseMatcher``)."""
+    return InverseMatcher(child, limit, missing=missing)
+
+
+class InverseMatcher(matching.InverseMatcher):
+    """Whoosh's InverseMatcher with the deletions checked throughout (whoosh-reloaded 2.7.x
+    checks them only while the child is active). Overrides its private hook ``_find_next``
+    and position ``_id`` (whoosh-reloaded 2.7.x)."""
+
+    def _find_next(self) -> None:
+        child, missing = self.child, self.missing
+        while self._id < self.limit:
+            if child.is_active() and child.id() < self._id:
+                child.skip_to(self._id)
+            if missing(self._id) or (child.is_active() and child.id() == self._id):
+                self._id += 1
+                continue
+            break
 
 
 def and_not(kept: matching.Matcher, excluded: matching.Matcher) -> matching.Matcher:
@@ -29,10 +64,22 @@ class AndNotMatcher(matching.AndNotMatcher):
     """Whoosh's AndNotMatcher without its bug: a document that the excluded part also matched
     stayed in when it was the kept part's first and the excluded part had matched an earlier
     one (whoosh-reloaded 2.7.x skips at the start only when both parts start on the same
-    document). Overrides the private hook ``_find_first`` of whoosh-reloaded 2.7.x."""
+    document), and whose ``skip_to`` read the kept part's id after a skip that ended it.
+    Overrides the private hook ``_find_first`` of whoosh-reloaded 2.7.x."""
 
     def _find_first(self) -> None:
         if self.a.is_active() and self.b.is_active() and self.b.id() <= self.a.id():
+            self._find_next()
+
+    def skip_to(self, id: int) -> None:
+        """As Whoosh's, without reading the kept part's id after a skip that ended it."""
+        if not self.a.is_active():
+            raise matching.ReadTooFar
+        if id < self.a.id():
+            return
+        self.a.skip_to(id)
+        if self.a.is_active() and self.b.is_active():
+            self.b.skip_to(id)
             self._find_next()
 
 
