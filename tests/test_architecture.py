@@ -273,3 +273,15 @@ def test_a_planted_breach_of_the_fence_is_found(copy: Path, code: str):
 def test_a_planted_private_import_is_found(copy: Path):
     _append(copy / "search" / "ranking.py", "from searcharc.analysis.stem import _cut  # noqa")
     assert private_imports(copy) != []
+
+
+def test_every_backend_implements_the_whole_interface():
+    """The facade may call any method of ``Backend`` on any backend."""
+    from searcharc.search.backend import Backend
+    from searcharc.search.local import LocalIndex
+    from searcharc.search.shards import ShardedIndex
+
+    methods = {n for n, m in vars(Backend).items() if callable(m) and not n.startswith("__")}
+    assert {"searcher", "page", "writer", "close"} <= methods  # the measurement works
+    for backend in (LocalIndex, ShardedIndex):
+        assert {n for n in methods if getattr(backend, n) is getattr(Backend, n)} == set()
