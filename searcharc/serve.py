@@ -28,8 +28,8 @@ from starlette.routing import Route
 from searcharc import DEFAULT_MATCH, __version__
 from searcharc.analysis import analyze
 from searcharc.cli import render
-from searcharc.cli.commands import parse_date
 from searcharc.errors import SearcharcError
+from searcharc.options import parse_date
 from searcharc.records import Article
 from searcharc.search.searcher import SearchIndex, SearchResult
 

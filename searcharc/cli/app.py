@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from searcharc import DEFAULT_MATCH, __version__
+from searcharc import __version__
+from searcharc.cli import declare
 from searcharc.cli.commands import (
     echo_err,
     guarded,
@@ -24,7 +24,7 @@ from searcharc.cli.commands import (
     use_color,
 )
 from searcharc.errors import SearcharcError
-from searcharc.records import HIT_FIELDS
+from searcharc.options import OPTIONS, QUERY, QueryOptions
 
 app = typer.Typer(
     name="searcharc",
@@ -36,22 +36,10 @@ app = typer.Typer(
 )
 
 
-class Color(StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-IndexOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--index",
-        help="Index folder [default: $SEARCHARC_INDEX, else ./index].",
-        show_default=False,
-    ),
-]
-ColorOption = Annotated[Color, typer.Option(help="Styles: on a terminal only, always or never.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, for scripts.")]
+IndexOption = declare.annotated(OPTIONS["index"])
+ColorOption = declare.annotated(OPTIONS["color"])
+JsonOption = declare.annotated(OPTIONS["json_out"])
+COLOR_DEFAULT = declare.default(OPTIONS["color"])
 
 
 def _version(value: bool) -> None:
@@ -197,7 +185,7 @@ def show_command(
     ] = None,
     index: IndexOption = None,
     json_out: JsonOption = False,
-    color: ColorOption = Color.auto,
+    color: ColorOption = COLOR_DEFAULT,
 ) -> None:
     """Print one article in full, with its metadata (exit 1 if there is no such id)."""
     from searcharc.cli import render
@@ -261,96 +249,16 @@ operator is ignored; a query that cannot be read (a bare *, date:2023-13) exits 
 """
 
 
-class Match(StrEnum):
-    any = "any"
-    all = "all"
-
-
-class Sort(StrEnum):
-    score = "score"
-    date = "date"
-
-
-class Bidi(StrEnum):
-    on = "on"
-    off = "off"
-
-
-MATCH_DEFAULT = Match(DEFAULT_MATCH)
-
-
-@app.command("query", help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
-def query_command(
-    text: Annotated[
-        str | None, typer.Argument(help="The query, e.g. «مكافحة الإرهاب».", show_default=False)
-    ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="Hits to show (a query, with --batch).")] = 10,
-    match: Annotated[
-        Match, typer.Option(help="Free words: any ranks them, all requires each.")
-    ] = MATCH_DEFAULT,
-    since: Annotated[
-        str | None, typer.Option(help="Articles dated on or after (YYYY-MM-DD).")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Articles dated on or before (YYYY-MM-DD).")
-    ] = None,
-    sort: Annotated[
-        Sort, typer.Option(help="Order by score or by date (newest first).")
-    ] = Sort.score,
-    offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
-    page: Annotated[
-        int | None, typer.Option(min=1, help="Page N of --limit hits (instead of --offset).")
-    ] = None,
-    exact_total: Annotated[
-        bool, typer.Option("--exact-total", help="Count every match (slower: reads every posting).")
-    ] = False,
-    index: IndexOption = None,
-    json_out: JsonOption = False,
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON hit a line.")] = False,
-    ids: Annotated[bool, typer.Option("--ids", help="Only the ids, one a line.")] = False,
-    fields: Annotated[
-        str | None, typer.Option(help=f"Only these hit fields: {','.join(HIT_FIELDS)}.")
-    ] = None,
-    batch: Annotated[
-        Path | None,
-        typer.Option(help="Answer every line of FILE (qid<TAB>query, or a query; - for stdin)."),
-    ] = None,
-    output: Annotated[Path | None, typer.Option(help="With --batch: write here.")] = None,
-    run_tag: Annotated[str, typer.Option(help="With --batch: the TREC run's tag.")] = "searcharc",
-    color: ColorOption = Color.auto,
-    bidi: Annotated[
-        Bidi | None,
-        typer.Option(
-            help="on: Arabic in visual order, for terminals without bidi [default: off, "
-            "on if $SEARCHARC_BIDI=1]. Never applied to JSON, TREC or piped output.",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
+def run_query(**values: object) -> None:
     from searcharc.cli import commands
 
-    options = commands.QueryOptions(
-        text=text,
-        limit=limit,
-        match=match.value,
-        since=since,
-        until=until,
-        sort=sort.value,
-        offset=offset,
-        page=page,
-        exact_total=exact_total,
-        index=index,
-        json_out=json_out,
-        jsonl=jsonl,
-        ids=ids,
-        fields=fields,
-        batch=batch,
-        output=output,
-        run_tag=run_tag,
-        color=color.value,
-        bidi=bidi.value if bidi else None,
-    )
-    raise typer.Exit(commands.query(options))
+    raise typer.Exit(commands.query(QueryOptions(**values)))
+
+
+query_command = app.command(
+    "query", help=QUERY_HELP, context_settings={"ignore_unknown_options": True}
+)(declare.command(QUERY, run_query))
+MATCH_DEFAULT = declare.default(OPTIONS["match"])  # --match's, as the Typer command holds it
 
 
 @app.command("similar")
@@ -380,7 +288,7 @@ def analyze_command(
     text: Annotated[str, typer.Argument(help="Text to analyze.")],
     stemmer: Annotated[str, typer.Option(help="light, snowball, isri (roots) or none.")] = "light",
     json_out: JsonOption = False,
-    color: ColorOption = Color.auto,
+    color: ColorOption = COLOR_DEFAULT,
 ) -> None:
     """Show how text is analyzed: each word's span, offsets, normal form, stem, stopword flag."""
     from searcharc.analysis import analyze
