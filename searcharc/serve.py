@@ -12,7 +12,7 @@ import json
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from importlib import resources
 from math import ceil
 from pathlib import Path
@@ -25,9 +25,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from searcharc import DEFAULT_MATCH, __version__
+from searcharc import DEFAULT_MATCH, __version__, jsonout
 from searcharc.analysis import analyze
-from searcharc.cli import render
 from searcharc.errors import SearcharcError
 from searcharc.options import parse_date
 from searcharc.records import Article
@@ -177,8 +176,8 @@ def web_url(url: str | None) -> str | None:
 
 
 def json_response(data: object, status: int = 200) -> Response:
-    """JSON exactly as the CLI prints it (``render.to_json``)."""
-    return Response(render.to_json(data), status, media_type="application/json")
+    """JSON exactly as the CLI prints it (``jsonout.to_json``)."""
+    return Response(jsonout.to_json(data), status, media_type="application/json")
 
 
 def openapi(schema: dict) -> dict:
@@ -303,7 +302,7 @@ class Site:
         self.env.globals.update(marked=marked, article_url=article_url, web_url=web_url)
         self.style = (TEMPLATES / "style.css").read_text("utf-8")
         schema_text = resources.files("searcharc.data").joinpath("query.schema.json").read_text()
-        self.openapi = render.to_json(openapi(json.loads(schema_text)))
+        self.openapi = jsonout.to_json(openapi(json.loads(schema_text)))
 
     def call(self, method: Callable, *args, **kwargs):
         """An index call, one at a time."""
@@ -372,18 +371,20 @@ class Site:
 
     def api_search(self, request: Request) -> Response:
         chosen = api_params(request.query_params)
-        return json_response(render.result_dict(self.call(chosen.search, self.index)))
+        return json_response(jsonout.result_dict(self.call(chosen.search, self.index)))
 
     def api_article(self, request: Request) -> Response:
         article = self.article_of(request)
         q = request.query_params.get("q", "")
         spans = self.call(self.index.highlight, article.body, q) if q.strip() else []
-        return json_response(render.article_dict(article, spans))
+        return json_response(jsonout.article_dict(article, spans))
 
     def api_similar(self, request: Request) -> Response:
         article = self.article_of(request)
         limit = whole_number(request.query_params, "limit", 10, 1, MAX_LIMIT)
-        return json_response(render.similar_dicts(self.call(self.index.similar, article.id, limit)))
+        return json_response(
+            jsonout.similar_dicts(self.call(self.index.similar, article.id, limit))
+        )
 
     def api_analyze(self, request: Request) -> Response:
         params = request.query_params
@@ -391,10 +392,10 @@ class Site:
             tokens = analyze(params.get("text", ""), params.get("stemmer") or "light")
         except ValueError as exc:
             raise SearcharcError(str(exc)) from exc
-        return json_response(render.tokens_dicts(tokens))
+        return json_response(jsonout.tokens_dicts(tokens))
 
     def api_stats(self, request: Request) -> Response:
-        return json_response(asdict(self.call(self.index.stats)))
+        return json_response(jsonout.stats_dict(self.call(self.index.stats)))
 
     def api_openapi(self, request: Request) -> Response:
         return Response(self.openapi, media_type="application/json")

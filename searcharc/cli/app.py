@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from searcharc import __version__
+from searcharc import __version__, jsonout
 from searcharc.cli import declare
 from searcharc.cli.commands import (
     echo_err,
@@ -147,7 +147,7 @@ def index_command(
     with progress:
         run = run_index(paths or [str(seeds_path())], target, options, progress)
     if json_out:
-        print(render.to_json(run.as_dict()))
+        print(jsonout.to_json(run.as_dict()))
     elif not quiet or run.interrupted:
         echo_err(render.plain_index_summary(run, target, verbose))
     raise typer.Exit(130 if run.interrupted else run.exit_status)
@@ -195,7 +195,7 @@ def show_command(
     article = _article_or_exit(search_index, article_id)
     spans = search_index.highlight(article.body, highlight) if highlight else []
     if json_out:
-        print(render.to_json(render.article_dict(article, spans)))
+        print(jsonout.to_json(jsonout.article_dict(article, spans)))
     elif use_color(color.value):
         render.print_rich_article(article, spans, rich_console())
     else:
@@ -205,13 +205,11 @@ def show_command(
 @app.command("stats")
 def stats_command(index: IndexOption = None, json_out: JsonOption = False) -> None:
     """Documents, distinct terms, size on disk, documents by source and month, last update."""
-    from dataclasses import asdict
-
     from searcharc.cli import render
     from searcharc.search.searcher import SearchIndex
 
     stats = SearchIndex.open(index_path(index)).stats()
-    print(render.to_json(asdict(stats)) if json_out else render.plain_stats(stats))
+    print(jsonout.to_json(jsonout.stats_dict(stats)) if json_out else render.plain_stats(stats))
 
 
 @app.command("serve")
@@ -269,14 +267,13 @@ def similar_command(
     json_out: JsonOption = False,
 ) -> None:
     """The articles most like one in the index, with the key terms they share."""
-    from searcharc.cli import render
     from searcharc.search.searcher import SearchIndex
 
     search_index = SearchIndex.open(index_path(index))
     _article_or_exit(search_index, article_id)
     similar = search_index.similar(article_id, limit)
     if json_out:
-        print(render.to_json(render.similar_dicts(similar)))
+        print(jsonout.to_json(jsonout.similar_dicts(similar)))
     else:
         for rank, s in enumerate(similar, 1):
             print(f"{rank}. {s.hit.title}\n   {s.hit.id} · shared: {'، '.join(s.shared_terms)}")
@@ -299,7 +296,7 @@ def analyze_command(
     except ValueError as exc:
         raise SearcharcError(str(exc)) from exc
     if json_out:
-        print(render.to_json(render.tokens_dicts(tokens)))
+        print(jsonout.to_json(jsonout.tokens_dicts(tokens)))
     elif use_color(color.value):
         render.print_rich_tokens(tokens, rich_console())
     else:
@@ -346,7 +343,7 @@ def eval_command(
     if run_file:
         evaluate.write_run(run, run_file, run_tag)
     result = evaluate.measure(judgments, run)
-    print(render.to_json(result.as_dict()) if json_out else render.plain_evaluation(result))
+    print(jsonout.to_json(result.as_dict()) if json_out else render.plain_evaluation(result))
 
 
 def run_app() -> int:

@@ -72,6 +72,7 @@ def one_format(**chosen: bool) -> None:
 
 def query(o: QueryOptions) -> int:
     """Run one query (or a --batch file) and print it; the exit status: 0 found, 1 not."""
+    from searcharc import jsonout
     from searcharc.cli import render
     from searcharc.errors import SearcharcError
 
@@ -92,9 +93,9 @@ def query(o: QueryOptions) -> int:
     if o.ids:
         print_lines(hit.id for hit in result.hits)
     elif o.jsonl:
-        print_lines(render.to_json(render.hit_dict(h, chosen)) for h in result.hits)
+        print_lines(jsonout.to_json(jsonout.hit_dict(h, chosen)) for h in result.hits)
     elif o.json_out:
-        print(render.to_json(render.result_dict(result, chosen)))
+        print(jsonout.to_json(jsonout.result_dict(result, chosen)))
     elif sys.stdout.isatty() and bidi_wanted(o.bidi):
         print(render.bidi_lines(render.plain_result(result, chosen)))
     elif use_color(o.color) and not chosen:  # --fields: the plain columns, on a terminal too
@@ -154,11 +155,11 @@ def batch(search_index, o: QueryOptions, options: dict) -> int:
 
 def batch_lines(answer, jsonl: bool, tag: str) -> list[str]:
     """One answer as a JSON line (with its qid), or as TREC run lines."""
-    from searcharc.cli import render
+    from searcharc import jsonout
     from searcharc.evaluate import trec_lines
 
     if jsonl:
-        return [render.to_json({"qid": answer.qid} | render.result_dict(answer.result))]
+        return [jsonout.to_json({"qid": answer.qid} | jsonout.result_dict(answer.result))]
     return list(trec_lines({answer.qid: [(h.id, h.score) for h in answer.result.hits]}, tag))
 
 
