@@ -222,7 +222,7 @@ def serve_command(
 ) -> None:
     """The index in a browser, and an HTTP API for scripts (Ctrl-C stops)."""
     from searcharc.cli.commands import open_index
-    from searcharc.serve import serve
+    from searcharc.web.server import serve
 
     serve(open_index(index_path(index)), host, port, say=echo_err)
 
