@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 MAX_LIMIT = 100  # hits a web request
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)  # each one unique (hashed as itself): quicker to make
 class Option:
     """One option of `searcharc query`; with a ``web`` name, a parameter of the web app too."""
 
