@@ -248,6 +248,7 @@ operator is ignored; a query that cannot be read (a bare *, date:2023-13) exits 
 
 
 def run_query(**values: object) -> None:
+    """`searcharc query` with the options Typer read (see QUERY_HELP)."""
     from searcharc.cli import commands
 
     raise typer.Exit(commands.query(QueryOptions(**values)))
