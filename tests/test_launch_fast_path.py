@@ -13,8 +13,8 @@ import pytest
 
 from searcharc import SearchIndex
 from searcharc.cli import launch
-from searcharc.cli.commands import QueryOptions
 from searcharc.cli.launch import parse_query_args
+from searcharc.options import QueryOptions
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ from searcharc.dates import find_date
 from searcharc.ingest.decode import decode
 from searcharc.ingest.formats import parse
 from searcharc.ingest.page import parse_text
-from searcharc.ingest.webpage import drop_skipped, guessed, html_article, read_facts, site_name
+from searcharc.ingest.page_facts import drop_skipped, read_facts
+from searcharc.ingest.webpage import guessed, html_article, site_name
 from searcharc.records import Article
 
 PAGES = Path(__file__).parent / "pages"

@@ -19,7 +19,8 @@ import jsonschema
 import pytest
 from conftest import ROOT, run_cli, served
 
-from searcharc.serve import is_loopback, marked, narrowed, page_numbers
+from searcharc.web.markup import marked, narrowed, page_numbers
+from searcharc.web.server import is_loopback
 
 SCHEMA = json.loads((ROOT / "searcharc/data/query.schema.json").read_text("utf-8"))
 QUERIES = [
@@ -383,8 +384,8 @@ def test_loopback_hosts():
 
 
 def test_serving_off_the_loopback_warns(seed_index, monkeypatch):
-    from searcharc import serve
     from searcharc.errors import SearcharcError
+    from searcharc.web import server as serve
 
     said: list[str] = []
 

@@ -52,10 +52,10 @@ def test_only_serve_imports_the_web_stack(seed_index_dir):
     for args in (["query", "الإرهاب", "--json"], ["query", "الإرهاب", "--color", "always"]):
         modules = imported(*args, "--index", str(seed_index_dir))
         assert "searcharc.search.searcher" in modules  # the measurement works
-        assert "searcharc.serve" not in modules, args
+        assert "searcharc.web.server" not in modules, args
         assert not {m for m in modules if m.split(".")[0] in WEB}, args
     modules = imported("serve", "--port", "-1", status=2)  # refused by Typer before serving
-    assert "typer" in modules and "searcharc.serve" not in modules
+    assert "typer" in modules and "searcharc.web.server" not in modules
 
 
 def _declared_type(annotation: object) -> type:

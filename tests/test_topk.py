@@ -13,7 +13,7 @@ import pytest
 from test_output import validate
 from whoosh.codec.whoosh3 import W3Codec
 
-from searcharc import SearchIndex
+from searcharc import SearchIndex, jsonout
 from searcharc.cli import render
 from searcharc.index import w3
 from searcharc.index.store import content_hash, to_document
@@ -148,10 +148,10 @@ def test_a_lower_bound_total_says_so(mixed_index, words):
     text = skipping_query(mixed_index, words)
     fast = mixed_index.search(text, suggest=False)
     slow = mixed_index.search(text, suggest=False, exact_total=True)
-    data = json.loads(render.to_json(render.result_dict(fast)))
+    data = json.loads(jsonout.to_json(jsonout.result_dict(fast)))
     validate(data)
     assert (data["total_relation"], data["total"], data["by_root"]) == ("gte", fast.total, 0)
-    assert render.result_dict(slow)["total_relation"] == "eq"
+    assert jsonout.result_dict(slow)["total_relation"] == "eq"
     assert render.plain_result(fast).startswith(f"at least {fast.total} articles match «")
     assert render.plain_result(slow).startswith(f"{slow.total} articles match «")
     assert fast.total <= slow.total
