@@ -11,6 +11,7 @@ from conftest import run_cli as run
 ESC = "\x1b"
 
 
+@pytest.mark.slow
 def test_query_prints_ranked_hits_plain_when_piped(seed_index_dir):
     proc = run("query", "مكافحة الإرهاب", "--index", str(seed_index_dir))
     assert proc.returncode == 0, proc.stderr
@@ -84,6 +85,7 @@ def test_analyze_plain_table():
     assert lines[1].split("\t")[-1] == "True" and lines[2].split("\t")[:1] == ["الرباط"]
 
 
+@pytest.mark.slow
 def test_version():
     proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("searcharc ")

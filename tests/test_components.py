@@ -35,6 +35,7 @@ def tokens(analyzer, text: str, options: dict) -> list[tuple]:
 
 @settings(max_examples=200, deadline=None)
 @given(ANY_TEXT)
+@pytest.mark.slow
 def test_the_one_pass_analyzer_gives_the_composed_tokens(text):
     for stemmer, stopwords in VIEWS:
         chain = arabic_analyzer(None if stemmer == "none" else stemmer, stopwords)

@@ -107,6 +107,7 @@ def test_a_utc_time_gives_way_to_the_by_line_of_the_next_day():
     assert html_article(without_json_ld, page["file"]).date == "2020-12-25"
 
 
+@pytest.mark.slow
 def test_an_ip_address_is_no_url_and_no_source():
     """Al Madenah News's og:url names 52.16.95.170: the URL is the canonical link's, and an IP
     address is never a site's name."""
@@ -137,6 +138,7 @@ def _bbc() -> tuple[dict, str]:
     return page, decode((PAGES / page["file"]).read_bytes())
 
 
+@pytest.mark.slow
 def test_a_headline_in_another_word_order_is_the_title():
     """BBC Arabic: the h1 «أصدقاء الطيار الأمريكي آرون بوشنيل يكافحون …» while <title>, og:title
     and the JSON-LD headline put the name first, «آرون بوشنيل: أصدقاء الطيار الأمريكي …»."""
@@ -188,6 +190,7 @@ def test_a_labelled_by_line_names_the_author_and_is_not_body():
     assert "Author," not in article.body and "بي بي سي نيوز" not in article.body
 
 
+@pytest.mark.slow
 def test_a_page_its_site_saved_in_windows_1256():
     """arabic-media.com's directory of Arabic newspapers, served and saved in Windows-1256
     (tests/encodings/README.md; no article, so not in the corpus): read as Arabic, titled and

@@ -351,6 +351,7 @@ def assert_inert(body: str) -> None:
     assert not re.search(r"(href|src)=\S*javascript:", body.lower())  # shown only as text
 
 
+@pytest.mark.slow
 def test_article_text_is_escaped_everywhere(hostile_server):
     evil = quote('evil"><script>alert(1)</script>', safe="")
     for path in (
@@ -369,6 +370,7 @@ def test_article_text_is_escaped_everywhere(hostile_server):
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in body
 
 
+@pytest.mark.slow
 def test_the_query_is_escaped(hostile_server):
     for hostile in HOSTILE:
         status, _, body = request(hostile_server, "/?" + urlencode({"q": hostile}))

@@ -175,6 +175,7 @@ def test_exact_totals_agree_and_bounds_hold(one, three, words, generated):
             )
 
 
+@pytest.mark.slow
 def test_facets_and_suggestions_agree(one, three, words):
     for query in ("مكافحة الإرهاب", words[40], "الارهب", f"{words[7]} {words[99]}"):
         a = one.search(query, facets=True)
@@ -198,6 +199,7 @@ def test_shard_local_statistics_would_rank_otherwise(one, three, words, generate
     assert len(differ) > 40
 
 
+@pytest.mark.slow
 def test_the_statistics_are_the_sum_of_the_shards_answers(one, three, monkeypatch):
     """The main process reads no shard to score a query: each shard answers with its own
     statistics, once a query, and their sum (one index's) is what every shard ranks with."""

@@ -38,6 +38,7 @@ def test_help_and_version_do_not_import_whoosh():
         assert not {m for m in modules if m.split(".")[0] == "whoosh"}, args
 
 
+@pytest.mark.slow
 def test_a_plain_query_does_not_import_typer_or_rich(seed_index_dir):
     modules = imported("query", "الإرهاب", "--index", str(seed_index_dir))
     assert "searcharc.search.searcher" in modules
