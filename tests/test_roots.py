@@ -59,6 +59,7 @@ def _same_as_nltk(word: str) -> None:
 
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet=LETTERS, min_size=1, max_size=10))
+@pytest.mark.slow
 def test_roots_are_nltks_for_any_normalized_word(word):
     _same_as_nltk(word)
 

@@ -65,6 +65,7 @@ def generated_queries(words: list[str], count: int) -> list[str]:
     return [" ".join(rng.sample(words, rng.randint(1, 6))) for _ in range(count)]
 
 
+@pytest.mark.slow
 def test_skipping_ranks_as_reading_every_posting(mixed_index, words, monkeypatch):
     """Terms in 40 documents or more are scored whole through a small cache (evictions too),
     the others a block at a time."""
@@ -97,6 +98,7 @@ def test_skipping_ranks_as_reading_every_posting(mixed_index, words, monkeypatch
     assert bulk.CACHE.hits > 1000 and len(bulk.CACHE.entries) < bulk.CACHE.misses
 
 
+@pytest.mark.slow
 def test_searches_agree_hit_for_hit(mixed_index, words, monkeypatch):
     rng = random.Random(SEED + 2)
     for text in generated_queries(words, 20):
@@ -201,6 +203,7 @@ def test_the_postings_cache_keeps_to_its_budget():
     assert ("t", 4) not in cache.entries  # bigger than the whole budget: not kept
 
 
+@pytest.mark.slow
 def test_cached_postings_rank_as_decoded_ones(mixed_index, words, monkeypatch):
     queries = generated_queries(words, 60)
 
@@ -220,6 +223,7 @@ def test_the_cache_budget_is_set_in_megabytes():
     assert [bulk._budget(s) for s in ("", "0", "16", "lots")] == [64 << 20, 0, 16 << 20, 64 << 20]
 
 
+@pytest.mark.slow
 def test_ranking_for_the_page_reranks_as_ranking_the_whole_window(mixed_index, words, monkeypatch):
     """``bulk.rank``'s reach (the best of a page, and the most the proximity bonus adds) reads
     the clauses read whole and the clauses left for fewer documents: the same hits, in the same
@@ -267,6 +271,7 @@ class Unmapped:
         return getattr(self.file, name)
 
 
+@pytest.mark.slow
 def test_block_directories_read_as_the_matcher_does(mixed_index):
     """Every term's blocks found and decoded through its ``w3.Directory`` are the postings
     and block infos that Whoosh's own matcher reads, a posting at a time; a directory read
