@@ -29,7 +29,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))
-from speed import machine, make_queries, percentile, read_articles, zips  # noqa: E402
+from speed import machine, make_queries, read_articles, zips  # noqa: E402
+from stats import percentile  # noqa: E402
 
 from searcharc import SearchIndex  # noqa: E402
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import speed  # noqa: E402  (bench/speed.py: the peers' builds and the query loop)
+from stats import percentile  # noqa: E402
 
 from searcharc.ingest import Input, Selection, inputs, read_input  # noqa: E402
 from searcharc.records import Article  # noqa: E402
@@ -205,7 +206,7 @@ def latencies(engine: str, index: Path, files: dict[str, Path]) -> dict:
         else:
             api = "searcharc" if engine == "searcharc API" else engine
             times = speed.query_latencies(api, index, path, snippets_only=True)["snippets"]
-        out[kind] = {f"p{p}": speed.percentile(times, p) * 1000 for p in (50, 95, 99)}
+        out[kind] = {f"p{p}": percentile(times, p) * 1000 for p in (50, 95, 99)}
     return out
 
 

@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from stats import percentile
 from topk import make_queries
 
 from searcharc.search.searcher import SearchIndex
@@ -57,11 +58,6 @@ def same_but_ties(a: list[dict], b: list[dict]) -> bool:
     last = a[-1]["score"] if a else None
     groups = ({(h["score"], h["id"]) for h in hits if h["score"] != last} for hits in (a, b))
     return next(groups) == next(groups)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 def cold(index: Path, query: str, runs: int) -> float:

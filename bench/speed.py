@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
+from stats import percentile
+
 from searcharc.analysis.tokenize import spans
 from searcharc.ingest import Input, Selection, inputs, read_input
 from searcharc.records import Article
@@ -362,11 +364,6 @@ def cold_runs(command: list[str], times: int) -> float:
     Exit status 1 is searcharc's "nothing found"."""
     run_child(command, ok=(0, 1))
     return statistics.median(run_child(command, ok=(0, 1)).seconds for _ in range(times))
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 # ---------------------------------------------------------------- the table

@@ -21,11 +21,12 @@ import json
 import os
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from stats import percentile
 
 from searcharc.analysis.tokenize import spans
 from searcharc.search import bulk, planning
@@ -104,10 +105,6 @@ def timed(
     Path(f.name).unlink()
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return [json.loads(line)["took_ms"] for line in done.stdout.splitlines()], cpu
-
-
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1]
 
 
 def main() -> int:

@@ -438,6 +438,7 @@ FORBIDDEN = set(MARKS) | set(INVISIBLE) | set(FOLDS) | set(DIGITS)
 
 @settings(max_examples=300, deadline=None)
 @given(ANY_TEXT)
+@pytest.mark.slow
 def test_tokens_slice_the_original_text(text):
     tokens = analyze(text)
     for token in tokens:
@@ -451,6 +452,7 @@ def test_tokens_slice_the_original_text(text):
 
 @settings(max_examples=300, deadline=None)
 @given(ANY_TEXT)
+@pytest.mark.slow
 def test_no_letter_or_digit_is_left_outside_a_token(text):
     covered = set()
     for start, end in spans(text):
@@ -460,6 +462,7 @@ def test_no_letter_or_digit_is_left_outside_a_token(text):
 
 @settings(max_examples=300, deadline=None)
 @given(ANY_TEXT)
+@pytest.mark.slow
 def test_normalize_is_idempotent_and_clean_on_every_token(text):
     for word in words(text):
         norm = normalize(word)
@@ -469,6 +472,7 @@ def test_normalize_is_idempotent_and_clean_on_every_token(text):
 
 @settings(max_examples=300, deadline=None)
 @given(ARABIC_TEXT)
+@pytest.mark.slow
 def test_normalize_is_idempotent_and_clean_on_whole_texts(text):
     norm = normalize(text)
     assert normalize(norm) == norm
@@ -484,6 +488,7 @@ def test_normalize_is_idempotent_on_a_letter_split_from_its_accent():
 
 @settings(max_examples=300, deadline=None)
 @given(ANY_TEXT)
+@pytest.mark.slow
 def test_light_stem_is_never_empty_and_deterministic(text):
     for word in [*words(text), text]:
         norm = normalize(word)

@@ -44,6 +44,7 @@ def test_the_bulk_path_ranks_as_whoosh_does(seed_index, monkeypatch):
     assert_same(seed_index, monkeypatch)
 
 
+@pytest.mark.slow
 def test_several_segments_and_deleted_documents(tmp_path, seeds_dir, monkeypatch):
     from searcharc import SearchIndex
 

@@ -48,6 +48,7 @@ def styled(text: str, word: str) -> bool:
     return re.search(f"{ESC}\\[[0-9;]*[1-9][0-9;]*m{word}", text) is not None
 
 
+@pytest.mark.slow
 def test_a_terminal_gets_colour_unless_no_color_is_set_or_never_is_asked(seed_index_dir, capsys):
     args = ("query", "بلينكن", "--index", str(seed_index_dir))
     assert styled(on_a_terminal(capsys, *args, env={}), "بلينكن")
@@ -184,6 +185,7 @@ def test_a_batch_does_not_suggest(seed_index_dir, tmp_path, capsys):
     assert code == 1 and '"suggestions": []' in out
 
 
+@pytest.mark.slow
 def test_batch_output_is_utf_8_whatever_the_locale(seed_index_dir, tmp_path):
     run = tmp_path / "run.jsonl"
     ascii_locale = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
@@ -198,6 +200,7 @@ def test_batch_output_is_utf_8_whatever_the_locale(seed_index_dir, tmp_path):
 # the first query builds ./index from the seeds: ./seeds, else the seeds beside the package
 
 
+@pytest.mark.slow
 def test_the_first_query_builds_from_the_seeds_in_the_current_folder(tmp_path):
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds" / "mine.txt").write_text(
@@ -212,6 +215,7 @@ def test_the_first_query_builds_from_the_seeds_in_the_current_folder(tmp_path):
     not (Path(searcharc.__file__).resolve().parents[1] / "seeds").is_dir(),
     reason="searcharc is installed, not run from a source checkout: no seeds beside it",
 )
+@pytest.mark.slow
 def test_without_seeds_here_the_first_query_builds_from_the_checkouts_seeds(tmp_path):
     proc = run_cli("query", "بلينكن", "--ids", cwd=tmp_path, env={"SEARCHARC_INDEX": ""})
     assert (proc.returncode, proc.stdout) == (0, f"{S002}\n"), proc.stderr

@@ -77,6 +77,7 @@ def test_sort_date_puts_the_newest_first_and_the_undated_last(query):
     assert scores == sorted(scores, reverse=True) and len(scores) == 5
 
 
+@pytest.mark.slow
 def test_page_n_is_offset_n_minus_1_times_limit(query):
     _, everything, _ = query("الأمن", "--ids")
     every = everything.split()
@@ -168,6 +169,7 @@ def run_on_a_terminal(*args: str, env: dict[str, str]) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_a_terminal_gets_styles_unless_no_color_is_set(seed_index_dir):
     args = ("query", "بلينكن", "--index", str(seed_index_dir), "--limit", "1")
     assert styled(run_on_a_terminal(*args, env={}), "بلينكن")
@@ -178,6 +180,7 @@ def test_a_terminal_gets_styles_unless_no_color_is_set(seed_index_dir):
 # query: the index it reads, batches
 
 
+@pytest.mark.slow
 def test_searcharc_index_names_the_index_and_index_overrides_it(seed_index_dir, tmp_path):
     proc = run_cli(
         "query", "بلينكن", "--ids", cwd=tmp_path, env={"SEARCHARC_INDEX": str(seed_index_dir)}
@@ -193,6 +196,7 @@ def test_searcharc_index_names_the_index_and_index_overrides_it(seed_index_dir, 
     assert_error(proc.returncode, proc.stderr, "elsewhere")
 
 
+@pytest.mark.slow
 def test_batch_exit_status_found_nothing_and_unreadable(seed_index_dir, tmp_path):
     def batch(lines: str) -> subprocess.CompletedProcess:
         return run_cli("query", "--batch", "-", "--index", str(seed_index_dir), stdin=lines)
@@ -230,6 +234,7 @@ def test_usage_errors_are_one_line_exit_2(args, message, capsys):
     assert err.startswith("searcharc: ") and out == ""
 
 
+@pytest.mark.slow
 def test_usage_error_through_the_installed_entry_point():
     proc = run_cli("query", "x", "--limit", "0")
     assert_error(proc.returncode, proc.stderr, "Invalid value for '--limit'")
@@ -265,6 +270,7 @@ def news(folder: Path, **articles: str) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_rebuild_starts_over_and_without_it_articles_stay(tmp_path):
     target = str(tmp_path / "index")
     assert (
@@ -279,6 +285,7 @@ def test_rebuild_starts_over_and_without_it_articles_stay(tmp_path):
     assert ids_for(tmp_path / "index", "البرتقال") == ["two.txt"]
 
 
+@pytest.mark.slow
 def test_prune_keeps_the_articles_of_an_input_skipped_this_run(tmp_path):
     folder = news(tmp_path / "news", kept="الطماطم", broken="البرتقال", gone="الزيتون")
     target = str(tmp_path / "index")
@@ -293,6 +300,7 @@ def test_prune_keeps_the_articles_of_an_input_skipped_this_run(tmp_path):
     assert ids_for(tmp_path / "index", "الطماطم") == ["kept.txt"]
 
 
+@pytest.mark.slow
 def test_prune_counts_each_article_it_removes_and_the_summary_has_every_field(tmp_path):
     folder = news(tmp_path / "news", kept="الطماطم", one="البرتقال", two="الزيتون")
     target = str(tmp_path / "index")
@@ -315,6 +323,7 @@ def test_prune_counts_each_article_it_removes_and_the_summary_has_every_field(tm
     assert 0 < summary["seconds"] == round(summary["seconds"], 3)
 
 
+@pytest.mark.slow
 def test_without_prune_a_deleted_input_stays(tmp_path):
     folder = news(tmp_path / "news", kept="الطماطم", gone="الزيتون")
     target = str(tmp_path / "index")
@@ -325,6 +334,7 @@ def test_without_prune_a_deleted_input_stays(tmp_path):
     assert ids_for(tmp_path / "index", "الزيتون") == ["gone.txt"]
 
 
+@pytest.mark.slow
 def test_a_changed_title_alone_updates_the_article(tmp_path):
     feed = tmp_path / "feed.jsonl"
     record = {"id": "n1", "title": "خبر الطماطم", "body": f"أسعار الخضر. {FILLER}"}
@@ -338,6 +348,7 @@ def test_a_changed_title_alone_updates_the_article(tmp_path):
     assert ids_for(tmp_path / "index", "الطماطم") == []
 
 
+@pytest.mark.slow
 def test_an_html_page_keeps_its_date(tmp_path):
     page = tmp_path / "page.html"
     page.write_text(
@@ -355,6 +366,7 @@ def test_an_html_page_keeps_its_date(tmp_path):
     assert proc.returncode == 0 and json.loads(proc.stdout)["date"] == "2024-03-05"
 
 
+@pytest.mark.slow
 def test_control_characters_are_refused(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("خبر " + "\x07\x1b\x02" * 50 + FILLER, "utf-8")
@@ -364,6 +376,7 @@ def test_control_characters_are_refused(tmp_path):
     assert summary["skipped"] == [{"input": "bad.txt", "reason": "control characters: not text"}]
 
 
+@pytest.mark.slow
 def test_include_and_exclude_choose_the_files(tmp_path):
     folder = news(tmp_path / "news", one="الطماطم", two="البرتقال")
     (folder / "three.md").write_text(f"خبر الزيتون\n\nالزيتون. {FILLER}\n", "utf-8")
@@ -377,6 +390,7 @@ def test_include_and_exclude_choose_the_files(tmp_path):
     assert ids_for(tmp_path / "j", "الطماطم") == []
 
 
+@pytest.mark.slow
 def test_stdin_is_read_with_a_dash(tmp_path):
     target = tmp_path / "index"
     code, out, err = index("-", "--index", str(target), stdin=f"خبر الرمان\n\nالرمان. {FILLER}\n")
@@ -384,6 +398,7 @@ def test_stdin_is_read_with_a_dash(tmp_path):
     assert ids_for(target, "الرمان") == ["stdin"]
 
 
+@pytest.mark.slow
 def test_verbose_names_what_was_skipped_and_quiet_prints_nothing(tmp_path):
     folder = news(tmp_path / "news", one="الطماطم")
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)))
@@ -397,6 +412,7 @@ def test_verbose_names_what_was_skipped_and_quiet_prints_nothing(tmp_path):
     assert code == 0 and out == "" and err == ""
 
 
+@pytest.mark.slow
 def test_index_into_a_folder_of_other_files_is_exit_2(tmp_path):
     (tmp_path / "index").mkdir()
     (tmp_path / "index" / "notes.txt").write_text("x")
@@ -410,6 +426,7 @@ def test_index_into_a_folder_of_other_files_is_exit_2(tmp_path):
 # show, remove, similar: their exit statuses
 
 
+@pytest.mark.slow
 def test_show_remove_and_similar_exit_statuses(seeds_dir, tmp_path, capsys):
     from searcharc.index.indexing import run_index
 
@@ -430,6 +447,7 @@ def test_show_remove_and_similar_exit_statuses(seeds_dir, tmp_path, capsys):
     assert code == 1 and out == ""  # 002 is gone
 
 
+@pytest.mark.slow
 def test_batch_applies_the_date_options_and_jsonl_has_snippets_without_suggestions(
     seed_index_dir,
 ):
@@ -445,6 +463,7 @@ def test_batch_applies_the_date_options_and_jsonl_has_snippets_without_suggestio
     assert rows[1]["suggestions"] == []  # a batch does not suggest
 
 
+@pytest.mark.slow
 def test_batch_reports_its_throughput(seed_index_dir):
     stdin = "".join(f"{n}\tالأمن\n" for n in range(40))
     proc = run_cli("query", "--batch", "-", "--index", str(seed_index_dir), stdin=stdin)
@@ -458,6 +477,7 @@ def test_batch_reports_its_throughput(seed_index_dir):
     assert (rate - 0.5) * (seconds - 0.005) <= 40 <= (rate + 0.5) * (seconds + 0.005)
 
 
+@pytest.mark.slow
 def test_batch_output_that_cannot_be_written_is_one_line_exit_2(seed_index_dir, tmp_path):
     proc = run_cli(
         "query", "--batch", "-", "--index", str(seed_index_dir), "--output", str(tmp_path),

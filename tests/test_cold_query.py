@@ -16,6 +16,8 @@ from whoosh.columns import VarBytesColumn
 from searcharc.index.indexing import IndexOptions, run_index
 from searcharc.whooshx import segments
 
+pytestmark = pytest.mark.slow  # each test builds indexes of hundreds of articles
+
 
 def write_articles(path: Path, words: list[str], numbers: range) -> Path:
     """JSON Lines of articles made of seed words (some without a title or a date)."""

@@ -35,6 +35,7 @@ def tokens(analyzer, text: str, options: dict) -> list[tuple]:
 
 @settings(max_examples=200, deadline=None)
 @given(ANY_TEXT)
+@pytest.mark.slow
 def test_the_one_pass_analyzer_gives_the_composed_tokens(text):
     for stemmer, stopwords in VIEWS:
         chain = arabic_analyzer(None if stemmer == "none" else stemmer, stopwords)
@@ -60,6 +61,7 @@ def postings(reader) -> list[tuple]:
 
 
 @pytest.mark.parametrize("copies", [1, 60])  # 60 copies: terms of several 128-posting blocks
+@pytest.mark.slow
 def test_the_table_writer_writes_what_whoosh_writes(tmp_path, copies):
     articles = list(read_articles(ROOT / "seeds")) * copies
     readers = []
@@ -89,6 +91,7 @@ def test_small_blocks_are_stored_uncompressed(tmp_path):
     assert compression == {0, W3Codec()._compression}
 
 
+@pytest.mark.slow
 def test_the_worker_process_writes_the_index_one_process_writes(tmp_path):
     folder = tmp_path / "news"  # enough articles for several batches of the worker
     folder.mkdir()

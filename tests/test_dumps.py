@@ -72,6 +72,7 @@ def test_a_record_with_no_text_and_no_title_is_named_with_the_true_reason(tmp_pa
     ]
 
 
+@pytest.mark.slow
 def test_the_command_line_and_the_api_rank_the_same_records_alike(tmp_path, capsys):
     """bench/quality.py and `eval --corpus` measure `searcharc index`: the API must agree."""
     bodies = {a.id: " ".join(a.body.split()) for a in read_articles(SEEDS)}  # one line each
@@ -105,6 +106,7 @@ def test_max_size_skips_a_large_record_and_keeps_its_neighbours(tmp_path, capsys
     assert "2.0 MB > 1.0 MB" in skipped["reason"]
 
 
+@pytest.mark.slow
 def test_the_size_limit_is_per_record_not_per_container(tmp_path, capsys):
     records = [{"id": f"r{n}", "text": f"خبر رقم {n}. {FILLER}"} for n in range(50)]
     dump = write_jsonl(tmp_path / "dump.jsonl", records)
@@ -155,6 +157,7 @@ def test_max_size_units(size, expected):
     assert parse_size(size) == expected
 
 
+@pytest.mark.slow
 def test_progress_moves_inside_a_container(tmp_path):
     from searcharc.index.indexing import run_index
     from searcharc.progress import Progress

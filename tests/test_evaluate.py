@@ -58,6 +58,7 @@ def test_readers(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_eval_command_on_a_tiny_collection(tmp_path):
     pytest.importorskip("ir_measures")
     (tmp_path / "corpus.tsv").write_text(

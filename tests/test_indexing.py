@@ -101,6 +101,7 @@ GOOD = {  # word → id of the article it must find
 }
 
 
+@pytest.mark.slow
 def test_a_mixed_archive_is_indexed_and_bad_inputs_are_skipped(archive, tmp_path):
     index = str(tmp_path / "index")
     status, summary = index_json(str(archive), "--index", index)
@@ -119,6 +120,7 @@ def test_a_mixed_archive_is_indexed_and_bad_inputs_are_skipped(archive, tmp_path
         assert [h["id"] for h in hits] == [article_id], word
 
 
+@pytest.mark.slow
 def test_the_html_page_gives_title_and_source(archive, tmp_path):
     from searcharc.search.searcher import SearchIndex
 
@@ -129,6 +131,7 @@ def test_the_html_page_gives_title_and_source(archive, tmp_path):
     assert "الرئيسية" not in article.body and "جميع الحقوق" not in article.body
 
 
+@pytest.mark.slow
 def test_warnings_name_the_file_and_the_reason(archive, tmp_path):
     proc = run_cli("index", str(archive), "--index", str(tmp_path / "index"))
     warnings = [line for line in proc.stderr.splitlines() if line.startswith("searcharc: skipped")]
@@ -146,6 +149,7 @@ def test_warnings_name_the_file_and_the_reason(archive, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_mojibake_is_refused(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -157,6 +161,7 @@ def test_mojibake_is_refused(tmp_path):
     assert [s["input"] for s in summary["skipped"]] == ["double.txt"]
 
 
+@pytest.mark.slow
 def test_a_forced_encoding_is_used(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -169,6 +174,7 @@ def test_a_forced_encoding_is_used(tmp_path):
     assert summary["skipped"][0]["reason"].startswith("not utf-8")
 
 
+@pytest.mark.slow
 def test_max_size_include_and_exclude(archive, tmp_path):
     status, summary = index_json(
         str(archive), "--index", str(tmp_path / "i"), "--include", "*.txt", "--exclude", "bom*"
@@ -181,6 +187,7 @@ def test_max_size_include_and_exclude(archive, tmp_path):
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])  # 2: a worker process analyzes
+@pytest.mark.slow
 def test_edit_delete_add_with_prune(tmp_path, jobs):
     folder = tmp_path / "news"
     folder.mkdir()
@@ -213,6 +220,7 @@ def test_edit_delete_add_with_prune(tmp_path, jobs):
     assert ids("الموز") == ["الموز.txt"]
 
 
+@pytest.mark.slow
 def test_duplicates_are_indexed_once_and_reported(tmp_path):
     folder = tmp_path / "news"
     folder.mkdir()
@@ -223,6 +231,7 @@ def test_duplicates_are_indexed_once_and_reported(tmp_path):
     assert summary["duplicates"] == [{"id": "b.txt", "duplicate_of": "a.txt"}]
 
 
+@pytest.mark.slow
 def test_remove_show_and_stats(seeds_dir, tmp_path):
     index = str(tmp_path / "index")
     index_json(str(seeds_dir), "--index", index)
@@ -301,6 +310,7 @@ def seed_ids(index: Path, word: str) -> list[str]:
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])  # 2: its worker must die with it (and free the lock)
+@pytest.mark.slow
 def test_a_run_killed_midway_leaves_the_last_commit_searchable(seeds_dir, tmp_path, jobs):
     index = tmp_path / "index"
     index_json(str(seeds_dir), "--index", str(index))
@@ -325,6 +335,7 @@ def test_a_run_killed_midway_leaves_the_last_commit_searchable(seeds_dir, tmp_pa
     )
 
 
+@pytest.mark.slow
 def test_a_second_run_waits_for_the_lock_then_names_the_holder(tmp_path):
     index = tmp_path / "index"
     source = big_archive(tmp_path, LONG_RUN)
@@ -441,6 +452,7 @@ def test_a_path_that_is_not_there_is_named_and_the_rest_goes_in(tmp_path, seeds_
     assert (run.changes.added, run.exit_status) == (5, 1)
 
 
+@pytest.mark.slow
 def test_an_index_of_another_analyzer_version_is_kept_until_rebuilt(tmp_path, seeds_dir):
     """The error says to rebuild; the rebuild reads every input again (the last run's list of
     inputs read belongs to the index replaced: until this was fixed, the rebuild left the index
@@ -459,6 +471,7 @@ def test_an_index_of_another_analyzer_version_is_kept_until_rebuilt(tmp_path, se
     assert len(held(target)) == 5
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_what_a_first_run_read_and_the_old_index_under_rebuild(tmp_path, seeds_dir):
     from searcharc.analysis import ANALYZER_VERSION
     from searcharc.index.indexing import IndexOptions, run_index
@@ -478,6 +491,7 @@ def test_ctrl_c_keeps_what_a_first_run_read_and_the_old_index_under_rebuild(tmp_
     assert (run.interrupted, run.changes.added, len(held(target))) == (True, 3, 3)
 
 
+@pytest.mark.slow
 def test_a_new_encoding_reads_the_inputs_again(tmp_path):
     from searcharc.index.indexing import IndexOptions, run_index
 

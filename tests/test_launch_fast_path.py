@@ -13,8 +13,8 @@ import pytest
 
 from searcharc import SearchIndex
 from searcharc.cli import launch
-from searcharc.cli.commands import QueryOptions
 from searcharc.cli.launch import parse_query_args
+from searcharc.options import QueryOptions
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,7 @@ def test_a_plain_query_runs_without_the_typer_application(seed_index_dir, monkey
 
 
 @pytest.mark.parametrize("entry", ["script", "module"])
+@pytest.mark.slow
 def test_a_query_run_as_the_command_ends_at_once_with_all_its_output(seed_index_dir, entry):
     """The fast path ends the process without the interpreter's teardown (``exit_at_once``):
     every line out, the exit status kept (0 found, 1 nothing found, 2 an error)."""

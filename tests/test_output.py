@@ -62,6 +62,7 @@ def test_piped_output_is_plain_text_with_everything_a_hit_has(cli):
 
 
 @pytest.mark.parametrize("env", [{}, {"SEARCHARC_BIDI": "1"}])
+@pytest.mark.slow
 def test_bidi_never_touches_piped_output(seed_index_dir, env):
     proc = run_cli("query", "بلينكن", "--bidi", "on", "--index", str(seed_index_dir), env=env)
     assert proc.returncode == 0 and ESC not in proc.stdout
@@ -148,6 +149,7 @@ def test_did_you_mean_on_the_command_line(cli):
     assert code == 1 and "did you mean «الإرهاب»? (5 articles)" in out
 
 
+@pytest.mark.slow
 def test_batch_writes_a_valid_trec_run_for_three_queries(seed_index_dir, tmp_path):
     queries = tmp_path / "q.tsv"
     queries.write_text("q1\tمكافحة الإرهاب\nq2\tبلينكن\nq3\tفيشر OR إسبر\n", "utf-8")
@@ -166,6 +168,7 @@ def test_batch_writes_a_valid_trec_run_for_three_queries(seed_index_dir, tmp_pat
     assert (rows[3][2], rows[4][2]) == (S002, S003)
 
 
+@pytest.mark.slow
 def test_batch_jsonl_from_stdin_numbers_the_queries(seed_index_dir):
     proc = run_cli(
         "query",
@@ -182,6 +185,7 @@ def test_batch_jsonl_from_stdin_numbers_the_queries(seed_index_dir):
     assert [(r["qid"], r["hits"][0]["id"]) for r in rows] == [("1", S002), ("2", S003)]
 
 
+@pytest.mark.slow
 def test_batch_goes_on_past_a_query_it_cannot_read(seed_index_dir):
     stdin = "a\tبلينكن\nb\tdate:nope\nc\tفيشر\n"
     proc = run_cli("query", "--batch", "-", "--index", str(seed_index_dir), stdin=stdin)
@@ -190,6 +194,7 @@ def test_batch_goes_on_past_a_query_it_cannot_read(seed_index_dir):
     assert "query b: date:nope is not a date" in proc.stderr
 
 
+@pytest.mark.slow
 def test_similar_lists_articles_with_shared_key_terms(seed_index_dir, capsys):
     code, out, _ = run_in_process(
         capsys, "similar", S002, "--index", str(seed_index_dir), "--limit", "2"

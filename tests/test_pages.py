@@ -25,7 +25,8 @@ from searcharc.dates import find_date
 from searcharc.ingest.decode import decode
 from searcharc.ingest.formats import parse
 from searcharc.ingest.page import parse_text
-from searcharc.ingest.webpage import drop_skipped, guessed, html_article, read_facts, site_name
+from searcharc.ingest.page_facts import drop_skipped, read_facts
+from searcharc.ingest.webpage import guessed, html_article, site_name
 from searcharc.records import Article
 
 PAGES = Path(__file__).parent / "pages"
@@ -73,6 +74,7 @@ def _cases() -> list:
 
 
 @pytest.mark.parametrize(("page", "kind"), _cases())
+@pytest.mark.slow
 def test_page(page, kind):
     article = extracted(page["file"])
     shown = {f: getattr(article, f) for f in FIELDS} | {"body": article.body[:300]}
@@ -95,6 +97,7 @@ def test_the_pages_date_lines_are_read_as_text(page):
     assert find_date(page["date_line"]) == page["date"]
 
 
+@pytest.mark.slow
 def test_a_utc_time_gives_way_to_the_by_line_of_the_next_day():
     """El Balad without its JSON-LD: article:published_time is 2020-12-24T23:59:50+00:00 (UTC),
     the by-line under the headline «2020/12/25 - 1:59 صباحًا» (Cairo): the reader's day wins."""
@@ -105,6 +108,7 @@ def test_a_utc_time_gives_way_to_the_by_line_of_the_next_day():
     assert html_article(without_json_ld, page["file"]).date == "2020-12-25"
 
 
+@pytest.mark.slow
 def test_an_ip_address_is_no_url_and_no_source():
     """Al Madenah News's og:url names 52.16.95.170: the URL is the canonical link's, and an IP
     address is never a site's name."""
@@ -118,6 +122,7 @@ def test_an_ip_address_is_no_url_and_no_source():
     )
 
 
+@pytest.mark.slow
 def test_a_quoted_headline_is_the_title_and_the_canonical_link_the_url():
     """LBCI: the h1 keeps the quotation marks its <title> and og:title drop, and og:url names a
     generic «…/898682/lbci-lebanon-articles/ar» while the canonical link is the article's."""
@@ -134,6 +139,7 @@ def _bbc() -> tuple[dict, str]:
     return page, decode((PAGES / page["file"]).read_bytes())
 
 
+@pytest.mark.slow
 def test_a_headline_in_another_word_order_is_the_title():
     """BBC Arabic: the h1 «أصدقاء الطيار الأمريكي آرون بوشنيل يكافحون …» while <title>, og:title
     and the JSON-LD headline put the name first, «آرون بوشنيل: أصدقاء الطيار الأمريكي …»."""
@@ -185,6 +191,7 @@ def test_a_labelled_by_line_names_the_author_and_is_not_body():
     assert "Author," not in article.body and "بي بي سي نيوز" not in article.body
 
 
+@pytest.mark.slow
 def test_a_page_its_site_saved_in_windows_1256():
     """arabic-media.com's directory of Arabic newspapers, served and saved in Windows-1256
     (tests/encodings/README.md; no article, so not in the corpus): read as Arabic, titled and
@@ -234,6 +241,7 @@ def test_month_names_alone_and_paired(line, expected):
     assert find_date(line) == expected
 
 
+@pytest.mark.slow
 def test_a_folder_is_indexed_in_place_twice(tmp_path, monkeypatch, capsys):
     """`searcharc index .` in an archive folder: ./index is never read as input."""
     for page in MANIFEST[:2]:
@@ -247,6 +255,7 @@ def test_a_folder_is_indexed_in_place_twice(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "index" / "searcharc.json").exists()
 
 
+@pytest.mark.slow
 def test_a_folder_holding_another_index_is_not_read(tmp_path, capsys):
     """A Whoosh or searcharc index anywhere below the folder named is left out."""
     folder = tmp_path / "archive"

@@ -59,6 +59,7 @@ def test_closer_scores_higher_and_longer_documents_lower():
         lambda d: not any(set(x) & set(y) for x in d.values() for y in d.values() if x is not y)
     )
 )
+@pytest.mark.slow
 def test_the_bonus_is_bounded_by_the_saturation(positions):
     """Each term adds at most min(1, w)·(k1 + 1), however many times the words stand close."""
     bound = sum(min(1.0, W[t]) * (0.9 + 1) for t in positions)

@@ -291,6 +291,7 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("query", "expected"), MALFORMED)
+@pytest.mark.slow
 def test_a_malformed_query_gives_hits_or_exit_2_with_its_message(
     seed_index, seed_index_dir, query, expected, capsys
 ):
@@ -340,6 +341,7 @@ QUERY_PIECES = [
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(QUERY_PIECES), max_size=8).map("".join))
+@pytest.mark.slow
 def test_any_mix_of_query_syntax_gives_a_result_or_one_line(seed_index, query):
     try:
         result = seed_index.search(query, limit=3)

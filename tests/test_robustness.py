@@ -145,6 +145,7 @@ def _fate(line: str, record: object) -> str:
     queries=st.lists(PROSE | st.sampled_from(["title:", '"', "-", "*", "~2", "OR"]), max_size=3),
     array=st.booleans(),
 )
+@pytest.mark.slow
 def test_generated_dumps_are_indexed_or_named_and_never_an_internal_error(
     capsys, records, queries, array
 ):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nltk.stem.isri import ISRIStemmer
 
-from searcharc import SearchIndex
+from searcharc import SearchIndex, jsonout
 from searcharc.analysis import analyze
 from searcharc.analysis.normalize import normalize
 from searcharc.analysis.roots import isri_root
@@ -59,6 +59,7 @@ def _same_as_nltk(word: str) -> None:
 
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet=LETTERS, min_size=1, max_size=10))
+@pytest.mark.slow
 def test_roots_are_nltks_for_any_normalized_word(word):
     _same_as_nltk(word)
 
@@ -162,4 +163,4 @@ def test_the_summary_line_and_json_carry_the_root_only_count(rabat):
         .splitlines()[0]
         .startswith("4 articles match «الرباط», 1 only by a word of the same root (")
     )
-    assert render.result_dict(result)["by_root"] == 1
+    assert jsonout.result_dict(result)["by_root"] == 1

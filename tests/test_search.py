@@ -83,16 +83,16 @@ def test_json_validates_against_the_documented_schema(seed_index):
     jsonschema = pytest.importorskip("jsonschema")
     from importlib import resources
 
-    from searcharc.cli import render
+    from searcharc import jsonout
 
     schema = json.loads(resources.files("searcharc").joinpath("data/query.schema.json").read_text())
     for query in ("الرباط", "الارهب", "زياش"):
         result = seed_index.search(query, limit=2)
-        data = json.loads(render.to_json(render.result_dict(result)))
+        data = json.loads(jsonout.to_json(jsonout.result_dict(result)))
         jsonschema.validate(data, schema)
     assert (
         len(
-            json.loads(render.to_json(render.result_dict(seed_index.search("الرباط", limit=2))))[
+            json.loads(jsonout.to_json(jsonout.result_dict(seed_index.search("الرباط", limit=2))))[
                 "hits"
             ]
         )

@@ -145,6 +145,7 @@ def cli_runs(target: Path, runs: list[tuple[list[Path], bool]], jobs: int) -> li
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.slow
 def test_many_small_daily_runs_merge_segments_as_whoosh_does(tmp_path, jobs, monkeypatch):
     """Twelve runs of five new articles: Whoosh merges segments from the sixth run on."""
     runs = [
@@ -161,6 +162,7 @@ def test_many_small_daily_runs_merge_segments_as_whoosh_does(tmp_path, jobs, mon
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_large_runs_replacements_and_prunes(tmp_path, monkeypatch):
     """A large first run, then days that add, replace (same ids, new text) and prune."""
     archive = tmp_path / "archive"
@@ -179,6 +181,7 @@ def test_large_runs_replacements_and_prunes(tmp_path, monkeypatch):
     assert_same_index(tmp_path / "ours", tmp_path / "theirs")
 
 
+@pytest.mark.slow
 def test_an_optimizing_remove_merges_what_runs_wrote(tmp_path, monkeypatch):
     runs = [
         ([write_batch(tmp_path / f"d{k}.jsonl", range(5 * k, 5 * k + 5), k)], False)
@@ -224,6 +227,7 @@ def w3_postings(reader, fieldname: str, btext: bytes) -> list[tuple]:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.slow
 def test_a_memory_budget_writes_segments_that_hold_the_same_index(tmp_path, jobs):
     """A tiny --memory: many segments written (and merged) in one run, one commit; the
     same articles, postings and lengths as a run that held everything, and the same hits."""
@@ -251,6 +255,7 @@ def test_a_memory_budget_writes_segments_that_hold_the_same_index(tmp_path, jobs
         ]
 
 
+@pytest.mark.slow
 def test_segments_a_run_merged_leave_the_disk_at_once(tmp_path, monkeypatch):
     """Mid-run, the folder holds only the committed segments, the run's live ones and the one
     being written: merged-away run segments do not wait for the commit."""
@@ -280,6 +285,7 @@ def _whole(tmp_path: Path, files: list[Path]) -> Path:
     return whole
 
 
+@pytest.mark.slow
 def test_optimize_merges_every_segment(tmp_path):
     target = tmp_path / "ix"
     runs = [
@@ -348,6 +354,7 @@ def killed_index(moment: str, after: int, *args: str) -> int:
     ("moment", "memory"),
     [("flush", "300KB"), ("merge", "300KB"), ("merge", "256MB")],  # merge: in the run, at commit
 )
+@pytest.mark.slow
 def test_killed_mid_flush_or_mid_merge_the_last_commit_stays(tmp_path, moment, memory):
     target = tmp_path / "ix"
     days = [

@@ -19,7 +19,8 @@ import jsonschema
 import pytest
 from conftest import ROOT, run_cli, served
 
-from searcharc.serve import is_loopback, marked, narrowed, page_numbers
+from searcharc.web.markup import marked, narrowed, page_numbers
+from searcharc.web.server import is_loopback
 
 SCHEMA = json.loads((ROOT / "searcharc/data/query.schema.json").read_text("utf-8"))
 QUERIES = [
@@ -99,6 +100,7 @@ def article_id(seed_index_dir: Path) -> str:
 
 
 @pytest.mark.parametrize("params", QUERIES, ids=lambda p: " ".join(p.values()))
+@pytest.mark.slow
 def test_api_search_is_the_cli_json(server, seed_index_dir, params):
     status, api = get_json(server, "/api/search", **params)
     cli = cli_json(*cli_query_args(params), "--index", str(seed_index_dir))
@@ -115,6 +117,7 @@ def test_api_search_finds_and_suggests(server):
 
 
 @pytest.mark.parametrize("query", UNREADABLE)
+@pytest.mark.slow
 def test_an_unreadable_query_is_a_400_with_the_cli_message(server, seed_index_dir, query):
     status, api = get_json(server, "/api/search", q=query)
     proc = run_cli("query", query, "--index", str(seed_index_dir))
@@ -146,6 +149,7 @@ def test_a_bad_date_has_the_cli_message(server, seed_index_dir):
     assert proc.stderr.strip() == f"searcharc: {api['error']}"
 
 
+@pytest.mark.slow
 def test_api_article_is_show_json(server, seed_index_dir, article_id):
     path = "/api/articles/" + quote(article_id, safe="")
     status, api = get_json(server, path, q="الإرهاب")
@@ -158,6 +162,7 @@ def test_api_article_is_show_json(server, seed_index_dir, article_id):
     assert "رهاب" in api["body"][start:end]
 
 
+@pytest.mark.slow
 def test_api_similar_is_similar_json(server, seed_index_dir, article_id):
     status, api = get_json(server, "/api/similar/" + quote(article_id, safe=""))
     cli = cli_json("similar", article_id, "--json", "--index", str(seed_index_dir))
@@ -166,6 +171,7 @@ def test_api_similar_is_similar_json(server, seed_index_dir, article_id):
         check_schema(item, "similar")
 
 
+@pytest.mark.slow
 def test_api_analyze_is_analyze_json(server):
     status, api = get_json(server, "/api/analyze", text="وَالكِتَابُ الإرهابية", stemmer="isri")
     assert status == 200
@@ -176,6 +182,7 @@ def test_api_analyze_is_analyze_json(server):
     assert status == 400 and error["error"]
 
 
+@pytest.mark.slow
 def test_api_stats_is_stats_json(server, seed_index_dir):
     status, api = get_json(server, "/api/stats")
     assert status == 200 and api == cli_json("stats", "--json", "--index", str(seed_index_dir))
@@ -258,6 +265,7 @@ def test_every_page_is_arabic_rtl_with_a_csp(server, article_id):
     assert "content-security-policy" in headers
 
 
+@pytest.mark.slow
 def test_the_results_page_shows_the_cli_hits(server, seed_index_dir):
     status, _, body = page(server, q="مكافحة الإرهاب")
     cli = cli_json("query", "مكافحة الإرهاب", "--json", "--index", str(seed_index_dir))
@@ -344,6 +352,7 @@ def assert_inert(body: str) -> None:
     assert not re.search(r"(href|src)=\S*javascript:", body.lower())  # shown only as text
 
 
+@pytest.mark.slow
 def test_article_text_is_escaped_everywhere(hostile_server):
     evil = quote('evil"><script>alert(1)</script>', safe="")
     for path in (
@@ -362,6 +371,7 @@ def test_article_text_is_escaped_everywhere(hostile_server):
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in body
 
 
+@pytest.mark.slow
 def test_the_query_is_escaped(hostile_server):
     for hostile in HOSTILE:
         status, _, body = request(hostile_server, "/?" + urlencode({"q": hostile}))
@@ -383,8 +393,8 @@ def test_loopback_hosts():
 
 
 def test_serving_off_the_loopback_warns(seed_index, monkeypatch):
-    from searcharc import serve
     from searcharc.errors import SearcharcError
+    from searcharc.web import server as serve
 
     said: list[str] = []
 
@@ -400,6 +410,7 @@ def test_serving_off_the_loopback_warns(seed_index, monkeypatch):
     ]
 
 
+@pytest.mark.slow
 def test_a_busy_port_is_one_line_and_status_2(seed_index_dir):
     import socket
 
@@ -430,6 +441,7 @@ def test_page_helpers():
 NEW_ARTICLE = "خبر جديد عن الطاقة الشمسية الكهروضوئية في الصحراء الكبرى"
 
 
+@pytest.mark.slow
 def test_the_server_serves_articles_indexed_while_it_runs(tmp_path):
     """While `searcharc index` adds articles the server keeps answering; after the commit it
     serves them, without a restart (and no longer serves one that `searcharc remove` took out)."""

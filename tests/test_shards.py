@@ -144,6 +144,7 @@ def same_scores(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> bool:
     )
 
 
+@pytest.mark.slow
 def test_shards_rank_as_one_index(one, three, words, generated):
     """Ids in order, scores to 1e-9, totals, by-root counts and snippets: 240 queries by
     default and with exact totals, a third of them under each other option set (880)."""
@@ -163,6 +164,7 @@ def test_shards_rank_as_one_index(one, three, words, generated):
     assert found > 600  # the queries find something
 
 
+@pytest.mark.slow
 def test_exact_totals_agree_and_bounds_hold(one, three, words, generated):
     """A lower-bound total ("gte") is at most the exact count, which 1 and 3 shards agree on."""
     for query in queries(words, generated)[:140]:
@@ -175,6 +177,7 @@ def test_exact_totals_agree_and_bounds_hold(one, three, words, generated):
             )
 
 
+@pytest.mark.slow
 def test_facets_and_suggestions_agree(one, three, words):
     for query in ("مكافحة الإرهاب", words[40], "الارهب", f"{words[7]} {words[99]}"):
         a = one.search(query, facets=True)
@@ -186,6 +189,7 @@ def test_facets_and_suggestions_agree(one, three, words):
         )
 
 
+@pytest.mark.slow
 def test_shard_local_statistics_would_rank_otherwise(one, three, words, generated, monkeypatch):
     """The check above can fail: with each shard's own statistics, scores differ."""
     find = shard.Shard.find
@@ -202,6 +206,7 @@ def test_shard_local_statistics_would_rank_otherwise(one, three, words, generate
     assert len(differ) > 40
 
 
+@pytest.mark.slow
 def test_the_statistics_are_the_sum_of_the_shards_answers(one, three, monkeypatch):
     """The main process reads no shard to score a query: each shard answers with its own
     statistics, once a query, and their sum (one index's) is what every shard ranks with."""
@@ -225,6 +230,7 @@ def test_the_statistics_are_the_sum_of_the_shards_answers(one, three, monkeypatc
     assert used[0] == whole and whole.documents == len(one)
 
 
+@pytest.mark.slow
 def test_worker_processes_rank_as_one_index(built, one, words, generated):
     """The Python API searches shards in worker processes, which live as long as the index."""
     index = SearchIndex.open(built[3])
@@ -240,6 +246,7 @@ def test_worker_processes_rank_as_one_index(built, one, words, generated):
 QUERY = "مكافحة الإرهاب"
 
 
+@pytest.mark.slow
 def test_a_stopped_worker_is_started_again(built, one, monkeypatch):
     """A worker killed between queries, or between a query's find and its hits, is started
     again and asked again (a hits call after the find it refers to): the same hits."""
@@ -270,6 +277,7 @@ def test_a_stopped_worker_is_started_again(built, one, monkeypatch):
         index.close()
 
 
+@pytest.mark.slow
 def test_a_worker_stopped_twice_is_a_one_line_error(built, one, monkeypatch, capsys, tmp_path):
     """Through the API: a SearcharcError naming the shard, the other workers' answers read
     (the next query, the worker restored, is answered right); through --batch: exit 2."""
@@ -316,6 +324,7 @@ def without_bounds(*results: dict) -> None:
             del result["total"], result["by_root"], result["total_relation"]
 
 
+@pytest.mark.slow
 def test_the_command_line_ranks_as_one_index(built, words, generated, tmp_path):
     """--batch --jsonl (worker processes) and one-shot --json (shards one by one)."""
     every = queries(words, generated)
@@ -342,6 +351,7 @@ def test_the_command_line_ranks_as_one_index(built, words, generated, tmp_path):
         assert a == b and a["hits"]
 
 
+@pytest.mark.slow
 def test_an_article_goes_to_the_shard_of_its_id(built, generated):
     assert shards.shard_of("g0001", 3) == zlib.crc32(b"g0001") % 3  # stable across runs
     for n, path in enumerate(shards.shard_paths(built[3], 3)):
@@ -351,6 +361,7 @@ def test_an_article_goes_to_the_shard_of_its_id(built, generated):
         assert len(shard) >= len(ids) > 60
 
 
+@pytest.mark.slow
 def test_updates_prune_and_remove_keep_to_the_shards(tmp_path, generated):
     records = generated[:40]
     dump = tmp_path / "in.jsonl"
@@ -376,6 +387,7 @@ def test_updates_prune_and_remove_keep_to_the_shards(tmp_path, generated):
     assert shard.get("new") is not None and index.search("آخر").hits[0].id == "new"
 
 
+@pytest.mark.slow
 def test_a_conflicting_shard_count_is_refused(built, tmp_path):
     for path, count in ((built[3], "2"), (built[1], "3")):
         done = run_cli("index", str(tmp_path), "--index", str(path), "--shards", count)

@@ -30,6 +30,7 @@ def imported(*args: str, status: int = 0) -> set[str]:
     return {line.rsplit("|", 1)[1].strip() for line in lines}
 
 
+@pytest.mark.slow
 def test_help_and_version_do_not_import_whoosh():
     for args in (["--help"], ["--version"]):
         modules = imported(*args)
@@ -37,6 +38,7 @@ def test_help_and_version_do_not_import_whoosh():
         assert not {m for m in modules if m.split(".")[0] == "whoosh"}, args
 
 
+@pytest.mark.slow
 def test_a_plain_query_does_not_import_typer_or_rich(seed_index_dir):
     modules = imported("query", "الإرهاب", "--index", str(seed_index_dir))
     assert "searcharc.search.searcher" in modules
@@ -48,14 +50,15 @@ def test_a_plain_query_does_not_import_typer_or_rich(seed_index_dir):
 WEB = ("starlette", "uvicorn", "jinja2", "anyio", "h11")
 
 
+@pytest.mark.slow
 def test_only_serve_imports_the_web_stack(seed_index_dir):
     for args in (["query", "الإرهاب", "--json"], ["query", "الإرهاب", "--color", "always"]):
         modules = imported(*args, "--index", str(seed_index_dir))
         assert "searcharc.search.searcher" in modules  # the measurement works
-        assert "searcharc.serve" not in modules, args
+        assert "searcharc.web.server" not in modules, args
         assert not {m for m in modules if m.split(".")[0] in WEB}, args
     modules = imported("serve", "--port", "-1", status=2)  # refused by Typer before serving
-    assert "typer" in modules and "searcharc.serve" not in modules
+    assert "typer" in modules and "searcharc.web.server" not in modules
 
 
 def _declared_type(annotation: object) -> type:
@@ -151,14 +154,17 @@ def heavy_modules(*args: str) -> set[str]:
 @pytest.mark.parametrize(
     "args", [["--help"], ["--version"], ["query", "--help"], ["analyze", "كتاب", "--json"]]
 )
+@pytest.mark.slow
 def test_commands_without_an_index_do_not_import_whoosh(args):
     assert heavy_modules(*args) == set()
 
 
+@pytest.mark.slow
 def test_a_query_imports_whoosh_but_not_the_ingest_libraries(seed_index_dir):
     assert heavy_modules("query", "الإرهاب", "--index", str(seed_index_dir)) == {"whoosh"}
 
 
+@pytest.mark.slow
 def test_a_query_does_not_load_what_whoosh_imports_but_searcharc_never_calls(seed_index_dir):
     modules = imported("query", "الإرهاب", "--index", str(seed_index_dir))
     assert {"whoosh.compat", "whoosh.query.terms", "whoosh.util.times"} <= modules  # it works
@@ -191,6 +197,7 @@ print(shutil.rmtree.__name__, "html.entities" in sys.modules)
 """
 
 
+@pytest.mark.slow
 def test_the_stand_ins_call_the_real_functions_and_leave_no_trace():
     proc = subprocess.run(
         [sys.executable, "-c", STANDINS_PROBE], capture_output=True, text=True, timeout=60

@@ -253,6 +253,7 @@ def test_the_marks_between_u0610_and_u061a_are_removed():
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(ALL + list("كتاب الإرهاب abc 123")), max_size=40))
+@pytest.mark.slow
 def test_any_word_of_arabic_characters_is_normalized_clean(text):
     for start, end in spans(text):
         assert not unclean(normalize(text[start:end]))

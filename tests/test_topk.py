@@ -13,7 +13,7 @@ import pytest
 from test_output import validate
 from whoosh.codec.whoosh3 import W3Codec
 
-from searcharc import SearchIndex
+from searcharc import SearchIndex, jsonout
 from searcharc.cli import render
 from searcharc.index.store import content_hash, to_document
 from searcharc.records import Article
@@ -66,6 +66,7 @@ def generated_queries(words: list[str], count: int) -> list[str]:
     return [" ".join(rng.sample(words, rng.randint(1, 6))) for _ in range(count)]
 
 
+@pytest.mark.slow
 def test_skipping_ranks_as_reading_every_posting(mixed_index, words, monkeypatch):
     """Terms in 40 documents or more are scored whole through a small cache (evictions too),
     the others a block at a time."""
@@ -98,6 +99,7 @@ def test_skipping_ranks_as_reading_every_posting(mixed_index, words, monkeypatch
     assert bulk.CACHE.hits > 1000 and len(bulk.CACHE.entries) < bulk.CACHE.misses
 
 
+@pytest.mark.slow
 def test_searches_agree_hit_for_hit(mixed_index, words, monkeypatch):
     rng = random.Random(SEED + 2)
     for text in generated_queries(words, 20):
@@ -149,10 +151,10 @@ def test_a_lower_bound_total_says_so(mixed_index, words):
     text = skipping_query(mixed_index, words)
     fast = mixed_index.search(text, suggest=False)
     slow = mixed_index.search(text, suggest=False, exact_total=True)
-    data = json.loads(render.to_json(render.result_dict(fast)))
+    data = json.loads(jsonout.to_json(jsonout.result_dict(fast)))
     validate(data)
     assert (data["total_relation"], data["total"], data["by_root"]) == ("gte", fast.total, 0)
-    assert render.result_dict(slow)["total_relation"] == "eq"
+    assert jsonout.result_dict(slow)["total_relation"] == "eq"
     assert render.plain_result(fast).startswith(f"at least {fast.total} articles match «")
     assert render.plain_result(slow).startswith(f"{slow.total} articles match «")
     assert fast.total <= slow.total
@@ -202,6 +204,7 @@ def test_the_postings_cache_keeps_to_its_budget():
     assert ("t", 4) not in cache.entries  # bigger than the whole budget: not kept
 
 
+@pytest.mark.slow
 def test_cached_postings_rank_as_decoded_ones(mixed_index, words, monkeypatch):
     queries = generated_queries(words, 60)
 
@@ -221,6 +224,7 @@ def test_the_cache_budget_is_set_in_megabytes():
     assert [bulk._budget(s) for s in ("", "0", "16", "lots")] == [64 << 20, 0, 16 << 20, 64 << 20]
 
 
+@pytest.mark.slow
 def test_ranking_for_the_page_reranks_as_ranking_the_whole_window(mixed_index, words, monkeypatch):
     """``bulk.rank``'s reach (the best of a page, and the most the proximity bonus adds) reads
     the clauses read whole and the clauses left for fewer documents: the same hits, in the same
@@ -268,6 +272,7 @@ class Unmapped:
         return getattr(self.file, name)
 
 
+@pytest.mark.slow
 def test_block_directories_read_as_the_matcher_does(mixed_index):
     """Every term's blocks found and decoded through its ``w3.Directory`` are the postings
     and block infos that Whoosh's own matcher reads, a posting at a time; a directory read

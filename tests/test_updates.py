@@ -7,8 +7,11 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 from test_segments import write_batch
+
+pytestmark = pytest.mark.slow  # every test runs `searcharc index` several times
 
 
 def index(archive: Path, target: Path, *args: str) -> tuple[int, dict]:

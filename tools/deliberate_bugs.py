@@ -53,7 +53,7 @@ BUGS = [
     ),
     Bug(
         "--since and --until swapped",
-        "searcharc/cli/commands.py",
+        "searcharc/options.py",
         '"since": parse_date(o.since),\n        "until": parse_date(o.until),',
         '"since": parse_date(o.until),\n        "until": parse_date(o.since),',
         ("tests/test_cli_promises.py",),
@@ -165,7 +165,7 @@ BUGS = [
     ),
     Bug(
         "an exit-2 test passing on a crash",
-        "searcharc/cli/commands.py",
+        "searcharc/options.py",
         'raise SearcharcError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None',
         "raise TypeError(text)",
         ("tests/test_cli_promises.py",),

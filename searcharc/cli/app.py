@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from searcharc import DEFAULT_MATCH, __version__
+from searcharc import __version__, jsonout
+from searcharc.cli import declare
 from searcharc.cli.commands import (
     echo_err,
     guarded,
@@ -24,7 +24,7 @@ from searcharc.cli.commands import (
     use_color,
 )
 from searcharc.errors import SearcharcError
-from searcharc.records import HIT_FIELDS
+from searcharc.options import OPTIONS, QUERY, QueryOptions
 
 app = typer.Typer(
     name="searcharc",
@@ -36,22 +36,10 @@ app = typer.Typer(
 )
 
 
-class Color(StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-IndexOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--index",
-        help="Index folder [default: $SEARCHARC_INDEX, else ./index].",
-        show_default=False,
-    ),
-]
-ColorOption = Annotated[Color, typer.Option(help="Styles: on a terminal only, always or never.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, for scripts.")]
+IndexOption = declare.annotated(OPTIONS["index"])
+ColorOption = declare.annotated(OPTIONS["color"])
+JsonOption = declare.annotated(OPTIONS["json_out"])
+COLOR_DEFAULT = declare.default(OPTIONS["color"])
 
 
 def _version(value: bool) -> None:
@@ -159,7 +147,7 @@ def index_command(
     with progress:
         run = run_index(paths or [str(seeds_path())], target, options, progress)
     if json_out:
-        print(render.to_json(run.as_dict()))
+        print(jsonout.to_json(run.as_dict()))
     elif not quiet or run.interrupted:
         echo_err(render.plain_index_summary(run, target, verbose))
     raise typer.Exit(130 if run.interrupted else run.exit_status)
@@ -197,7 +185,7 @@ def show_command(
     ] = None,
     index: IndexOption = None,
     json_out: JsonOption = False,
-    color: ColorOption = Color.auto,
+    color: ColorOption = COLOR_DEFAULT,
 ) -> None:
     """Print one article in full, with its metadata (exit 1 if there is no such id)."""
     from searcharc.cli import render
@@ -207,7 +195,7 @@ def show_command(
     article = _article_or_exit(search_index, article_id)
     spans = search_index.highlight(article.body, highlight) if highlight else []
     if json_out:
-        print(render.to_json(render.article_dict(article, spans)))
+        print(jsonout.to_json(jsonout.article_dict(article, spans)))
     elif use_color(color.value):
         render.print_rich_article(article, spans, rich_console())
     else:
@@ -217,13 +205,11 @@ def show_command(
 @app.command("stats")
 def stats_command(index: IndexOption = None, json_out: JsonOption = False) -> None:
     """Documents, distinct terms, size on disk, documents by source and month, last update."""
-    from dataclasses import asdict
-
     from searcharc.cli import render
     from searcharc.search.searcher import SearchIndex
 
     stats = SearchIndex.open(index_path(index)).stats()
-    print(render.to_json(asdict(stats)) if json_out else render.plain_stats(stats))
+    print(jsonout.to_json(jsonout.stats_dict(stats)) if json_out else render.plain_stats(stats))
 
 
 @app.command("serve")
@@ -236,7 +222,7 @@ def serve_command(
 ) -> None:
     """The index in a browser, and an HTTP API for scripts (Ctrl-C stops)."""
     from searcharc.cli.commands import open_index
-    from searcharc.serve import serve
+    from searcharc.web.server import serve
 
     serve(open_index(index_path(index)), host, port, say=echo_err)
 
@@ -261,96 +247,17 @@ operator is ignored; a query that cannot be read (a bare *, date:2023-13) exits 
 """
 
 
-class Match(StrEnum):
-    any = "any"
-    all = "all"
-
-
-class Sort(StrEnum):
-    score = "score"
-    date = "date"
-
-
-class Bidi(StrEnum):
-    on = "on"
-    off = "off"
-
-
-MATCH_DEFAULT = Match(DEFAULT_MATCH)
-
-
-@app.command("query", help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
-def query_command(
-    text: Annotated[
-        str | None, typer.Argument(help="The query, e.g. «مكافحة الإرهاب».", show_default=False)
-    ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="Hits to show (a query, with --batch).")] = 10,
-    match: Annotated[
-        Match, typer.Option(help="Free words: any ranks them, all requires each.")
-    ] = MATCH_DEFAULT,
-    since: Annotated[
-        str | None, typer.Option(help="Articles dated on or after (YYYY-MM-DD).")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Articles dated on or before (YYYY-MM-DD).")
-    ] = None,
-    sort: Annotated[
-        Sort, typer.Option(help="Order by score or by date (newest first).")
-    ] = Sort.score,
-    offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
-    page: Annotated[
-        int | None, typer.Option(min=1, help="Page N of --limit hits (instead of --offset).")
-    ] = None,
-    exact_total: Annotated[
-        bool, typer.Option("--exact-total", help="Count every match (slower: reads every posting).")
-    ] = False,
-    index: IndexOption = None,
-    json_out: JsonOption = False,
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON hit a line.")] = False,
-    ids: Annotated[bool, typer.Option("--ids", help="Only the ids, one a line.")] = False,
-    fields: Annotated[
-        str | None, typer.Option(help=f"Only these hit fields: {','.join(HIT_FIELDS)}.")
-    ] = None,
-    batch: Annotated[
-        Path | None,
-        typer.Option(help="Answer every line of FILE (qid<TAB>query, or a query; - for stdin)."),
-    ] = None,
-    output: Annotated[Path | None, typer.Option(help="With --batch: write here.")] = None,
-    run_tag: Annotated[str, typer.Option(help="With --batch: the TREC run's tag.")] = "searcharc",
-    color: ColorOption = Color.auto,
-    bidi: Annotated[
-        Bidi | None,
-        typer.Option(
-            help="on: Arabic in visual order, for terminals without bidi [default: off, "
-            "on if $SEARCHARC_BIDI=1]. Never applied to JSON, TREC or piped output.",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
+def run_query(**values: object) -> None:
+    """`searcharc query` with the options Typer read (see QUERY_HELP)."""
     from searcharc.cli import commands
 
-    options = commands.QueryOptions(
-        text=text,
-        limit=limit,
-        match=match.value,
-        since=since,
-        until=until,
-        sort=sort.value,
-        offset=offset,
-        page=page,
-        exact_total=exact_total,
-        index=index,
-        json_out=json_out,
-        jsonl=jsonl,
-        ids=ids,
-        fields=fields,
-        batch=batch,
-        output=output,
-        run_tag=run_tag,
-        color=color.value,
-        bidi=bidi.value if bidi else None,
-    )
-    raise typer.Exit(commands.query(options))
+    raise typer.Exit(commands.query(QueryOptions(**values)))
+
+
+query_command = app.command(
+    "query", help=QUERY_HELP, context_settings={"ignore_unknown_options": True}
+)(declare.command(QUERY, run_query))
+MATCH_DEFAULT = declare.default(OPTIONS["match"])  # --match's, as the Typer command holds it
 
 
 @app.command("similar")
@@ -361,14 +268,13 @@ def similar_command(
     json_out: JsonOption = False,
 ) -> None:
     """The articles most like one in the index, with the key terms they share."""
-    from searcharc.cli import render
     from searcharc.search.searcher import SearchIndex
 
     search_index = SearchIndex.open(index_path(index))
     _article_or_exit(search_index, article_id)
     similar = search_index.similar(article_id, limit)
     if json_out:
-        print(render.to_json(render.similar_dicts(similar)))
+        print(jsonout.to_json(jsonout.similar_dicts(similar)))
     else:
         for rank, s in enumerate(similar, 1):
             print(f"{rank}. {s.hit.title}\n   {s.hit.id} · shared: {'، '.join(s.shared_terms)}")
@@ -380,7 +286,7 @@ def analyze_command(
     text: Annotated[str, typer.Argument(help="Text to analyze.")],
     stemmer: Annotated[str, typer.Option(help="light, snowball, isri (roots) or none.")] = "light",
     json_out: JsonOption = False,
-    color: ColorOption = Color.auto,
+    color: ColorOption = COLOR_DEFAULT,
 ) -> None:
     """Show how text is analyzed: each word's span, offsets, normal form, stem, stopword flag."""
     from searcharc.analysis import analyze
@@ -391,7 +297,7 @@ def analyze_command(
     except ValueError as exc:
         raise SearcharcError(str(exc)) from exc
     if json_out:
-        print(render.to_json(render.tokens_dicts(tokens)))
+        print(jsonout.to_json(jsonout.tokens_dicts(tokens)))
     elif use_color(color.value):
         render.print_rich_tokens(tokens, rich_console())
     else:
@@ -438,7 +344,7 @@ def eval_command(
     if run_file:
         evaluate.write_run(run, run_file, run_tag)
     result = evaluate.measure(judgments, run)
-    print(render.to_json(result.as_dict()) if json_out else render.plain_evaluation(result))
+    print(jsonout.to_json(result.as_dict()) if json_out else render.plain_evaluation(result))
 
 
 def run_app() -> int:

@@ -8,11 +8,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-from searcharc import DEFAULT_MATCH
+from searcharc.options import QueryOptions, filters, first_hit, search
 
 
 def index_path(option: Path | None) -> Path:
@@ -49,18 +47,6 @@ def echo_err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def parse_date(text: str | None) -> date | None:
-    """An ISO date for --since/--until."""
-    from searcharc.errors import SearcharcError
-
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise SearcharcError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
-
-
 def parse_fields(text: str | None) -> list[str] | None:
     """--fields id,title,…: hit fields, each one known."""
     from searcharc.errors import SearcharcError
@@ -84,33 +70,9 @@ def one_format(**chosen: bool) -> None:
         raise SearcharcError(f"choose one output format, not {' and '.join(given)}")
 
 
-@dataclass(frozen=True, slots=True)
-class QueryOptions:
-    """The options of `searcharc query`, as the Typer command declares them (dates as text)."""
-
-    text: str | None = None
-    limit: int = 10
-    match: str = DEFAULT_MATCH
-    since: str | None = None
-    until: str | None = None
-    sort: str = "score"
-    offset: int = 0
-    page: int | None = None
-    exact_total: bool = False
-    index: Path | None = None
-    json_out: bool = False
-    jsonl: bool = False
-    ids: bool = False
-    fields: str | None = None
-    batch: Path | None = None
-    output: Path | None = None
-    run_tag: str = "searcharc"
-    color: str = "auto"
-    bidi: str | None = None
-
-
 def query(o: QueryOptions) -> int:
     """Run one query (or a --batch file) and print it; the exit status: 0 found, 1 not."""
+    from searcharc import jsonout
     from searcharc.cli import render
     from searcharc.errors import SearcharcError
 
@@ -120,27 +82,20 @@ def query(o: QueryOptions) -> int:
     if o.page is not None and o.offset:
         raise SearcharcError("give --page or --offset, not both")
     chosen = parse_fields(o.fields)
-    options = {
-        "match": o.match,
-        "since": parse_date(o.since),
-        "until": parse_date(o.until),
-        "sort": o.sort,
-        "exact_total": o.exact_total,
-        "offset": (o.page - 1) * o.limit if o.page else o.offset,  # --batch: each query's
-    }
+    options = filters(o) | {"offset": first_hit(o)}  # --batch: each query's first hit
     if o.batch is not None and (o.json_out or o.ids or chosen):
         raise SearcharcError("--batch writes a TREC run, or JSON lines with --jsonl")
     # a one-shot query searches shards one by one: starting worker processes costs more
     search_index = open_index(index_path(o.index), parallel=o.batch is not None)
     if o.batch is not None:
         return batch(search_index, o, options)
-    result = search_index.search(o.text, limit=o.limit, **options)
+    result = search(search_index, o)
     if o.ids:
         print_lines(hit.id for hit in result.hits)
     elif o.jsonl:
-        print_lines(render.to_json(render.hit_dict(h, chosen)) for h in result.hits)
+        print_lines(jsonout.to_json(jsonout.hit_dict(h, chosen)) for h in result.hits)
     elif o.json_out:
-        print(render.to_json(render.result_dict(result, chosen)))
+        print(jsonout.to_json(jsonout.result_dict(result, chosen)))
     elif sys.stdout.isatty() and bidi_wanted(o.bidi):
         print(render.bidi_lines(render.plain_result(result, chosen)))
     elif use_color(o.color) and not chosen:  # --fields: the plain columns, on a terminal too
@@ -200,11 +155,11 @@ def batch(search_index, o: QueryOptions, options: dict) -> int:
 
 def batch_lines(answer, jsonl: bool, tag: str) -> list[str]:
     """One answer as a JSON line (with its qid), or as TREC run lines."""
-    from searcharc.cli import render
+    from searcharc import jsonout
     from searcharc.evaluate import trec_lines
 
     if jsonl:
-        return [render.to_json({"qid": answer.qid} | render.result_dict(answer.result))]
+        return [jsonout.to_json({"qid": answer.qid} | jsonout.result_dict(answer.result))]
     return list(trec_lines({answer.qid: [(h.id, h.score) for h in answer.result.hits]}, tag))
 
 

@@ -1,52 +1,24 @@
 """The `searcharc` entry point, with a fast path for the most common command.
 
 A `searcharc query …` whose arguments all parse plainly runs without loading Typer (about a
-third of a cold start). The fast path reads the options that `searcharc.cli.app` declares for the
-query command, by the same names and rules (tests/test_startup.py checks them against Typer's
-own declaration); anything else, including every error and --help, goes to Typer. A single
-query run as the command ends the process as soon as its output is out (``exit_at_once``).
+third of a cold start). The fast path reads the options of ``searcharc.options.QUERY``, from
+which `searcharc.cli.app` makes the Typer command, by the same names and rules
+(tests/test_startup.py checks them against Typer's declaration); anything else, including
+every error and --help, goes to Typer. A single query run as the command ends the process as
+soon as its output is out (``exit_at_once``).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from searcharc.cli.commands import QueryOptions, guarded, query
+from searcharc.cli.commands import guarded, query
+from searcharc.options import QUERY, Option, QueryOptions
 
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """One option of `searcharc query`: its field in QueryOptions and how its value is read."""
-
-    dest: str
-    kind: str  # flag, int, choice, path or str
-    minimum: int | None = None
-    choices: tuple[str, ...] = ()
-
-
-QUERY_OPTIONS: dict[str, Option] = {
-    "--limit": Option("limit", "int", minimum=1),
-    "--match": Option("match", "choice", choices=("any", "all")),
-    "--since": Option("since", "str"),
-    "--until": Option("until", "str"),
-    "--sort": Option("sort", "choice", choices=("score", "date")),
-    "--offset": Option("offset", "int", minimum=0),
-    "--page": Option("page", "int", minimum=1),
-    "--exact-total": Option("exact_total", "flag"),
-    "--index": Option("index", "path"),
-    "--json": Option("json_out", "flag"),
-    "--jsonl": Option("jsonl", "flag"),
-    "--ids": Option("ids", "flag"),
-    "--fields": Option("fields", "str"),
-    "--batch": Option("batch", "path"),
-    "--output": Option("output", "path"),
-    "--run-tag": Option("run_tag", "str"),
-    "--color": Option("color", "choice", choices=("auto", "always", "never")),
-    "--bidi": Option("bidi", "choice", choices=("on", "off")),
-}
+# the flags of `searcharc query`, as ``searcharc.options`` declares them
+QUERY_OPTIONS: dict[str, Option] = {o.flag: o for o in QUERY if o.flag}
 
 
 def convert(option: Option, text: str) -> object:

@@ -1,11 +1,9 @@
-"""Output for people (Rich on a terminal, plain text in a pipe) and for scripts (JSON)."""
+"""Output for people: Rich on a terminal, plain text in a pipe (JSON: ``searcharc.jsonout``)."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
-
 from searcharc.analysis import Token
+from searcharc.jsonout import hit_dict
 from searcharc.progress import Progress
 from searcharc.records import Article, Hit, Snippet
 
@@ -19,40 +17,9 @@ if TYPE_CHECKING:
     from searcharc.index.indexing import IndexRun
     from searcharc.ingest import Input, Skipped
     from searcharc.search.searcher import SearchResult
-    from searcharc.search.similar import Similar
     from searcharc.search.stats import IndexStats
 
 HIGHLIGHT_STYLE = "bold yellow"
-
-
-def hit_dict(hit: Hit, fields: list[str] | None = None) -> dict:
-    """A hit as JSON, with only ``fields`` when given."""
-    data = asdict(hit)
-    return {f: data[f] for f in fields if f in data} if fields else data
-
-
-def result_dict(result: SearchResult, fields: list[str] | None = None) -> dict:
-    """The documented JSON object (searcharc/data/query.schema.json)."""
-    return {
-        "query": result.query,
-        "total": result.total,
-        "total_relation": "eq" if result.total_exact else "gte",
-        "by_root": result.by_root,
-        "offset": result.offset,
-        "took_ms": round(result.took * 1000, 1),
-        "suggestions": [asdict(s) for s in result.suggestions],
-        "hits": [hit_dict(h, fields) for h in result.hits],
-    }
-
-
-def similar_dicts(similar: list[Similar]) -> list[dict]:
-    """`searcharc similar --json`: each hit with the key terms it shares."""
-    return [hit_dict(s.hit) | {"shared_terms": s.shared_terms} for s in similar]
-
-
-def to_json(data: object) -> str:
-    """Compact UTF-8 JSON (Arabic kept readable, not \\u-escaped)."""
-    return json.dumps(data, ensure_ascii=False)
 
 
 def _meta_line(hit: Hit) -> str:
@@ -124,11 +91,6 @@ def bidi_lines(text: str) -> str:
 
 
 TOKEN_COLUMNS = ("text", "start", "end", "norm", "stem", "stopword")
-
-
-def tokens_dicts(tokens: list[Token]) -> list[dict]:
-    """Tokens as JSON-ready dicts."""
-    return [asdict(t) for t in tokens]
 
 
 def plain_tokens(tokens: list[Token]) -> str:
@@ -250,11 +212,6 @@ def plain_index_summary(run: IndexRun, target: Path, verbose: bool) -> str:
         lines += [f"  skipped {s.name}: {s.reason}" for s in run.skipped]
         lines += [f"  duplicate {i} (same as {t})" for i, t in c.duplicates]
     return "\n".join(lines)
-
-
-def article_dict(article: Article, highlights: list[tuple[int, int]]) -> dict:
-    """An article as JSON, with the [start, end) spans of the body that a query matched."""
-    return asdict(article) | {"highlights": [list(span) for span in highlights]}
 
 
 def _article_meta(article: Article) -> str:

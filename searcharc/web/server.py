@@ -1,0 +1,61 @@
+"""The listening socket and uvicorn: `searcharc serve` until interrupted."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+
+from searcharc.errors import SearcharcError
+from searcharc.search.searcher import SearchIndex
+from searcharc.web.app import make_app
+
+# bytes of a request's head that uvicorn reads before our 400: a larger head gets uvicorn's
+# own 400 while the client may still be sending it (its socket is reset)
+MAX_HEAD = 1 << 20
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (port 0: any free one), or a one-line error."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        raise SearcharcError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def serve(index: SearchIndex, host: str, port: int, say: Callable[[str], None]) -> None:
+    """Serve until interrupted, printing the address (and a warning off the loopback)."""
+    import uvicorn
+
+    if not is_loopback(host):
+        say(f"searcharc: warning: serving on {host}: anyone who can reach it can read the index")
+    sock = listen(host, port)
+    config = uvicorn.Config(
+        make_app(index),
+        http="h11",
+        h11_max_incomplete_event_size=MAX_HEAD,
+        ws="none",
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
+    print(f"searcharc: serving {index.path} at {address(sock)} (Ctrl-C stops)", flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
