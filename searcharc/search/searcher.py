@@ -456,7 +456,16 @@ class SearchIndex:
         scoring found (the total, exact or a lower bound; every matching document when exact;
         how many of those only the root view matched); ``reach``: see ``bulk.rank``."""
         fetch = _fetch(depth, "score", _reranks(ranking))
-        ranked = bulk.rank(searcher, flat, ranking.b, ranking.k1, fetch, "root", exact_total, reach)
+        ranked = bulk.rank(
+            searcher,
+            flat,
+            fetch,
+            b=ranking.b,
+            k1=ranking.k1,
+            weak="root",
+            exhaustive=exact_total,
+            reach=reach,
+        )
         candidates = [
             _Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums
         ]
