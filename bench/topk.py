@@ -58,7 +58,7 @@ def check(index: SearchIndex, queries: list[str]) -> tuple[int, int, dict[str, i
     agree = lower = 0
     counts = dict.fromkeys(("decoded top-k", "decoded all", "scored top-k", "scored all"), 0)
     searcher = index.backend.searcher(DEFAULT)
-    bulk.CACHE.budget = 0  # every decode counted
+    bulk.cache.CACHE.budget = 0  # every decode counted
     for text in queries:
         fast = index.search(text, suggest=False)
         slow = index.search(text, suggest=False, exact_total=True)
@@ -72,7 +72,13 @@ def check(index: SearchIndex, queries: list[str]) -> tuple[int, int, dict[str, i
         if flat:
             for name, exhaustive in (("top-k", False), ("all", True)):
                 ranked = bulk.rank(
-                    searcher, flat, DEFAULT.b, DEFAULT.k1, RERANK_WINDOW, "root", exhaustive
+                    searcher,
+                    flat,
+                    RERANK_WINDOW,
+                    b=DEFAULT.b,
+                    k1=DEFAULT.k1,
+                    weak="root",
+                    exhaustive=exhaustive,
                 )
                 counts[f"decoded {name}"] += ranked.decoded
                 counts[f"scored {name}"] += ranked.scored

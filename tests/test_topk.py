@@ -70,16 +70,18 @@ def generated_queries(words: list[str], count: int) -> list[str]:
 def test_skipping_ranks_as_reading_every_posting(mixed_index, words, monkeypatch):
     """Terms in 40 documents or more are scored whole through a small cache (evictions too),
     the others a block at a time."""
-    monkeypatch.setattr(bulk, "CACHED_FROM", 40)
-    monkeypatch.setattr(bulk, "CACHE", bulk.PostingsCache(budget=64 << 10))
+    monkeypatch.setattr(bulk.cache, "CACHED_FROM", 40)
+    monkeypatch.setattr(bulk.cache, "CACHE", bulk.PostingsCache(budget=64 << 10))
     skipped, scored, every = 0, 0, 0
     for n, text in enumerate(generated_queries(words, QUERIES)):
         searcher, found = flat_clauses(mixed_index, text)
         if not found:
             continue
         limit = (1, 3, 10, 100)[n % 4]
-        fast = bulk.rank(searcher, found, DEFAULT.b, DEFAULT.k1, limit, weak="root")
-        slow = bulk.rank(searcher, found, DEFAULT.b, DEFAULT.k1, limit, "root", exhaustive=True)
+        fast = bulk.rank(searcher, found, limit, b=DEFAULT.b, k1=DEFAULT.k1, weak="root")
+        slow = bulk.rank(
+            searcher, found, limit, b=DEFAULT.b, k1=DEFAULT.k1, weak="root", exhaustive=True
+        )
         assert fast.docnums == slow.docnums, text
         assert fast.scores == slow.scores, text  # to the last bit
         assert fast.terms == slow.terms, text
@@ -96,7 +98,8 @@ def test_skipping_ranks_as_reading_every_posting(mixed_index, words, monkeypatch
         scored, every = scored + fast.scored, every + slow.scored
     assert skipped > QUERIES // 4  # the skipping was put to the test
     assert scored < every * 0.8
-    assert bulk.CACHE.hits > 1000 and len(bulk.CACHE.entries) < bulk.CACHE.misses
+    cache = bulk.cache.CACHE
+    assert cache.hits > 1000 and len(cache.entries) < cache.misses
 
 
 @pytest.mark.slow
@@ -118,8 +121,8 @@ def test_bounds_hold_for_every_posting(mixed_index, words):
         searcher, found = flat_clauses(mixed_index, text)
         segments = bulk.segments(searcher)
         for clause in found or []:
-            plan = bulk._plan(searcher, clause, segments, DEFAULT.b, DEFAULT.k1)
-            read = bulk._read_all(plan)
+            plan = bulk.plan.plan(searcher, clause, segments, DEFAULT.b, DEFAULT.k1)
+            read = bulk.reading.read(plan)
             assert max(read.scores, default=0.0) <= plan.bound
             if len(plan.terms) > 1:
                 continue
@@ -128,14 +131,30 @@ def test_bounds_hold_for_every_posting(mixed_index, words):
                 matcher = w3.leaf_matcher(segment.reader, clause.field, plan.terms[0][1], info)
                 lengths = segment.lengths(clause.field)
                 for _, weight, length in w3.blocks(matcher):
-                    block = bulk._Postings(*w3.block_postings(matcher, False))
-                    scored = bulk._scored(block, lengths, plan.stats, plan.table)
-                    assert max(scored) <= bulk._bound(plan.stats, weight, length)
+                    block = bulk.postings.Postings(*w3.block_postings(matcher, False))
+                    scored = bulk.scoring.scored(block, lengths, plan.stats, plan.table)
+                    assert max(scored) <= plan.stats.bound(weight, length)
+
+
+@pytest.mark.skipif(not __debug__, reason="the invariants are asserted under __debug__")
+@pytest.mark.parametrize(
+    "target, name, planted, message",
+    [  # a block's bound under its scores; a threshold that falls
+        (bulk.Statistics, "bound", lambda real: lambda s, tf, n: real(s, tf, n) / 2, "bound"),
+        (bulk.topk, "needed", lambda real: lambda *args: real(*args) / 2, "threshold fell"),
+    ],
+)
+def test_a_broken_invariant_fails(mixed_index, words, monkeypatch, target, name, planted, message):
+    """``rank``'s invariants are asserted as it runs: a planted violation stops the search."""
+    monkeypatch.setattr(target, name, planted(getattr(target, name)))
+    with pytest.raises(AssertionError, match=message):
+        for text in generated_queries(words, 100):
+            mixed_index.search(text, suggest=False)
 
 
 def test_an_unknown_word_alone(mixed_index):
     searcher, found = flat_clauses(mixed_index, "كلمةغيرموجودة")
-    ranked = bulk.rank(searcher, found, DEFAULT.b, DEFAULT.k1, 10)
+    ranked = bulk.rank(searcher, found, 10, b=DEFAULT.b, k1=DEFAULT.k1)
     assert (ranked.docnums, ranked.total, ranked.exact_total) == ([], 0, True)
 
 
@@ -188,19 +207,20 @@ def test_a_lower_bound_asks_for_no_suggestion(mixed_index, words, monkeypatch):
 def test_the_postings_cache_keeps_to_its_budget():
     cache = bulk.PostingsCache(budget=3000)
     lists = {
-        n: bulk._Postings(array("I", range(n * 100)), array("f", [1.0] * n * 100)) for n in (1, 2)
+        n: bulk.postings.Postings(array("I", range(n * 100)), array("f", [1.0] * n * 100))
+        for n in (1, 2)
     }
     for n in (1, 2, 1):
-        assert cache.get(("t", n), lambda n=n: lists[n], bulk._size) is lists[n]
+        assert cache.get(("t", n), lambda n=n: lists[n], bulk.postings.size) is lists[n]
     assert (cache.hits, cache.misses, cache.size) == (
         1,
         2,
-        bulk._size(lists[1]) + bulk._size(lists[2]),
+        bulk.postings.size(lists[1]) + bulk.postings.size(lists[2]),
     )
-    cache.get(("t", 3), lambda: bulk._Postings(array("I", range(120))), bulk._size)
+    cache.get(("t", 3), lambda: bulk.postings.Postings(array("I", range(120))), bulk.postings.size)
     assert list(cache.entries) == [("t", 1), ("t", 3)]  # the least recently used went
     assert cache.size <= cache.budget
-    cache.get(("t", 4), lambda: bulk._Postings(array("I", range(999))), bulk._size)
+    cache.get(("t", 4), lambda: bulk.postings.Postings(array("I", range(999))), bulk.postings.size)
     assert ("t", 4) not in cache.entries  # bigger than the whole budget: not kept
 
 
@@ -211,17 +231,22 @@ def test_cached_postings_rank_as_decoded_ones(mixed_index, words, monkeypatch):
     def answers() -> list:
         return [replace(mixed_index.search(t, suggest=False), took=0.0) for t in queries]
 
-    monkeypatch.setattr(bulk, "CACHE", bulk.PostingsCache(budget=0))
+    monkeypatch.setattr(bulk.cache, "CACHE", bulk.PostingsCache(budget=0))
     fresh = answers()
-    monkeypatch.setattr(bulk, "CACHED_FROM", 1)
-    monkeypatch.setattr(bulk, "CACHE", bulk.PostingsCache(budget=1 << 20))
+    monkeypatch.setattr(bulk.cache, "CACHED_FROM", 1)
+    monkeypatch.setattr(bulk.cache, "CACHE", bulk.PostingsCache(budget=1 << 20))
     assert answers() == fresh
     assert answers() == fresh
-    assert bulk.CACHE.hits > bulk.CACHE.misses > 0
+    assert bulk.cache.CACHE.hits > bulk.cache.CACHE.misses > 0
 
 
 def test_the_cache_budget_is_set_in_megabytes():
-    assert [bulk._budget(s) for s in ("", "0", "16", "lots")] == [64 << 20, 0, 16 << 20, 64 << 20]
+    assert [bulk.cache.budget(s) for s in ("", "0", "16", "lots")] == [
+        64 << 20,
+        0,
+        16 << 20,
+        64 << 20,
+    ]
 
 
 @pytest.mark.slow
@@ -240,7 +265,7 @@ def test_ranking_for_the_page_reranks_as_ranking_the_whole_window(mixed_index, w
 
     def counted(*args, **kwargs) -> bulk.Ranked:
         ranked = rank(*args, **kwargs)
-        scored[args[7] is not None] += ranked.scored
+        scored[kwargs["reach"] is not None] += ranked.scored
         return ranked
 
     monkeypatch.setattr(bulk, "rank", counted)
@@ -294,7 +319,7 @@ def test_block_directories_read_as_the_matcher_does(mixed_index):
                 unmapped._postfile = Unmapped(unmapped._postfile)  # read by the matcher
                 assert w3.directory(unmapped) == directory
                 parts = [w3.block_of(reader, directory, k, True) for k in range(len(infos))]
-                whole = bulk._one_by_one(w3.leaf_matcher(reader, fieldname, btext, info))
+                whole = bulk.postings.one_by_one(w3.leaf_matcher(reader, fieldname, btext, info))
                 assert [d for ids, _, _ in parts for d in ids] == list(whole.docnums)
                 assert [w for _, ws, _ in parts for w in ws] == list(whole.weights)
                 if fieldname == "body":
@@ -306,12 +331,12 @@ def test_block_directories_read_as_the_matcher_does(mixed_index):
 def test_the_postings_of_some_documents_in_a_block():
     """A few documents are looked up by bisection, many through a set: the same postings."""
     ids = array("I", range(0, 400, 2))
-    block = bulk._Postings(
+    block = bulk.postings.Postings(
         ids, array("f", [n % 5 + 1.0 for n in ids]), [bytes([n % 250]) for n in ids]
     )
     for docnums in ([], [4], [3, 4, 5, 398, 399], list(range(0, 400, 3)), list(range(400))):
         wanted = set(docnums)
-        found = bulk._of(block, docnums)
+        found = bulk.postings.of_block(block, docnums)
         postings = zip(block.docnums, block.weights, block.values, strict=True)
         expected = [p for p in postings if p[0] in wanted]
         assert list(zip(found.docnums, found.weights, found.values, strict=True)) == expected

@@ -78,7 +78,14 @@ def bulk_candidates(
     within = reach(plan.compiled, ranking, depth) if reaching else None
     limit = fetch(depth, "score", reranks(ranking))
     ranked = bulk.rank(
-        searcher, plan.flat, ranking.b, ranking.k1, limit, "root", exhaustive, within
+        searcher,
+        plan.flat,
+        limit,
+        b=ranking.b,
+        k1=ranking.k1,
+        weak="root",
+        exhaustive=exhaustive,
+        reach=within,
     )
     candidates = [Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums]
     return candidates, ranked

@@ -1,0 +1,131 @@
+"""The query's clauses and, for each, what reading it needs: statistics, segments, a bound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh.query import Query, Term
+from whoosh.reading import TermNotFound
+
+from searcharc.search.blend import Blend, Or, blend_idf
+from searcharc.search.bulk.scoring import Statistics
+from searcharc.whooshx.segments import view as segment_view
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One term of the disjunction and the boost its score is multiplied by."""
+
+    field: str
+    text: str
+    boost: float
+    blend: tuple[str, ...] = ()  # more terms of the field scored as this one (``Blend``)
+
+
+def clauses(query: Query) -> list[Clause] | None:
+    """The terms of a tree of plain ``Or`` queries over ``Term`` leaves; None for other shapes."""
+    if type(query) is Term:
+        return [Clause(query.fieldname, query.text, query.boost)]
+    if type(query) is Blend and all(type(sub) is Term for sub in query.subqueries):
+        first, *rest = query.subqueries
+        return [Clause(first.fieldname, first.text, query.boost, tuple(t.text for t in rest))]
+    if type(query) is not Or or query.boost != 1.0 or query.minmatch or query.scale:
+        return None
+    found: list[Clause] = []
+    for sub in query.subqueries:
+        leaves = clauses(sub)
+        if leaves is None:
+            return None
+        found += leaves
+    return found
+
+
+@dataclass(slots=True)
+class Segment:
+    """One segment of the index: its reader, where its docnums start, its deleted documents."""
+
+    reader: object
+    offset: int
+    deleted: frozenset | set
+
+    def lengths(self, fieldname: str) -> bytes:
+        """Each document's field length byte (``SegmentView.field_lengths``)."""
+        return segment_view(self.reader).field_lengths(fieldname)
+
+    def key(self) -> str:
+        """What names the segment in ``cache.CACHE`` (its postings never change)."""
+        return self.reader.segment().segment_id()
+
+    def end(self) -> int:
+        """The docnum after the segment's last (searcher docnums)."""
+        return self.offset + self.reader.doc_count_all()
+
+    def term_info(self, fieldname: str, btext: bytes):
+        """The term's W3 term info here, None when the segment does not hold it."""
+        try:
+            return self.reader.term_info(fieldname, btext)
+        except TermNotFound:
+            return None
+
+
+def segments(searcher) -> list[Segment]:
+    """The searcher's segments."""
+    return [
+        Segment(leaf.reader(), offset, getattr(leaf.reader(), "deleted_docs_set", frozenset()))
+        for leaf, offset in searcher.leaf_searchers()
+    ]
+
+
+@dataclass(slots=True)
+class Plan:
+    """A clause ready to read: its BM25F statistics, its terms by segment, a score bound."""
+
+    clause: Clause
+    stats: Statistics
+    terms: list[tuple[str, bytes]]  # the clause's texts and their bytes
+    present: list[tuple[Segment, list[tuple[int, object]]]]  # segments, the ``terms`` they
+    # hold (by index) and their term infos
+    bound: float  # no document scores more by this clause
+    table: dict = field(default_factory=dict)  # ``scored``'s scores by key, for every segment
+
+    def postings_count(self) -> int:
+        """How many postings the clause's terms have in all (what reading it whole decodes)."""
+        return sum(info.doc_frequency() for _, held in self.present for _, info in held)
+
+
+def plan(searcher, clause: Clause, segments: list[Segment], b: float, k1: float) -> Plan:
+    """The clause's statistics and bound: the BM25F score of its terms' highest frequencies
+    (added) at their shortest field length, from W3's term infos, the highest of the segments."""
+    texts = (clause.text, *clause.blend)
+    to_bytes = searcher.schema[clause.field].to_bytes
+    terms = [(text, to_bytes(text)) for text in texts]
+    found = [
+        (
+            segment,
+            [(i, segment.term_info(clause.field, btext)) for i, (_, btext) in enumerate(terms)],
+        )
+        for segment in segments
+    ]
+    stats = _statistics(searcher, clause, b, k1, found)
+    present, bound = [], 0.0
+    for segment, infos in found:
+        held = [(i, info) for i, info in infos if info is not None]
+        if held:
+            tf = sum(info.max_weight() for _, info in held)
+            bound = max(bound, stats.bound(tf, min(info.min_length() for _, info in held)))
+            present.append((segment, held))
+    return Plan(clause, stats, terms, present, bound)
+
+
+def _statistics(searcher, clause: Clause, b: float, k1: float, found: list) -> Statistics:
+    """The clause's statistics: from the searcher's, those of the whole index (in a shard too).
+
+    A blend's idf is that of its most frequent term in the whole index, asked of the searcher:
+    in a shard (whose searcher gives the index's frequencies) the shard's own term infos may
+    pick another. A single term's frequency is known already (``found``)."""
+    texts = (clause.text, *clause.blend)
+    infos = [info for _, ((_, info), *_) in found if info is not None]
+    known = () if clause.blend else [sum(info.doc_frequency() for info in infos)]
+    idf = blend_idf(searcher, clause.field, texts, known)
+    avgfl = searcher.avg_field_length(clause.field) or 1
+    return Statistics(idf, avgfl, b, k1, clause.boost)
