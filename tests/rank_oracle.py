@@ -7,6 +7,7 @@ that a page of ``SearchIndex.search`` is a slice of that order, up to ties."""
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,12 +41,20 @@ class Options:
 
 @dataclass(frozen=True, slots=True)
 class Expected:
-    """Every matching article: its final sort key and shown score, in the right order."""
+    """Every matching article, by docnum of the one index: its final sort key and shown
+    score, in the right order; ids read only for the articles a check names."""
 
-    order: list[str]  # ids, best first
-    key: dict[str, float]  # id → what the order sorts by (a score, or a date's ordinal)
-    score: dict[str, float]  # id → the score a hit shows
+    order: list[int]  # docnums, best first
+    key: dict[int, float]  # docnum → what the order sorts by (a score, or a date's ordinal)
+    score: dict[int, float]  # docnum → the score a hit shows
     ambiguous: bool  # a BM25 tie straddles the re-rank window's edge: either side is right
+    searcher: object  # the one index's, to name documents
+
+    def docnum(self, article_id: str) -> int | None:
+        return self.searcher.document_number(id=article_id)
+
+    def id(self, docnum: int) -> str:
+        return self.searcher.stored_fields(docnum)["id"]
 
 
 def expected(index: SearchIndex, query: str, options: Options) -> Expected | None:
@@ -63,11 +72,11 @@ def expected(index: SearchIndex, query: str, options: Options) -> Expected | Non
     if options.sort == "date":
         dated = {d: _ordinal(searcher, d) for d in bm25}
         order = sorted(bm25, key=lambda d: (-dated[d], d))
-        return _named(searcher, order, dated, bm25, False)
+        return Expected(order, dated, bm25, False, searcher)
     order = sorted(bm25, key=lambda d: (-bm25[d], d))
     final, ambiguous = _proximity(searcher, order, bm25, plan.compiled, request.ranking)
     order = sorted(order[:RERANK_WINDOW], key=lambda d: -final[d]) + order[RERANK_WINDOW:]
-    return _named(searcher, order, final, final, ambiguous)
+    return Expected(order, final, final, ambiguous, searcher)
 
 
 def _every_match(searcher, query, options: Options) -> dict[int, float]:
@@ -122,43 +131,27 @@ def _proximity(searcher, order: list[int], bm25: dict[int, float], compiled, ran
     return final, at_edge
 
 
-def _named(searcher, order, key, score, ambiguous) -> Expected:
-    ids = {d: searcher.stored_fields(d)["id"] for d in order}
-    return Expected(
-        [ids[d] for d in order],
-        {ids[d]: key[d] for d in order},
-        {ids[d]: score[d] for d in order},
-        ambiguous,
-    )
-
-
-def hit_key(hit, options: Options) -> float:
-    """What a hit's place is sorted by, read from the hit itself."""
-    if options.sort == "date":
-        return date.fromisoformat(hit.date).toordinal() if hit.date else UNDATED
-    return hit.score
-
-
 def check_page(result: SearchResult, want: Expected, options: Options) -> None:
     """``result`` is the oracle's page at ``options.offset``: the same length, each place held
     by an article whose key is the oracle's at that place (ties may swap), every article
     keyed strictly inside the page's range present, scores as shown, the total exact or a
     lower bound said so."""
-    page = [h.id for h in result.hits]
+    page = [want.docnum(h.id) for h in result.hits]
     wanted = want.order[options.offset : options.offset + options.limit]
-    assert len(page) == len(set(page)), f"an article twice: {page}"
-    assert len(page) == len(wanted), f"{len(page)} hits, the oracle {len(wanted)}: {page}"
-    for place, (hit, right) in enumerate(zip(result.hits, wanted, strict=True)):
-        assert hit.id in want.key, f"{hit.id} does not match the query"
-        got, should = want.key[hit.id], want.key[right]
+    assert len(page) == len(set(page)), f"an article twice: {[h.id for h in result.hits]}"
+    assert len(page) == len(wanted), f"{len(page)} hits, the oracle {len(wanted)}"
+    for place, (hit, found, right) in enumerate(zip(result.hits, page, wanted, strict=True)):
+        assert found in want.key, f"{hit.id} does not match the query"
+        got, should = want.key[found], want.key[right]
         assert _same(got, should), (
-            f"place {options.offset + place}: {hit.id} ({got}), not {right} ({should})"
+            f"place {options.offset + place}: {hit.id} ({got}), not {want.id(right)} ({should})"
         )
-        assert abs(hit.score - want.score[hit.id]) <= SHOWN + TIE, (hit.id, hit.score)
+        assert abs(hit.score - want.score[found]) <= SHOWN + TIE, (hit.id, hit.score)
     if wanted:
         best, worst = want.key[wanted[0]], want.key[wanted[-1]]
-        inside = [i for i in want.order if _below(want.key[i], best) and _below(worst, want.key[i])]
-        assert set(inside) <= set(page), f"left out: {sorted(set(inside) - set(page))}"
+        inside = [d for d in want.order if _below(want.key[d], best) and _below(worst, want.key[d])]
+        left_out = set(inside) - set(page)
+        assert not left_out, f"left out: {sorted(want.id(d) for d in left_out)}"
     if result.total_exact:
         assert result.total == len(want.order), (result.total, len(want.order))
     else:
@@ -203,3 +196,75 @@ def holds(index: SearchIndex, others: list[SearchIndex], query: str, options: Op
     for searched in [index, *others]:
         check_page(search_page(searched, query, options), want, options)
     return "page"
+
+
+SOURCES = ("هسبريس", "الرياض", "Ahdath")
+MONTHS = ("2021-03", "2021-07", "2022-01", "2023-11")
+# news words for the queries on real articles
+NEWS_WORDS = (
+    "اليمن", "الحوثي", "السعودية", "الرياض", "الملك", "سلمان", "وزير", "الداخلية", "مجلس",
+    "الأمن", "الإرهاب", "داعش", "إيران", "النووي", "التعليم", "المدارس", "الصحة", "كورونا",
+    "الحج", "مكة", "جدة", "الشرطة", "الهلال", "النصر", "المواطنين", "القتلى", "العراق",
+)  # fmt: skip
+# every form the generator writes; each must be checked on a page, not only tried
+FORMS = (
+    "word", "phrase", "exclude", "not", "or", "and", "group", "title", "source", "date",
+    "prefix", "fuzzy", "exact", "match all", "since/until", "sort date", "offset",
+)  # fmt: skip
+
+
+def atom(rng: random.Random, words: list[str], depth: int) -> tuple[str, set[str]]:
+    """One term of the query language, and the forms it uses."""
+    word, other = rng.choice(words), rng.choice(words)
+    kind = rng.choice(
+        ["word"] * 4 + ["phrase", "title", "source", "date", "prefix", "fuzzy", "exact"]
+        + (["group"] * 2 if depth < 2 else [])
+    )  # fmt: skip
+    if kind == "group":
+        inner, forms = expression(rng, words, depth + 1)
+        return f"({inner})", forms | {"group"}
+    return {
+        "word": word,
+        "phrase": f'"{word} {other}"',
+        "title": rng.choice([f"title:{word}", f'title:"{word} {other}"']),
+        "source": f"source:{rng.choice(SOURCES)}",
+        "date": f"date:{rng.choice(MONTHS)}",
+        "prefix": f"{word.removeprefix('ال')[: rng.randint(2, 3)]}*",  # not ال*: every word
+        "fuzzy": rng.choice([f"{word}~", f"{word}~2"]),
+        "exact": f"={word}",
+    }[kind], {kind}
+
+
+def expression(rng: random.Random, words: list[str], depth: int = 0) -> tuple[str, set[str]]:
+    """One to four terms, some left out, joined by spaces, OR or AND."""
+    parts, forms = [], set()
+    for n in range(rng.randint(1, 4)):
+        text, used = atom(rng, words, depth)
+        forms |= used
+        negation = rng.choice(["", "", "", "-", "NOT "])
+        if negation:
+            forms.add("exclude" if negation == "-" else "not")
+        joint = rng.choice([" ", " ", " OR ", " AND "]) if n else ""
+        forms |= {" OR ": {"or"}, " AND ": {"and"}}.get(joint, set())
+        parts.append(f"{joint}{negation}{text}")
+    return "".join(parts), forms
+
+
+def generated(rng: random.Random, words: list[str]) -> tuple[str, Options, set[str]]:
+    """A query and its options, and every form they use."""
+    query, forms = expression(rng, words)
+    since = date(2021, rng.randint(1, 12), 1) if rng.random() < 0.2 else None
+    until = date(2022, rng.randint(1, 12), 28) if rng.random() < 0.2 else None
+    options = Options(
+        match=rng.choice(["any", "any", "all"]),
+        since=since,
+        until=until,
+        sort=rng.choice(["score"] * 4 + ["date"]),
+        offset=rng.choice([0, 0, 0, 3, 10, 95]),
+        limit=rng.choice([1, 5, 10, 30]),
+    )
+    forms |= {"match all"} if options.match == "all" else set()
+    forms |= {"since/until"} if since or until else set()
+    forms |= {"sort date"} if options.sort == "date" else set()
+    forms |= {"offset"} if options.offset else set()
+    return query, options, forms

@@ -285,3 +285,34 @@ def test_every_backend_implements_the_whole_interface():
     assert {"searcher", "page", "writer", "close"} <= methods  # the measurement works
     for backend in (LocalIndex, ShardedIndex):
         assert {n for n in methods if getattr(backend, n) is getattr(Backend, n)} == set()
+
+
+MODULE_LINES, FUNCTION_LINES = 400, 50
+# Typer commands declare their options in the signature: index_command's body is 35 lines
+DECLARATIONS = {"searcharc/cli/app.py:index_command"}
+
+
+def oversized(root: Path) -> list[str]:
+    """Modules over MODULE_LINES lines and functions over FUNCTION_LINES, outside DECLARATIONS."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        name = path.relative_to(root.parent).as_posix()
+        if source.count("\n") > MODULE_LINES:
+            found.append(f"{name}: {source.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > FUNCTION_LINES and f"{name}:{node.name}" not in DECLARATIONS:
+                    found.append(f"{name}:{node.name}: {lines} lines")
+    return found
+
+
+def test_no_module_or_function_over_its_size():
+    assert oversized(PACKAGE) == []
+
+
+def test_an_oversized_function_is_found(copy: Path):
+    body = "".join(f"    x{n} = {n}\n" for n in range(FUNCTION_LINES))
+    _append(copy / "records.py", f"def planted():\n{body}")
+    assert oversized(copy) == [f"searcharc/records.py:planted: {FUNCTION_LINES + 1} lines"]
