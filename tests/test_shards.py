@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli, run_in_process
 
-from searcharc.errors import SearcharcError
+from searcharc.errors import SearcharcError, StaleRequest
 from searcharc.index import shards
 from searcharc.index.indexing import IndexOptions, run_index
 from searcharc.records import Article
@@ -414,3 +414,55 @@ def test_a_blend_takes_the_idf_of_its_most_frequent_form_in_the_whole_index(tmp_
         index = SearchIndex.open(target, parallel=False)
         found.append([(h.id, h.score) for h in index.search("مصر", limit=20).hits])
     assert len(found[0]) == 9 and same_scores(found[1], found[0])
+
+
+def test_a_shard_keeps_each_request_apart_and_says_its_commit(tmp_path, seeds_dir):
+    """Two requests in flight on one shard (two coordinators, or a retry) each get the hits of
+    what they found, from the commit that found them; every answer names that commit."""
+    run_index([seeds_dir], tmp_path)
+    one_shard = shard.Shard(tmp_path)
+
+    def asked(query: str) -> tuple[Request, object, statistics.Statistics]:
+        request = Request.of(query, 10, DEFAULT, "any", None, None, "score", False, False)
+        searcher = one_shard.index.searcher(DEFAULT)
+        plan = planning.plan(searcher, one_shard.index.meta, request)
+        terms = statistics.query_terms(plan)
+        return request, plan, one_shard.statistics(terms)
+
+    first = one_shard.find("a:1", *asked("المغرب"))
+    second = one_shard.find("b:1", *asked("الإرهاب"))
+    now = one_shard.index.searcher(DEFAULT).reader().generation()
+    assert first.generation == second.generation == now
+    for request_id, answer in (("a:1", first), ("b:1", second)):
+        wanted = [(e.docnum, e.score) for e in answer.entries]
+        ids = [h.id for h in one_shard.hits(request_id, wanted, False)]
+        assert ids == [e.id for e in answer.entries]
+    SearchIndex.open(tmp_path).add([Article(id="new", title="المغرب", body="المغرب والرباط")])
+    third = one_shard.find("a:2", *asked("المغرب"))
+    assert third.generation > first.generation and "new" in [e.id for e in third.entries]
+    old = [(e.docnum, e.score) for e in first.entries]  # the first commit's docnums
+    with pytest.raises(StaleRequest, match="a:1 was found at commit .*: ask again"):
+        one_shard.hits("a:1", old, False)
+    new = [(e.docnum, e.score) for e in third.entries]
+    assert [h.id for h in one_shard.hits("a:2", new, False)] == [e.id for e in third.entries]
+    for n in range(shard.HELD):
+        one_shard.find(f"c:{n}", *asked("الإرهاب"))
+    with pytest.raises(SearcharcError, match="a:2 is not held"):
+        one_shard.hits("a:2", new, False)
+
+
+def test_a_page_is_asked_again_when_a_shard_moved_on(three, monkeypatch):
+    """A shard that committed between finding a page and building its hits says so
+    (StaleRequest); the coordinator asks the whole request again, once."""
+    before = three.search("مكافحة الإرهاب", exact_total=True)
+    hits, stale = shard.Shard.hits, []
+
+    def moved_on_once(one_shard, request_id, wanted, snippets):
+        if not stale:
+            stale.append(request_id)
+            raise StaleRequest(f"request {request_id}: ask again")
+        return hits(one_shard, request_id, wanted, snippets)
+
+    monkeypatch.setattr(shard.Shard, "hits", moved_on_once)
+    again = three.search("مكافحة الإرهاب", exact_total=True)
+    assert stale and (again.total, again.hits) == (before.total, before.hits)

@@ -7,6 +7,9 @@ ranks its own best with the statistics of the whole index, so that its scores ar
 index would give. The merge reads nothing of a shard but those answers. What comes
 back is a list of (id, score) pairs a shard and its count; the merge orders them, and only
 the hits of the page asked for are then built (stored fields, snippets) by their shards.
+A shard keeps what each request found under the request's id (this coordinator's token and
+its serial), and every answer names the shard's commit; a shard that committed between a
+request's find and its hits says so (``StaleRequest``) and the request is asked again, once.
 
 Ties between shards are broken by id (one index breaks them by document number: the order
 the articles went in; the two agree when articles go in in id order). An index that is one
@@ -24,13 +27,14 @@ of a request is ``shard.Shard``; the processes are ``workers``; the statistics
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from pathlib import Path
 
 from whoosh.reading import EmptyReader, MultiReader
 from whoosh.searching import Searcher
 
-from searcharc.errors import SearcharcError
+from searcharc.errors import SearcharcError, StaleRequest
 from searcharc.index import shards, store
 from searcharc.search import facets
 from searcharc.search.backend import Backend
@@ -98,11 +102,17 @@ class ShardedIndex(Backend):
         self.paths = paths
         self.shards = Shards(paths, parallel)
         self.serial = 0
+        self.token = secrets.token_hex(4)  # this coordinator's, in its request ids
 
     @classmethod
     def open_shards(cls, path: Path, parallel: bool = True) -> ShardedIndex:
         count = shards.count(path) or 1
         return cls(path, shards.shard_paths(path, count), parallel)
+
+    @property
+    def request_id(self) -> str:
+        """The id under which the shards keep what the current request found."""
+        return f"{self.token}:{self.serial}"
 
     def searcher(self, ranking: Ranking):
         return self.union.searcher(ranking)
@@ -130,15 +140,12 @@ class ShardedIndex(Backend):
         return sum(f.stat().st_size for p in self.paths for f in p.iterdir() if f.is_file())
 
     def page(self, searcher, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
-        """The page gathered from the shards (see the module's docstring)."""
-        answers, ranked = self.gather(request, plan)
-        page = ranked[offset:]
-        wanted: dict[int, list[tuple[int, float]]] = {}
-        for shard, entry in page:
-            wanted.setdefault(shard, []).append((entry.docnum, entry.score))
-        built = self.shards.call("hits", {i: (self.serial, w, snippets) for i, w in wanted.items()})
-        taken = {i: iter(hits) for i, hits in built.items()}
-        hits = [next(taken[shard]) for shard, _ in page]
+        """The page gathered from the shards (see the module's docstring); asked again, once,
+        of a shard that committed between finding the page and building its hits."""
+        try:
+            answers, page, hits = self.hits(request, plan, offset, snippets)
+        except StaleRequest:
+            answers, page, hits = self.hits(request, plan, offset, snippets)
         counts = [a.facets for a in answers if a.facets is not None]
         return Page(
             hits,
@@ -147,6 +154,18 @@ class ShardedIndex(Backend):
             all(a.exact for a in answers),
             facets.merged(counts) if request.facets else None,
         )
+
+    def hits(self, request: Request, plan: Plan, offset: int, snippets: bool):
+        """The shards' answers, the merged page from ``offset``, and its hits."""
+        answers, ranked = self.gather(request, plan)
+        page = ranked[offset:]
+        wanted: dict[int, list[tuple[int, float]]] = {}
+        for shard, entry in page:
+            wanted.setdefault(shard, []).append((entry.docnum, entry.score))
+        asked = {i: (self.request_id, w, snippets) for i, w in wanted.items()}
+        built = self.shards.call("hits", asked)
+        taken = {i: iter(hits) for i, hits in built.items()}
+        return answers, page, [next(taken[shard]) for shard, _ in page]
 
     def gather(self, request: Request, plan: Plan) -> tuple[list[Answer], list[tuple[int, Entry]]]:
         """Each shard's answer to a request with the sum of their statistics, and the merge."""
@@ -157,6 +176,7 @@ class ShardedIndex(Backend):
         answered = self.shards.call("statistics", {i: (terms,) for i in every})
         stats = sum(answered.values(), Statistics())
         self.serial += 1
-        found = self.shards.call("find", {i: (self.serial, request, plan, stats) for i in every})
+        asked = {i: (self.request_id, request, plan, stats) for i in every}
+        found = self.shards.call("find", asked)
         answers: list[Answer] = [found[i] for i in every]
         return answers, merge(answers, request)
