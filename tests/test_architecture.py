@@ -243,6 +243,7 @@ PLANTED_CYCLES = {
 }
 
 
+@pytest.mark.slow  # each parses a copy of the whole package
 @pytest.mark.parametrize("code", PLANTED_CYCLES.values(), ids=PLANTED_CYCLES)
 def test_a_planted_cycle_is_found(copy: Path, code: str):
     assert cycles(import_graph(copy)) == []
@@ -263,6 +264,7 @@ PLANTED_BREACHES = {
 }
 
 
+@pytest.mark.slow  # each parses a copy of the whole package
 @pytest.mark.parametrize("code", PLANTED_BREACHES.values(), ids=PLANTED_BREACHES)
 def test_a_planted_breach_of_the_fence_is_found(copy: Path, code: str):
     assert fence_breaches(copy) == []
@@ -270,6 +272,7 @@ def test_a_planted_breach_of_the_fence_is_found(copy: Path, code: str):
     assert any(b.startswith("searcharc.search.ranking:") for b in fence_breaches(copy))
 
 
+@pytest.mark.slow  # each parses a copy of the whole package
 def test_a_planted_private_import_is_found(copy: Path):
     _append(copy / "search" / "ranking.py", "from searcharc.analysis.stem import _cut  # noqa")
     assert private_imports(copy) != []
@@ -312,6 +315,7 @@ def test_no_module_or_function_over_its_size():
     assert oversized(PACKAGE) == []
 
 
+@pytest.mark.slow  # each parses a copy of the whole package
 def test_an_oversized_function_is_found(copy: Path):
     body = "".join(f"    x{n} = {n}\n" for n in range(FUNCTION_LINES))
     _append(copy / "records.py", f"def planted():\n{body}")

@@ -113,13 +113,13 @@ class BlendMatcher(matching.WrappingMatcher):
         return False
 
     def replace(self, minquality: float = 0) -> matching.Matcher:
-        """The blend whole, or nothing when even its bound cannot reach ``minquality``: its
-        score is not the sum of its terms', so its union is never narrowed to some of them
-        (whoosh-reloaded 2.7.x's UnionMatcher.replace would make an AndMaybeMatcher, whose
-        ``weight`` reads the id of a part that has ended: IndexError)."""
+        """The blend with its ended forms dropped, or nothing when even its bound cannot reach
+        ``minquality``: its score is not the sum of its forms', so its union is never
+        narrowed by a bound (whoosh-reloaded 2.7.x's UnionMatcher.replace would make an
+        AndMaybeMatcher, whose ``weight`` reads the id of a form that has ended: IndexError)."""
         if not self.child.is_active() or (minquality and self.max_quality() < minquality):
             return matching.NullMatcher()
-        return self
+        return super().replace(0)
 
     def score(self) -> float:
         idf, avgfl, b, k1 = self.stats
