@@ -69,7 +69,12 @@ def main() -> int:
     outcomes: Counter[str] = Counter()
     covered: Counter[str] = Counter()
     oracles, searches, failures = [], [], []
-    for _ in range(args.queries):
+    started = time.perf_counter()
+    for n in range(args.queries):
+        if n and n % 20 == 0:
+            print(
+                f"{n} queries, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True
+            )
         query, options, forms = generated(rng, list(NEWS_WORDS))
         try:
             outcome, oracle, searched = one(index, query, options)
