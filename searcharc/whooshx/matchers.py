@@ -54,6 +54,18 @@ class InverseMatcher(matching.InverseMatcher):
                 continue
             break
 
+    def max_quality(self) -> float:
+        """Its constant score: Whoosh's is the child's bound, 0 once the child has ended,
+        while the inverse still matches every document after it."""
+        return self._weight
+
+    def replace(self, minquality: float = 0) -> matching.Matcher:
+        """Itself, or nothing when its constant cannot reach ``minquality``: the child is
+        never narrowed by a bound (a narrower child would let left-out documents in)."""
+        if not self.is_active() or (minquality and self._weight < minquality):
+            return matching.NullMatcher()
+        return self
+
 
 def and_not(kept: matching.Matcher, excluded: matching.Matcher) -> matching.Matcher:
     """The documents of ``kept`` that ``excluded`` does not match (``AndNotMatcher``)."""
