@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import ray
 
@@ -12,12 +13,27 @@ from searcharc.cluster.transport import RayShards, one_line
 from searcharc.errors import SearcharcError
 
 SHARD_TIMEOUT = 2.0  # seconds a replica has to answer a call (--shard-timeout)
+REACH_TIMEOUT = 5.0  # seconds to open a connection to the head (Ray itself tries for minutes)
+
+
+def reach(address: str) -> None:
+    """A one-line error unless the head at HOST:PORT takes a connection (other forms of
+    address, such as ``auto``, are left to Ray)."""
+    host, colon, port = address.rpartition(":")
+    if not colon or not port.isdigit() or "/" in host:
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), REACH_TIMEOUT).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SearcharcError(f"cannot reach the Ray cluster at {address}: {reason}") from None
 
 
 def connect(address: str) -> None:
     """Join the Ray cluster at ``address`` as a driver (once a process), or a one-line error."""
     if ray.is_initialized():
         return
+    reach(address)
     try:
         ray.init(
             address=address,
