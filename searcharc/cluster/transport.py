@@ -29,6 +29,7 @@ from searcharc.errors import ShardUnavailable
 PROBE_EVERY = 1.0  # seconds between two probes of a replica marked down
 FOLLOW_FIND = frozenset({"hits", "similar_hits"})  # read what the request's find kept
 FINDS_KEPT = 64  # requests whose finding replica (and call) is remembered
+COMMIT_KEPT = 1.0  # seconds the cluster commit read from the nodes is used before reading again
 
 
 @dataclass(eq=False)
@@ -68,6 +69,14 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first.strip()[:120]}"
 
 
+def is_commit(manifest: object, count: int) -> bool:
+    """Whether a node's manifest records a cluster commit of ``count`` shards."""
+    if not isinstance(manifest, dict) or type(manifest.get("commit")) is not int:
+        return False
+    found = manifest.get("generations")
+    return isinstance(found, list) and len(found) == count and all(type(g) is int for g in found)
+
+
 class RayShards:
     """The replicas of an index's ``count`` shards (see the module's docstring)."""
 
@@ -80,6 +89,7 @@ class RayShards:
         self.failed: set[int] = set()
         self.finds: OrderedDict[tuple[int, str], tuple[Replica, tuple]] = OrderedDict()
         self.lock = threading.Lock()
+        self.commit: tuple[float, list[int | None]] | None = None  # when read, and what
 
     def call(self, method: str, args: dict[int, tuple], partial: bool = False) -> dict[int, object]:
         """``method`` of ``searcharc.search.shard.Shard`` on each shard named in ``args``."""
@@ -201,6 +211,31 @@ class RayShards:
             return ray.get(replica.probe)[0]
         except RayError:
             return DOWN
+
+    def generations(self) -> list[int | None]:
+        """Each shard's generation at the newest cluster commit that the nodes of its live
+        replicas know (None: each shard's last), read again after COMMIT_KEPT seconds."""
+        now = time.monotonic()
+        if self.commit is None or now - self.commit[0] >= COMMIT_KEPT:
+            self.commit = (now, self.newest_commit())
+        return self.commit[1]
+
+    def newest_commit(self) -> list[int | None]:
+        """The generations of the newest commit in the manifests of the live replicas' nodes."""
+        live = [r for replicas in self.replicas.values() for r in replicas if r.down is None]
+        asked = [r.placed.handle.manifest.remote() for r in live]
+        ready, _ = ray.wait(asked, num_returns=len(asked), timeout=self.timeout)
+        newest: dict | None = None
+        for answer in ready:
+            try:
+                known = ray.get(answer)
+            except RayError:  # the replica died since: the others say
+                continue
+            if is_commit(known, self.count) and (
+                newest is None or known["commit"] > newest["commit"]
+            ):
+                newest = known
+        return list(newest["generations"]) if newest else [None] * self.count
 
     def close(self) -> None:
         """Nothing to let go: the replicas serve other coordinators too."""
