@@ -242,6 +242,7 @@ class Writer:
         clear: bool = False,
         memory: int | None = None,
     ):
+        self.ix = ix
         self.path = path
         self.clear = clear
         self.roots = "root" in ix.schema
@@ -322,6 +323,10 @@ class Writer:
         self._writer.commit(mergetype=policy)
         check_version(self.path)  # still ours: another version would have been refused at open
         IndexMeta.read(self.path).touched().write(self.path)
+
+    def generation(self) -> int:
+        """The index's last commit (this batch's once committed)."""
+        return self.ix.latest_generation()
 
     def cancel(self) -> None:
         if self._adder is not self._writer:
