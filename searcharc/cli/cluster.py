@@ -43,10 +43,11 @@ def status_command(
     if cluster is None:
         raise SearcharcError("give the cluster's address: --cluster HOST:PORT")
     require_ray()
-    from searcharc.cluster.connect import connect
+    from searcharc.cluster.connect import connect, keep_output_clean
     from searcharc.cluster.status import gather
 
     connect(cluster)
+    keep_output_clean()
     status = gather(cluster_name(index), timeout)
     if json_out:
         print(jsonout.to_json(status.as_dict()))

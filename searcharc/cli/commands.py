@@ -126,7 +126,11 @@ def open_for(
         return open_index(index_path(index), parallel)
     from searcharc.search.searcher import SearchIndex
 
-    return SearchIndex.connect(cluster, cluster_name(index), shard_timeout, allow_partial)
+    opened = SearchIndex.connect(cluster, cluster_name(index), shard_timeout, allow_partial)
+    from searcharc.cluster.connect import keep_output_clean  # Ray is loaded by now
+
+    keep_output_clean()
+    return opened
 
 
 def cluster_name(option: Path | None) -> str:

@@ -7,6 +7,7 @@ import atexit
 import logging
 import socket
 import sys
+import threading
 from contextlib import suppress
 
 import ray
@@ -39,6 +40,29 @@ def flush_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # closed, or its reader gone: as without Ray
             stream.flush()
+
+
+class MainThreadOutput:
+    """Standard output for the main thread only: what other threads print goes to standard
+    error. Ray's error listener (a thread of every driver) prints cluster events, such as a
+    node's death, on standard output, amid a command's JSON or TREC run."""
+
+    def __init__(self, out, err):
+        self.out, self.err = out, err
+
+    def write(self, text: str) -> int:
+        main = threading.current_thread() is threading.main_thread()
+        return (self.out if main else self.err).write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.out, name)
+
+
+def keep_output_clean() -> None:
+    """For a command (not the Python API, whose caller's threads may print): only its own
+    output on standard output."""
+    if not isinstance(sys.stdout, MainThreadOutput):
+        sys.stdout = MainThreadOutput(sys.stdout, sys.stderr)
 
 
 def connect(address: str) -> None:
