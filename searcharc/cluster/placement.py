@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 import ray
+from ray.exceptions import GetTimeoutError
 
 from searcharc.cluster.actors import Replica
 from searcharc.errors import SearcharcError
@@ -60,7 +61,13 @@ def ensure(index: str, shards: int, replicas: int, wait: float = 120.0) -> list[
     """The ``shards`` × ``replicas`` actors of an index, those missing started; each has
     opened its shard (or said why it cannot) within ``wait`` seconds."""
     placed = [start(index, i, r) for i in range(shards) for r in range(replicas)]
-    ray.get([p.handle.call.remote("state", ()) for p in placed], timeout=wait)
+    try:
+        ray.get([p.handle.call.remote("state", ()) for p in placed], timeout=wait)
+    except GetTimeoutError:
+        raise SearcharcError(
+            f"the replicas of index {index!r} did not all start within {wait:g} s: does each "
+            f"shard have {replicas} nodes that hold it (ray start --resources)?"
+        ) from None
     return placed
 
 
