@@ -38,6 +38,7 @@ from ray.cluster_utils import Cluster
 from stats import percentile
 
 from searcharc.cluster import placement
+from searcharc.cluster.connect import keep_output_clean
 from searcharc.index import shards
 from searcharc.search.searcher import SearchIndex
 
@@ -206,8 +207,10 @@ def main() -> None:
     try:
         bench.add_node()
         ray.init(address=bench.cluster.address, namespace=placement.NAMESPACE)
+        keep_output_clean()  # Ray's own messages (a node's death) on standard error
         overhead(bench, queries)
         failover(bench, queries, args.kills)
+        placement.ensure(INDEX, bench.count, 2)  # every replica restarted, its shard open
         memory(bench)
         placement.stop(INDEX)
         throughput(bench, queries[:30], [int(n) for n in args.nodes.split(",")])
