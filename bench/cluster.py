@@ -37,8 +37,7 @@ import ray
 from ray.cluster_utils import Cluster
 from stats import percentile
 
-from searcharc.cluster import placement
-from searcharc.cluster.connect import keep_output_clean
+from searcharc.cluster import keep_output_clean, placement
 from searcharc.index import shards
 from searcharc.search.searcher import SearchIndex
 
@@ -206,8 +205,8 @@ def main() -> None:
     bench = Bench(args.index, root)
     try:
         bench.add_node()
-        ray.init(address=bench.cluster.address, namespace=placement.NAMESPACE)
         keep_output_clean()  # Ray's own messages (a node's death) on standard error
+        ray.init(address=bench.cluster.address, namespace=placement.NAMESPACE)
         overhead(bench, queries)
         failover(bench, queries, args.kills)
         placement.ensure(INDEX, bench.count, 2)  # every replica restarted, its shard open

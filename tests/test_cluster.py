@@ -271,6 +271,7 @@ def test_a_node_that_holds_the_shard_comes_back(on_host, connected, one):
     assert found.hits == expected and found.shards.failed == 0
     done = run_cli("query", QUERY, "--cluster", on_host.cluster.address, "--json", "--limit", "30")
     assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("{"), (done.stdout[:300], done.stderr[-300:])
     assert [h["id"] for h in json.loads(done.stdout)["hits"]] == [h.id for h in expected]
 
 

@@ -30,15 +30,15 @@ NameOption = Annotated[
 
 def joined(cluster: str | None) -> None:
     """Join the cluster of --cluster (required), keeping standard output this command's."""
-    from searcharc.cluster import require_ray
+    from searcharc.cluster import keep_output_clean, require_ray
 
     if cluster is None:
         raise SearcharcError("give the cluster's address: --cluster HOST:PORT")
     require_ray()
-    from searcharc.cluster.connect import connect, keep_output_clean
+    from searcharc.cluster.connect import connect
 
-    connect(cluster)
     keep_output_clean()
+    connect(cluster)
 
 
 @cluster_app.command("start")

@@ -124,13 +124,11 @@ def open_for(
     folder of --index (its shards in worker processes when ``parallel``)."""
     if cluster is None:
         return open_index(index_path(index), parallel)
+    from searcharc.cluster import keep_output_clean
     from searcharc.search.searcher import SearchIndex
 
-    opened = SearchIndex.connect(cluster, cluster_name(index), shard_timeout, allow_partial)
-    from searcharc.cluster.connect import keep_output_clean  # Ray is loaded by now
-
     keep_output_clean()
-    return opened
+    return SearchIndex.connect(cluster, cluster_name(index), shard_timeout, allow_partial)
 
 
 def cluster_name(option: Path | None) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import sys
-import threading
 
 import ray
 
@@ -28,29 +26,6 @@ def reach(address: str) -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise SearcharcError(f"cannot reach the Ray cluster at {address}: {reason}") from None
-
-
-class MainThreadOutput:
-    """Standard output for the main thread only: what other threads print goes to standard
-    error. Ray's error listener (a thread of every driver) prints cluster events, such as a
-    node's death, on standard output, amid a command's JSON or TREC run."""
-
-    def __init__(self, out, err):
-        self.out, self.err = out, err
-
-    def write(self, text: str) -> int:
-        main = threading.current_thread() is threading.main_thread()
-        return (self.out if main else self.err).write(text)
-
-    def __getattr__(self, name: str):
-        return getattr(self.out, name)
-
-
-def keep_output_clean() -> None:
-    """For a command (not the Python API, whose caller's threads may print): only its own
-    output on standard output."""
-    if not isinstance(sys.stdout, MainThreadOutput):
-        sys.stdout = MainThreadOutput(sys.stdout, sys.stderr)
 
 
 def connect(address: str) -> None:

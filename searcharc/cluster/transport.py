@@ -14,6 +14,7 @@ of the answer and named in ``failed``.
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -63,6 +64,10 @@ class Sent:
 def request_id(args: tuple) -> str | None:
     """The request a call of the shard protocol names: its first text argument."""
     return next((a for a in args if isinstance(a, str)), None)
+
+
+def pickled(args: tuple) -> bytes:
+    return pickle.dumps(args, pickle.HIGHEST_PROTOCOL)
 
 
 def one_line(exc: BaseException) -> str:
@@ -121,8 +126,8 @@ class RayShards:
         handle = replica.placed.handle
         found = self.finds.get((sent.shard, request_id(sent.args)))
         if sent.method in FOLLOW_FIND and found and found[0] is not replica:
-            handle.call.remote("find", found[1])  # an actor answers its calls in order
-        sent.replica, sent.answer = replica, handle.call.remote(sent.method, sent.args)
+            handle.pickled.remote("find", pickled(found[1]))  # answered in order
+        sent.replica, sent.answer = replica, handle.pickled.remote(sent.method, pickled(sent.args))
         sent.deadline = time.monotonic() + self.timeout
         sent.tried.append(replica)
         replica.in_flight += 1
@@ -177,7 +182,7 @@ class RayShards:
         if not ready:
             return DOWN, f"no answer within {self.timeout:g} s (--shard-timeout)"
         try:
-            return ray.get(sent.answer)
+            return pickle.loads(ray.get(sent.answer))
         except RayError as exc:  # the actor died, its node is gone, …
             return DOWN, one_line(exc)
 
