@@ -235,7 +235,8 @@ def test_a_node_killed_mid_query(on_host, connected, one, words, generated):  # 
 
 
 def test_a_shard_with_no_replica_left(on_host, address, one):
-    """node1 goes too: shard 0 (on node0 and node1) has no replica left."""
+    """node1 goes too: shard 0 (on node0 and node1) has no replica left; `searcharc cluster
+    status` says so."""
     on_host.kill("node1")
     args = ("--cluster", address, "--shard-timeout", "1", "--json")
     done = run_cli("query", QUERY, *args)
@@ -248,6 +249,12 @@ def test_a_shard_with_no_replica_left(on_host, address, one):
     whole = [h.id for h in one.search(QUERY, limit=100).hits]
     ids = [h["id"] for h in answer["hits"]]
     assert ids and set(ids) < set(whole)
+    status = run_cli("cluster", "status", "--cluster", address, "--json", "--timeout", "1")
+    assert status.returncode == 2, status.stderr
+    found = json.loads(status.stdout)
+    assert found["unavailable"] == [0] and len(found["replicas"]) == SHARDS * REPLICAS
+    up = {(r["shard"], r["replica"]) for r in found["replicas"] if r["health"] == "up"}
+    assert {shard for shard, _ in up} == {1, 2, 3}
     with served(Path(INDEX), "--cluster", address, "--shard-timeout", "1") as url:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{url}api/search?q={quote(QUERY)}", timeout=30)

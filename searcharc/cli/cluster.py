@@ -97,7 +97,7 @@ def print_status(status, styled: bool) -> None:
         cells = [str("-" if v is None else v) for v in shown]
         cells.append("-" if r.documents is None else f"{r.documents:,}")
         table.add_row(*cells, r.health if r.health == "up" else f"down: {r.health}")
-    console = rich_console() if styled else Console(no_color=True, highlight=False)
+    console = rich_console() if styled else Console(no_color=True, highlight=False, width=120)
     console.print(table)
     for shard in status.unavailable:
         console.print(f"shard {shard}: no replica answers")
