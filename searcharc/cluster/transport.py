@@ -150,12 +150,13 @@ class RayShards:
             return min(live, key=lambda r: (r.in_flight, r.asked))
 
     def answered(self, waiting: dict[int, Sent]) -> list[tuple[Sent, bool]]:
-        """The parts answered (True), or past their deadline (False), once there are any."""
+        """The parts answered (True), or past their deadline (False): all of them, or those
+        answered by the first deadline (a dead replica's call is answered at once, by Ray's
+        error; one wait a round, not one an answer: each costs)."""
         by_answer = {sent.answer: sent for sent in waiting.values()}
         first = min(sent.deadline for sent in waiting.values())
-        ready, _ = ray.wait(list(by_answer), timeout=max(0.0, first - time.monotonic()))
-        if ready:
-            ready, _ = ray.wait(list(by_answer), num_returns=len(by_answer), timeout=0)
+        left = max(0.0, first - time.monotonic())
+        ready, _ = ray.wait(list(by_answer), num_returns=len(by_answer), timeout=left)
         now = time.monotonic()
         late = [(s, False) for a, s in by_answer.items() if a not in ready and s.deadline <= now]
         return [(by_answer[a], True) for a in ready] + late
