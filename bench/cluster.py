@@ -10,6 +10,7 @@ one copy on disk, one page cache). It measures, in this run:
 1. per-query overhead: the same queries through the Python API on the local backend (shard 0
    in this process, the others in worker processes) and on one node of the cluster (one
    replica a shard), alternated query by query; p50/p95 of each and of the paired difference;
+   and a round of calls that do nothing, one to each replica (a query makes 4 or 5 rounds);
 2. fail-over: with two nodes (two replicas a shard), queries back to back while one node's
    replica processes are SIGKILLed and the node removed; the time of the query that was in
    flight, over --kills kills (a node added back between two), p50 and max;
@@ -113,6 +114,13 @@ def timed(index: SearchIndex, query: str) -> float:
     return time.perf_counter() - started
 
 
+def empty_round(placed: list) -> float:
+    """A call to each replica that reads only a small file: what Ray costs a round."""
+    started = time.perf_counter()
+    ray.get([p.handle.manifest.remote() for p in placed])
+    return time.perf_counter() - started
+
+
 def overhead(bench: Bench, queries: list[str]) -> None:
     local = SearchIndex.open(bench.index)
     placement.ensure(INDEX, bench.count, 1)
@@ -120,10 +128,12 @@ def overhead(bench: Bench, queries: list[str]) -> None:
     for query in queries[:10]:  # warm both: the page cache, the workers
         local.search(query), clustered.search(query)
     pairs = [(timed(local, q), timed(clustered, q)) for q in queries]
+    rounds = [empty_round(placement.found(INDEX)) for _ in range(200)]
     print(f"1. per-query overhead, {bench.count} shards, {len(queries)} queries ({load()})")
     print("   " + summary("local worker processes", [a for a, _ in pairs]))
     print("   " + summary("Ray actors, one node", [b for _, b in pairs]))
     print("   " + summary("difference (Ray - local)", [b - a for a, b in pairs]))
+    print("   " + summary(f"a round of {bench.count} calls that do nothing (Ray)", rounds))
     local.close()
 
 
