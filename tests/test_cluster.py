@@ -37,6 +37,7 @@ from test_shards import (  # the articles and queries of test_shards.py  # noqa:
     same_scores,
 )
 
+from searcharc.errors import ShardUnavailable
 from searcharc.index.indexing import IndexOptions, run_index
 from searcharc.search.searcher import SearchIndex
 
@@ -300,3 +301,15 @@ def test_eight_http_clients_get_what_one_gets(address, words, generated):  # noq
             )
     for n, answers in enumerate(together):
         assert answers == alone[n:] + alone[:n]
+
+
+def test_a_shard_that_no_replica_runs_is_named(on_host, address):
+    """A node's manifest says the index has 5 shards, and no replica of shard 4 runs: a query
+    names it, rather than answering from 4 shards as if they were all."""
+    manifest = on_host.root / "node2" / INDEX / "searcharc.cluster.json"
+    manifest.write_text(json.dumps({"shards": SHARDS + 1}))
+    try:
+        with pytest.raises(ShardUnavailable, match="^shard 4: no replica answered"):
+            SearchIndex.connect(address, INDEX).search(QUERY)
+    finally:
+        manifest.unlink()

@@ -114,6 +114,7 @@ class Replica:
             "address": ray.util.get_node_ip_address(),
             "pid": os.getpid(),
             "commit": known.get("commit"),
+            "shards": known.get("shards"),  # the index's shard count, as the manifest says
         }
         status, state = answered(lambda: self.open().state())
         if status == OK:

@@ -58,7 +58,7 @@ class Sent:
     answer: object = None  # an ObjectRef
     deadline: float = 0.0
     tried: list[Replica] = field(default_factory=list)
-    reason: str = "no replica"
+    reason: str = "no replica runs (searcharc cluster start)"
 
 
 def request_id(args: tuple) -> str | None:
@@ -221,26 +221,33 @@ class RayShards:
             replica.probe = replica.placed.handle.info.remote()
         return False
 
-    def learn(self, replica: Replica, info) -> None:
-        """A replica's answer to ``info`` (an ObjectRef): up on its node, or down and why."""
+    def learn(self, replica: Replica, info) -> int:
+        """A replica's answer to ``info`` (an ObjectRef): up on its node, or down and why;
+        the shard count its node's manifest records (0: none)."""
         try:
             found = ray.get(info, timeout=0)
         except RayError as exc:
             replica.down = one_line(exc)
-            return
+            return 0
         replica.node = found["node"]
         replica.down = found.get("error")
+        shards = found.get("shards")
+        return shards if type(shards) is int else 0
 
     def survey(self) -> None:
         """Ask every replica where it runs, at once: those that do not answer within the
         deadline start marked down (a one-shot query then waits for none of them)."""
         asked = {r: r.placed.handle.info.remote() for r in self.every()}
         ready, _ = ray.wait(list(asked.values()), num_returns=len(asked), timeout=self.timeout)
+        recorded = 0
         for replica, info in asked.items():
             if info in ready:
-                self.learn(replica, info)
+                recorded = max(recorded, self.learn(replica, info))
             else:
                 self.mark_down(replica, f"no answer within {self.timeout:g} s (--shard-timeout)")
+        for shard in range(self.count, recorded):  # shards whose every replica was stopped
+            self.replicas[shard] = []
+        self.count = max(self.count, recorded)
 
     def generations(self) -> list[int | None]:
         """Each shard's generation at the newest cluster commit that the nodes of its live
