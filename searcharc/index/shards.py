@@ -85,7 +85,7 @@ class ShardedWriter:
     first) finishes the work.
     """
 
-    def __init__(self, path: Path, writers: list[store.Batch]):
+    def __init__(self, path: Path | None, writers: list[store.Batch]):
         self.path = path
         self.writers = writers
         shared: dict[str, str] = {}
@@ -118,7 +118,8 @@ class ShardedWriter:
     def commit(self, optimize: bool = False) -> None:
         from searcharc.index import manifest  # reads inputs: not imported by a query
 
-        manifest.forget(self.path)
+        if self.path is not None:  # None: the inputs manifest is not in a folder here
+            manifest.forget(self.path)
         for writer in self.writers:
             writer.commit(optimize)
 
