@@ -22,7 +22,6 @@ from searcharc.cluster import replication
 from searcharc.errors import SearcharcError
 from searcharc.index import manifest, store
 from searcharc.index.indexing import open_for_writing
-from searcharc.records import Article
 from searcharc.whooshx import generations
 
 CLUSTER_FILE = "searcharc.cluster.json"
@@ -111,15 +110,15 @@ class ShardFiles:
 
     def open(
         self, rebuild: bool = False, jobs: int = 1, memory: int | None = None
-    ) -> dict[str, tuple[str, str]]:
-        """Start a batch (a batch left open by a run that died is dropped); what the shard
-        holds: each id's content hash and origin."""
+    ) -> tuple[bool, dict[str, tuple[str, str]]]:
+        """Start a batch (a batch left open by a run that died is dropped): whether its commit
+        replaces what the shard holds, and what it holds (each id's content hash, origin)."""
         with self.lock:
             self._drop()
             ix, clear = open_for_writing(self.folder, rebuild)
             self.segments = store.Segments(ix, self.folder, jobs, clear, memory, keep_older=True)
             known = {} if clear else store.known_documents(ix)
-            return {i: (k.hash, k.origin) for i, k in known.items()}
+            return clear, {i: (k.hash, k.origin) for i, k in known.items()}
 
     def write(self, writes: list[tuple]) -> int:
         """Apply writes in order: ("add", Article, content hash) or ("delete", id)."""
@@ -196,8 +195,3 @@ class ShardFiles:
 
     def forget_inputs(self) -> None:
         manifest.forget(self.index_dir)
-
-
-def article_writes(article: Article, digest: str) -> tuple:
-    """The write that adds an article (``ShardFiles.write``)."""
-    return ("add", article, digest)

@@ -1,0 +1,106 @@
+"""What the cluster tests share: an index's replicas as folders of a few "nodes" on this host
+(``ShardFiles`` called in this process, for the plain tests), a sharded view of a set of shard
+folders (searched by the local sharded backend), archives of JSONL days, and comparisons."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from test_segments import write_batch
+
+from searcharc.cluster.indexing import Cluster, last_commit
+from searcharc.cluster.writing import ShardFiles
+from searcharc.errors import SearcharcError
+from searcharc.index import shards
+from searcharc.search.searcher import SearchIndex
+
+NODES = ("a", "b", "c")
+SHARDS = 4
+
+
+def holders(shard: int, replicas: int = 2) -> list[str]:
+    """The nodes that hold a shard: 4 shards on 3 nodes, each on 2 (shard i on i, i+1 mod 3)."""
+    return [NODES[(shard + r) % len(NODES)] for r in range(replicas)]
+
+
+@dataclass
+class Done:
+    """A call already answered (a ``Call``), or its error."""
+
+    value: object = None
+    error: SearcharcError | None = None
+
+    def result(self) -> object:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class LocalReplica:
+    """A replica whose ``ShardFiles`` is called in this process; ``fail`` makes a method fail
+    (a node killed: ``fail["write"] = 3`` lets three writes through)."""
+
+    def __init__(self, folder: Path, shard: int, replica: int):
+        self.shard, self.replica = shard, replica
+        self.shard_files = ShardFiles(folder)
+        self.fail: dict[str, int] = {}
+
+    def files(self, method: str, args: tuple) -> object:
+        if method in self.fail:
+            if self.fail[method] <= 0:
+                self.shard_files.cancel()  # its node's process died, its batch with it
+                raise SearcharcError(f"shard {self.shard} replica {self.replica}: node gone")
+            self.fail[method] -= 1
+        return self.shard_files.files(method, args)
+
+    def submit(self, method: str, args: tuple) -> Done:
+        try:
+            return Done(self.files(method, args))
+        except SearcharcError as exc:
+            return Done(error=exc)
+
+
+def folder(root: Path, node: str, shard: int, name: str = "index") -> Path:
+    return root / node / name / f"shard-{shard}"
+
+
+def local_cluster(root: Path, name: str = "index", replicas: int = 2) -> Cluster:
+    """The index ``name`` on the nodes under ``root``, as a coordinator finds it."""
+    found = [
+        [LocalReplica(folder(root, node, i, name), i, r) for r, node in enumerate(holders(i))]
+        for i in range(SHARDS)
+    ]
+    states = [r.files("state", ()) for rs in found for r in rs]
+    return Cluster(name, found, last_commit(states))
+
+
+def view(path: Path, folders: list[Path]) -> Path:
+    """A sharded index folder whose shards are ``folders`` (links)."""
+    path.mkdir(parents=True)
+    (path / shards.SHARDS_FILE).write_text(json.dumps({"shards": len(folders)}))
+    for i, shard in enumerate(folders):
+        (path / f"shard-{i}").symlink_to(shard, target_is_directory=True)
+    return path
+
+
+def archive(path: Path, days: range, size: int = 12) -> Path:
+    """JSONL days of ``size`` articles each (``write_batch``: the same day, the same text)."""
+    path.mkdir(parents=True, exist_ok=True)
+    for day in days:
+        write_batch(path / f"day{day}.jsonl", range(size * day, size * day + size), day)
+    return path
+
+
+def ranked(index: SearchIndex, queries: list[str]) -> list[list[tuple[str, float]]]:
+    return [[(h.id, h.score) for h in index.search(q, limit=50).hits] for q in queries]
+
+
+def same_ranking(a: list[list[tuple[str, float]]], b: list[list[tuple[str, float]]]) -> bool:
+    return all(
+        [i for i, _ in x] == [i for i, _ in y]
+        and all(math.isclose(s, t, rel_tol=1e-9) for (_, s), (_, t) in zip(x, y, strict=True))
+        for x, y in zip(a, b, strict=True)
+    ) and len(a) == len(b)
