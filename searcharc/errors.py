@@ -7,3 +7,14 @@ class SearcharcError(Exception):
 
 class StaleRequest(SearcharcError):
     """A shard was asked for the hits of a request found at a commit it no longer reads."""
+
+
+class ShardUnavailable(SearcharcError):
+    """No replica of a shard answered (dead, or past its deadline); the message names it."""
+
+    def __init__(self, shard: int, reason: str):
+        super().__init__(shard, reason)  # as given: an exception is pickled by its args
+        self.shard, self.reason = shard, reason
+
+    def __str__(self) -> str:
+        return f"shard {self.shard}: {self.reason}"
