@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,3 +105,65 @@ def same_ranking(a: list[list[tuple[str, float]]], b: list[list[tuple[str, float
         and all(math.isclose(s, t, rel_tol=1e-9) for (_, s), (_, t) in zip(x, y, strict=True))
         for x, y in zip(a, b, strict=True)
     ) and len(a) == len(b)
+
+
+def ray_nodes(
+    tmp: Path, ray_dir: Path, cluster_class, replicas: int = 2
+) -> tuple[object, dict[str, object]]:
+    """A Ray cluster on this host (``ray.cluster_utils.Cluster``, its files in ``ray_dir``: a
+    short path, for its sockets): a head that holds no shard and the NODES, each with its own
+    SEARCHARC_CLUSTER_DIR and the resources of the shards it holds (``holders``). The cluster,
+    and its nodes by name."""
+    cluster = cluster_class(
+        initialize_head=True,
+        head_node_args={"num_cpus": 1, "temp_dir": str(ray_dir)},
+    )
+    nodes = {name: add_ray_node(cluster, tmp, name, replicas) for name in NODES}
+    cluster.wait_for_nodes()
+    return cluster, nodes
+
+
+def add_ray_node(cluster, tmp: Path, name: str, replicas: int = 2, folder_name: str = ""):
+    """Node ``name`` (its folders under tmp/nodes/<folder_name or name>)."""
+    held = [i for i in range(SHARDS) if name in holders(i, replicas)]
+    root = tmp / "nodes" / (folder_name or name)
+    root.mkdir(parents=True, exist_ok=True)
+    return cluster.add_node(
+        num_cpus=1,
+        resources={f"searcharc-shard-{i}": 1 for i in held},
+        env_vars={"SEARCHARC_CLUSTER_DIR": str(root)},
+    )
+
+
+def kill_node(cluster, node, folder: Path) -> list[int]:
+    """A machine dies: every process of the node (its raylet and its actors: those started with
+    its SEARCHARC_CLUSTER_DIR) SIGKILLed, then the node removed from the cluster."""
+    import os
+    import signal
+
+    mark = f"SEARCHARC_CLUSTER_DIR={folder}".encode()
+    killed = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and mark in (entry / "environ").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+        except (OSError, ProcessLookupError):
+            continue
+    cluster.remove_node(node, allow_graceful=False)
+    return killed
+
+
+def pinned_view(path: Path, folders: list[Path], generations: list[int]) -> Path:
+    """A sharded index of copies of one commit of each shard folder (what a reader of that
+    cluster commit reads, whatever the folders committed since)."""
+    from searcharc.cluster import replication
+
+    copies = []
+    for i, (shard, generation) in enumerate(zip(folders, generations, strict=True)):
+        copy = path.parent / f"{path.name}-shard-{i}"
+        copy.mkdir(parents=True)
+        for name in replication.committed(shard, generation):
+            shutil.copyfile(shard / name, copy / name)
+        copies.append(copy)
+    return view(path, copies)

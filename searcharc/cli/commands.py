@@ -112,6 +112,28 @@ def open_index(target: Path, parallel: bool = True):
     return open_or_build(target, seeds_path(), notify=echo_err, parallel=parallel)
 
 
+def cluster_index(
+    paths: list[str], address: str, name: str, options, replicas: int | None, progress
+):
+    """`searcharc index --cluster`: the run (replicas left behind named on stderr)."""
+    from searcharc.cluster import remote  # imports Ray
+
+    run, lagging = remote.index(paths, address, name, options, replicas, progress)
+    for line in lagging:
+        echo_err(f"searcharc: not copied yet (the next run copies it): {line}")
+    return run
+
+
+def cluster_remove(address: str, name: str, ids: list[str]) -> list[str]:
+    """`searcharc remove --cluster`: the ids not in the index."""
+    from searcharc.cluster import remote  # imports Ray
+
+    missing, lagging = remote.remove(address, name, ids, 30.0)
+    for line in lagging:
+        echo_err(f"searcharc: not copied yet (the next run copies it): {line}")
+    return missing
+
+
 def print_lines(lines: Iterable[str]) -> None:
     """One line each, and nothing at all (not an empty line) when there are none."""
     sys.stdout.write("".join(line + "\n" for line in lines))

@@ -1,0 +1,166 @@
+"""`searcharc index --cluster` on a Ray cluster of a head and three nodes on this host (4
+shards, each on 2 nodes, 2 replicas): as one local index of the same articles, a second run
+with changes, `remove --cluster`, and a node killed mid-index (the next run finishes)."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from cluster_helpers import (
+    NODES,
+    SHARDS,
+    add_ray_node,
+    archive,
+    holders,
+    kill_node,
+    pinned_view,
+    ranked,
+    ray_nodes,
+    same_ranking,
+    view,
+)
+from conftest import run_cli
+from test_segments import WORDS
+
+from searcharc.cluster import replication
+from searcharc.cluster.writing import ClusterCommit
+from searcharc.errors import SearcharcError
+from searcharc.index.indexing import IndexOptions, run_index
+from searcharc.search.searcher import SearchIndex
+
+pytestmark = pytest.mark.cluster
+ray = pytest.importorskip("ray")
+
+QUERIES = [*WORDS[:15], *(f"{a} {b}" for a, b in zip(WORDS[20:35], WORDS[40:55], strict=False))]
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory):
+    """The cluster: its address, its nodes' folders, and the Cluster (to add and remove)."""
+    from ray.cluster_utils import Cluster
+
+    tmp = tmp_path_factory.mktemp("cluster")
+    ray_dir = Path(tempfile.mkdtemp(prefix="sa-cidx-", dir="/tmp"))
+    cluster, started = ray_nodes(tmp, ray_dir, Cluster)
+    try:
+        yield cluster, tmp / "nodes", started
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+        shutil.rmtree(ray_dir, ignore_errors=True)
+
+
+def index(nodes, *args: str):
+    cluster, _, _ = nodes
+    return run_cli("index", *args, "--cluster", cluster.address, "--json", "-q")
+
+
+def folders(root: Path, replica: int, name: str = "index") -> list[Path]:
+    return [root / holders(i)[replica] / name / f"shard-{i}" for i in range(SHARDS)]
+
+
+def search(path: Path):
+    opened = SearchIndex.open(path, parallel=False)
+    try:
+        return ranked(opened, QUERIES)
+    finally:
+        opened.close()
+
+
+def check_same(root: Path, local: Path, tmp: Path, name: str = "index") -> None:
+    """Both replicas of every shard rank as the local index; they are byte copies."""
+    expected = search(local)
+    assert any(expected)
+    for replica in (0, 1):
+        at = view(Path(tempfile.mkdtemp(dir=tmp)) / "v", folders(root, replica, name))
+        assert same_ranking(search(at), expected)
+    for first, second in zip(folders(root, 0, name), folders(root, 1, name), strict=True):
+        names = replication.committed(first)
+        assert names == replication.committed(second)
+        assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names)
+
+
+def test_index_on_the_cluster_then_changes_then_remove(nodes, tmp_path):
+    import json
+
+    _, root, _ = nodes
+    days, local = archive(tmp_path / "archive", range(4)), tmp_path / "local"
+    done = index(nodes, str(days), "--shards", "4", "--replicas", "2")
+    assert done.returncode == 0, done.stderr
+    alone = run_index([days], local, IndexOptions(shards=SHARDS, jobs=1))
+    assert json.loads(done.stdout)["added"] == alone.changes.added == 48
+    check_same(root, local, tmp_path)
+    recorded = [ClusterCommit.read(root / n / "index") for n in NODES]
+    assert all(c == recorded[0] for c in recorded) and recorded[0].commit == 1
+
+    archive(days, range(4, 6))  # new
+    (days / "day0.jsonl").unlink()  # pruned
+    text = (days / "day1.jsonl").read_text("utf-8")
+    (days / "day1.jsonl").write_text(text.replace(WORDS[0], WORDS[2]), "utf-8")  # changed
+    again = index(nodes, str(days), "--prune")
+    assert again.returncode == 0, again.stderr
+    alone = run_index([days], local, IndexOptions(prune=True, jobs=1))
+    found = json.loads(again.stdout)
+    assert (found["added"], found["removed"], found["updated"]) == (
+        alone.changes.added,
+        alone.changes.removed,
+        alone.changes.updated,
+    )
+    assert found["removed"] == 12 and found["added"] == 24
+    check_same(root, local, tmp_path)
+
+    cluster, _, _ = nodes
+    removed = run_cli("remove", "a20", "nothing", "--cluster", cluster.address)
+    assert removed.returncode == 1 and "nothing" in removed.stderr
+    SearchIndex.open(local).remove(["a20"])
+    check_same(root, local, tmp_path)
+    assert ClusterCommit.read(root / "a" / "index").commit == 3
+
+
+def test_a_node_killed_mid_index_loses_nothing_and_the_next_run_finishes(
+    nodes, tmp_path, monkeypatch
+):
+    from searcharc.cluster import placement, remote
+    from searcharc.cluster.connect import connect
+
+    monkeypatch.setitem(remote.TIMEOUTS, "write", 5.0)  # a write queued to a primary gone
+    connect(nodes[0].address)
+    with contextlib.suppress(SearcharcError):  # a node's shard resource holds one replica:
+        placement.stop("index")  # the other test's index makes way for this one
+    from searcharc.progress import Progress
+
+    cluster, root, started = nodes
+    days, local = archive(tmp_path / "archive", range(3)), tmp_path / "local"
+    options = IndexOptions(shards=SHARDS, jobs=1)
+    remote.index([days], cluster.address, "killed", options)
+    run_index([days], local, options)
+    archive(days, range(3, 10), size=40)
+
+    class Killing(Progress):
+        count = 0
+
+        def indexed(self) -> None:
+            self.count += 1
+            if self.count == 150:  # node c goes, with shard 2's primary and a replica of 1
+                assert kill_node(cluster, started["c"], root / "c")
+
+    with pytest.raises(SearcharcError) as failed:
+        remote.index([days], cluster.address, "killed", IndexOptions(jobs=1), progress=Killing())
+    assert "\n" not in str(failed.value) and "shard" in str(failed.value)
+    recorded = ClusterCommit.read(root / "a" / "killed")
+    assert recorded.commit == 1  # nothing recorded: each replica still holds that commit
+    for replica in (0, 1):
+        at = pinned_view(
+            tmp_path / f"pinned{replica}", folders(root, replica, "killed"), recorded.generations
+        )
+        assert same_ranking(search(at), search(local))
+    shutil.rmtree(root / "c")  # a new machine takes its place: the same shards, no folder
+    started["c"] = add_ray_node(cluster, root.parent, "c")
+    run, lagging = remote.index([days], cluster.address, "killed", IndexOptions(jobs=1))
+    assert lagging == []
+    run_index([days], local, IndexOptions(jobs=1))
+    check_same(root, local, tmp_path, "killed")
