@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,7 +117,12 @@ def ray_nodes(
     and its nodes by name."""
     cluster = cluster_class(
         initialize_head=True,
-        head_node_args={"num_cpus": 1, "temp_dir": str(ray_dir)},
+        head_node_args={
+            "num_cpus": 1,
+            "temp_dir": str(ray_dir),
+            # a node killed is found dead within about a second (Ray's default: 15 s or more)
+            "_system_config": {"health_check_period_ms": 300, "health_check_failure_threshold": 3},
+        },
     )
     nodes = {name: add_ray_node(cluster, tmp, name, replicas) for name in NODES}
     cluster.wait_for_nodes()
@@ -151,6 +157,10 @@ def kill_node(cluster, node, folder: Path) -> list[int]:
         except (OSError, ProcessLookupError):
             continue
     cluster.remove_node(node, allow_graceful=False)
+    import ray
+
+    while any(n["NodeID"] == node.node_id and n["Alive"] for n in ray.nodes()):
+        time.sleep(0.2)  # until the head knows it dead (then Ray restarts its actors elsewhere)
     return killed
 
 

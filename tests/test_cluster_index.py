@@ -140,13 +140,17 @@ def test_a_node_killed_mid_index_loses_nothing_and_the_next_run_finishes(
     run_index([days], local, options)
     archive(days, range(3, 10), size=40)
 
+    primary = ray.get_actor("killed/shard-2/replica-0", namespace="searcharc")
+    where = ray.get(primary.__ray_call__.remote(lambda replica: replica.folder()))
+    victim = where.relative_to(root).parts[0]  # the node of shard 2's primary
+
     class Killing(Progress):
         count = 0
 
         def indexed(self) -> None:
             self.count += 1
-            if self.count == 150:  # node c goes, with shard 2's primary and a replica of 1
-                assert kill_node(cluster, started["c"], root / "c")
+            if self.count == 150:  # the node of shard 2's primary goes
+                assert kill_node(cluster, started[victim], root / victim)
 
     with pytest.raises(SearcharcError) as failed:
         remote.index([days], cluster.address, "killed", IndexOptions(jobs=1), progress=Killing())
@@ -158,8 +162,8 @@ def test_a_node_killed_mid_index_loses_nothing_and_the_next_run_finishes(
             tmp_path / f"pinned{replica}", folders(root, replica, "killed"), recorded.generations
         )
         assert same_ranking(search(at), search(local))
-    shutil.rmtree(root / "c")  # a new machine takes its place: the same shards, no folder
-    started["c"] = add_ray_node(cluster, root.parent, "c")
+    shutil.rmtree(root / victim)  # a new machine takes its place: the same shards, no folder
+    started[victim] = add_ray_node(cluster, root.parent, victim)
     run, lagging = remote.index([days], cluster.address, "killed", IndexOptions(jobs=1))
     assert lagging == []
     run_index([days], local, IndexOptions(jobs=1))

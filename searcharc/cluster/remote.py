@@ -171,7 +171,8 @@ def found_cluster(name: str, shards: int | None, replicas: int | None) -> indexi
     before = states(existing, START_TIMEOUT) if existing else {}
     count, copies = indexing.counts(name, indexing.last_commit(before.values()), shards, replicas)
     check_resources(count)
-    every = replicas_of(placement.ensure(name, count, copies), name)
+    placed = [placement.start(name, i, r) for i in range(count) for r in range(copies)]
+    every = replicas_of(placed, name)  # started, not waited for: a replica may lag
     answered = states([r for rs in every for r in rs], START_TIMEOUT)
     for shard, rs in enumerate(every):
         if (shard, 0) not in answered:
