@@ -99,7 +99,7 @@ def cpu_split(one: Path, sharded: Path, queries: list[str]) -> dict[str, tuple[f
         index = SearchIndex.open(path)
         for query in queries[:10]:
             index.search(query)
-        shards = index.backend.shards._workers.values() if name == "sharded" else []
+        shards = index.backend.transport._workers.values() if name == "sharded" else []
         workers = [worker.process.pid for worker in shards]
         cpu, others, wall = time.process_time(), sum(map(cpu_seconds, workers)), time.perf_counter()
         for query in queries:

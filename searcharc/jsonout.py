@@ -30,8 +30,9 @@ def hit_dict(hit: Hit, fields: list[str] | None = None) -> dict:
 
 
 def result_dict(result: SearchResult, fields: list[str] | None = None) -> dict:
-    """The documented JSON object (searcharc/data/query.schema.json)."""
-    return {
+    """The documented JSON object (searcharc/data/query.schema.json); an index of shards adds
+    how many answered (``shards``)."""
+    found = {
         "query": result.query,
         "total": result.total,
         "total_relation": "eq" if result.total_exact else "gte",
@@ -41,6 +42,7 @@ def result_dict(result: SearchResult, fields: list[str] | None = None) -> dict:
         "suggestions": [asdict(s) for s in result.suggestions],
         "hits": [hit_dict(h, fields) for h in result.hits],
     }
+    return found | {"shards": asdict(result.shards)} if result.shards else found
 
 
 def similar_dicts(similar: list[Similar]) -> list[dict]:

@@ -285,7 +285,7 @@ def test_every_backend_implements_the_whole_interface():
     from searcharc.search.shards import ShardedIndex
 
     methods = {n for n, m in vars(Backend).items() if callable(m) and not n.startswith("__")}
-    assert {"searcher", "page", "writer", "close"} <= methods  # the measurement works
+    assert {"read", "page", "writer", "close"} <= methods  # the measurement works
     for backend in (LocalIndex, ShardedIndex):
         assert {n for n in methods if getattr(backend, n) is getattr(Backend, n)} == set()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, run_in_process
+from walls import walled_off
 
 from searcharc.errors import SearcharcError, StaleRequest
 from searcharc.index import shards
@@ -81,8 +82,28 @@ def one(built) -> SearchIndex:
 @pytest.fixture(scope="module")
 def three(built) -> SearchIndex:
     index = SearchIndex.open(built[3], parallel=False)
-    assert isinstance(index.backend, ShardedIndex) and len(index.backend.paths) == 3
+    assert isinstance(index.backend, ShardedIndex) and index.backend.transport.count == 3
     return index
+
+
+@pytest.fixture(scope="module")
+def all_in_workers(built) -> SearchIndex:
+    """The three shards, each in a worker process: the coordinator is this process alone."""
+    index = SearchIndex(ShardedIndex(built[3], processes.Shards(built[3], range(0))))
+    yield index
+    index.close()
+
+
+@pytest.fixture(params=["here", "walled"])
+def coordinated(request, built, three, all_in_workers) -> SearchIndex:
+    """The three shards searched one by one here, and from a coordinator that cannot open,
+    list or stat any file of theirs (``walls``), whose every read is a call to a shard."""
+    if request.param == "here":
+        yield three
+        return
+    with walled_off([built[3] / f"shard-{i}" for i in range(3)]) as tried:
+        yield all_in_workers
+    assert not tried
 
 
 def queries(words: list[str], generated: list[dict]) -> list[str]:
@@ -126,13 +147,12 @@ def raw_ranking(index: SearchIndex, query: str, options: dict) -> list[tuple[str
     base = {"match": "any", "since": None, "until": None, "sort": "score", "exact_total": False}
     base.update(options)
     request = Request.of(query, offset + limit, DEFAULT, facets=False, **base)
-    searcher = index.backend.searcher(request.ranking)
-    plan = planning.plan(searcher, index.meta, request)
+    plan = index.backend.read(lambda v: planning.plan(v, index.meta, request), request.ranking)
     if plan is None:
         return []
     if isinstance(index.backend, ShardedIndex):
-        _, merged = index.backend.gather(request, plan)
-        return [(e.id, e.score) for _, e in merged[offset:]]
+        return [(e.id, e.score) for _, e in index.backend.ranked(request, plan)[offset:]]
+    searcher = index.backend.searcher(request.ranking)
     found = candidates.find(searcher, request, plan)
     ranked = found.ranked[offset : offset + limit]
     return [(searcher.stored_fields(c.docnum)["id"], c.score) for c in ranked]
@@ -145,9 +165,10 @@ def same_scores(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> bool:
 
 
 @pytest.mark.slow
-def test_shards_rank_as_one_index(one, three, words, generated):
+def test_shards_rank_as_one_index(one, coordinated, words, generated):
     """Ids in order, scores to 1e-9, totals, by-root counts and snippets: 240 queries by
     default and with exact totals, a third of them under each other option set (880)."""
+    three = coordinated
     found = 0
     every = queries(words, generated)
     for n, options in enumerate(OPTIONS):
@@ -165,8 +186,9 @@ def test_shards_rank_as_one_index(one, three, words, generated):
 
 
 @pytest.mark.slow
-def test_exact_totals_agree_and_bounds_hold(one, three, words, generated):
+def test_exact_totals_agree_and_bounds_hold(one, coordinated, words, generated):
     """A lower-bound total ("gte") is at most the exact count, which 1 and 3 shards agree on."""
+    three = coordinated
     for query in queries(words, generated)[:140]:
         exact = one.search(query, exact_total=True, snippets=False)
         assert three.search(query, exact_total=True, snippets=False).total == exact.total
@@ -178,7 +200,8 @@ def test_exact_totals_agree_and_bounds_hold(one, three, words, generated):
 
 
 @pytest.mark.slow
-def test_facets_and_suggestions_agree(one, three, words):
+def test_facets_and_suggestions_agree(one, coordinated, words):
+    three = coordinated
     for query in ("مكافحة الإرهاب", words[40], "الارهب", f"{words[7]} {words[99]}"):
         a = one.search(query, facets=True)
         b = three.search(query, facets=True)
@@ -190,12 +213,55 @@ def test_facets_and_suggestions_agree(one, three, words):
 
 
 @pytest.mark.slow
+def test_the_rest_of_the_api_reads_the_shards_as_one_index(one, coordinated, generated):
+    """Stored articles, similar articles, statistics, did-you-mean and highlights: every one
+    asked of the shards (routed to an article's own shard, or summed), as one index gives."""
+    three = coordinated
+    assert len(three) == len(one) == GENERATED + 5
+    for record in generated[::7]:
+        assert three.get(record["id"]) == one.get(record["id"])
+    assert three.get("nowhere") is None
+    for record in generated[::37]:  # key terms weighed by the article's own shard: near
+        a, b = one.similar(record["id"], limit=8), three.similar(record["id"], limit=8)
+        assert len(b) == len(a) == 8 and record["id"] not in {s.hit.id for s in b}
+        assert len({s.hit.id for s in a} & {s.hit.id for s in b}) >= 5, record["id"]
+        assert all(s.shared_terms and s.hit.snippets for s in b)
+        assert [s.hit.score for s in b] == sorted((s.hit.score for s in b), reverse=True)
+    with pytest.raises(SearcharcError, match="not in the index: nowhere"):
+        three.similar("nowhere")
+    a, b = one.stats(), three.stats()
+    assert (b.documents, b.distinct_words, b.distinct_stems) == (
+        a.documents,
+        a.distinct_words,
+        a.distinct_stems,
+    )
+    assert (b.by_source, b.by_month, b.stemmer) == (a.by_source, a.by_month, a.stemmer)
+    for query in ("الارهب", "مكافحه الارهب", "المغرپ الرباط"):  # totals: lower bounds
+        assert [s.query for s in three.suggest(query)] == [s.query for s in one.suggest(query)]
+    assert one.suggest("الارهب"), "a misspelling the seed articles can correct"
+    text = generated[3]["text"]
+    assert three.highlight(text, generated[3]["title"]) == one.highlight(
+        text, generated[3]["title"]
+    )
+
+
+@pytest.mark.slow
+def test_the_wall_holds(built):
+    """The wall of ``coordinated`` is real: shards searched here cannot read their files."""
+    folders = [built[3] / f"shard-{i}" for i in range(3)]
+    with walled_off(folders) as tried, pytest.raises(PermissionError):
+        SearchIndex.open(built[3], parallel=False).search("المغرب")
+    assert tried and all(t.startswith(str(built[3] / "shard-")) for t in tried)
+
+
+@pytest.mark.slow
 def test_shard_local_statistics_would_rank_otherwise(one, three, words, generated, monkeypatch):
     """The check above can fail: with each shard's own statistics, scores differ."""
     find = shard.Shard.find
 
-    def own_statistics(one_shard, serial, request, plan, stats):
-        return find(one_shard, serial, request, plan, one_shard.statistics(set(stats.frequencies)))
+    def own_statistics(one_shard, generation, serial, request, plan, stats):
+        own = one_shard.statistics(generation, set(stats.frequencies))
+        return find(one_shard, generation, serial, request, plan, own)
 
     monkeypatch.setattr(shard.Shard, "find", own_statistics)
     differ = [
@@ -209,23 +275,27 @@ def test_shard_local_statistics_would_rank_otherwise(one, three, words, generate
 @pytest.mark.slow
 def test_the_statistics_are_the_sum_of_the_shards_answers(one, three, monkeypatch):
     """The main process reads no shard to score a query: each shard answers with its own
-    statistics, once a query, and their sum (one index's) is what every shard ranks with."""
+    statistics, once a query (those the compile asks for and those the scoring reads, in one
+    call), and their sum (one index's) is what every shard ranks with."""
     answered, used = [], []
     own, find = shard.Shard.statistics, shard.Shard.find
 
-    def answer(one_shard, terms):
-        answered.append(own(one_shard, terms))
+    def answer(one_shard, generation, terms):
+        answered.append(own(one_shard, generation, terms))
         return answered[-1]
 
-    def recorded_find(one_shard, serial, request, plan, stats):
+    def recorded_find(one_shard, generation, serial, request, plan, stats):
         used.append(stats)
-        return find(one_shard, serial, request, plan, stats)
+        return find(one_shard, generation, serial, request, plan, stats)
 
     monkeypatch.setattr(shard.Shard, "statistics", answer)
     monkeypatch.setattr(shard.Shard, "find", recorded_find)
+    monkeypatch.setattr(three.backend, "known", None)  # nothing learned of the commit yet
     assert three.search("مكافحة الإرهاب", exact_total=True).hits
     assert len(answered) == 3 and all(a.documents and a.frequencies for a in answered)
-    assert used == [sum(answered, statistics.Statistics())] * 3
+    summed = sum(answered, statistics.Statistics())
+    assert used == [used[0]] * 3 and used[0].frequencies.items() <= summed.frequencies.items()
+    assert (used[0].documents, used[0].lengths) == (summed.documents, summed.lengths)
     whole = statistics.Statistics.of(one.backend.searcher(DEFAULT).reader(), used[0].frequencies)
     assert used[0] == whole and whole.documents == len(one)
 
@@ -238,7 +308,7 @@ def test_worker_processes_rank_as_one_index(built, one, words, generated):
         for query in queries(words, generated)[::6]:
             for options in ({}, {"sort": "date", "limit": 5}, {"offset": 10}):
                 assert index.search(query, **options).hits == one.search(query, **options).hits
-        assert len(index.backend.shards._workers) == 2  # shard 0 is searched here
+        assert len(index.backend.transport._workers) == 2  # shard 0 is searched here
     finally:
         index.close()
 
@@ -254,7 +324,7 @@ def test_a_stopped_worker_is_started_again(built, one, monkeypatch):
     index = SearchIndex.open(built[3])
     try:
         assert index.search(QUERY, limit=30).hits == expected
-        workers = index.backend.shards._workers
+        workers = index.backend.transport._workers
         killed = workers[1].process
         killed.kill()
         killed.wait()
@@ -262,8 +332,8 @@ def test_a_stopped_worker_is_started_again(built, one, monkeypatch):
         assert workers[1].process is not killed and workers[1].process.poll() is None
         call = processes.Shards.call
 
-        def killing_after_find(shards, method, args):
-            done = call(shards, method, args)
+        def killing_after_find(shards, method, args, partial=False):
+            done = call(shards, method, args, partial)
             if method == "find":
                 for worker in shards._workers.values():
                     worker.process.kill()
@@ -289,12 +359,13 @@ def test_a_worker_stopped_twice_is_a_one_line_error(built, one, monkeypatch, cap
             patch.setattr(
                 processes.Worker, "command", (sys.executable, "-c", "raise SystemExit(3)")
             )
-            index.backend.shards._workers[1].process.kill()
+            index.backend.transport._workers[1].process.kill()
             with pytest.raises(SearcharcError) as stopped:
                 index.search(QUERY)
             assert "\n" not in str(stopped.value)
             assert str(stopped.value) == (
-                f"the worker process of shard {index.backend.paths[1]} stopped twice (exit status 3)"
+                f"shard 1: its worker process ({built[3] / 'shard-1'}) stopped twice "
+                "(exit status 3)"
             )
             batch = tmp_path / "queries.txt"
             batch.write_text(f"1\t{QUERY}\n")
@@ -339,6 +410,8 @@ def test_the_command_line_ranks_as_one_index(built, words, generated, tmp_path):
         single, three = jsonl_run(built[1], batch, *options), jsonl_run(built[3], batch, *options)
         for a, b in zip(single, three, strict=True):
             without_bounds(a, b)
+            asked = b.pop("shards", None)  # absent: nothing to search
+            assert asked == {"total": 3, "successful": 3, "failed": 0} or not b["hits"]
         assert three == single
         assert sum(bool(r["hits"]) for r in single) > len(chosen) / 2
     for query, *options in (("مكافحة الإرهاب",), ('"مكافحة الإرهاب"', "--sort", "date")):
@@ -348,6 +421,7 @@ def test_the_command_line_ranks_as_one_index(built, words, generated, tmp_path):
         a, b = (json.loads(r.stdout) for r in runs)
         a.pop("took_ms"), b.pop("took_ms")
         without_bounds(a, b)
+        assert b.pop("shards") == {"total": 3, "successful": 3, "failed": 0}
         assert a == b and a["hits"]
 
 
@@ -427,10 +501,10 @@ def test_a_shard_keeps_each_request_apart_and_says_its_commit(tmp_path, seeds_di
         searcher = one_shard.index.searcher(DEFAULT)
         plan = planning.plan(searcher, one_shard.index.meta, request)
         terms = statistics.query_terms(plan)
-        return request, plan, one_shard.statistics(terms)
+        return request, plan, one_shard.statistics(None, terms)
 
-    first = one_shard.find("a:1", *asked("المغرب"))
-    second = one_shard.find("b:1", *asked("الإرهاب"))
+    first = one_shard.find(None, "a:1", *asked("المغرب"))
+    second = one_shard.find(None, "b:1", *asked("الإرهاب"))
     now = one_shard.index.searcher(DEFAULT).reader().generation()
     assert first.generation == second.generation == now
     for request_id, answer in (("a:1", first), ("b:1", second)):
@@ -438,15 +512,25 @@ def test_a_shard_keeps_each_request_apart_and_says_its_commit(tmp_path, seeds_di
         ids = [h.id for h in one_shard.hits(request_id, wanted, False)]
         assert ids == [e.id for e in answer.entries]
     SearchIndex.open(tmp_path).add([Article(id="new", title="المغرب", body="المغرب والرباط")])
-    third = one_shard.find("a:2", *asked("المغرب"))
+    third = one_shard.find(None, "a:2", *asked("المغرب"))
     assert third.generation > first.generation and "new" in [e.id for e in third.entries]
     old = [(e.docnum, e.score) for e in first.entries]  # the first commit's docnums
+    # the previous commit stays open beside the last: what it found is still read from it
+    assert [h.id for h in one_shard.hits("a:1", old, False)] == [e.id for e in first.entries]
+    again = one_shard.find(first.generation, "a:3", *asked("المغرب"))
+    assert again.generation == first.generation
+    assert [e.id for e in again.entries] == [e.id for e in first.entries]
+    SearchIndex.open(tmp_path).add([Article(id="newer", title="المغرب", body="المغرب وفاس")])
+    fourth = one_shard.find(None, "a:4", *asked("المغرب"))
+    assert fourth.generation > third.generation
     with pytest.raises(StaleRequest, match="a:1 was found at commit .*: ask again"):
         one_shard.hits("a:1", old, False)
+    with pytest.raises(StaleRequest, match=f"commit {first.generation} is not open"):
+        one_shard.find(first.generation, "a:5", *asked("المغرب"))
     new = [(e.docnum, e.score) for e in third.entries]
     assert [h.id for h in one_shard.hits("a:2", new, False)] == [e.id for e in third.entries]
     for n in range(shard.HELD):
-        one_shard.find(f"c:{n}", *asked("الإرهاب"))
+        one_shard.find(None, f"c:{n}", *asked("الإرهاب"))
     with pytest.raises(SearcharcError, match="a:2 is not held"):
         one_shard.hits("a:2", new, False)
 

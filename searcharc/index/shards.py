@@ -2,9 +2,10 @@
 searcharc index in a folder of its own (``shard-0``, ``shard-1``, …) under the index folder.
 
 One shard is today's single index, unchanged on disk (no shards file). The index folder of
-N > 1 shards holds ``searcharc.shards.json`` (the count, fixed when it is created), the lock
-and the inputs manifest of ``searcharc index``; the shards are the unit that searches run in
-parallel and that could later live on other machines.
+N > 1 shards holds ``searcharc.shards.json`` (the count, fixed when it is created, and the
+last commit of the whole index: each shard's generation, recorded once every shard has
+committed), the lock and the inputs manifest of ``searcharc index``; the shards are the unit
+that searches run in parallel, here or on other machines (``searcharc.cluster``).
 """
 
 from __future__ import annotations
@@ -31,18 +32,41 @@ def shard_paths(path: Path, shards: int) -> list[Path]:
     return [path] if shards == 1 else [path / f"shard-{i}" for i in range(shards)]
 
 
-def count(path: Path) -> int | None:
-    """How many shards the index at ``path`` has; None when there is no index there."""
+def _recorded(path: Path) -> dict | None:
+    """The shards file of the index at ``path`` (None: there is none)."""
     try:
         data = json.loads((path / SHARDS_FILE).read_text("utf-8"))
     except FileNotFoundError:
-        return 1 if store.exists(path) else None
+        return None
     except (OSError, ValueError) as exc:
         raise SearcharcError(f"{path / SHARDS_FILE} cannot be read: {exc}") from None
-    shards = data.get("shards") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def count(path: Path) -> int | None:
+    """How many shards the index at ``path`` has; None when there is no index there."""
+    data = _recorded(path)
+    if data is None:
+        return 1 if store.exists(path) else None
+    shards = data.get("shards")
     if not isinstance(shards, int) or shards < 2:
         raise SearcharcError(f"{path / SHARDS_FILE} does not give a shard count of 2 or more")
     return shards
+
+
+def generations(path: Path, shards: int) -> list[int | None]:
+    """Each shard's generation at the index's last commit (None: not recorded, the latest)."""
+    found = (_recorded(path) or {}).get("generations")
+    if isinstance(found, list) and len(found) == shards and all(type(g) is int for g in found):
+        return found
+    return [None] * shards
+
+
+def _record(path: Path, data: dict) -> None:
+    """Write the shards file at once (a reader sees the old one or the new one)."""
+    tmp = path / (SHARDS_FILE + ".tmp")
+    tmp.write_text(json.dumps(data) + "\n", "utf-8")
+    tmp.replace(path / SHARDS_FILE)
 
 
 def is_sharded(path: Path) -> bool:
@@ -70,9 +94,7 @@ def prepare(path: Path, shards: int) -> list[Path]:
         if not store.is_empty_folder(path):
             raise SearcharcError(f"{path} holds other files, not a searcharc index: choose another")
         path.mkdir(parents=True, exist_ok=True)
-        tmp = path / (SHARDS_FILE + ".tmp")
-        tmp.write_text(json.dumps({"shards": shards}) + "\n", "utf-8")
-        tmp.replace(path / SHARDS_FILE)
+        _record(path, {"shards": shards})
     return shard_paths(path, shards)
 
 
@@ -122,6 +144,8 @@ class ShardedWriter:
             manifest.forget(self.path)
         for writer in self.writers:
             writer.commit(optimize)
+        found = [writer.generation() for writer in self.writers]
+        _record(self.path, {"shards": len(self.writers), "generations": found})
 
     def cancel(self) -> None:
         for writer in self.writers:

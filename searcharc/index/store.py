@@ -245,6 +245,7 @@ class Segments:
         memory: int | None = None,
         keep_older: bool = False,
     ):
+        self.ix = ix
         self.path = path
         self.clear = clear
         self.roots = "root" in ix.schema
@@ -284,6 +285,10 @@ class Segments:
         self._writer.commit(mergetype=policy)
         check_version(self.path)  # still ours: another version would have been refused at open
         IndexMeta.read(self.path).touched().write(self.path)
+
+    def generation(self) -> int:
+        """The index's last commit (this batch's once committed)."""
+        return self.ix.latest_generation()
 
     def cancel(self) -> None:
         if self._adder is not self._writer:

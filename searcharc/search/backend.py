@@ -1,30 +1,51 @@
 """What ``SearchIndex`` asks of the index it fronts: the interface its backends share (the local
-index: ``local``; the sharded one: ``shards``)."""
+index: ``local``; the sharded one, its shards here or on a cluster: ``shards``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from searcharc.index.store import IndexMeta
-from searcharc.search.ranking import Ranking
+from searcharc.search.ranking import DEFAULT, Ranking
 from searcharc.search.request import Page, Plan, Request
+
+TYPE_CHECKING = False  # as typing's, which a cold query does not import
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
+    from searcharc.search.similar import Similar
+    from searcharc.search.stats import IndexStats
 
 
 class Backend:
-    """An index that the facade searches and writes. ``ix`` is what Whoosh reads of it whole
-    (a Whoosh index, or the shards as one); ``meta`` how it was built."""
+    """An index that the facade searches and writes; ``meta``: how it was built."""
 
     path: Path
     meta: IndexMeta
-    ix: object
 
-    def searcher(self, ranking: Ranking):
-        """A Whoosh searcher over the whole index, scoring by ``ranking`` (reopened when the
-        index has changed): what plans, suggestions, similar articles and highlights read."""
+    def read(self, build: Callable[..., T], ranking: Ranking = DEFAULT) -> T:
+        """``build`` (a plan, a compiled query) run against the index's vocabulary: an object
+        with ``doc_count_all()`` and ``doc_frequency(field, text)`` (``ranking``: what a
+        feedback search in ``build`` scores by)."""
         raise NotImplementedError
 
-    def page(self, searcher, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
+    def page(self, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         """The hits from ``offset`` to ``request.depth``, and the count of them all."""
+        raise NotImplementedError
+
+    def corrections(self, norms: list[str]) -> dict[str, str | None]:
+        """Each normalized word that no article has → the near word that replaces it
+        (``suggest``), or None."""
+        raise NotImplementedError
+
+    def similar(self, article_id: str, limit: int) -> list[Similar]:
+        """The articles most like one of the index (``similar``)."""
+        raise NotImplementedError
+
+    def stats(self) -> IndexStats:
+        """Size and make-up of the index (``stats``)."""
         raise NotImplementedError
 
     def writer(self):

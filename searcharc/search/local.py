@@ -2,56 +2,124 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from searcharc.errors import SearcharcError, StaleRequest
 from searcharc.index import store
 from searcharc.search import candidates, facets, hits
 from searcharc.search.backend import Backend
-from searcharc.search.ranking import Ranking
+from searcharc.search.ranking import DEFAULT, Ranking
 from searcharc.search.request import Page, Plan, Request
 from searcharc.whooshx import segments
 from searcharc.whooshx.statistics import forget_idfs
 
+TYPE_CHECKING = False  # as typing's, which a cold query does not import
+if TYPE_CHECKING:  # similar, stats and suggest are imported when first used
+    from typing import TypeVar
+
+    T = TypeVar("T")
+    from searcharc.search.similar import Similar
+    from searcharc.search.stats import Chunks, IndexStats
+
 
 class LocalIndex(Backend):
-    """An index of one folder (``ix``: its Whoosh index, or any object with its interface)."""
+    """An index of one folder (``ix``: its Whoosh index). ``keep``: when the index changes,
+    the searcher of its previous commit stays open beside the new one, for the requests that
+    still read that commit (a shard of a larger index: ``shard``)."""
 
-    def __init__(self, ix, path: Path):
+    def __init__(self, ix, path: Path, keep: bool = False):
         self.ix = ix
         self.path = path
         self.meta = store.IndexMeta.read(path)
-        self.opened = None  # the open searcher
+        self.keep = keep
+        self.opened = None  # the open searcher of the last commit
+        self.kept = None  # the previous commit's, with ``keep``
 
-    def searcher(self, ranking: Ranking):
-        """One open searcher, opened again when the index has changed.
+    def searcher(self, ranking: Ranking, generation: int | None = None):
+        """The open searcher of commit ``generation`` (None: the last one), opened again when
+        the index has changed; StaleRequest when that commit is no longer (or not yet) open.
 
         Not Whoosh's ``refresh()``: it reuses the readers of segments it had open, deletions
         and all (a removed or replaced article stayed found), and keeps segments merged away.
         """
         if self.opened is not None and not self.opened.up_to_date():
-            self.close()
+            self._retire()
         if self.opened is None:
             self.opened = self.ix.searcher()
             segments.cache_terms(self.opened.reader())
+        chosen = self._at(generation)
         weighting = ranking.weighting()
-        if type(weighting) is not type(self.opened.weighting):
-            forget_idfs(self.opened)  # Whoosh caches idfs whatever the model
-        self.opened.weighting = weighting
-        return self.opened
+        if type(weighting) is not type(chosen.weighting):
+            forget_idfs(chosen)  # Whoosh caches idfs whatever the model
+        chosen.weighting = weighting
+        return chosen
 
-    def page(self, searcher, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
+    def _at(self, generation: int | None):
+        last = self.opened.reader().generation()
+        if generation is None or generation == last:
+            return self.opened
+        if self.kept is not None and self.kept.reader().generation() == generation:
+            return self.kept
+        raise StaleRequest(f"{self.path}: commit {generation} is not open (it reads {last})")
+
+    def _retire(self) -> None:
+        """Let go of the open searcher (``keep``: keep it, and let go of the one kept)."""
+        if self.kept is not None:
+            self.kept.close()
+        self.kept = self.opened if self.keep else None
+        if not self.keep:
+            self.opened.close()
+        self.opened = None
+
+    def is_open(self, generation: int) -> bool:
+        """Whether a searcher of commit ``generation`` is still open."""
+        return any(s is not None and s.reader().generation() == generation for s in self._open())
+
+    def _open(self) -> tuple:
+        return (self.opened, self.kept)
+
+    def read(self, build: Callable[..., T], ranking: Ranking = DEFAULT) -> T:
+        return build(self.searcher(ranking))
+
+    def page(self, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
+        searcher = self.searcher(request.ranking)
         found = candidates.find(searcher, request, plan)
         ranked = found.ranked[offset : request.depth]
         built = [hits.hit(searcher, self.meta, c, plan.compiled, snippets) for c in ranked]
         counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Page(built, found.total, found.by_root, found.exact, counts)
 
+    def corrections(self, norms: list[str]) -> dict[str, str | None]:
+        from searcharc.search import suggest
+
+        reader = self.searcher(DEFAULT).reader()
+        return suggest.corrected(suggest.near_words(reader, norms))
+
+    def similar(self, article_id: str, limit: int) -> list[Similar]:
+        from searcharc.search import similar
+
+        searcher = self.searcher(DEFAULT)
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            raise SearcharcError(f"not in the index: {article_id}")
+        return similar.similar_articles(searcher, self.meta, docnum, article_id, limit)
+
+    def stats(self) -> IndexStats:
+        from searcharc.search import stats
+
+        reader = self.searcher(DEFAULT).reader()
+        words, stems = (stats.distinct([_chunks(reader, name)]) for name in stats.FIELDS)
+        found = stats.counts(reader)
+        return stats.index_stats(
+            found, words, stems, str(self.path), self.size_bytes(), self.updated(), self.meta
+        )
+
     def writer(self) -> store.Writer:
         return store.Writer(self.ix, self.path)
 
     def get(self, article_id: str) -> dict | None:
-        with self.ix.searcher() as searcher:
-            return searcher.document(id=article_id)
+        return self.searcher(DEFAULT).document(id=article_id)
 
     def doc_count(self) -> int:
         return self.ix.doc_count()
@@ -63,6 +131,13 @@ class LocalIndex(Backend):
         return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
 
     def close(self) -> None:
-        if self.opened is not None:
-            self.opened.close()
-            self.opened = None
+        for searcher in self._open():
+            if searcher is not None:
+                searcher.close()
+        self.opened = self.kept = None
+
+
+def _chunks(reader, fieldname: str) -> Chunks:
+    from searcharc.search.stats import terms_after
+
+    return lambda after: terms_after(reader, fieldname, after)

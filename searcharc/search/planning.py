@@ -22,7 +22,8 @@ ROOT_DF_FLOOR = 1000  # documents: a root in fewer is always searched (its posti
 
 
 def plan(searcher, meta: IndexMeta, request: Request) -> Plan | None:
-    """The query compiled against the index's vocabulary (None: nothing to search)."""
+    """The query compiled against the index's vocabulary (None: nothing to search);
+    ``searcher``: a Whoosh searcher, or what the shards said (``vocabulary.Learning``)."""
     ranking, match_all = request.ranking, request.match == "all"
     compiled = compiler(searcher, meta, ranking, match_all).compile(parse_searchable(request.query))
     if compiled.query is None:

@@ -35,6 +35,16 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class ShardCounts:
+    """How many shards an answer asked and how many answered (Elasticsearch's ``_shards``):
+    with ``allow_partial``, an answer may leave out the shards that had no replica left."""
+
+    total: int
+    successful: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     """The answer to one query; the fields of the JSON output."""
 
@@ -47,6 +57,7 @@ class SearchResult:
     by_root: int = 0  # of total, the articles only the root view matched (none by date)
     facets: Facets | None = None  # with search(facets=True)
     total_exact: bool = True  # False: total is a lower bound (the rest were not counted)
+    shards: ShardCounts | None = None  # an index of shards: how many answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,3 +136,4 @@ class Page:
     by_root: int
     exact: bool
     facets: Facets | None
+    shards: ShardCounts | None = None

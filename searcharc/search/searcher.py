@@ -112,11 +112,7 @@ class SearchIndex:
 
     def stats(self) -> IndexStats:
         """Size and make-up of the index."""
-        from searcharc.search.stats import index_stats
-
-        backend = self.backend
-        size, updated = backend.size_bytes(), backend.updated()
-        return index_stats(backend.ix, str(self.path), size, updated, self.meta)
+        return self.backend.stats()
 
     def __len__(self) -> int:
         return self.backend.doc_count()
@@ -149,37 +145,44 @@ class SearchIndex:
         request = Request.of(
             query, offset + limit, ranking, match, since, until, sort, exact_total, facets
         )
-        searcher = self.backend.searcher(request.ranking)
-        plan = planning.plan(searcher, self.meta, request)
+        plan = self.backend.read(
+            lambda vocabulary: planning.plan(vocabulary, self.meta, request), request.ranking
+        )
         if plan is None or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started, offset)
-        page = self.backend.page(searcher, request, plan, offset, snippets)
+        page = self.backend.page(request, plan, offset, snippets)
         total, exact = page.total, page.exact
         suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
         took = time.perf_counter() - started
         return SearchResult(
-            query, total, page.hits, took, offset, suggestions, page.by_root, page.facets, exact
+            query,
+            total,
+            page.hits,
+            took,
+            offset,
+            suggestions,
+            page.by_root,
+            page.facets,
+            exact,
+            page.shards,
         )
 
     def suggest(self, query: str) -> list[Suggestion]:
         """Did you mean: the query with its unknown words replaced by near words of the index."""
         from searcharc.search.suggest import suggestions
 
-        searcher = self.backend.searcher(DEFAULT_RANKING)
-        return suggestions(searcher, self.analyze, self.search, query)
+        return suggestions(self.backend.corrections, self.analyze, self.search, query)
 
     def similar(self, article_id: str, limit: int = 10) -> list[Similar]:
-        """The articles most like one in the index (Whoosh more-like-this over the body)."""
-        from searcharc.search.similar import similar_articles
-
-        searcher = self.backend.searcher(DEFAULT_RANKING)
-        return similar_articles(searcher, self.meta, article_id, limit)
+        """The articles most like one in the index (its key terms searched, ``similar``)."""
+        return self.backend.similar(article_id, limit)
 
     def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
         """The spans of ``text`` that the words of ``query`` match."""
-        searcher = self.backend.searcher(DEFAULT_RANKING)
-        compiled = planning.compiler(searcher, self.meta, DEFAULT_RANKING, False).compile(
-            parse(query)
+        compiled = self.backend.read(
+            lambda vocabulary: planning.compiler(
+                vocabulary, self.meta, DEFAULT_RANKING, False
+            ).compile(parse(query))
         )
         return hits.highlights(self.meta, text, compiled)
 

@@ -1,5 +1,7 @@
 """One shard of an index, searched with the statistics of the whole index (see ``shards``):
-what a worker process (``workers``) or the main process runs of a request."""
+every read a coordinator makes of a shard, here, in a worker process (``workers``) or on
+another machine (``searcharc.cluster``). Each read names the commit (generation) the
+coordinator's request reads, None for the shard's last one."""
 
 from __future__ import annotations
 
@@ -16,6 +18,14 @@ from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.request import Candidate, Facets, Plan, Request
 from searcharc.search.statistics import Statistics, Term
 from searcharc.whooshx.statistics import StatisticsSearcher
+
+TYPE_CHECKING = False  # as typing's, which a cold query does not import
+if TYPE_CHECKING:
+    from searcharc.search.similar import KeyTerms, Similar
+    from searcharc.search.stats import Counts
+    from searcharc.search.suggest import Near
+
+Generation = int | None  # a shard's commit; None: its last
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +52,14 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class State:
+    """A shard's last commit and how many articles it holds then (``searcharc cluster status``)."""
+
+    generation: int
+    documents: int
+
+
+@dataclass(frozen=True, slots=True)
 class Held:
     """What a shard keeps of a request until its hits are asked for: the searcher that found
     the candidates (their commit), the plan and the candidates by docnum."""
@@ -57,19 +75,36 @@ HELD = 8  # requests a shard keeps at once (several coordinators, or a retry)
 
 class Shard:
     """One shard, searched with the statistics of the whole index; it keeps what each of its
-    last HELD requests found, by request id, until their hits are asked for."""
+    last HELD requests found, by request id, until their hits are asked for, and its previous
+    commit open beside its last one (``LocalIndex``'s ``keep``)."""
 
     def __init__(self, path: Path):
-        self.index = LocalIndex(store.open_existing(path), path)
+        self.index = LocalIndex(store.open_existing(path), path, keep=True)
         self.held: OrderedDict[str, Held] = OrderedDict()
 
-    def statistics(self, terms: set[Term]) -> Statistics:
-        """The shard's own statistics for ``terms``: the whole index's are their sum."""
-        return Statistics.of(self.index.searcher(DEFAULT_RANKING).reader(), terms)
+    def reader(self, generation: Generation):
+        return self.index.searcher(DEFAULT_RANKING, generation).reader()
 
-    def find(self, request_id: str, request: Request, plan: Plan, stats: Statistics) -> Answer:
+    def meta(self) -> store.IndexMeta:
+        """How the shard was built, and when it last changed."""
+        return store.IndexMeta.read(self.index.path)
+
+    def state(self) -> State:
+        reader = self.reader(None)
+        return State(reader.generation(), reader.doc_count())
+
+    def size_bytes(self) -> int:
+        return self.index.size_bytes()
+
+    def statistics(self, generation: Generation, terms: set[Term]) -> Statistics:
+        """The shard's own statistics for ``terms``: the whole index's are their sum."""
+        return Statistics.of(self.reader(generation), terms)
+
+    def find(
+        self, generation: Generation, request_id: str, request: Request, plan: Plan, stats
+    ) -> Answer:
         """The shard's best documents for ``request``, kept under ``request_id``."""
-        reader = self.index.searcher(request.ranking).reader()
+        reader = self.index.searcher(request.ranking, generation).reader()
         weighting = request.ranking.weighting()
         searcher = StatisticsSearcher(reader, stats.over(reader), weighting)
         ids = reader.column_reader("id") if reader.doc_count_all() else {}  # none: no column
@@ -86,30 +121,74 @@ class Shard:
             )
             for c in ranked
         ]
-        generation = reader.generation()
-        self.held[request_id] = Held(searcher, plan, {c.docnum: c for c in ranked}, generation)
+        now = reader.generation()
+        self.held[request_id] = Held(searcher, plan, {c.docnum: c for c in ranked}, now)
         while len(self.held) > HELD:
             self.held.popitem(last=False)
         counts = facets.count(searcher, found.matched or ()) if request.facets else None
-        return Answer(entries, found.total, found.by_root, found.exact, counts, generation)
+        return Answer(entries, found.total, found.by_root, found.exact, counts, now)
 
-    def hits(self, request_id: str, wanted: list[tuple[int, float]], snippets: bool) -> list[Hit]:
-        """The hits of documents (docnum, score) that request ``request_id`` found, in that
-        order, read from the commit that found them (StaleRequest: the shard has moved on to
-        another commit since, ask again)."""
+    def _held(self, request_id: str) -> Held:
+        """What request ``request_id`` found, still readable (StaleRequest: its commit is no
+        longer open here, ask again)."""
         held = self.held.get(request_id)
         if held is None:
             raise SearcharcError(
                 f"shard {self.index.path}: request {request_id} is not held (of the last {HELD})"
             )
-        now = self.index.searcher(DEFAULT_RANKING).reader().generation()
-        if now != held.generation:
+        if not self.index.is_open(held.generation):
             raise StaleRequest(
                 f"shard {self.index.path}: request {request_id} was found at commit "
-                f"{held.generation}, the shard reads commit {now}: ask again"
+                f"{held.generation}, no longer open here: ask again"
             )
+        return held
+
+    def hits(self, request_id: str, wanted: list[tuple[int, float]], snippets: bool) -> list[Hit]:
+        """The hits of documents (docnum, score) that request ``request_id`` found, in that
+        order, read from the commit that found them."""
+        held = self._held(request_id)
         meta, compiled = self.index.meta, held.plan.compiled
         return [
             hits.hit(held.searcher, meta, replace(held.candidates[d], score=s), compiled, snippets)
             for d, s in wanted
         ]
+
+    def similar_hits(
+        self, request_id: str, wanted: list[tuple[int, float]], own: KeyTerms
+    ) -> list[Similar]:
+        """The articles (docnum, score) that a search for ``own`` key terms found (``similar``)."""
+        from searcharc.search.similar import similar_hit
+
+        held = self._held(request_id)
+        meta = self.index.meta
+        return [similar_hit(held.searcher, meta, held.candidates[d], own) for d, _ in wanted]
+
+    def get(self, generation: Generation, article_id: str) -> dict | None:
+        """The stored fields of an article of this shard, or None."""
+        return self.index.searcher(DEFAULT_RANKING, generation).document(id=article_id)
+
+    def key_terms(self, generation: Generation, article_id: str) -> KeyTerms | None:
+        """The key terms of an article of this shard (``similar``), or None."""
+        from searcharc.search.similar import key_terms
+
+        searcher = self.index.searcher(DEFAULT_RANKING, generation)
+        docnum = searcher.document_number(id=article_id)
+        return None if docnum is None else key_terms(searcher, docnum)
+
+    def near_words(self, generation: Generation, norms: list[str]) -> dict[str, Near]:
+        """What the shard holds of some query words and of the words near them (``suggest``)."""
+        from searcharc.search.suggest import near_words
+
+        return near_words(self.reader(generation), norms)
+
+    def counts(self, generation: Generation) -> Counts:
+        """The shard's articles by source and month (``stats``)."""
+        from searcharc.search.stats import counts
+
+        return counts(self.reader(generation))
+
+    def terms_after(self, generation: Generation, fieldname: str, after: bytes | None) -> list:
+        """The shard's next chunk of a field's terms, in order (``stats``)."""
+        from searcharc.search.stats import terms_after
+
+        return terms_after(self.reader(generation), fieldname, after)

@@ -1,5 +1,6 @@
-"""Shards searched in worker processes of their own (``python -m searcharc.search.shard_worker``)
-or in this process: each call goes to the shards named, workers first."""
+"""The local transport of an index of shards (``shards``): each shard searched in a worker
+process of its own (``python -m searcharc.search.shard_worker``) or in this process; each call
+goes to the shards named, workers first. The cluster's is ``searcharc.cluster``'s."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import sys
 from contextlib import suppress
 from pathlib import Path
 
-from searcharc.errors import SearcharcError
+from searcharc.errors import ShardUnavailable
+from searcharc.index import shards
 from searcharc.search.shard import Shard
 
 Call = tuple[str, tuple]  # a method of ``Shard`` and its arguments
@@ -25,7 +27,8 @@ class Worker:
 
     command = (sys.executable, "-m", "searcharc.search.shard_worker")
 
-    def __init__(self, path: Path):
+    def __init__(self, number: int, path: Path):
+        self.number = number
         self.path = path
         self.process = self._start()
         self._pending: list[Call] = []  # what a new process needs to answer the last call
@@ -65,8 +68,8 @@ class Worker:
         replies = [self._read() for _ in self._pending]
         if replies[-1] is None:
             status = self.process.wait()
-            stopped = f"the worker process of shard {self.path} stopped twice"
-            return True, SearcharcError(f"{stopped} (exit status {status})")
+            stopped = f"its worker process ({self.path}) stopped twice"
+            return True, ShardUnavailable(self.number, f"{stopped} (exit status {status})")
         return replies[-1]
 
     def close(self) -> None:
@@ -93,25 +96,34 @@ def serve(path: Path, calls, answers) -> None:
 
 
 class Shards:
-    """The shards of an index: each searched here, or in a worker process of its own."""
+    """The shards of the index at ``path``: those numbered in ``here`` searched in this process,
+    each other one in a worker process of its own (the transport ``ShardedIndex`` calls)."""
 
-    def __init__(self, paths: list[Path], parallel: bool):
-        self.paths = paths
-        here = range(len(paths)) if not parallel else range(1)
-        self.here = {i: Shard(paths[i]) for i in here}
+    def __init__(self, path: Path, here: range):
+        self.path = path
+        self.paths = shards.shard_paths(path, shards.count(path) or 1)
+        self.count = len(self.paths)
+        self.here = {i: Shard(self.paths[i]) for i in here}
         self._workers: dict[int, Worker] = {}
+        self.failed: set[int] = set()
+
+    def generations(self) -> list[int | None]:
+        """Each shard's generation at the index's last commit (``shards.generations``)."""
+        return shards.generations(self.path, self.count)
 
     def _remote(self) -> dict[int, Worker]:
         """The worker processes, started at the first call."""
         if not self._workers:
             self._workers = {
-                i: Worker(path) for i, path in enumerate(self.paths) if i not in self.here
+                i: Worker(i, path) for i, path in enumerate(self.paths) if i not in self.here
             }
         return self._workers
 
-    def call(self, method: str, args: dict[int, tuple]) -> dict[int, object]:
+    def call(self, method: str, args: dict[int, tuple], partial: bool = False) -> dict[int, object]:
         """``method`` of the shards named in ``args``, with their arguments: sent to the
-        workers first, then done here while they work."""
+        workers first, then done here while they work. A shard whose worker stopped twice is
+        ShardUnavailable, or with ``partial`` left out and named in ``failed``."""
+        self.failed = set()
         remote = {i: w for i, w in self._remote().items() if i in args}
         for i, worker in remote.items():
             worker.send(method, *args[i])
@@ -120,9 +132,12 @@ class Shards:
         finally:  # every answer read, even after a failure: the next call's are its own
             replies = {i: worker.receive() for i, worker in remote.items()}
         for i, (failed, value) in replies.items():
-            if failed:
+            if failed and partial and isinstance(value, ShardUnavailable):
+                self.failed.add(i)
+            elif failed:
                 raise value
-            done[i] = value
+            else:
+                done[i] = value
         return done
 
     def close(self) -> None:
