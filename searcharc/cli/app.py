@@ -15,6 +15,7 @@ import typer
 
 from searcharc import __version__, jsonout
 from searcharc.cli import declare
+from searcharc.cli.cluster import cluster_app
 from searcharc.cli.commands import (
     echo_err,
     guarded,
@@ -37,6 +38,9 @@ app = typer.Typer(
 
 
 IndexOption = declare.annotated(OPTIONS["index"])
+ClusterOption = declare.annotated(OPTIONS["cluster"])
+ShardTimeoutOption = declare.annotated(OPTIONS["shard_timeout"])
+AllowPartialOption = declare.annotated(OPTIONS["allow_partial"])
 ColorOption = declare.annotated(OPTIONS["color"])
 JsonOption = declare.annotated(OPTIONS["json_out"])
 COLOR_DEFAULT = declare.default(OPTIONS["color"])
@@ -112,9 +116,7 @@ def index_command(
         int | None,
         typer.Option(min=1, help="A new index in N shards, searched in parallel [default: 1]."),
     ] = None,
-    cluster: Annotated[
-        str | None, typer.Option(help="Index into the Ray cluster at this address (HOST:PORT).")
-    ] = None,
+    cluster: Annotated[str | None, typer.Option(help="Into the Ray cluster at HOST:PORT.")] = None,
     replicas: Annotated[
         int | None, typer.Option(min=1, help="With --cluster: copies of each shard [default: 2].")
     ] = None,
@@ -156,9 +158,9 @@ def index_command(
         if cluster is None:
             run = run_index(paths or [str(seeds_path())], target, options, progress)
         else:
-            name, target = str(index or "index"), f"{index or 'index'} on {cluster}"
+            target = f"{index or 'index'} on {cluster}"
             inputs = paths or [str(seeds_path())]
-            run = cluster_index(inputs, cluster, name, options, replicas, progress)
+            run = cluster_index(inputs, cluster, index, options, replicas, progress)
     if json_out:
         print(jsonout.to_json(run.as_dict()))
     elif not quiet or run.interrupted:
@@ -177,7 +179,7 @@ def remove_command(
     from searcharc.search.searcher import SearchIndex
 
     if cluster is not None:
-        missing = cluster_remove(cluster, str(index or "index"), ids)
+        missing = cluster_remove(cluster, index, ids)
     else:
         missing = SearchIndex.open(index_path(index)).remove(ids)
     for article_id in missing:
@@ -237,12 +239,16 @@ def serve_command(
         str, typer.Option(help="Address to listen on; any but a loopback one gets a warning.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8080,
+    cluster: ClusterOption = None,
+    shard_timeout: ShardTimeoutOption = OPTIONS["shard_timeout"].default,
+    allow_partial: AllowPartialOption = False,
 ) -> None:
     """The index in a browser, and an HTTP API for scripts (Ctrl-C stops)."""
-    from searcharc.cli.commands import open_index
+    from searcharc.cli.commands import open_for
     from searcharc.web.server import serve
 
-    serve(open_index(index_path(index)), host, port, say=echo_err)
+    index_opened = open_for(index, cluster, shard_timeout, allow_partial)
+    serve(index_opened, host, port, say=echo_err)
 
 
 QUERY_HELP = """Search the index: exit 0 when something is found, 1 when nothing is, 2 on error.
@@ -276,6 +282,7 @@ query_command = app.command(
     "query", help=QUERY_HELP, context_settings={"ignore_unknown_options": True}
 )(declare.command(QUERY, run_query))
 MATCH_DEFAULT = declare.default(OPTIONS["match"])  # --match's, as the Typer command holds it
+app.add_typer(cluster_app, name="cluster")
 
 
 @app.command("similar")

@@ -101,12 +101,12 @@ class Replica:
         """What `searcharc cluster status` shows of this replica."""
         import ray
 
+        known = self.manifest() or {}
         found = {
-            "shard": self.shard,
-            "replica": self.replica,
             "node": ray.get_runtime_context().get_node_id(),
             "address": ray.util.get_node_ip_address(),
             "pid": os.getpid(),
+            "commit": known.get("commit"),
         }
         status, state = answered(lambda: self.open().state())
         if status == OK:

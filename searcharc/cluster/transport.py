@@ -29,6 +29,8 @@ from searcharc.errors import ShardUnavailable
 PROBE_EVERY = 1.0  # seconds between two probes of a replica marked down
 FOLLOW_FIND = frozenset({"hits", "similar_hits"})  # read what the request's find kept
 FINDS_KEPT = 64  # requests whose finding replica (and call) is remembered
+COMMIT_KEPT = 1.0  # seconds the cluster commit read from the nodes is used before reading again
+MANIFEST_GRACE = 0.05  # seconds the other nodes' manifests are awaited after the first
 
 
 @dataclass(eq=False)
@@ -40,6 +42,7 @@ class Replica:
     asked: int = 0
     down: str | None = None  # why it was marked down; None: up
     probed: float = 0.0  # when it was last probed
+    node: str | None = None  # the Ray node it last answered from
     probe: object = None  # the probe's answer to come (an ObjectRef)
 
 
@@ -68,6 +71,14 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first.strip()[:120]}"
 
 
+def is_commit(manifest: object, count: int) -> bool:
+    """Whether a node's manifest records a cluster commit of ``count`` shards."""
+    if not isinstance(manifest, dict) or type(manifest.get("commit")) is not int:
+        return False
+    found = manifest.get("generations")
+    return isinstance(found, list) and len(found) == count and all(type(g) is int for g in found)
+
+
 class RayShards:
     """The replicas of an index's ``count`` shards (see the module's docstring)."""
 
@@ -80,6 +91,7 @@ class RayShards:
         self.failed: set[int] = set()
         self.finds: OrderedDict[tuple[int, str], tuple[Replica, tuple]] = OrderedDict()
         self.lock = threading.Lock()
+        self.commit: tuple[float, list[int | None]] | None = None  # when read, and what
 
     def call(self, method: str, args: dict[int, tuple], partial: bool = False) -> dict[int, object]:
         """``method`` of ``searcharc.search.shard.Shard`` on each shard named in ``args``."""
@@ -177,8 +189,16 @@ class RayShards:
             self.finds.popitem(last=False)
 
     def mark_down(self, replica: Replica, why: str) -> None:
+        """Mark a replica down, and the others last seen on its node (a node that died takes
+        them all; a healthy one answers their next probe and they are up again)."""
         with self.lock:
-            replica.down, replica.probed, replica.probe = why, time.monotonic(), None
+            for other in self.every():
+                if other is replica or (replica.node and other.node == replica.node):
+                    reason = why if other is replica else f"on the node of a replica down: {why}"
+                    other.down, other.probed, other.probe = reason, time.monotonic(), None
+
+    def every(self) -> list[Replica]:
+        return [r for replicas in self.replicas.values() for r in replicas]
 
     def is_up(self, replica: Replica) -> bool:
         """Whether a replica is up; one marked down is probed (at most every PROBE_EVERY
@@ -188,19 +208,59 @@ class RayShards:
         if replica.probe is not None:
             ready, _ = ray.wait([replica.probe], timeout=0)
             if ready:
-                if self.probe_answer(replica) == OK:
-                    replica.down, replica.probe = None, None
-                    return True
+                self.learn(replica, replica.probe)
                 replica.probe, replica.probed = None, time.monotonic()
+                return replica.down is None
         elif time.monotonic() - replica.probed >= PROBE_EVERY:
-            replica.probe = replica.placed.handle.call.remote("state", ())
+            replica.probe = replica.placed.handle.info.remote()
         return False
 
-    def probe_answer(self, replica: Replica) -> str:
+    def learn(self, replica: Replica, info) -> None:
+        """A replica's answer to ``info`` (an ObjectRef): up on its node, or down and why."""
         try:
-            return ray.get(replica.probe)[0]
-        except RayError:
-            return DOWN
+            found = ray.get(info, timeout=0)
+        except RayError as exc:
+            replica.down = one_line(exc)
+            return
+        replica.node = found["node"]
+        replica.down = found.get("error")
+
+    def survey(self) -> None:
+        """Ask every replica where it runs, at once: those that do not answer within the
+        deadline start marked down (a one-shot query then waits for none of them)."""
+        asked = {r: r.placed.handle.info.remote() for r in self.every()}
+        ready, _ = ray.wait(list(asked.values()), num_returns=len(asked), timeout=self.timeout)
+        for replica, info in asked.items():
+            if info in ready:
+                self.learn(replica, info)
+            else:
+                self.mark_down(replica, f"no answer within {self.timeout:g} s (--shard-timeout)")
+
+    def generations(self) -> list[int | None]:
+        """Each shard's generation at the newest cluster commit that the nodes of its live
+        replicas know (None: each shard's last), read again after COMMIT_KEPT seconds."""
+        now = time.monotonic()
+        if self.commit is None or now - self.commit[0] >= COMMIT_KEPT:
+            self.commit = (now, self.newest_commit())
+        return self.commit[1]
+
+    def newest_commit(self) -> list[int | None]:
+        """The generations of the newest commit in the manifests of the live replicas' nodes."""
+        asked = [r.placed.handle.manifest.remote() for r in self.every() if r.down is None]
+        ready, _ = ray.wait(asked, timeout=self.timeout)
+        if ready:  # those that answer soon after the first (a dead one never does)
+            ready, _ = ray.wait(asked, num_returns=len(asked), timeout=MANIFEST_GRACE)
+        newest: dict | None = None
+        for answer in ready:
+            try:
+                known = ray.get(answer)
+            except RayError:  # the replica died since: the others say
+                continue
+            if is_commit(known, self.count) and (
+                newest is None or known["commit"] > newest["commit"]
+            ):
+                newest = known
+        return list(newest["generations"]) if newest else [None] * self.count
 
     def close(self) -> None:
         """Nothing to let go: the replicas serve other coordinators too."""
