@@ -50,7 +50,7 @@ class Replica(Protocol):
     def files(self, method: str, args: tuple) -> object: ...
 
 
-class RemoteSink:
+class RemoteSink(store.Sink):
     """``store.Sink`` of a shard's primary: the writes sent in batches, one call in flight at a
     time (their order kept), the commit asked without waiting (all shards commit at once)."""
 
@@ -179,14 +179,14 @@ class ClusterWriter(shards.ShardedWriter):
 
     def __init__(self, cluster: Cluster, options: IndexOptions):
         self.cluster = cluster
-        self.sinks = [RemoteSink(cluster.primary(i)) for i in range(cluster.count)]
+        sinks = [RemoteSink(cluster.primary(i)) for i in range(cluster.count)]
         memory = options.memory // cluster.count if options.memory else None
         opened = [
             sink.primary.submit("open", (options.rebuild, options.jobs or 1, memory))
-            for sink in self.sinks
+            for sink in sinks
         ]
         batches = []
-        for sink, call in zip(self.sinks, opened, strict=True):
+        for sink, call in zip(sinks, opened, strict=True):
             clear, known = call.result()
             held = {i: store.Known(h, origin) for i, (h, origin) in known.items()}
             batches.append(store.Batch(sink, held, clear))
@@ -194,10 +194,12 @@ class ClusterWriter(shards.ShardedWriter):
         self.recorded: ClusterCommit | None = None
 
     def commit(self, optimize: bool = False) -> None:
-        """Every shard commits, the replicas copy, every node records the cluster commit."""
+        """Every shard commits (all at once), the replicas copy, every node records the
+        cluster commit."""
         self.cluster.primary(0).files("forget_inputs", ())
-        super().commit(optimize)
-        made = [sink.generation() for sink in self.sinks]
+        for batch in self.writers:
+            batch.commit(optimize)
+        made = [batch.generation() for batch in self.writers]
         catch_up(self.cluster)
         self.recorded = record(self.cluster, made)
 

@@ -108,6 +108,8 @@ class ShardedWriter:
     """
 
     def __init__(self, path: Path | None, writers: list[store.Batch]):
+        """``path``: the index folder (None: a subclass that commits elsewhere, as
+        ``searcharc.cluster.indexing.ClusterWriter``)."""
         self.path = path
         self.writers = writers
         shared: dict[str, str] = {}
@@ -140,8 +142,7 @@ class ShardedWriter:
     def commit(self, optimize: bool = False) -> None:
         from searcharc.index import manifest  # reads inputs: not imported by a query
 
-        if self.path is not None:  # None: the inputs manifest is not in a folder here
-            manifest.forget(self.path)
+        manifest.forget(self.path)
         for writer in self.writers:
             writer.commit(optimize)
         found = [writer.generation() for writer in self.writers]

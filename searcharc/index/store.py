@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
@@ -228,7 +227,28 @@ def known_documents(ix: Index) -> dict[str, Known]:
         return {ids[n]: Known(hashes[n], origins[n]) for n in reader.all_doc_ids()}
 
 
-class Segments:
+class Sink:
+    """Where a batch's writes go: ``Segments`` (a folder here), or a shard on another node
+    (``searcharc.cluster.indexing.RemoteSink``). Not ``typing.Protocol``: a query imports
+    this module, and never ``typing``."""
+
+    def add(self, article: Article, digest: str) -> None:
+        raise NotImplementedError
+
+    def delete(self, article_id: str) -> None:
+        raise NotImplementedError
+
+    def commit(self, optimize: bool = False) -> None:
+        raise NotImplementedError
+
+    def generation(self) -> int:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        raise NotImplementedError
+
+
+class Segments(Sink):
     """The Whoosh writer of one index folder: documents added and deleted, then one commit
     (nothing visible before it; ``cancel``, or a crash, leaves the index as it was).
 
@@ -296,15 +316,6 @@ class Segments:
         self._writer.cancel()
 
 
-class Sink(Protocol):
-    """Where a batch's writes go: a folder's ``Segments``, or a shard on another machine."""
-
-    def add(self, article: Article, digest: str) -> None: ...
-    def delete(self, article_id: str) -> None: ...
-    def commit(self, optimize: bool = False) -> None: ...
-    def cancel(self) -> None: ...
-
-
 class Batch:
     """One atomic batch of changes: add, replace or skip articles by content hash, remove ids,
     decided here against what the index holds (``known``), written to ``sink``."""
@@ -362,6 +373,10 @@ class Batch:
 
     def commit(self, optimize: bool = False) -> None:
         self.sink.commit(optimize)
+
+    def generation(self) -> int:
+        """The index's last commit (this batch's once committed)."""
+        return self.sink.generation()
 
     def cancel(self) -> None:
         self.sink.cancel()
