@@ -84,11 +84,18 @@ def check_same(root: Path, local: Path, tmp: Path, name: str = "index") -> None:
         assert all((first / n).read_bytes() == (second / n).read_bytes() for n in names)
 
 
-def test_index_on_the_cluster_then_changes_then_remove(nodes, tmp_path):
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory) -> dict[str, Path]:
+    """The archive of the index "index" and its local twin, from one test to the next."""
+    tmp = tmp_path_factory.mktemp("shared")
+    return {"days": tmp / "archive", "local": tmp / "local"}
+
+
+def test_index_on_the_cluster_then_changes_then_remove(nodes, shared, tmp_path):
     import json
 
     _, root, _ = nodes
-    days, local = archive(tmp_path / "archive", range(4)), tmp_path / "local"
+    days, local = archive(shared["days"], range(4)), shared["local"]
     done = index(nodes, str(days), "--shards", "4", "--replicas", "2")
     assert done.returncode == 0, done.stderr
     alone = run_index([days], local, IndexOptions(shards=SHARDS, jobs=1))
@@ -119,6 +126,37 @@ def test_index_on_the_cluster_then_changes_then_remove(nodes, tmp_path):
     SearchIndex.open(local).remove(["a20"])
     check_same(root, local, tmp_path)
     assert ClusterCommit.read(root / "a" / "index").commit == 3
+
+
+def test_indexing_while_serving_answers_from_one_commit_then_the_next(nodes, shared, tmp_path):
+    import threading
+    import time
+
+    cluster, _, _ = nodes
+    days, local = shared["days"], shared["local"]
+    served = SearchIndex.connect(cluster.address, "index")
+    before = ranked(served, QUERIES)
+    assert same_ranking(before, search(local))
+    archive(days, range(6, 12), size=40)
+    run = threading.Thread(target=lambda: index(nodes, str(days)))
+    run.start()
+    during = []
+    while run.is_alive():
+        during.append(ranked(served, QUERIES))
+    run.join()
+    run_index([days], local, IndexOptions(jobs=1))
+    after = search(local)
+    deadline = time.monotonic() + 10
+    while not same_ranking(ranked(served, QUERIES), after):  # once the nodes know the commit
+        assert time.monotonic() < deadline, "the new commit is not served"
+        time.sleep(0.2)
+    assert any(int(h[1:]) >= 240 for q in after for h, _ in q)  # the new articles among them
+    assert during
+    for answers in during:  # each answer of one commit: the one before, or the new one
+        for answer, old, new in zip(answers, before, after, strict=True):
+            assert same_ranking([answer], [old]) or same_ranking([answer], [new])
+    print(f"{len(during)} rounds of answers during the run")
+    served.close()
 
 
 def test_a_node_killed_mid_index_loses_nothing_and_the_next_run_finishes(
