@@ -127,6 +127,14 @@ def test_index_on_the_cluster_then_changes_then_remove(nodes, shared, tmp_path):
     check_same(root, local, tmp_path)
     assert ClusterCommit.read(root / "a" / "index").commit == 3
 
+    nowhere = index(nodes, str(days), "--index", "other", "--shards", "5")
+    assert nowhere.returncode == 2 and nowhere.stdout == ""
+    said = [line for line in nowhere.stderr.splitlines() if line.startswith("searcharc:")]
+    assert "Traceback" not in nowhere.stderr and said == [
+        "searcharc: no node of the cluster holds shard 4: start one with "
+        """ray start --resources '{"searcharc-shard-4": 1}'"""
+    ]
+
 
 def test_indexing_while_serving_answers_from_one_commit_then_the_next(nodes, shared, tmp_path):
     import threading
