@@ -27,7 +27,7 @@ class Option:
 
     dest: str  # its field of QueryOptions (and the Typer command's parameter)
     flag: str | None  # the CLI's flag; None for the query itself (the argument)
-    kind: str  # flag, int, choice, path or str
+    kind: str  # flag, int, float, choice, path or str
     default: object
     help: str
     minimum: int | None = None
@@ -140,8 +140,34 @@ QUERY: tuple[Option, ...] = (
         "--index",
         "path",
         None,
-        "Index folder [default: $SEARCHARC_INDEX, else ./index].",
+        "Index folder [default: $SEARCHARC_INDEX, else ./index]; with --cluster, the "
+        "index's name there [default: index].",
         show_default=False,
+    ),
+    Option(
+        "cluster",
+        "--cluster",
+        "str",
+        None,
+        "Search the index on this Ray cluster (HOST:PORT of its head, as ray.init takes it); "
+        "a single query pays Ray's import and connection (about 0.3-0.4 s): prefer --batch "
+        "or serve.",
+        show_default=False,
+    ),
+    Option(
+        "shard_timeout",
+        "--shard-timeout",
+        "float",
+        2.0,
+        "With --cluster: seconds a replica has to answer a call before another is asked.",
+    ),
+    Option(
+        "allow_partial",
+        "--allow-partial",
+        "flag",
+        False,
+        "With --cluster: answer from the shards that have a replica left (a shard without "
+        "one is otherwise an error); JSON's shards.failed counts those left out.",
     ),
     Option("json_out", "--json", "flag", False, "One JSON object on stdout, for scripts."),
     Option("jsonl", "--jsonl", "flag", False, "One JSON hit a line."),
@@ -176,7 +202,14 @@ QUERY: tuple[Option, ...] = (
     ),
 )
 OPTIONS: dict[str, Option] = {option.dest: option for option in QUERY}
-VALUE_TYPES = {"flag": "bool", "int": "int", "choice": "str", "path": "Path", "str": "str"}
+VALUE_TYPES = {
+    "flag": "bool",
+    "int": "int",
+    "float": "float",
+    "choice": "str",
+    "path": "Path",
+    "str": "str",
+}
 
 
 def value_type(option: Option) -> str:

@@ -47,6 +47,22 @@ def test_a_plain_query_does_not_import_typer_or_rich(seed_index_dir):
     assert "whoosh.reading" in modules and not {"cached_property", "asyncio"} & modules
 
 
+@pytest.mark.slow
+def test_only_the_cluster_paths_import_ray(seed_index_dir):
+    """Ray (seconds of imports) is for --cluster and `searcharc cluster` alone."""
+    for args in (
+        ["--help"],
+        ["query", "--help"],
+        ["serve", "--help"],
+        ["cluster", "status", "--help"],
+        ["query", "الإرهاب", "--index", str(seed_index_dir)],
+        ["query", "الإرهاب", "--json", "--index", str(seed_index_dir)],
+    ):
+        modules = imported(*args)
+        assert "searcharc.cli.launch" in modules  # the measurement works
+        assert not {m for m in modules if m.split(".")[0] == "ray"}, args
+
+
 WEB = ("starlette", "uvicorn", "jinja2", "anyio", "h11")
 
 
@@ -71,7 +87,7 @@ def _kind(declared: type) -> str:
     """The fast path's kind for a type that the Typer command declares."""
     if issubclass(declared, Enum):
         return "choice"
-    return {bool: "flag", int: "int", Path: "path", str: "str"}[declared]
+    return {bool: "flag", int: "int", float: "float", Path: "path", str: "str"}[declared]
 
 
 def test_the_fast_path_declares_the_options_typer_declares():

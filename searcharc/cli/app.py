@@ -15,6 +15,7 @@ import typer
 
 from searcharc import __version__, jsonout
 from searcharc.cli import declare
+from searcharc.cli.cluster import cluster_app
 from searcharc.cli.commands import (
     echo_err,
     guarded,
@@ -37,6 +38,9 @@ app = typer.Typer(
 
 
 IndexOption = declare.annotated(OPTIONS["index"])
+ClusterOption = declare.annotated(OPTIONS["cluster"])
+ShardTimeoutOption = declare.annotated(OPTIONS["shard_timeout"])
+AllowPartialOption = declare.annotated(OPTIONS["allow_partial"])
 ColorOption = declare.annotated(OPTIONS["color"])
 JsonOption = declare.annotated(OPTIONS["json_out"])
 COLOR_DEFAULT = declare.default(OPTIONS["color"])
@@ -112,15 +116,21 @@ def index_command(
         int | None,
         typer.Option(min=1, help="A new index in N shards, searched in parallel [default: 1]."),
     ] = None,
+    cluster: Annotated[str | None, typer.Option(help="Into the Ray cluster at HOST:PORT.")] = None,
+    replicas: Annotated[
+        int | None, typer.Option(min=1, help="With --cluster: copies of each shard [default: 2].")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no warnings.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List skipped inputs.")] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Build or update the index: new articles added, changed ones replaced, the rest skipped.
+    With --cluster, --index names the index there (its folder on each node).
 
     Exit 0 when every input was indexed or unchanged, 1 when some were skipped, 2 on error.
     """
     from searcharc.cli import render
+    from searcharc.cli.commands import cluster_index
     from searcharc.index.indexing import IndexOptions, run_index
     from searcharc.ingest import Selection
 
@@ -145,7 +155,12 @@ def index_command(
     )
     progress = render.ConsoleProgress(bar=not quiet and sys.stderr.isatty(), warn=not quiet)
     with progress:
-        run = run_index(paths or [str(seeds_path())], target, options, progress)
+        if cluster is None:
+            run = run_index(paths or [str(seeds_path())], target, options, progress)
+        else:
+            target = f"{index or 'index'} on {cluster}"
+            inputs = paths or [str(seeds_path())]
+            run = cluster_index(inputs, cluster, index, options, replicas, progress)
     if json_out:
         print(jsonout.to_json(run.as_dict()))
     elif not quiet or run.interrupted:
@@ -157,11 +172,16 @@ def index_command(
 def remove_command(
     ids: Annotated[list[str], typer.Argument(help="Ids of the articles to remove.")],
     index: IndexOption = None,
+    cluster: Annotated[str | None, typer.Option(help="On the Ray cluster at HOST:PORT.")] = None,
 ) -> None:
     """Remove articles by id (exit 1 if some were not in the index)."""
+    from searcharc.cli.commands import cluster_remove
     from searcharc.search.searcher import SearchIndex
 
-    missing = SearchIndex.open(index_path(index)).remove(ids)
+    if cluster is not None:
+        missing = cluster_remove(cluster, index, ids)
+    else:
+        missing = SearchIndex.open(index_path(index)).remove(ids)
     for article_id in missing:
         echo_err(f"searcharc: not in the index: {article_id}")
     echo_err(f"removed {len(ids) - len(missing)} of {len(ids)}")
@@ -219,12 +239,16 @@ def serve_command(
         str, typer.Option(help="Address to listen on; any but a loopback one gets a warning.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8080,
+    cluster: ClusterOption = None,
+    shard_timeout: ShardTimeoutOption = OPTIONS["shard_timeout"].default,
+    allow_partial: AllowPartialOption = False,
 ) -> None:
     """The index in a browser, and an HTTP API for scripts (Ctrl-C stops)."""
-    from searcharc.cli.commands import open_index
+    from searcharc.cli.commands import open_for
     from searcharc.web.server import serve
 
-    serve(open_index(index_path(index)), host, port, say=echo_err)
+    index_opened = open_for(index, cluster, shard_timeout, allow_partial)
+    serve(index_opened, host, port, say=echo_err)
 
 
 QUERY_HELP = """Search the index: exit 0 when something is found, 1 when nothing is, 2 on error.
@@ -258,6 +282,7 @@ query_command = app.command(
     "query", help=QUERY_HELP, context_settings={"ignore_unknown_options": True}
 )(declare.command(QUERY, run_query))
 MATCH_DEFAULT = declare.default(OPTIONS["match"])  # --match's, as the Typer command holds it
+app.add_typer(cluster_app, name="cluster")
 
 
 @app.command("similar")

@@ -86,7 +86,8 @@ def query(o: QueryOptions) -> int:
     if o.batch is not None and (o.json_out or o.ids or chosen):
         raise SearcharcError("--batch writes a TREC run, or JSON lines with --jsonl")
     # a one-shot query searches shards one by one: starting worker processes costs more
-    search_index = open_index(index_path(o.index), parallel=o.batch is not None)
+    parallel = o.batch is not None
+    search_index = open_for(o.index, o.cluster, o.shard_timeout, o.allow_partial, parallel)
     if o.batch is not None:
         return batch(search_index, o, options)
     result = search(search_index, o)
@@ -110,6 +111,61 @@ def open_index(target: Path, parallel: bool = True):
     from searcharc.search.searcher import open_or_build
 
     return open_or_build(target, seeds_path(), notify=echo_err, parallel=parallel)
+
+
+def open_for(
+    index: Path | None,
+    cluster: str | None,
+    shard_timeout: float,
+    allow_partial: bool,
+    parallel: bool = True,
+):
+    """The index a command reads: on the Ray cluster of --cluster (by its name), else in the
+    folder of --index (its shards in worker processes when ``parallel``)."""
+    if cluster is None:
+        return open_index(index_path(index), parallel)
+    from searcharc.search.searcher import SearchIndex
+
+    return SearchIndex.connect(cluster, cluster_name(index), shard_timeout, allow_partial)
+
+
+def cluster_name(option: Path | None) -> str:
+    """--index with --cluster: the index's name there (its folder on each node)."""
+    from searcharc.errors import SearcharcError
+
+    name = str(option or "index")
+    if "/" in name or name in (".", ".."):
+        raise SearcharcError(f"--index with --cluster is the index's name there, not {name!r}")
+    return name
+
+
+def cluster_index(
+    paths: list[str], address: str, index: Path | None, options, replicas: int | None, progress
+):
+    """`searcharc index --cluster`: the run (replicas left behind named on stderr)."""
+    from searcharc.cluster import require_ray
+
+    require_ray()
+    from searcharc.cluster import remote
+
+    name = cluster_name(index)
+    run, lagging = remote.index(paths, address, name, options, replicas, progress)
+    for line in lagging:
+        echo_err(f"searcharc: not copied yet (the next run copies it): {line}")
+    return run
+
+
+def cluster_remove(address: str, index: Path | None, ids: list[str]) -> list[str]:
+    """`searcharc remove --cluster`: the ids not in the index."""
+    from searcharc.cluster import require_ray
+
+    require_ray()
+    from searcharc.cluster import remote
+
+    missing, lagging = remote.remove(address, cluster_name(index), ids, 30.0)
+    for line in lagging:
+        echo_err(f"searcharc: not copied yet (the next run copies it): {line}")
+    return missing
 
 
 def print_lines(lines: Iterable[str]) -> None:

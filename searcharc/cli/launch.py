@@ -23,8 +23,8 @@ QUERY_OPTIONS: dict[str, Option] = {o.flag: o for o in QUERY if o.flag}
 
 def convert(option: Option, text: str) -> object:
     """The option's value, or ValueError where Typer would report a usage error."""
-    if option.kind == "int":
-        value = int(text)
+    if option.kind in ("int", "float"):
+        value = int(text) if option.kind == "int" else float(text)
         if option.minimum is not None and value < option.minimum:
             raise ValueError(text)
         return value

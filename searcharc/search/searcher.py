@@ -63,6 +63,23 @@ class SearchIndex:
         return cls(LocalIndex(store.open_existing(path), path))
 
     @classmethod
+    def connect(
+        cls,
+        address: str,
+        name: str = "index",
+        shard_timeout: float = 2.0,
+        allow_partial: bool = False,
+    ) -> SearchIndex:
+        """The index ``name`` on the Ray cluster at ``address`` (``pip install
+        'searcharc[cluster]'``; docs/cluster.md): each call to a shard goes to one of its
+        replicas, another one when it has not answered within ``shard_timeout`` seconds; with
+        ``allow_partial``, a shard with no replica left is left out of answers (their
+        ``shards`` says how many answered) instead of raising ShardUnavailable."""
+        from searcharc.cluster import backend
+
+        return cls(backend(address, name, shard_timeout, allow_partial))
+
+    @classmethod
     def create(
         cls,
         path: str | Path,

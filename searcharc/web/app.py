@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from searcharc import jsonout
 from searcharc.analysis import analyze
-from searcharc.errors import SearcharcError
+from searcharc.errors import SearcharcError, ShardUnavailable
 from searcharc.options import OPTIONS
 from searcharc.records import Article
 from searcharc.search.searcher import SearchIndex
@@ -151,6 +151,10 @@ class Site:
     def bad_request(self, request: Request, exc: SearcharcError) -> Response:
         return self.error(request, 400, str(exc))
 
+    def unavailable(self, request: Request, exc: ShardUnavailable) -> Response:
+        """A shard of an index on a cluster with no replica left (503: try again later)."""
+        return self.error(request, 503, str(exc))
+
     def http_error(self, request: Request, exc: HTTPException) -> Response:
         return self.error(request, exc.status_code, exc.detail)
 
@@ -174,6 +178,7 @@ def make_app(index: SearchIndex):
         Route("/api/openapi.json", site.api_openapi),
     ]
     handlers = {
+        ShardUnavailable: site.unavailable,
         SearcharcError: site.bad_request,
         HTTPException: site.http_error,
         Exception: site.internal_error,
