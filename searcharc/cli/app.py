@@ -116,15 +116,21 @@ def index_command(
         int | None,
         typer.Option(min=1, help="A new index in N shards, searched in parallel [default: 1]."),
     ] = None,
+    cluster: Annotated[str | None, typer.Option(help="Into the Ray cluster at HOST:PORT.")] = None,
+    replicas: Annotated[
+        int | None, typer.Option(min=1, help="With --cluster: copies of each shard [default: 2].")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no warnings.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List skipped inputs.")] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Build or update the index: new articles added, changed ones replaced, the rest skipped.
+    With --cluster, --index names the index there (its folder on each node).
 
     Exit 0 when every input was indexed or unchanged, 1 when some were skipped, 2 on error.
     """
     from searcharc.cli import render
+    from searcharc.cli.commands import cluster_index
     from searcharc.index.indexing import IndexOptions, run_index
     from searcharc.ingest import Selection
 
@@ -149,7 +155,12 @@ def index_command(
     )
     progress = render.ConsoleProgress(bar=not quiet and sys.stderr.isatty(), warn=not quiet)
     with progress:
-        run = run_index(paths or [str(seeds_path())], target, options, progress)
+        if cluster is None:
+            run = run_index(paths or [str(seeds_path())], target, options, progress)
+        else:
+            target = f"{index or 'index'} on {cluster}"
+            inputs = paths or [str(seeds_path())]
+            run = cluster_index(inputs, cluster, index, options, replicas, progress)
     if json_out:
         print(jsonout.to_json(run.as_dict()))
     elif not quiet or run.interrupted:
@@ -161,11 +172,16 @@ def index_command(
 def remove_command(
     ids: Annotated[list[str], typer.Argument(help="Ids of the articles to remove.")],
     index: IndexOption = None,
+    cluster: Annotated[str | None, typer.Option(help="On the Ray cluster at HOST:PORT.")] = None,
 ) -> None:
     """Remove articles by id (exit 1 if some were not in the index)."""
+    from searcharc.cli.commands import cluster_remove
     from searcharc.search.searcher import SearchIndex
 
-    missing = SearchIndex.open(index_path(index)).remove(ids)
+    if cluster is not None:
+        missing = cluster_remove(cluster, index, ids)
+    else:
+        missing = SearchIndex.open(index_path(index)).remove(ids)
     for article_id in missing:
         echo_err(f"searcharc: not in the index: {article_id}")
     echo_err(f"removed {len(ids) - len(missing)} of {len(ids)}")

@@ -141,6 +141,35 @@ def cluster_name(option: Path | None) -> str:
     return name
 
 
+def cluster_index(
+    paths: list[str], address: str, index: Path | None, options, replicas: int | None, progress
+):
+    """`searcharc index --cluster`: the run (replicas left behind named on stderr)."""
+    from searcharc.cluster import require_ray
+
+    require_ray()
+    from searcharc.cluster import remote
+
+    name = cluster_name(index)
+    run, lagging = remote.index(paths, address, name, options, replicas, progress)
+    for line in lagging:
+        echo_err(f"searcharc: not copied yet (the next run copies it): {line}")
+    return run
+
+
+def cluster_remove(address: str, index: Path | None, ids: list[str]) -> list[str]:
+    """`searcharc remove --cluster`: the ids not in the index."""
+    from searcharc.cluster import require_ray
+
+    require_ray()
+    from searcharc.cluster import remote
+
+    missing, lagging = remote.remove(address, cluster_name(index), ids, 30.0)
+    for line in lagging:
+        echo_err(f"searcharc: not copied yet (the next run copies it): {line}")
+    return missing
+
+
 def print_lines(lines: Iterable[str]) -> None:
     """One line each, and nothing at all (not an empty line) when there are none."""
     sys.stdout.write("".join(line + "\n" for line in lines))

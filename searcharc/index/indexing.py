@@ -80,7 +80,7 @@ def auto_jobs(input_bytes: int, cpus: int) -> int:
     return 2 if cpus >= 2 and input_bytes >= PARALLEL_FROM_BYTES else 1
 
 
-def _open_index(target: Path, rebuild: bool) -> tuple[object, bool]:
+def open_for_writing(target: Path, rebuild: bool) -> tuple[object, bool]:
     """The Whoosh index to write, and whether the commit must clear what it held."""
     if store.exists(target):
         try:
@@ -103,17 +103,17 @@ def open_writer(
     existing one keeps its count) sharing ``memory``."""
     count = shards.chosen(target, wanted)
     if count == 1:
-        ix, clear = _open_index(target, rebuild)
+        ix, clear = open_for_writing(target, rebuild)
         return store.Writer(ix, target, jobs=jobs, clear=clear, memory=memory)
     share = memory // count if memory else None
     writers = []
     for path in shards.prepare(target, count):
-        ix, clear = _open_index(path, rebuild)
+        ix, clear = open_for_writing(path, rebuild)
         writers.append(store.Writer(ix, path, jobs=jobs, clear=clear, memory=share))
     return shards.ShardedWriter(target, writers)
 
 
-def _prune(writer: store.Writer | shards.ShardedWriter, run: IndexRun) -> None:
+def _prune(writer: store.Batch | shards.ShardedWriter, run: IndexRun) -> None:
     """Remove what this run did not see, except articles of inputs it could not read."""
     unreadable = {s.origin for s in run.skipped if s.origin}
     for article_id, known in writer.unseen():
@@ -131,50 +131,72 @@ def run_index(
     """Index ``paths`` into ``target``: add new, update changed, skip unchanged; one commit."""
     progress = progress or Progress()
     started = time.monotonic()
-    run = IndexRun()
     with writer_lock(target, options.lock_timeout):
         shards.chosen(target, options.shards)  # a conflicting count before reading anything
-        items = list(inputs(paths, options.selection))
-        size = sum(i.size for i in items if isinstance(i, Input))
-        progress.start(size)
-        jobs = options.jobs or auto_jobs(size, usable_cpus())
+        items = read_inputs(paths, options.selection, progress)
+        jobs = options.jobs or auto_jobs(input_size(items), usable_cpus())
         writer = open_writer(target, options.rebuild, options.shards, jobs, options.memory)
-        clear = writer.clear
-        reading = _reading_key(options)
-        before = {} if clear else manifest.read(target, reading)
-        now = manifest.fingerprints(i for i in items if isinstance(i, Input))  # before reading
-        read = {key: found for key, found in now.items() if before.get(key) == found}
-        unchanged = {i.origin for i in items if isinstance(i, Input) and manifest.key(i) in read}
-        run.changes.unchanged += writer.keep_inputs(unchanged)
-        try:
-            for item in items:
-                if isinstance(item, Input) and manifest.key(item) in read:
-                    progress.finished(item)
-                elif (
-                    _index_item(item, writer, run, options, progress) and manifest.key(item) in now
-                ):
-                    read[manifest.key(item)] = now[manifest.key(item)]
-            if options.prune:
-                _prune(writer, run)
-        except KeyboardInterrupt:
-            run.interrupted = True
-            if clear:  # a half-built replacement must not replace the whole index
-                writer.cancel()
-                run.changes = store.Changes()
-                run.seconds = time.monotonic() - started
-                return run
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(options.optimize)
-        manifest.write(target, reading, read)
+        reading = reading_key(options)
+        before = {} if writer.clear else manifest.read(target, reading)
+        run, read = index_into(items, writer, before, options, progress)
+        if read is not None:
+            manifest.write(target, reading, read)
     run.seconds = time.monotonic() - started
     return run
 
 
+def read_inputs(
+    paths: Sequence[str | Path], selection: Selection, progress: Progress
+) -> list[Input | Skipped]:
+    """The inputs of a run (files found, not read yet); the progress told their size."""
+    items = list(inputs(paths, selection))
+    progress.start(input_size(items))
+    return items
+
+
+def input_size(items: list[Input | Skipped]) -> int:
+    return sum(i.size for i in items if isinstance(i, Input))
+
+
+def index_into(
+    items: list[Input | Skipped],
+    writer: store.Batch | shards.ShardedWriter,
+    before: dict[str, manifest.Fingerprint],
+    options: IndexOptions,
+    progress: Progress,
+) -> tuple[IndexRun, dict[str, manifest.Fingerprint] | None]:
+    """Index the inputs that changed since ``before`` (the last run's inputs manifest) with
+    ``writer``, prune if asked, and commit: the run, and the inputs read cleanly (the next
+    manifest; None when an interrupted ``--rebuild`` was cancelled)."""
+    run = IndexRun()
+    now = manifest.fingerprints(i for i in items if isinstance(i, Input))  # before reading
+    read = {key: found for key, found in now.items() if before.get(key) == found}
+    unchanged = {i.origin for i in items if isinstance(i, Input) and manifest.key(i) in read}
+    run.changes.unchanged += writer.keep_inputs(unchanged)
+    try:
+        for item in items:
+            if isinstance(item, Input) and manifest.key(item) in read:
+                progress.finished(item)
+            elif _index_item(item, writer, run, options, progress) and manifest.key(item) in now:
+                read[manifest.key(item)] = now[manifest.key(item)]
+        if options.prune:
+            _prune(writer, run)
+    except KeyboardInterrupt:
+        run.interrupted = True
+        if writer.clear:  # a half-built replacement must not replace the whole index
+            writer.cancel()
+            run.changes = store.Changes()
+            return run, None
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(options.optimize)
+    return run, read
+
+
 def _index_item(
     item: Input | Skipped,
-    writer: store.Writer | shards.ShardedWriter,
+    writer: store.Batch | shards.ShardedWriter,
     run: IndexRun,
     options: IndexOptions,
     progress: Progress,
@@ -200,6 +222,6 @@ def _index_item(
     return clean and isinstance(item, Input)
 
 
-def _reading_key(options: IndexOptions) -> str:
+def reading_key(options: IndexOptions) -> str:
     """What else decides an input's articles: the encoding forced, and this searcharc."""
     return f"{__version__} {options.encoding or ''}"

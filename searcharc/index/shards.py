@@ -99,7 +99,7 @@ def prepare(path: Path, shards: int) -> list[Path]:
 
 
 class ShardedWriter:
-    """``store.Writer``'s interface over one writer a shard: each article goes to its shard.
+    """``store.Batch``'s interface over one batch a shard: each article goes to its shard.
 
     The writers share one content-hash table, so that identical content under two ids is
     indexed once, as in one index. ``commit`` commits each shard in turn: a run killed between
@@ -107,7 +107,9 @@ class ShardedWriter:
     first) finishes the work.
     """
 
-    def __init__(self, path: Path, writers: list[store.Writer]):
+    def __init__(self, path: Path | None, writers: list[store.Batch]):
+        """``path``: the index folder (None: a subclass that commits elsewhere, as
+        ``searcharc.cluster.indexing.ClusterWriter``)."""
         self.path = path
         self.writers = writers
         shared: dict[str, str] = {}
@@ -121,7 +123,7 @@ class ShardedWriter:
         """Whether the commit replaces what the index held (``--rebuild``)."""
         return any(writer.clear for writer in self.writers)
 
-    def _of(self, article_id: str) -> store.Writer:
+    def _of(self, article_id: str) -> store.Batch:
         return self.writers[shard_of(article_id, len(self.writers))]
 
     def put(self, article: Article) -> tuple[str, str | None]:

@@ -227,11 +227,33 @@ def known_documents(ix: Index) -> dict[str, Known]:
         return {ids[n]: Known(hashes[n], origins[n]) for n in reader.all_doc_ids()}
 
 
-class Writer:
-    """One atomic batch of changes: add, replace or skip articles by content hash, remove ids.
+class Sink:
+    """Where a batch's writes go: ``Segments`` (a folder here), or a shard on another node
+    (``searcharc.cluster.indexing.RemoteSink``). Not ``typing.Protocol``: a query imports
+    this module, and never ``typing``."""
 
-    Nothing is visible to searches until ``commit``; ``cancel`` (or a crash) leaves the index
-    as it was.
+    def add(self, article: Article, digest: str) -> None:
+        raise NotImplementedError
+
+    def delete(self, article_id: str) -> None:
+        raise NotImplementedError
+
+    def commit(self, optimize: bool = False) -> None:
+        raise NotImplementedError
+
+    def generation(self) -> int:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        raise NotImplementedError
+
+
+class Segments(Sink):
+    """The Whoosh writer of one index folder: documents added and deleted, then one commit
+    (nothing visible before it; ``cancel``, or a crash, leaves the index as it was).
+
+    ``keep_older``: the commit leaves the files of older commits (a cluster shard's primary
+    serves its last recorded commit until the cluster records the next).
     """
 
     def __init__(
@@ -241,14 +263,12 @@ class Writer:
         jobs: int = 1,
         clear: bool = False,
         memory: int | None = None,
+        keep_older: bool = False,
     ):
         self.ix = ix
         self.path = path
         self.clear = clear
         self.roots = "root" in ix.schema
-        self.known = {} if clear else known_documents(ix)
-        self.by_hash = {k.hash: i for i, k in self.known.items()}
-        self.seen: set[str] = set()
         # the writers (and multiprocessing) are imported here: a query never needs them
         from searcharc.index.parallel import AnalyzingWriter, ParallelTableWriter
         from searcharc.whooshx.segment_writer import TableWriter
@@ -257,55 +277,17 @@ class Writer:
         # is all that helps: this process adds every posting to the one segment)
         # memory: the postings held before the documents so far are written as a segment
         writer_class = ParallelTableWriter if jobs > 1 else TableWriter
-        self._writer = writer_class(ix, memory=memory, compound=COMPOUND)
+        self._writer = writer_class(ix, memory=memory, compound=COMPOUND, keep_older=keep_older)
         self._adder = AnalyzingWriter(self._writer) if jobs > 1 else self._writer
 
-    def put(self, article: Article) -> tuple[str, str | None]:
-        """Index one article: ("added" | "updated" | "unchanged" | "duplicate", duplicate of)."""
-        digest = content_hash(article)
-        if article.id in self.seen:
-            return "duplicate", article.id
-        self.seen.add(article.id)
-        old = self.known.get(article.id)
-        if old and old.hash == digest:
-            return "unchanged", None
-        twin = self.by_hash.get(digest)
-        if twin is not None:
-            self.remove(article.id)  # its new content is another article's
-            return "duplicate", twin
+    def add(self, article: Article, digest: str) -> None:
         doc = to_document(article, digest)
         if self.roots:
             doc["root"] = doc["exact"]
-        if old:  # what update_document does: delete the id's document, add the new one
-            self._forget(article.id)
-            self._writer.delete_by_term("id", article.id)
         self._adder.add_document(**doc)
-        self.known[article.id] = Known(digest, article.origin or "")
-        self.by_hash[digest] = article.id
-        return ("updated" if old else "added"), None
 
-    def remove(self, article_id: str) -> bool:
-        """Delete an article by id; False when the index does not hold it."""
-        if article_id not in self.known:
-            return False
+    def delete(self, article_id: str) -> None:
         self._writer.delete_by_term("id", article_id)
-        self._forget(article_id)
-        return True
-
-    def keep_inputs(self, origins: set[str]) -> int:
-        """Count the articles of these inputs (not read again: unchanged) as seen; how many."""
-        kept = [i for i, k in self.known.items() if k.origin in origins and i not in self.seen]
-        self.seen.update(kept)
-        return len(kept)
-
-    def unseen(self) -> list[tuple[str, Known]]:
-        """The indexed articles this batch has not seen (put, or kept by ``keep_inputs``)."""
-        return [(i, k) for i, k in self.known.items() if i not in self.seen]
-
-    def _forget(self, article_id: str) -> None:
-        old = self.known.pop(article_id)
-        if self.by_hash.get(old.hash) == article_id:
-            del self.by_hash[old.hash]
 
     def commit(self, optimize: bool = False) -> None:
         """Make the batch visible; segments merge by ``log_merge`` (all of them: ``optimize``)."""
@@ -332,3 +314,86 @@ class Writer:
         if self._adder is not self._writer:
             self._adder.close()
         self._writer.cancel()
+
+
+class Batch:
+    """One atomic batch of changes: add, replace or skip articles by content hash, remove ids,
+    decided here against what the index holds (``known``), written to ``sink``."""
+
+    def __init__(self, sink: Sink, known: dict[str, Known], clear: bool = False):
+        self.sink = sink
+        self.clear = clear
+        self.known = known
+        self.by_hash = {k.hash: i for i, k in self.known.items()}
+        self.seen: set[str] = set()
+
+    def put(self, article: Article) -> tuple[str, str | None]:
+        """Index one article: ("added" | "updated" | "unchanged" | "duplicate", duplicate of)."""
+        digest = content_hash(article)
+        if article.id in self.seen:
+            return "duplicate", article.id
+        self.seen.add(article.id)
+        old = self.known.get(article.id)
+        if old and old.hash == digest:
+            return "unchanged", None
+        twin = self.by_hash.get(digest)
+        if twin is not None:
+            self.remove(article.id)  # its new content is another article's
+            return "duplicate", twin
+        if old:  # what update_document does: delete the id's document, add the new one
+            self._forget(article.id)
+            self.sink.delete(article.id)
+        self.sink.add(article, digest)
+        self.known[article.id] = Known(digest, article.origin or "")
+        self.by_hash[digest] = article.id
+        return ("updated" if old else "added"), None
+
+    def remove(self, article_id: str) -> bool:
+        """Delete an article by id; False when the index does not hold it."""
+        if article_id not in self.known:
+            return False
+        self.sink.delete(article_id)
+        self._forget(article_id)
+        return True
+
+    def keep_inputs(self, origins: set[str]) -> int:
+        """Count the articles of these inputs (not read again: unchanged) as seen; how many."""
+        kept = [i for i, k in self.known.items() if k.origin in origins and i not in self.seen]
+        self.seen.update(kept)
+        return len(kept)
+
+    def unseen(self) -> list[tuple[str, Known]]:
+        """The indexed articles this batch has not seen (put, or kept by ``keep_inputs``)."""
+        return [(i, k) for i, k in self.known.items() if i not in self.seen]
+
+    def _forget(self, article_id: str) -> None:
+        old = self.known.pop(article_id)
+        if self.by_hash.get(old.hash) == article_id:
+            del self.by_hash[old.hash]
+
+    def commit(self, optimize: bool = False) -> None:
+        self.sink.commit(optimize)
+
+    def generation(self) -> int:
+        """The index's last commit (this batch's once committed)."""
+        return self.sink.generation()
+
+    def cancel(self) -> None:
+        self.sink.cancel()
+
+
+class Writer(Batch):
+    """A ``Batch`` written to the index folder at ``path``."""
+
+    def __init__(
+        self,
+        ix: Index,
+        path: Path,
+        jobs: int = 1,
+        clear: bool = False,
+        memory: int | None = None,
+    ):
+        super().__init__(
+            Segments(ix, path, jobs, clear, memory), {} if clear else known_documents(ix), clear
+        )
+        self.path = path

@@ -1,6 +1,7 @@
 """A Whoosh segment writer whose postings are inverted in memory and written a term at a time
 (whoosh-reloaded 2.7.x's ``SegmentWriter``, subclassed: its private hooks ``_flush_segment``,
-``_merge_segments``, ``_finalize_segment``, ``_check_state`` and ``_check_fields``).
+``_merge_segments``, ``_finalize_segment``, ``_commit_toc``, ``_check_state`` and
+``_check_fields``).
 
 Whoosh's own ``SegmentWriter`` analyzes a field token by token through its format's
 ``word_values``, puts every posting in a sorting pool (sized, spilled to disk, merged back),
@@ -39,10 +40,11 @@ class TableWriter(SegmentWriter):
     held in memory.
     """
 
-    def __init__(self, ix, memory: int | None = None, **kwargs):
+    def __init__(self, ix, memory: int | None = None, keep_older: bool = False, **kwargs):
         super().__init__(ix, **kwargs)
         self.ix = ix
         self.memory = memory
+        self.keep_older = keep_older  # the commit leaves older commits' files in place
         self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
         self.one_pass = one_pass_fields(self.schema)
         self.pool = PostingTable({name: self.schema[name].format for name in self.one_pass})
@@ -150,6 +152,17 @@ class TableWriter(SegmentWriter):
         segment = writer._finalize_segment()
         writer.is_closed = True
         return segment
+
+    def _commit_toc(self, segments: list) -> None:
+        """Write the commit's table of contents; delete the files no other commit reads
+        unless ``keep_older`` (a cluster replica serves its last recorded commit until the
+        next is recorded: ``searcharc.whooshx.generations.clean`` deletes them then)."""
+        if not self.keep_older:
+            super()._commit_toc(segments)
+            return
+        from whoosh.index import TOC
+
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
 
     def _merge_segments(self, mergetype, optimize, merge) -> list:
         """The merge policy (``log_merge`` unless told) over the index's segments and the

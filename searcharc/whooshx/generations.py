@@ -1,0 +1,70 @@
+"""An index folder's commits (Whoosh's generations) and the files each one reads, by
+whoosh-reloaded 2.7.x's file names: ``_MAIN_<generation>.toc`` lists the segments, and a
+segment's files are named ``<segment id>.<extension>``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from whoosh.index import TOC
+
+from searcharc.whooshx.storage import MappedStorage
+
+INDEX_NAME = "MAIN"
+TOC_FILE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
+SEGMENT_FILE = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
+
+
+def toc_name(generation: int) -> str:
+    return f"_{INDEX_NAME}_{generation}.toc"
+
+
+def generation_of(name: str) -> int | None:
+    """The generation a file name is the table of contents of (None: not a TOC)."""
+    found = TOC_FILE.match(name)
+    return int(found.group(1)) if found else None
+
+
+def generations(path: Path) -> list[int]:
+    """The commits whose table of contents the folder holds, oldest first."""
+    if not path.is_dir():
+        return []
+    return sorted(g for p in path.iterdir() if (g := generation_of(p.name)) is not None)
+
+
+def segment_ids(path: Path, generation: int) -> set[str]:
+    """The segments the commit ``generation`` lists."""
+    toc = TOC.read(MappedStorage(str(path)), INDEX_NAME, generation)
+    return {segment.segment_id() for segment in toc.segments}
+
+
+def commit_files(path: Path, generation: int) -> list[str]:
+    """The files the commit ``generation`` reads: its segments' files, its TOC last."""
+    ids = segment_ids(path, generation)
+    names = sorted(p.name for p in path.iterdir() if _segment(p.name) in ids)
+    return [*names, toc_name(generation)]
+
+
+def _segment(name: str) -> str | None:
+    found = SEGMENT_FILE.match(name)
+    return found.group(1) if found else None
+
+
+def clean(path: Path, keep: set[int]) -> list[str]:
+    """Delete the TOCs of commits not in ``keep`` and the segment files none of those read
+    (as Whoosh's commit does for every commit but the new one); the names deleted. A reader
+    that has a file open keeps reading it."""
+    kept = [g for g in generations(path) if g in keep]
+    if not kept:  # nothing to keep would be everything to delete
+        return []
+    wanted = set().union(*(segment_ids(path, g) for g in kept))
+    gone = []
+    for file in path.iterdir():
+        generation, segment = generation_of(file.name), _segment(file.name)
+        if (generation is not None and generation not in keep) or (
+            segment is not None and segment not in wanted
+        ):
+            file.unlink(missing_ok=True)
+            gone.append(file.name)
+    return gone
