@@ -311,7 +311,8 @@ def test_a_shard_that_no_replica_runs_is_named(on_host, address):
     """A node's manifest says the index has 5 shards, and no replica of shard 4 runs: a query
     names it, rather than answering from 4 shards as if they were all."""
     manifest = on_host.root / "node2" / INDEX / "searcharc.cluster.json"
-    manifest.write_text(json.dumps({"shards": SHARDS + 1}))
+    recorded = {"shards": SHARDS + 1, "replicas": REPLICAS, "commit": 1, "generations": [1] * 5}
+    manifest.write_text(json.dumps(recorded))
     try:
         with pytest.raises(ShardUnavailable, match="^shard 4: no replica answered"):
             SearchIndex.connect(address, INDEX).search(QUERY)
