@@ -76,12 +76,10 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first.strip()[:120]}"
 
 
-def is_commit(manifest: object, count: int) -> bool:
-    """Whether a node's manifest records a cluster commit of ``count`` shards."""
-    if not isinstance(manifest, dict) or type(manifest.get("commit")) is not int:
-        return False
-    found = manifest.get("generations")
-    return isinstance(found, list) and len(found) == count and all(type(g) is int for g in found)
+def is_commit(manifest: dict | None, count: int) -> bool:
+    """Whether a node's manifest (``writing.ClusterCommit``, as a dict; checked as it was
+    read) records a commit of ``count`` shards."""
+    return manifest is not None and len(manifest["generations"]) == count
 
 
 class RayShards:
