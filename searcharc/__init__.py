@@ -13,6 +13,8 @@ lean_imports.install()  # before anything imports Whoosh
 __version__ = "0.1.0"
 # How free words combine: "any" lets ranking decide, "all" requires every one (see the README).
 DEFAULT_MATCH = "any"
+# Seconds a shard's replica on a Ray cluster has to answer a call before another is asked.
+SHARD_TIMEOUT = 2.0
 
 TYPE_CHECKING = False  # as typing's, which a cold query does not import
 if TYPE_CHECKING:
@@ -28,4 +30,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'searcharc' has no attribute {name!r}")
 
 
-__all__ = ["DEFAULT_MATCH", "SearchIndex", "__version__"]
+__all__ = ["DEFAULT_MATCH", "SHARD_TIMEOUT", "SearchIndex", "__version__"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, make_dataclass
 from datetime import date
 
-from searcharc import DEFAULT_MATCH
+from searcharc import DEFAULT_MATCH, SHARD_TIMEOUT
 from searcharc.records import HIT_FIELDS
 
 TYPE_CHECKING = False  # as typing's, which a cold query does not import
@@ -158,7 +158,7 @@ QUERY: tuple[Option, ...] = (
         "shard_timeout",
         "--shard-timeout",
         "float",
-        2.0,
+        SHARD_TIMEOUT,
         "With --cluster: seconds a replica has to answer a call before another is asked.",
     ),
     Option(

@@ -23,12 +23,46 @@ cluster_app = typer.Typer(
 )
 
 
+NameOption = Annotated[
+    str, typer.Option("--index", help="The index's name on the cluster (its folder on each node).")
+]
+
+
+def joined(cluster: str | None) -> None:
+    """Join the cluster of --cluster (required), keeping standard output this command's."""
+    from searcharc.cluster import keep_output_clean, require_ray
+
+    if cluster is None:
+        raise SearcharcError("give the cluster's address: --cluster HOST:PORT")
+    require_ray()
+    from searcharc.cluster.connect import connect
+
+    keep_output_clean()
+    connect(cluster)
+
+
+@cluster_app.command("start")
+def start_command(
+    shards: Annotated[int, typer.Option(min=2, help="The index's shard count.")],
+    cluster: ClusterOption = None,
+    index: NameOption = "index",
+    replicas: Annotated[int, typer.Option(min=1, help="Replicas of each shard.")] = 2,
+) -> None:
+    """Start the replicas of an index whose shard folders are on the nodes already (copied by
+    hand; `searcharc index --cluster` starts its own): each on a node that holds its shard,
+    restarted by Ray on another that does when its node dies. Waits until each has opened its
+    shard (or said why it cannot)."""
+    joined(cluster)
+    from searcharc.cluster import placement
+
+    placed = placement.ensure(cluster_name(index), shards, replicas)
+    print(f"{len(placed)} replicas of index {cluster_name(index)} running")
+
+
 @cluster_app.command("status")
 def status_command(
     cluster: ClusterOption = None,
-    index: Annotated[
-        str, typer.Option(help="The index's name on the cluster (its folder on each node).")
-    ] = "index",
+    index: NameOption = "index",
     timeout: Annotated[
         float, typer.Option(help="Seconds each replica has to answer.", min=0.1)
     ] = 5.0,
@@ -38,15 +72,9 @@ def status_command(
     """Shards × replicas: each replica's node, the cluster commit its node knows, the shard's
     generation and documents there, and its health. Exit 0 when every replica answers, 1 when
     some do not but every shard has one that does, 2 when a shard has none."""
-    from searcharc.cluster import require_ray
-
-    if cluster is None:
-        raise SearcharcError("give the cluster's address: --cluster HOST:PORT")
-    require_ray()
-    from searcharc.cluster.connect import connect
+    joined(cluster)
     from searcharc.cluster.status import gather
 
-    connect(cluster)
     status = gather(cluster_name(index), timeout)
     if json_out:
         print(jsonout.to_json(status.as_dict()))
@@ -69,7 +97,7 @@ def print_status(status, styled: bool) -> None:
         cells = [str("-" if v is None else v) for v in shown]
         cells.append("-" if r.documents is None else f"{r.documents:,}")
         table.add_row(*cells, r.health if r.health == "up" else f"down: {r.health}")
-    console = rich_console() if styled else Console(no_color=True, highlight=False)
+    console = rich_console() if styled else Console(no_color=True, highlight=False, width=120)
     console.print(table)
     for shard in status.unavailable:
         console.print(f"shard {shard}: no replica answers")

@@ -124,8 +124,10 @@ def open_for(
     folder of --index (its shards in worker processes when ``parallel``)."""
     if cluster is None:
         return open_index(index_path(index), parallel)
+    from searcharc.cluster import keep_output_clean
     from searcharc.search.searcher import SearchIndex
 
+    keep_output_clean()
     return SearchIndex.connect(cluster, cluster_name(index), shard_timeout, allow_partial)
 
 

@@ -14,10 +14,35 @@ Ray transport. Ray is imported by these modules only, never by a local query.
 
 from __future__ import annotations
 
+import sys
+import threading
 from importlib.util import find_spec
 from pathlib import Path
 
 from searcharc.errors import SearcharcError
+
+
+class MainThreadOutput:
+    """Standard output for the main thread only: what other threads print goes to standard
+    error. Ray's error listener (a thread of every driver) prints cluster events, such as a
+    node's death, on standard output, amid a command's JSON or TREC run."""
+
+    def __init__(self, out, err):
+        self.out, self.err = out, err
+
+    def write(self, text: str) -> int:
+        main = threading.current_thread() is threading.main_thread()
+        return (self.out if main else self.err).write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.out, name)
+
+
+def keep_output_clean() -> None:
+    """For a command (not the Python API, whose caller's threads may print): only its own
+    output on standard output (before Ray starts its threads)."""
+    if not isinstance(sys.stdout, MainThreadOutput):
+        sys.stdout = MainThreadOutput(sys.stdout, sys.stderr)
 
 
 def require_ray() -> None:

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import atexit
 import logging
 import socket
-import sys
-from contextlib import suppress
 
 import ray
 
@@ -15,7 +12,6 @@ from searcharc.cluster import placement
 from searcharc.cluster.transport import RayShards, one_line
 from searcharc.errors import SearcharcError
 
-SHARD_TIMEOUT = 2.0  # seconds a replica has to answer a call (--shard-timeout)
 REACH_TIMEOUT = 5.0  # seconds to open a connection to the head (Ray itself tries for minutes)
 
 
@@ -32,15 +28,6 @@ def reach(address: str) -> None:
         raise SearcharcError(f"cannot reach the Ray cluster at {address}: {reason}") from None
 
 
-def flush_output() -> None:
-    """Write out what is left of standard output and error: Ray's own exit handler, which runs
-    after this one, ends the process before the interpreter would (the last lines of a
-    `query --batch` run were lost)."""
-    for stream in (sys.stdout, sys.stderr):
-        with suppress(OSError, ValueError):  # closed, or its reader gone: as without Ray
-            stream.flush()
-
-
 def connect(address: str) -> None:
     """Join the Ray cluster at ``address`` as a driver (once a process), or a one-line error."""
     if ray.is_initialized():
@@ -55,10 +42,9 @@ def connect(address: str) -> None:
         )
     except Exception as exc:  # Ray's own errors: ConnectionError, RuntimeError, ValueError…
         raise SearcharcError(f"cannot join the Ray cluster at {address}: {one_line(exc)}") from None
-    atexit.register(flush_output)  # handlers run last registered first: before Ray's
 
 
-def transport(address: str, index: str, shard_timeout: float = SHARD_TIMEOUT) -> RayShards:
+def transport(address: str, index: str, shard_timeout: float) -> RayShards:
     """The replicas of ``index`` on the cluster at ``address``."""
     if shard_timeout <= 0:
         raise SearcharcError(f"--shard-timeout: a number of seconds above 0, not {shard_timeout}")

@@ -12,9 +12,11 @@ end: ``max_restarts=-1``; a call it was answering is not retried by Ray but by t
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 import ray
+from ray.exceptions import ActorUnavailableError
 
 from searcharc.cluster.actors import Replica
 from searcharc.errors import SearcharcError
@@ -60,8 +62,29 @@ def ensure(index: str, shards: int, replicas: int, wait: float = 120.0) -> list[
     """The ``shards`` × ``replicas`` actors of an index, those missing started; each has
     opened its shard (or said why it cannot) within ``wait`` seconds."""
     placed = [start(index, i, r) for i in range(shards) for r in range(replicas)]
-    ray.get([p.handle.call.remote("state", ()) for p in placed], timeout=wait)
+    deadline = time.monotonic() + wait
+    waiting = placed
+    while waiting:  # those restarting are asked again
+        asked = {p: p.handle.call.remote("state", ()) for p in waiting}
+        left = max(0.0, deadline - time.monotonic())
+        ready, _ = ray.wait(list(asked.values()), num_returns=len(asked), timeout=left)
+        if len(ready) < len(asked) or time.monotonic() > deadline:
+            raise SearcharcError(
+                f"the replicas of index {index!r} did not all start within {wait:g} s: does "
+                f"each shard have {replicas} nodes that hold it (ray start --resources)?"
+            )
+        waiting = [p for p, answer in asked.items() if restarting(answer)]
+        time.sleep(0.2 if waiting else 0)
     return placed
+
+
+def restarting(answer) -> bool:
+    """Whether a replica's answer says it is restarting (Ray's ActorUnavailableError)."""
+    try:
+        ray.get(answer)
+    except ActorUnavailableError:
+        return True
+    return False
 
 
 def found(index: str) -> list[Placed]:

@@ -64,6 +64,7 @@ def replica_status(placed: placement.Placed, answer, ready: bool, timeout: float
     except RayError as exc:
         return ReplicaStatus(placed.shard, placed.replica, one_line(exc))
     health = info.pop("error", None) or "up"
+    info.pop("shards")  # the index's, not the replica's
     return ReplicaStatus(placed.shard, placed.replica, health, **info)
 
 

@@ -14,6 +14,7 @@ of the answer and named in ``failed``.
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -57,12 +58,16 @@ class Sent:
     answer: object = None  # an ObjectRef
     deadline: float = 0.0
     tried: list[Replica] = field(default_factory=list)
-    reason: str = "no replica"
+    reason: str = "no replica runs (searcharc cluster start)"
 
 
 def request_id(args: tuple) -> str | None:
     """The request a call of the shard protocol names: its first text argument."""
     return next((a for a in args if isinstance(a, str)), None)
+
+
+def pickled(args: tuple) -> bytes:
+    return pickle.dumps(args, pickle.HIGHEST_PROTOCOL)
 
 
 def one_line(exc: BaseException) -> str:
@@ -71,12 +76,10 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first.strip()[:120]}"
 
 
-def is_commit(manifest: object, count: int) -> bool:
-    """Whether a node's manifest records a cluster commit of ``count`` shards."""
-    if not isinstance(manifest, dict) or type(manifest.get("commit")) is not int:
-        return False
-    found = manifest.get("generations")
-    return isinstance(found, list) and len(found) == count and all(type(g) is int for g in found)
+def is_commit(manifest: dict | None, count: int) -> bool:
+    """Whether a node's manifest (``writing.ClusterCommit``, as a dict; checked as it was
+    read) records a commit of ``count`` shards."""
+    return manifest is not None and len(manifest["generations"]) == count
 
 
 class RayShards:
@@ -121,8 +124,8 @@ class RayShards:
         handle = replica.placed.handle
         found = self.finds.get((sent.shard, request_id(sent.args)))
         if sent.method in FOLLOW_FIND and found and found[0] is not replica:
-            handle.call.remote("find", found[1])  # an actor answers its calls in order
-        sent.replica, sent.answer = replica, handle.call.remote(sent.method, sent.args)
+            handle.pickled.remote("find", pickled(found[1]))  # answered in order
+        sent.replica, sent.answer = replica, handle.pickled.remote(sent.method, pickled(sent.args))
         sent.deadline = time.monotonic() + self.timeout
         sent.tried.append(replica)
         replica.in_flight += 1
@@ -145,12 +148,13 @@ class RayShards:
             return min(live, key=lambda r: (r.in_flight, r.asked))
 
     def answered(self, waiting: dict[int, Sent]) -> list[tuple[Sent, bool]]:
-        """The parts answered (True), or past their deadline (False), once there are any."""
+        """The parts answered (True), or past their deadline (False): all of them, or those
+        answered by the first deadline (a dead replica's call is answered at once, by Ray's
+        error; one wait a round, not one an answer: each costs)."""
         by_answer = {sent.answer: sent for sent in waiting.values()}
         first = min(sent.deadline for sent in waiting.values())
-        ready, _ = ray.wait(list(by_answer), timeout=max(0.0, first - time.monotonic()))
-        if ready:
-            ready, _ = ray.wait(list(by_answer), num_returns=len(by_answer), timeout=0)
+        left = max(0.0, first - time.monotonic())
+        ready, _ = ray.wait(list(by_answer), num_returns=len(by_answer), timeout=left)
         now = time.monotonic()
         late = [(s, False) for a, s in by_answer.items() if a not in ready and s.deadline <= now]
         return [(by_answer[a], True) for a in ready] + late
@@ -177,7 +181,7 @@ class RayShards:
         if not ready:
             return DOWN, f"no answer within {self.timeout:g} s (--shard-timeout)"
         try:
-            return ray.get(sent.answer)
+            return pickle.loads(ray.get(sent.answer))
         except RayError as exc:  # the actor died, its node is gone, …
             return DOWN, one_line(exc)
 
@@ -215,26 +219,33 @@ class RayShards:
             replica.probe = replica.placed.handle.info.remote()
         return False
 
-    def learn(self, replica: Replica, info) -> None:
-        """A replica's answer to ``info`` (an ObjectRef): up on its node, or down and why."""
+    def learn(self, replica: Replica, info) -> int:
+        """A replica's answer to ``info`` (an ObjectRef): up on its node, or down and why;
+        the shard count its node's manifest records (0: none)."""
         try:
             found = ray.get(info, timeout=0)
         except RayError as exc:
             replica.down = one_line(exc)
-            return
+            return 0
         replica.node = found["node"]
         replica.down = found.get("error")
+        shards = found.get("shards")
+        return shards if type(shards) is int else 0
 
     def survey(self) -> None:
         """Ask every replica where it runs, at once: those that do not answer within the
         deadline start marked down (a one-shot query then waits for none of them)."""
         asked = {r: r.placed.handle.info.remote() for r in self.every()}
         ready, _ = ray.wait(list(asked.values()), num_returns=len(asked), timeout=self.timeout)
+        recorded = 0
         for replica, info in asked.items():
             if info in ready:
-                self.learn(replica, info)
+                recorded = max(recorded, self.learn(replica, info))
             else:
                 self.mark_down(replica, f"no answer within {self.timeout:g} s (--shard-timeout)")
+        for shard in range(self.count, recorded):  # shards whose every replica was stopped
+            self.replicas[shard] = []
+        self.count = max(self.count, recorded)
 
     def generations(self) -> list[int | None]:
         """Each shard's generation at the newest cluster commit that the nodes of its live

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from searcharc import DEFAULT_MATCH
+from searcharc import DEFAULT_MATCH, SHARD_TIMEOUT
 from searcharc.analysis import Token, analyze
 from searcharc.errors import SearcharcError
 from searcharc.index import shards, store
@@ -67,7 +67,7 @@ class SearchIndex:
         cls,
         address: str,
         name: str = "index",
-        shard_timeout: float = 2.0,
+        shard_timeout: float = SHARD_TIMEOUT,
         allow_partial: bool = False,
     ) -> SearchIndex:
         """The index ``name`` on the Ray cluster at ``address`` (``pip install
