@@ -9,6 +9,11 @@ class StaleRequest(SearcharcError):
     """A shard was asked for the hits of a request found at a commit it no longer reads."""
 
 
+class MissingCommit(StaleRequest):
+    """A shard was asked to read a commit its folder no longer (or does not yet) hold: another
+    replica may hold it (a replica that missed a run, or has moved on)."""
+
+
 class ShardUnavailable(SearcharcError):
     """No replica of a shard answered (dead, or past its deadline); the message names it."""
 

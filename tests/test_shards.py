@@ -525,7 +525,7 @@ def test_a_shard_keeps_each_request_apart_and_says_its_commit(tmp_path, seeds_di
     assert fourth.generation > third.generation
     with pytest.raises(StaleRequest, match="a:1 was found at commit .*: ask again"):
         one_shard.hits("a:1", old, False)
-    with pytest.raises(StaleRequest, match=f"commit {first.generation} is not open"):
+    with pytest.raises(StaleRequest, match=f"commit {first.generation} is not here"):
         one_shard.find(first.generation, "a:5", *asked("المغرب"))
     new = [(e.docnum, e.score) for e in third.entries]
     assert [h.id for h in one_shard.hits("a:2", new, False)] == [e.id for e in third.entries]
@@ -533,6 +533,42 @@ def test_a_shard_keeps_each_request_apart_and_says_its_commit(tmp_path, seeds_di
         one_shard.find(None, f"c:{n}", *asked("الإرهاب"))
     with pytest.raises(SearcharcError, match="a:2 is not held"):
         one_shard.hits("a:2", new, False)
+
+
+def test_a_shard_reads_an_older_commit_its_folder_still_holds(tmp_path, seeds_dir):
+    """A shard opened after a commit (a restarted replica) reads the commit a request names
+    when its folder still holds it (a replica keeps the recorded commit until the next is
+    recorded); a commit it does not hold is MissingCommit, which sends the call to another
+    replica."""
+    import shutil
+
+    from searcharc.errors import MissingCommit
+
+    run_index([seeds_dir], tmp_path / "index")
+    folder = tmp_path / "index"
+    before = {f.name for f in folder.iterdir()}
+    saved = tmp_path / "saved"
+    shutil.copytree(folder, saved)
+    SearchIndex.open(folder).add([Article(id="new", title="المغرب", body="المغرب والرباط")])
+    for name in before - {f.name for f in folder.iterdir()}:  # what the commit deleted
+        shutil.copy(saved / name, folder / name)
+    old_shard = shard.Shard(saved)
+    one_shard = shard.Shard(folder)
+    old, last = old_shard.state().generation, one_shard.state().generation
+    assert last > old
+
+    def found(at, generation):
+        request = Request.of("المغرب", 10, DEFAULT, "any", None, None, "score", False, False)
+        plan = planning.plan(at.index.searcher(DEFAULT, generation), at.index.meta, request)
+        stats = at.statistics(generation, statistics.query_terms(plan))
+        return at.find(generation, "r:1", request, plan, stats)
+
+    then, now = found(one_shard, old), found(one_shard, last)
+    assert then.generation == old and now.generation == last
+    assert [e.id for e in then.entries] == [e.id for e in found(old_shard, None).entries]
+    assert "new" in [e.id for e in now.entries] and "new" not in [e.id for e in then.entries]
+    with pytest.raises(MissingCommit, match=f"commit {last + 1} is not here"):
+        found(one_shard, last + 1)
 
 
 def test_a_page_is_asked_again_when_a_shard_moved_on(three, monkeypatch):

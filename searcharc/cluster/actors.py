@@ -14,7 +14,7 @@ import pickle
 from dataclasses import asdict
 from pathlib import Path
 
-from searcharc.errors import SearcharcError
+from searcharc.errors import MissingCommit, SearcharcError
 
 CLUSTER_DIR = "SEARCHARC_CLUSTER_DIR"  # set on each node's `ray start`
 
@@ -40,6 +40,8 @@ def answered(call) -> Reply:
     """The reply to ``call()``: its value, the SearcharcError it raised, or down and why."""
     try:
         return OK, call()
+    except MissingCommit as exc:  # this replica lags (or moved on): another may hold it
+        return DOWN, why(exc)
     except SearcharcError as exc:
         return ERROR, exc
     except Exception as exc:  # damaged or missing files: another replica may answer

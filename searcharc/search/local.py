@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from searcharc.errors import SearcharcError, StaleRequest
+from searcharc.errors import MissingCommit, SearcharcError
 from searcharc.index import store
 from searcharc.search import candidates, facets, hits
 from searcharc.search.backend import Backend
 from searcharc.search.ranking import DEFAULT, Ranking
 from searcharc.search.request import Page, Plan, Request
 from searcharc.whooshx import segments
+from searcharc.whooshx.generations import generations, searcher_at
 from searcharc.whooshx.statistics import forget_idfs
 
 TYPE_CHECKING = False  # as typing's, which a cold query does not import
@@ -38,7 +39,7 @@ class LocalIndex(Backend):
 
     def searcher(self, ranking: Ranking, generation: int | None = None):
         """The open searcher of commit ``generation`` (None: the last one), opened again when
-        the index has changed; StaleRequest when that commit is no longer (or not yet) open.
+        the index has changed; MissingCommit when the folder no longer (or not yet) holds it.
 
         Not Whoosh's ``refresh()``: it reuses the readers of segments it had open, deletions
         and all (a removed or replaced article stayed found), and keeps segments merged away.
@@ -56,12 +57,20 @@ class LocalIndex(Backend):
         return chosen
 
     def _at(self, generation: int | None):
+        """The open searcher of commit ``generation``; an older commit that the folder still
+        holds is opened, and kept beside the last one (MissingCommit: the folder has not)."""
         last = self.opened.reader().generation()
         if generation is None or generation == last:
             return self.opened
         if self.kept is not None and self.kept.reader().generation() == generation:
             return self.kept
-        raise StaleRequest(f"{self.path}: commit {generation} is not open (it reads {last})")
+        if not self.keep or generation > last or generation not in generations(self.path):
+            raise MissingCommit(f"{self.path}: commit {generation} is not here (it reads {last})")
+        if self.kept is not None:
+            self.kept.close()
+        self.kept = searcher_at(self.ix, generation)
+        segments.cache_terms(self.kept.reader())
+        return self.kept
 
     def _retire(self) -> None:
         """Let go of the open searcher (``keep``: keep it, and let go of the one kept)."""

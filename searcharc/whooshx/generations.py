@@ -68,3 +68,14 @@ def clean(path: Path, keep: set[int]) -> list[str]:
             file.unlink(missing_ok=True)
             gone.append(file.name)
     return gone
+
+
+def searcher_at(ix, generation: int):
+    """A searcher of ``ix`` (a Whoosh FileIndex) at its commit ``generation``, which its folder
+    still holds (FileNotFoundError otherwise): Whoosh opens only the last one."""
+    from whoosh.index import FileIndex
+    from whoosh.searching import Searcher
+
+    toc = TOC.read(ix.storage, ix.indexname, generation, schema=ix._schema)
+    reader = FileIndex._reader(ix.storage, toc.schema, toc.segments, toc.generation)
+    return Searcher(reader, fromindex=ix)
