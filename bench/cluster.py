@@ -39,6 +39,7 @@ from ray.cluster_utils import Cluster
 from stats import percentile
 
 from searcharc.cluster import keep_output_clean, placement
+from searcharc.cluster.writing import ClusterCommit
 from searcharc.index import shards
 from searcharc.search.searcher import SearchIndex
 
@@ -76,6 +77,9 @@ class Bench:
         folder.mkdir(parents=True)
         for i, path in enumerate(shards.shard_paths(self.index, self.count)):
             (folder / f"shard-{i}").symlink_to(path.resolve())
+        recorded = shards.generations(self.index, self.count)
+        if None not in recorded:  # the index's last commit, as a cluster run records it
+            ClusterCommit(self.count, 1, 1, recorded).write(folder)
         self.added += 1
         self.nodes.append(
             self.cluster.add_node(

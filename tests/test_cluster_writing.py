@@ -98,13 +98,20 @@ def test_a_cluster_run_indexes_as_one_local_run_and_records_one_commit(tmp_path)
     assert commits(nodes)[0].commit == 2
 
 
-def test_changes_prune_remove_and_duplicates_across_shards(tmp_path):
+def indexed_twice(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Three days of articles, indexed on the cluster's nodes and locally in as many shards:
+    the archive, the nodes' folder, the local index."""
     days, nodes, local = (
         archive(tmp_path / "archive", range(3)),
         tmp_path / "nodes",
         tmp_path / "local",
     )
     both([days], nodes, local, shards=SHARDS)
+    return days, nodes, local
+
+
+def test_changes_prune_remove_and_duplicates_across_shards(tmp_path):
+    days, nodes, local = indexed_twice(tmp_path)
     archive(days, range(3, 5))  # new days
     (days / "day0.jsonl").unlink()  # a day gone: pruned
     text = (days / "day1.jsonl").read_text("utf-8").replace(WORDS[0], WORDS[1])
@@ -122,12 +129,7 @@ def test_changes_prune_remove_and_duplicates_across_shards(tmp_path):
 
 
 def test_a_run_killed_midway_loses_nothing_and_the_next_finishes(tmp_path):
-    days, nodes, local = (
-        archive(tmp_path / "archive", range(3)),
-        tmp_path / "nodes",
-        tmp_path / "local",
-    )
-    both([days], nodes, local, shards=SHARDS)
+    days, nodes, local = indexed_twice(tmp_path)
     before = search(replica_view(nodes, tmp_path / "before", 1))
     archive(days, range(3, 8), size=60)
     cluster = local_cluster(nodes)
@@ -144,12 +146,7 @@ def test_a_run_killed_midway_loses_nothing_and_the_next_finishes(tmp_path):
 
 
 def test_a_primary_whose_node_was_replaced_copies_the_shard_first(tmp_path):
-    days, nodes, local = (
-        archive(tmp_path / "archive", range(3)),
-        tmp_path / "nodes",
-        tmp_path / "local",
-    )
-    both([days], nodes, local, shards=SHARDS)
+    days, nodes, local = indexed_twice(tmp_path)
     shutil.rmtree(folder(nodes, holders(1)[0], 1))  # a new machine in its place: no folder
     archive(days, range(3, 4))
     both([days], nodes, local)
