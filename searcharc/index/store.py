@@ -17,7 +17,7 @@ from searcharc.analysis import ANALYZER_VERSION, DEFAULT_ROOTS, DEFAULT_STEMMER
 from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
 from searcharc.records import Article, derived_title
-from searcharc.whooshx.storage import MappedStorage
+from searcharc.whooshx import damage
 
 META_FILE = "searcharc.json"
 # Segment files stay separate: Whoosh copies a compound file's parts into memory on every open.
@@ -207,7 +207,7 @@ def open_existing(path: Path) -> Index:
     if not exists(path):
         raise SearcharcError(f"no index at {path}; build one: searcharc index --index {path}")
     check_version(path)
-    return MappedStorage(str(path)).open_index()
+    return damage.open_index(path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,149 @@
+"""Which file of an index folder is damaged, found when a read of it has failed (whoosh-reloaded
+2.7.x's files: the table of contents, then each segment's term file, postings file and
+columns), and the one boundary that turns such a failure into ``DamagedIndex``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+
+from whoosh.index import TOC, FileIndex
+
+from searcharc.errors import DamagedIndex, SearcharcError
+from searcharc.whooshx.generations import INDEX_NAME, generations, toc_name
+from searcharc.whooshx.storage import MappedStorage
+
+TYPE_CHECKING = False  # as typing's, which a cold query does not import
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """A file that does not read: its name in the folder, and its segment (None: the TOC)."""
+
+    file: str
+    segment: str | None = None
+    articles: int = 0
+
+
+def diagnose(path: Path) -> Damage | None:
+    """The first file of the folder's last commit that does not read; None when all do."""
+    found = generations(path)
+    if not found:
+        return None
+    storage = MappedStorage(str(path))
+    try:
+        toc = TOC.read(storage, INDEX_NAME, found[-1])
+    except Exception:
+        return Damage(toc_name(found[-1]))
+    for segment in toc.segments:
+        damage = segment_damage(storage, path, segment)
+        if damage is not None:
+            return damage
+    return None
+
+
+def segment_damage(storage, path: Path, segment) -> Damage | None:
+    """The file of one segment that is missing or does not decode, None when all do."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    name = segment.segment_id()
+
+    def damaged(extension: str) -> Damage:
+        return Damage(f"{name}{extension}", name, segment.doc_count())
+
+    for extension in (W3Codec.TERMS_EXT, W3Codec.POSTS_EXT):
+        if not (path / f"{name}{extension}").is_file():
+            return damaged(extension)
+    try:
+        terms = W3Codec().terms_reader(storage, segment)
+    except Exception:
+        return damaged(W3Codec.TERMS_EXT)
+    try:
+        size = (path / f"{name}{W3Codec.POSTS_EXT}").stat().st_size
+        return None if postings_read(terms, size) else damaged(W3Codec.POSTS_EXT)
+    except Exception:
+        return damaged(W3Codec.TERMS_EXT)
+    finally:
+        terms.close()
+
+
+def postings_read(terms, size: int) -> bool:
+    """Whether each term's postings lie in the postings file (``size`` bytes) and start with
+    W3's header."""
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    postfile = terms._postfile
+    for _, info in terms.items():
+        if info.is_inlined():
+            continue
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
+            (length,) = length
+        if offset + length > size or postfile.get(offset, 4) != WHOOSH3_HEADER_MAGIC:
+            return False
+    return True
+
+
+def damaged_error(path: Path, damage: Damage) -> DamagedIndex:
+    """The one line of a damaged file."""
+    where = (
+        f"segment {damage.segment}, {damage.articles:,} articles"
+        if damage.segment
+        else "the table of contents of its last commit"
+    )
+    return DamagedIndex(
+        f"{path / damage.file} is damaged ({where}): run searcharc check --index {path}"
+    )
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Reads of the index at ``path``: a failure that a damaged file explains becomes
+    ``DamagedIndex`` naming it; any other (a bug) goes on as it was."""
+    try:
+        yield
+    except SearcharcError:
+        raise
+    except Exception as exc:
+        damage = diagnose(path)
+        if damage is None:
+            raise
+        raise damaged_error(path, damage) from exc
+
+
+class CheckedIndex(FileIndex):
+    """Whoosh's index of a folder whose table of contents and readers, opened by every
+    search and every writer, are read through ``reading``."""
+
+    def _read_toc(self):
+        with reading(Path(self.storage.folder)):
+            return super()._read_toc()
+
+    def reader(self, reuse=None):
+        with reading(Path(self.storage.folder)):
+            return super().reader(reuse)
+
+
+def open_index(path: Path) -> CheckedIndex:
+    """The index of the folder ``path``, its files read through a memory map."""
+    with reading(path):
+        return MappedStorage(str(path)).open_index(indexclass=CheckedIndex)
+
+
+def checked(method: Callable[..., T]) -> Callable[..., T]:
+    """A method of a reader of one index folder (its ``path``) whose reads, every block it
+    decodes, go through ``reading``."""
+
+    @wraps(method)
+    def read(self, *args, **kwargs):
+        with reading(self.path):
+            return method(self, *args, **kwargs)
+
+    return read
