@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
+from struct import Struct
 
 from whoosh.index import TOC, FileIndex
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from typing import TypeVar
 
     T = TypeVar("T")
+
+
+LENGTHS = Struct("!ii")  # a key's and its value's length, before them in a hash file
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +87,42 @@ def postings_read(terms, size: int) -> bool:
     for _, info in terms.items():
         if info.is_inlined():
             continue
-        offset, length = info.extent()
-        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
-            (length,) = length
+        offset, length = extent(info)
         if offset + length > size or postfile.get(offset, 4) != WHOOSH3_HEADER_MAGIC:
             return False
+    return True
+
+
+def extent(info) -> tuple[int, int]:
+    """Where a (not inlined) term's postings lie in the postings file: offset and length."""
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
+        (length,) = length
+    return offset, length
+
+
+LAST_TERMS = 64  # the last terms whose postings ``whole`` looks for
+
+
+def whole(leaf) -> bool:
+    """Whether a segment reader's postings file holds the postings of its last terms in key
+    order (written last, they end at its end): a few reads, on every open, that find a
+    truncated postings file before a query decodes it; True for another codec's segment."""
+    from whoosh.codec.whoosh3 import W3Codec, W3TermInfo, W3TermsReader
+
+    terms = getattr(leaf, "_terms", None)
+    terms = getattr(terms, "_terms", terms)  # searcharc.whooshx.segments.CachedTerms
+    if type(terms) is not W3TermsReader:
+        return True
+    index, file = terms._tindex, terms._tindex.dbfile
+    size = leaf._storage.file_length(leaf.segment().make_filename(W3Codec.POSTS_EXT))
+    for number in range(index.indexlen - 1, max(index.indexlen - 1 - LAST_TERMS, -1), -1):
+        position = index._get_pos(index.indexbase + number * index.indexsize)
+        keylength, datalength = LENGTHS.unpack(file.get(position, LENGTHS.size))
+        info = W3TermInfo.from_bytes(file.get(position + LENGTHS.size + keylength, datalength))
+        if not info.is_inlined():
+            offset, length = extent(info)
+            return offset + length <= size
     return True
 
 
@@ -128,7 +163,11 @@ class CheckedIndex(FileIndex):
 
     def reader(self, reuse=None):
         with reading(Path(self.storage.folder)):
-            return super().reader(reuse)
+            opened = super().reader(reuse)
+            for leaf, _ in opened.leaf_readers():
+                if not whole(leaf):
+                    raise EOFError(f"segment {leaf.segment().segment_id()} is cut short")
+            return opened
 
 
 def open_index(path: Path) -> CheckedIndex:
