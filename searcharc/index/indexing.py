@@ -6,11 +6,12 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from searcharc import __version__
 from searcharc.errors import SearcharcError
-from searcharc.index import manifest, shards, store
+from searcharc.index import faults, manifest, shards, store
 from searcharc.index.lock import writer_lock
 from searcharc.ingest import Input, Selection, Skipped, read_input
 from searcharc.ingest.inputs import inputs
@@ -131,7 +132,8 @@ def run_index(
     """Index ``paths`` into ``target``: add new, update changed, skip unchanged; one commit."""
     progress = progress or Progress()
     started = time.monotonic()
-    with writer_lock(target, options.lock_timeout):
+    folders = partial(shard_folders, target, options.shards)
+    with faults.writes(target, folders), writer_lock(target, options.lock_timeout):
         shards.chosen(target, options.shards)  # a conflicting count before reading anything
         items = read_inputs(paths, options.selection, progress)
         jobs = options.jobs or auto_jobs(input_size(items), usable_cpus())
@@ -143,6 +145,11 @@ def run_index(
             manifest.write(target, reading, read)
     run.seconds = time.monotonic() - started
     return run
+
+
+def shard_folders(target: Path, wanted: int | None) -> list[Path]:
+    """The folders a run writes: the index's own, or its shards'."""
+    return shards.shard_paths(target, shards.chosen(target, wanted))
 
 
 def read_inputs(

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from searcharc.errors import SearcharcError
+from searcharc.index import faults
 
 LOCK_FILE = "searcharc.lock"
 POLL_SECONDS = 0.1
@@ -33,6 +34,8 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
         index_dir.mkdir(parents=True, exist_ok=True)
         handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 (the with below)
     except OSError as exc:
+        if faults.refused(exc):
+            raise faults.DiskRefused(faults.message(index_dir, exc)) from None
         raise SearcharcError(f"cannot write an index at {index_dir}: {exc.strerror}") from None
     with handle:
         deadline = time.monotonic() + timeout

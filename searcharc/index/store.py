@@ -16,6 +16,7 @@ from whoosh.index import Index
 from searcharc.analysis import ANALYZER_VERSION, DEFAULT_ROOTS, DEFAULT_STEMMER
 from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
+from searcharc.index import faults
 from searcharc.records import Article, derived_title
 from searcharc.whooshx import damage
 
@@ -195,10 +196,7 @@ def check_version(path: Path) -> IndexMeta:
     """The index's metadata, refusing an index built by another analyzer version."""
     meta = IndexMeta.read(path)
     if meta.analyzer_version != ANALYZER_VERSION:
-        raise SearcharcError(
-            f"{path} was built with analyzer version {meta.analyzer_version}, this searcharc "
-            f"uses {ANALYZER_VERSION}; rebuild it: searcharc index --rebuild --index {path}"
-        )
+        raise faults.OtherVersion(faults.other_version(path, meta.analyzer_version))
     return meta
 
 
