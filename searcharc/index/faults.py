@@ -80,22 +80,40 @@ def remove_unfinished(folders: Callable[[], list[Path]]) -> None:
                     leftover.unlink()
 
 
+def refusal(path: Path, exc: BaseException) -> DiskRefused | None:
+    """``DiskRefused`` for a write to the index at ``path`` that the disk refused, else None."""
+    found = refused(exc)
+    return None if found is None else DiskRefused(message(path, found))
+
+
 @contextmanager
-def writes(path: Path, folders: Callable[[], list[Path]]) -> Iterator[None]:
-    """A run that writes the index at ``path`` (``folders()``: the index's own, or its
-    shards'): a write the disk refuses becomes ``DiskRefused``, after a full disk's unfinished
-    files are removed."""
+def writes(path: Path) -> Iterator[None]:
+    """Writes to the index at ``path``: one the disk refuses becomes ``DiskRefused``."""
     try:
         yield
     except SearcharcError:
         raise
     except Exception as exc:
-        found = refused(exc)
-        if found is None:
+        error = refusal(path, exc)
+        if error is None:
             raise
-        if found.errno in NO_SPACE:
-            remove_unfinished(folders)
-        raise DiskRefused(message(path, found)) from exc
+        raise error from exc
+
+
+@contextmanager
+def cleaned(path: Path, folders: Callable[[], list[Path]]) -> Iterator[None]:
+    """A run that holds the write lock of the index at ``path``: when it fails, what it left
+    unfinished in ``folders()`` (the index's own, or its shards') is removed at once (a full
+    disk stays full otherwise, and the next run fails the same way); a refused write is told
+    as the disk was when it failed."""
+    try:
+        yield
+    except Exception as exc:
+        error = None if isinstance(exc, SearcharcError) else refusal(path, exc)
+        remove_unfinished(folders)
+        if error is None:
+            raise
+        raise error from exc
 
 
 class OtherVersion(SearcharcError):

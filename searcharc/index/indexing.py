@@ -133,16 +133,17 @@ def run_index(
     progress = progress or Progress()
     started = time.monotonic()
     folders = partial(shard_folders, target, options.shards)
-    with faults.writes(target, folders), writer_lock(target, options.lock_timeout):
+    with faults.writes(target), writer_lock(target, options.lock_timeout):
         shards.chosen(target, options.shards)  # a conflicting count before reading anything
         items = read_inputs(paths, options.selection, progress)
         jobs = options.jobs or auto_jobs(input_size(items), usable_cpus())
-        writer = open_writer(target, options.rebuild, options.shards, jobs, options.memory)
-        reading = reading_key(options)
-        before = {} if writer.clear else manifest.read(target, reading)
-        run, read = index_into(items, writer, before, options, progress)
-        if read is not None:
-            manifest.write(target, reading, read)
+        with faults.cleaned(target, folders):
+            writer = open_writer(target, options.rebuild, options.shards, jobs, options.memory)
+            reading = reading_key(options)
+            before = {} if writer.clear else manifest.read(target, reading)
+            run, read = index_into(items, writer, before, options, progress)
+            if read is not None:
+                manifest.write(target, reading, read)
     run.seconds = time.monotonic() - started
     return run
 

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from searcharc.errors import SearcharcError
@@ -50,9 +50,10 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
                         f"gave up after {timeout:g} s (--lock-timeout)"
                     ) from None
                 time.sleep(POLL_SECONDS)
-        handle.truncate(0)
-        handle.write(f"pid {os.getpid()} ({' '.join(['searcharc', *sys.argv[1:]])[:200]})\n")
-        handle.flush()
+        holder = f"pid {os.getpid()} ({' '.join(['searcharc', *sys.argv[1:]])[:200]})\n"
+        with suppress(OSError):  # who holds it (unbuffered): a full disk must not fail the run
+            os.ftruncate(handle.fileno(), 0)
+            os.write(handle.fileno(), holder.encode())
         try:
             yield
         finally:
