@@ -82,6 +82,16 @@ def copy_of(seed_index_dir: Path, tmp_path: Path) -> Callable[[str], Path]:
     return copy
 
 
+def damaged_line(index: Path, file: Path) -> str:
+    """What searcharc says of the damaged ``file`` of the seed index (5 articles, one segment)."""
+    where = (
+        "the table of contents of its last commit"
+        if file.suffix == ".toc"
+        else f"segment {file.name.split('.')[0]}, 5 articles"
+    )
+    return f"searcharc: {file} is damaged ({where}): run searcharc check --index {index}"
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("fault", DAMAGE)
 def test_a_damaged_file_is_named_in_one_line(copy_of, fault: str, command: str):
@@ -91,19 +101,21 @@ def test_a_damaged_file_is_named_in_one_line(copy_of, fault: str, command: str):
     damage(file)
     before = files_of(index)
     done = run_cli(*COMMANDS[command](index))
-    line = one_line(done.stderr)
     assert done.returncode == 2, done
-    assert line == (
-        f"searcharc: {file} is damaged ("
-        + (
-            f"segment {file.stem}, 5 articles"
-            if extension != ".toc"
-            else "the table of contents of its last commit"
-        )
-        + f"): run searcharc check --index {index}"
-    ), line
+    assert one_line(done.stderr) == damaged_line(index, file)
     assert done.stdout == ""  # no hit, no count: nothing read from damaged data
     assert files_of(index) == before  # an update run changed nothing
+
+
+@pytest.mark.parametrize("command", ["query", "stats"])  # an update run reads no stored field
+def test_garbage_stored_fields_are_named_in_one_line(copy_of, command: str):
+    index = copy_of("index")
+    file = segment_file(index, "._stored.col")
+    garbage(file)
+    done = run_cli(*COMMANDS[command](index))
+    assert done.returncode == 2, done
+    assert one_line(done.stderr) == damaged_line(index, file)
+    assert done.stdout == ""
 
 
 def test_a_failure_no_file_explains_stays_what_it_was(seed_index_dir: Path):

@@ -47,35 +47,59 @@ def diagnose(path: Path) -> Damage | None:
     except Exception:
         return Damage(toc_name(found[-1]))
     for segment in toc.segments:
-        damage = segment_damage(storage, path, segment)
-        if damage is not None:
-            return damage
+        file = segment_damage(storage, path, segment) or column_damage(storage, segment, toc.schema)
+        if file is not None:
+            return Damage(file, segment.segment_id(), segment.doc_count())
     return None
 
 
-def segment_damage(storage, path: Path, segment) -> Damage | None:
-    """The file of one segment that is missing or does not decode, None when all do."""
+def segment_damage(storage, path: Path, segment) -> str | None:
+    """The term or postings file of a segment that is missing or does not decode."""
     from whoosh.codec.whoosh3 import W3Codec
 
-    name = segment.segment_id()
-
-    def damaged(extension: str) -> Damage:
-        return Damage(f"{name}{extension}", name, segment.doc_count())
-
-    for extension in (W3Codec.TERMS_EXT, W3Codec.POSTS_EXT):
-        if not (path / f"{name}{extension}").is_file():
-            return damaged(extension)
+    terms_file, postings_file = (segment.make_filename(e) for e in (".trm", ".pst"))
+    for file in (terms_file, postings_file):
+        if not (path / file).is_file():
+            return file
     try:
         terms = W3Codec().terms_reader(storage, segment)
     except Exception:
-        return damaged(W3Codec.TERMS_EXT)
+        return terms_file
     try:
-        size = (path / f"{name}{W3Codec.POSTS_EXT}").stat().st_size
-        return None if postings_read(terms, size) else damaged(W3Codec.POSTS_EXT)
+        return (
+            None if postings_read(terms, (path / postings_file).stat().st_size) else postings_file
+        )
     except Exception:
-        return damaged(W3Codec.TERMS_EXT)
+        return terms_file
     finally:
         terms.close()
+
+
+def column_damage(storage, segment, schema) -> str | None:
+    """The column file of a segment that does not decode: its stored fields (every
+    document's), or a sortable field's column."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    from searcharc.whooshx.segments import StoredColumn
+
+    perdoc = W3Codec().per_document_reader(storage, segment)
+    sortable = [(name, field.column_type) for name, field in schema.items() if field.column_type]
+    try:
+        for name, column in [("_stored", None), *sortable]:
+            if not perdoc.has_column(name):
+                continue
+            try:
+                if column is None:
+                    stored = StoredColumn(perdoc)
+                    for docnum in range(perdoc.doc_count_all()):
+                        stored[docnum]
+                else:
+                    list(perdoc.column_reader(name, column))
+            except Exception:
+                return W3Codec.column_filename(segment, name)
+        return None
+    finally:
+        perdoc.close()
 
 
 def postings_read(terms, size: int) -> bool:
