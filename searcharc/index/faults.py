@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -35,6 +34,8 @@ def refused(exc: BaseException) -> OSError | None:
 
 
 def megabytes_free(path: Path) -> str:
+    import shutil  # here: it imports bz2 and lzma, which a query never needs
+
     with suppress(OSError):
         return f"{shutil.disk_usage(path).free / 2**20:,.1f} MB free"
     return "free space unknown"
@@ -63,6 +64,8 @@ def message(path: Path, exc: OSError) -> str:
 
 def remove_unfinished(folders: Callable[[], list[Path]]) -> None:
     """Delete what an unfinished run left in each of the ``folders()`` (``unfinished``)."""
+    import shutil
+
     try:
         chosen = folders()
     except SearcharcError:  # no shard count to go by
