@@ -1,6 +1,6 @@
 """What an index folder refuses, each in one line: a write the disk refuses (full, read-only,
-not permitted), the run's unfinished files removed at once for a full disk; an index of
-another searcharc's version."""
+not permitted), after a failed run's unfinished files are removed; an index of another
+searcharc's version."""
 
 from __future__ import annotations
 
