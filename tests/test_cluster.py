@@ -166,6 +166,26 @@ def test_the_cluster_ranks_as_one_index(one, connected, words, generated):  # no
     assert found > 200
 
 
+def test_the_rest_of_the_api_on_the_cluster_is_one_index(one, connected, generated):  # noqa: F811
+    """Stored articles (routed to their shard), similar articles, statistics, did-you-mean."""
+    for record in generated[::23]:
+        assert connected.get(record["id"]) == one.get(record["id"])
+    for record in generated[::60]:
+        a, b = one.similar(record["id"], limit=6), connected.similar(record["id"], limit=6)
+        assert a and [(s.hit, s.shared_terms) for s in b] == [(s.hit, s.shared_terms) for s in a]
+    a, b = one.stats(), connected.stats()
+    assert (b.documents, b.distinct_words, b.distinct_stems, b.by_source, b.by_month) == (
+        a.documents,
+        a.distinct_words,
+        a.distinct_stems,
+        a.by_source,
+        a.by_month,
+    )
+    assert [s.query for s in connected.suggest("الارهب")] == [
+        s.query for s in one.suggest("الارهب")
+    ]
+
+
 def jsonl(*args: str) -> list[dict]:
     done = run_cli("query", "--jsonl", *args)
     assert done.returncode in (0, 1), done.stderr

@@ -28,7 +28,7 @@ from searcharc.cluster.placement import Placed
 from searcharc.errors import ShardUnavailable
 
 PROBE_EVERY = 1.0  # seconds between two probes of a replica marked down
-FOLLOW_FIND = frozenset({"hits", "similar_hits"})  # read what the request's find kept
+FOLLOW_FIND = frozenset({"hits", "body_vectors", "similar_hits"})  # read what its find kept
 FINDS_KEPT = 64  # requests whose finding replica (and call) is remembered
 COMMIT_KEPT = 1.0  # seconds the cluster commit read from the nodes is used before reading again
 MANIFEST_GRACE = 0.05  # seconds the other nodes' manifests are awaited after the first

@@ -21,7 +21,7 @@ from searcharc.whooshx.statistics import StatisticsSearcher
 
 TYPE_CHECKING = False  # as typing's, which a cold query does not import
 if TYPE_CHECKING:
-    from searcharc.search.similar import KeyTerms, Similar
+    from searcharc.search.similar import Similar
     from searcharc.search.stats import Counts
     from searcharc.search.suggest import Near
 
@@ -153,27 +153,43 @@ class Shard:
             for d, s in wanted
         ]
 
+    def body_vectors(self, request_id: str, wanted: list[tuple[int, float]]) -> list:
+        """The body terms (``similar.Vector``) of documents that request ``request_id`` found."""
+        from searcharc.search.similar import body_vector
+
+        held = self._held(request_id)
+        return [body_vector(held.searcher, d) for d, _ in wanted]
+
+    def body_vector(self, generation: Generation, article_id: str) -> list | None:
+        """The body terms of an article of this shard (``similar``), or None."""
+        from searcharc.search.similar import body_vector
+
+        searcher = self.index.searcher(DEFAULT_RANKING, generation)
+        docnum = searcher.document_number(id=article_id)
+        return None if docnum is None else body_vector(searcher, docnum)
+
+    def body_frequencies(self, generation: Generation, words: set[str]) -> tuple:
+        """What Bo1 reads of this shard for some body words (``similar.body_frequencies``)."""
+        from searcharc.search.similar import body_frequencies
+
+        return body_frequencies(self.reader(generation), words)
+
     def similar_hits(
-        self, request_id: str, wanted: list[tuple[int, float]], own: KeyTerms
+        self, request_id: str, wanted: list[tuple[int, float]], shared: dict[str, set[str]]
     ) -> list[Similar]:
-        """The articles (docnum, score) that a search for ``own`` key terms found (``similar``)."""
+        """The hits of the articles (docnum, score) that a search for an article's key terms
+        found, each with the key terms it shares with it (``shared``: by id)."""
         from searcharc.search.similar import similar_hit
 
         held = self._held(request_id)
-        meta = self.index.meta
-        return [similar_hit(held.searcher, meta, held.candidates[d], own) for d, _ in wanted]
+        meta, ids = self.index.meta, held.searcher.reader().column_reader("id")
+        return [
+            similar_hit(held.searcher, meta, held.candidates[d], shared[ids[d]]) for d, _ in wanted
+        ]
 
     def get(self, generation: Generation, article_id: str) -> dict | None:
         """The stored fields of an article of this shard, or None."""
         return self.index.searcher(DEFAULT_RANKING, generation).document(id=article_id)
-
-    def key_terms(self, generation: Generation, article_id: str) -> KeyTerms | None:
-        """The key terms of an article of this shard (``similar``), or None."""
-        from searcharc.search.similar import key_terms
-
-        searcher = self.index.searcher(DEFAULT_RANKING, generation)
-        docnum = searcher.document_number(id=article_id)
-        return None if docnum is None else key_terms(searcher, docnum)
 
     def near_words(self, generation: Generation, norms: list[str]) -> dict[str, Near]:
         """What the shard holds of some query words and of the words near them (``suggest``)."""

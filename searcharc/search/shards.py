@@ -247,15 +247,33 @@ class ShardedIndex(Backend):
         return self.attempt(lambda commit: self.similar_at(commit, article_id, limit))
 
     def similar_at(self, commit: Commit, article_id: str, limit: int) -> list[Similar]:
-        from searcharc.search.similar import like
+        """The articles most like one: its key terms, weighed by the whole index, searched on
+        every shard; then the key terms of each article found, to say what the two share."""
+        from searcharc.search import similar
 
         home = shards.shard_of(article_id, self.transport.count)
-        own = self.ask("key_terms", commit.args(article_id, among={home}))[home]
-        if own is None:
+        vector = self.ask("body_vector", commit.args(article_id, among={home}))[home]
+        if vector is None:
             raise SearcharcError(f"not in the index: {article_id}")
-        request, plan = like(article_id, own, limit)
+        own = self.key_terms(commit, [vector])[0]
+        request, plan = similar.like(article_id, own, limit)
         answers = self.gather(commit, request, plan)
-        return self.built(commit, answers, request, 0, "similar_hits", own)
+        found = merge({i: answers[i] for i in commit.answered}, request)
+        vectors = self.built(commit, answers, request, 0, "body_vectors")
+        theirs = self.key_terms(commit, vectors)
+        common = {e.id: similar.shared(own, t) for (_, e), t in zip(found, theirs, strict=True)}
+        return self.built(commit, answers, request, 0, "similar_hits", common)
+
+    def key_terms(self, commit: Commit, vectors: list) -> list:
+        """Each body's key terms (``similar.KeyTerms``), weighed by the whole index."""
+        from searcharc.search import similar
+
+        words = {word for vector in vectors for word, _ in vector}
+        parts = self.ask("body_frequencies", commit.args(words)).values()
+        frequencies = similar.summed(parts)
+        meta = self.meta
+        schema = store.make_schema(meta.stemmer, meta.stopwords, meta.roots)
+        return [similar.weighed(schema, vector, frequencies) for vector in vectors]
 
     def stats(self) -> IndexStats:
         return self.attempt(self.stats_at)
