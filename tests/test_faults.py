@@ -118,6 +118,16 @@ def test_garbage_stored_fields_are_named_in_one_line(copy_of, command: str):
     assert done.stdout == ""
 
 
+@pytest.mark.parametrize("fault", ["garbage TOC", "terms truncated"])
+def test_rebuild_replaces_a_damaged_index(copy_of, seed_index_dir: Path, fault: str):
+    index = copy_of("index")
+    extension, damage = DAMAGE[fault]
+    damage(segment_file(index, extension) if extension != ".toc" else max(index.glob("*.toc")))
+    done = run_cli("index", str(SEEDS), "--rebuild", *index_args(index))
+    assert done.returncode == 0, done
+    assert hit_ids(index) == hit_ids(seed_index_dir)
+
+
 def test_a_failure_no_file_explains_stays_what_it_was(seed_index_dir: Path):
     """A bug is no damaged index: the diagnosis finds every file whole, the error goes on."""
     from searcharc.whooshx.damage import diagnose, reading

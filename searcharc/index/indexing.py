@@ -85,13 +85,12 @@ def open_for_writing(target: Path, rebuild: bool) -> tuple[object, bool]:
     """The Whoosh index to write, and whether the commit must clear what it held."""
     if store.exists(target):
         try:
-            store.check_version(target)
-        except SearcharcError:
+            return store.open_existing(target), rebuild
+        except SearcharcError:  # another version, damaged: --rebuild replaces what it cannot read
             if not rebuild:
                 raise
             manifest.forget(target)  # it lists the inputs of the index replaced
             return store.create(target), False
-        return store.open_existing(target), rebuild
     if not store.is_empty_folder(target):
         raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
     return store.create(target), False
