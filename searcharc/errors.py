@@ -23,3 +23,7 @@ class ShardUnavailable(SearcharcError):
 
     def __str__(self) -> str:
         return f"shard {self.shard}: {self.reason}"
+
+
+class DamagedIndex(SearcharcError):
+    """A file of an index folder is missing or does not decode; the message names it."""

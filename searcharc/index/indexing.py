@@ -6,11 +6,12 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from searcharc import __version__
 from searcharc.errors import SearcharcError
-from searcharc.index import manifest, shards, store
+from searcharc.index import faults, manifest, shards, store
 from searcharc.index.lock import writer_lock
 from searcharc.ingest import Input, Selection, Skipped, read_input
 from searcharc.ingest.inputs import inputs
@@ -84,13 +85,12 @@ def open_for_writing(target: Path, rebuild: bool) -> tuple[object, bool]:
     """The Whoosh index to write, and whether the commit must clear what it held."""
     if store.exists(target):
         try:
-            store.check_version(target)
-        except SearcharcError:
+            return store.open_existing(target), rebuild
+        except SearcharcError:  # another version, damaged: --rebuild replaces what it cannot read
             if not rebuild:
                 raise
             manifest.forget(target)  # it lists the inputs of the index replaced
             return store.create(target), False
-        return store.open_existing(target), rebuild
     if not store.is_empty_folder(target):
         raise SearcharcError(f"{target} holds other files, not a searcharc index: choose another")
     return store.create(target), False
@@ -131,18 +131,25 @@ def run_index(
     """Index ``paths`` into ``target``: add new, update changed, skip unchanged; one commit."""
     progress = progress or Progress()
     started = time.monotonic()
-    with writer_lock(target, options.lock_timeout):
+    folders = partial(shard_folders, target, options.shards)
+    with faults.writes(target), writer_lock(target, options.lock_timeout):
         shards.chosen(target, options.shards)  # a conflicting count before reading anything
         items = read_inputs(paths, options.selection, progress)
         jobs = options.jobs or auto_jobs(input_size(items), usable_cpus())
-        writer = open_writer(target, options.rebuild, options.shards, jobs, options.memory)
-        reading = reading_key(options)
-        before = {} if writer.clear else manifest.read(target, reading)
-        run, read = index_into(items, writer, before, options, progress)
-        if read is not None:
-            manifest.write(target, reading, read)
+        with faults.cleaned(target, folders):
+            writer = open_writer(target, options.rebuild, options.shards, jobs, options.memory)
+            reading = reading_key(options)
+            before = {} if writer.clear else manifest.read(target, reading)
+            run, read = index_into(items, writer, before, options, progress)
+            if read is not None:
+                manifest.write(target, reading, read)
     run.seconds = time.monotonic() - started
     return run
+
+
+def shard_folders(target: Path, wanted: int | None) -> list[Path]:
+    """The folders a run writes: the index's own, or its shards'."""
+    return shards.shard_paths(target, shards.chosen(target, wanted))
 
 
 def read_inputs(

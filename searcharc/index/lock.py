@@ -7,10 +7,11 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from searcharc.errors import SearcharcError
+from searcharc.index import faults
 
 LOCK_FILE = "searcharc.lock"
 POLL_SECONDS = 0.1
@@ -33,6 +34,8 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
         index_dir.mkdir(parents=True, exist_ok=True)
         handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 (the with below)
     except OSError as exc:
+        if faults.refused(exc):
+            raise faults.DiskRefused(faults.message(index_dir, exc)) from None
         raise SearcharcError(f"cannot write an index at {index_dir}: {exc.strerror}") from None
     with handle:
         deadline = time.monotonic() + timeout
@@ -47,9 +50,10 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
                         f"gave up after {timeout:g} s (--lock-timeout)"
                     ) from None
                 time.sleep(POLL_SECONDS)
-        handle.truncate(0)
-        handle.write(f"pid {os.getpid()} ({' '.join(['searcharc', *sys.argv[1:]])[:200]})\n")
-        handle.flush()
+        holder = f"pid {os.getpid()} ({' '.join(['searcharc', *sys.argv[1:]])[:200]})\n"
+        with suppress(OSError):  # who holds it (unbuffered): a full disk must not fail the run
+            os.ftruncate(handle.fileno(), 0)
+            os.write(handle.fileno(), holder.encode())
         try:
             yield
         finally:

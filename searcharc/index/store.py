@@ -16,8 +16,9 @@ from whoosh.index import Index
 from searcharc.analysis import ANALYZER_VERSION, DEFAULT_ROOTS, DEFAULT_STEMMER
 from searcharc.analysis.components import ArabicAnalyzer
 from searcharc.errors import SearcharcError
+from searcharc.index import faults
 from searcharc.records import Article, derived_title
-from searcharc.whooshx.storage import MappedStorage
+from searcharc.whooshx import damage
 
 META_FILE = "searcharc.json"
 # Segment files stay separate: Whoosh copies a compound file's parts into memory on every open.
@@ -195,10 +196,7 @@ def check_version(path: Path) -> IndexMeta:
     """The index's metadata, refusing an index built by another analyzer version."""
     meta = IndexMeta.read(path)
     if meta.analyzer_version != ANALYZER_VERSION:
-        raise SearcharcError(
-            f"{path} was built with analyzer version {meta.analyzer_version}, this searcharc "
-            f"uses {ANALYZER_VERSION}; rebuild it: searcharc index --rebuild --index {path}"
-        )
+        raise faults.OtherVersion(faults.other_version(path, meta.analyzer_version))
     return meta
 
 
@@ -207,7 +205,7 @@ def open_existing(path: Path) -> Index:
     if not exists(path):
         raise SearcharcError(f"no index at {path}; build one: searcharc index --index {path}")
     check_version(path)
-    return MappedStorage(str(path)).open_index()
+    return damage.open_index(path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from searcharc.search.backend import Backend
 from searcharc.search.ranking import DEFAULT, Ranking
 from searcharc.search.request import Page, Plan, Request
 from searcharc.whooshx import segments
+from searcharc.whooshx.damage import checked
 from searcharc.whooshx.generations import generations, searcher_at
 from searcharc.whooshx.statistics import forget_idfs
 
@@ -88,9 +89,11 @@ class LocalIndex(Backend):
     def _open(self) -> tuple:
         return (self.opened, self.kept)
 
+    @checked
     def read(self, build: Callable[..., T], ranking: Ranking = DEFAULT) -> T:
         return build(self.searcher(ranking))
 
+    @checked
     def page(self, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         searcher = self.searcher(request.ranking)
         found = candidates.find(searcher, request, plan)
@@ -99,12 +102,14 @@ class LocalIndex(Backend):
         counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Page(built, found.total, found.by_root, found.exact, counts)
 
+    @checked
     def corrections(self, norms: list[str]) -> dict[str, str | None]:
         from searcharc.search import suggest
 
         reader = self.searcher(DEFAULT).reader()
         return suggest.corrected(suggest.near_words(reader, norms))
 
+    @checked
     def similar(self, article_id: str, limit: int) -> list[Similar]:
         from searcharc.search import similar
 
@@ -114,6 +119,7 @@ class LocalIndex(Backend):
             raise SearcharcError(f"not in the index: {article_id}")
         return similar.similar_articles(searcher, self.meta, docnum, article_id, limit)
 
+    @checked
     def stats(self) -> IndexStats:
         from searcharc.search import stats
 
@@ -127,6 +133,7 @@ class LocalIndex(Backend):
     def writer(self) -> store.Writer:
         return store.Writer(self.ix, self.path)
 
+    @checked
     def get(self, article_id: str) -> dict | None:
         return self.searcher(DEFAULT).document(id=article_id)
 

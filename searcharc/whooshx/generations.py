@@ -79,3 +79,22 @@ def searcher_at(ix, generation: int):
     toc = TOC.read(ix.storage, ix.indexname, generation, schema=ix._schema)
     reader = FileIndex._reader(ix.storage, toc.schema, toc.segments, toc.generation)
     return Searcher(reader, fromindex=ix)
+
+
+TOC_TEMP = re.compile(rf"^_{INDEX_NAME}_[0-9]+\.toc\..+$")  # a TOC being written (TOC.write)
+WRITER_TEMP = f"{INDEX_NAME}.tmp"  # a segment writer's folder of column parts
+
+
+def unfinished(path: Path) -> list[Path]:
+    """What an unfinished run left in the folder: the segment files no commit of the folder
+    reads, a TOC not yet renamed into place, the writer's temporary folder, our ``*.tmp``."""
+    if not path.is_dir():
+        return []
+    held = generations(path)
+    read = set().union(*(segment_ids(path, g) for g in held)) if held else set()
+    return [
+        p
+        for p in path.iterdir()
+        if (p.name == WRITER_TEMP or TOC_TEMP.match(p.name) or p.suffix == ".tmp")
+        or ((segment := _segment(p.name)) is not None and segment not in read)
+    ]
