@@ -22,6 +22,7 @@ from pathlib import Path
 from searcharc.errors import SearcharcError
 from searcharc.index.store import META_FILE
 from searcharc.whooshx import generations
+from searcharc.whooshx.storage import sync
 
 CHUNK = 64 * 1024  # bytes a call, at most, both ends
 STAGE = ".next"  # the folder a copy is written in, beside the replica's
@@ -130,17 +131,8 @@ def switch_in(folder: Path, stage: Path, entries: list[FileEntry]) -> None:
         staged = stage / entry.name
         if staged.exists():
             staged.replace(folder / entry.name)
-    _sync(folder)
+    sync(folder)  # the renames on disk before the older commit's files may go
     shutil.rmtree(stage, ignore_errors=True)
-
-
-def _sync(folder: Path) -> None:
-    """The renames on disk before the older commit's files may go."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 @dataclass(frozen=True, slots=True)

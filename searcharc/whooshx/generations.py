@@ -41,9 +41,12 @@ def segment_ids(path: Path, generation: int) -> set[str]:
 
 def commit_files(path: Path, generation: int) -> list[str]:
     """The files the commit ``generation`` reads: its segments' files, its TOC last."""
-    ids = segment_ids(path, generation)
-    names = sorted(p.name for p in path.iterdir() if _segment(p.name) in ids)
-    return [*names, toc_name(generation)]
+    return [*segment_files(path, segment_ids(path, generation)), toc_name(generation)]
+
+
+def segment_files(path: Path, ids: set[str]) -> list[str]:
+    """The files of the segments ``ids`` in the folder, by name."""
+    return sorted(p.name for p in path.iterdir() if _segment(p.name) in ids)
 
 
 def _segment(name: str) -> str | None:

@@ -19,6 +19,7 @@ index and reads the same postings), but
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
@@ -27,7 +28,8 @@ from whoosh.writing import CLEAR, NO_MERGE, OPTIMIZE, SegmentWriter
 from searcharc.index import rows
 from searcharc.index.merging import log_merge, merge_group
 from searcharc.index.postings_table import Analyzed, PostingTable, analyze, one_pass_fields
-from searcharc.whooshx import encode, postings
+from searcharc.whooshx import encode, generations, postings
+from searcharc.whooshx.storage import SyncedStorage, sync
 
 
 class TableWriter(SegmentWriter):
@@ -154,15 +156,24 @@ class TableWriter(SegmentWriter):
         return segment
 
     def _commit_toc(self, segments: list) -> None:
-        """Write the commit's table of contents; delete the files no other commit reads
-        unless ``keep_older`` (a cluster replica serves its last recorded commit until the
-        next is recorded: ``searcharc.whooshx.generations.clean`` deletes them then)."""
-        if not self.keep_older:
-            super()._commit_toc(segments)
-            return
-        from whoosh.index import TOC
+        """Write the commit's table of contents durably: the new segments' files, then their
+        folder, are synced before the TOC that names them is written, then the TOC and the
+        folder again (``SyncedStorage``). Then delete the files no other commit reads unless
+        ``keep_older`` (a cluster replica serves its last recorded commit until the next is
+        recorded: ``searcharc.whooshx.generations.clean`` deletes them then)."""
+        from whoosh.index import TOC, clean_files
 
-        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        folder = Path(self.storage.folder)
+        older = {s.segment_id() for s in self.segments}
+        new = {s.segment_id() for s in segments} - older
+        for name in generations.segment_files(folder, new):
+            sync(folder / name)
+        sync(folder)
+        TOC(self.schema, segments, self.generation).write(
+            SyncedStorage(str(folder)), self.indexname
+        )
+        if not self.keep_older:
+            clean_files(self.storage, self.indexname, self.generation, segments)
 
     def _merge_segments(self, mergetype, optimize, merge) -> list:
         """The merge policy (``log_merge`` unless told) over the index's segments and the
