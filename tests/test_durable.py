@@ -38,6 +38,8 @@ def test_a_commit_syncs_its_files_then_the_folder_then_the_toc_then_the_folder(
 
     toc_at = next(i for i, c in enumerate(calls) if Path(c).name.startswith(files[-1] + "."))
     assert set(calls[: toc_at - 1]) >= segment_files  # every file of the new segment
+    sums = str(folder / f"searcharc.checksums.{generation}.json")
+    assert calls[toc_at - 2] == sums, names  # their checksums after them
     assert calls[toc_at - 1] == str(folder), names  # then their folder
     assert calls[toc_at + 1] == str(folder), names  # the TOC (still a temporary name), the folder
     assert (folder / files[-1]).exists()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from whoosh.index import TOC
 
+from searcharc.index import checksums
 from searcharc.whooshx.storage import MappedStorage
 
 INDEX_NAME = "MAIN"
@@ -40,8 +41,11 @@ def segment_ids(path: Path, generation: int) -> set[str]:
 
 
 def commit_files(path: Path, generation: int) -> list[str]:
-    """The files the commit ``generation`` reads: its segments' files, its TOC last."""
-    return [*segment_files(path, segment_ids(path, generation)), toc_name(generation)]
+    """The files of the commit ``generation``: its segments' files, their checksums (when
+    recorded), its TOC last."""
+    sums = checksums.name_of(generation)
+    recorded = [sums] if (path / sums).exists() else []
+    return [*segment_files(path, segment_ids(path, generation)), *recorded, toc_name(generation)]
 
 
 def segment_files(path: Path, ids: set[str]) -> list[str]:
@@ -55,16 +59,19 @@ def _segment(name: str) -> str | None:
 
 
 def clean(path: Path, keep: set[int]) -> list[str]:
-    """Delete the TOCs of commits not in ``keep`` and the segment files none of those read
-    (as Whoosh's commit does for every commit but the new one); the names deleted. A reader
-    that has a file open keeps reading it."""
+    """Delete the TOCs and checksums of commits not in ``keep`` and the segment files none of
+    those read (as Whoosh's commit does for every commit but the new one); the names deleted.
+    A reader that has a file open keeps reading it."""
     kept = [g for g in generations(path) if g in keep]
     if not kept:  # nothing to keep would be everything to delete
         return []
     wanted = set().union(*(segment_ids(path, g) for g in kept))
     gone = []
     for file in path.iterdir():
-        generation, segment = generation_of(file.name), _segment(file.name)
+        generation = generation_of(file.name)
+        if generation is None:
+            generation = checksums.generation_of(file.name)
+        segment = _segment(file.name)
         if (generation is not None and generation not in keep) or (
             segment is not None and segment not in wanted
         ):

@@ -25,7 +25,7 @@ from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
 from whoosh.writing import CLEAR, NO_MERGE, OPTIMIZE, SegmentWriter
 
-from searcharc.index import rows
+from searcharc.index import checksums, rows
 from searcharc.index.merging import log_merge, merge_group
 from searcharc.index.postings_table import Analyzed, PostingTable, analyze, one_pass_fields
 from searcharc.whooshx import encode, generations, postings
@@ -156,24 +156,26 @@ class TableWriter(SegmentWriter):
         return segment
 
     def _commit_toc(self, segments: list) -> None:
-        """Write the commit's table of contents durably: the new segments' files, then their
-        folder, are synced before the TOC that names them is written, then the TOC and the
-        folder again (``SyncedStorage``). Then delete the files no other commit reads unless
+        """Write the commit's table of contents durably: the new segments' files, then the
+        commit's checksums (``searcharc.index.checksums``), then their folder, are synced
+        before the TOC that names them is written, then the TOC and the folder again
+        (``SyncedStorage``). Then delete the files no other commit reads unless
         ``keep_older`` (a cluster replica serves its last recorded commit until the next is
         recorded: ``searcharc.whooshx.generations.clean`` deletes them then)."""
-        from whoosh.index import TOC, clean_files
+        from whoosh.index import TOC
 
         folder = Path(self.storage.folder)
         older = {s.segment_id() for s in self.segments}
-        new = {s.segment_id() for s in segments} - older
-        for name in generations.segment_files(folder, new):
+        names = generations.segment_files(folder, {s.segment_id() for s in segments})
+        for name in generations.segment_files(folder, {s.segment_id() for s in segments} - older):
             sync(folder / name)
+        checksums.record(folder, self.generation, names, self.generation - 1)
         sync(folder)
         TOC(self.schema, segments, self.generation).write(
             SyncedStorage(str(folder)), self.indexname
         )
         if not self.keep_older:
-            clean_files(self.storage, self.indexname, self.generation, segments)
+            generations.clean(folder, {self.generation})
 
     def _merge_segments(self, mergetype, optimize, merge) -> list:
         """The merge policy (``log_merge`` unless told) over the index's segments and the
