@@ -5,6 +5,7 @@ segment's files are named ``<segment id>.<extension>``."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.index import TOC
@@ -50,10 +51,11 @@ def commit_files(path: Path, generation: int) -> list[str]:
 
 def segment_files(path: Path, ids: set[str]) -> list[str]:
     """The files of the segments ``ids`` in the folder, by name."""
-    return sorted(p.name for p in path.iterdir() if _segment(p.name) in ids)
+    return sorted(p.name for p in path.iterdir() if segment_of(p.name) in ids)
 
 
-def _segment(name: str) -> str | None:
+def segment_of(name: str) -> str | None:
+    """The segment a file name belongs to (None: no segment's)."""
     found = SEGMENT_FILE.match(name)
     return found.group(1) if found else None
 
@@ -71,7 +73,7 @@ def clean(path: Path, keep: set[int]) -> list[str]:
         generation = generation_of(file.name)
         if generation is None:
             generation = checksums.generation_of(file.name)
-        segment = _segment(file.name)
+        segment = segment_of(file.name)
         if (generation is not None and generation not in keep) or (
             segment is not None and segment not in wanted
         ):
@@ -89,3 +91,44 @@ def searcher_at(ix, generation: int):
     toc = TOC.read(ix.storage, ix.indexname, generation, schema=ix._schema)
     reader = FileIndex._reader(ix.storage, toc.schema, toc.segments, toc.generation)
     return Searcher(reader, fromindex=ix)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentFacts:
+    """One segment of a commit as its files read."""
+
+    segment: str
+    documents: int  # live documents, by the TOC
+    problem: str | None  # None: it opens and its document counts agree
+
+
+def read_segments(path: Path, generation: int) -> list[SegmentFacts]:
+    """Each segment of the commit ``generation``, opened: its id column read whole (one id
+    a live document, as many as the TOC counts), its first and last stored documents."""
+    from whoosh.reading import SegmentReader
+
+    storage = MappedStorage(str(path))
+    toc = TOC.read(storage, INDEX_NAME, generation)
+    found = []
+    for segment in toc.segments:
+        try:
+            with SegmentReader(storage, toc.schema, segment) as reader:
+                problem = _disagreement(reader, segment.doc_count())
+        except Exception as exc:  # any decoding error of a damaged file
+            problem = f"cannot be read: {type(exc).__name__}: {exc}"
+        found.append(SegmentFacts(segment.segment_id(), segment.doc_count(), problem))
+    return found
+
+
+def _disagreement(reader, documents: int) -> str | None:
+    live = list(reader.all_doc_ids())
+    if not live:
+        return None if documents == 0 else f"the TOC counts {documents} documents, none read"
+    column = reader.column_reader("id")
+    ids = {column[n] for n in live}
+    if len(live) != documents or len(ids) != documents:
+        return f"the TOC counts {documents} documents, the id column holds {len(ids)}"
+    for n in (live[0], live[-1]):
+        if reader.stored_fields(n).get("id") != column[n]:
+            return f"document {n}: its stored id differs from its id column"
+    return None
