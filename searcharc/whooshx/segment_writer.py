@@ -165,10 +165,12 @@ class TableWriter(SegmentWriter):
         from whoosh.index import TOC
 
         folder = Path(self.storage.folder)
-        older = {s.segment_id() for s in self.segments}
-        names = generations.segment_files(folder, {s.segment_id() for s in segments})
-        for name in generations.segment_files(folder, {s.segment_id() for s in segments} - older):
-            sync(folder / name)
+        listed = {s.segment_id() for s in segments}
+        new = listed - {s.segment_id() for s in self.segments}
+        names = generations.segment_files(folder, listed)
+        for name in names:
+            if generations.segment_of(name) in new:
+                sync(folder / name)
         checksums.record(folder, self.generation, names, self.generation - 1)
         sync(folder)
         TOC(self.schema, segments, self.generation).write(
