@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from searcharc import jsonout
 from searcharc.cli import declare
 from searcharc.cli.commands import index_path, rich_console, use_color
 from searcharc.options import OPTIONS
+
+if TYPE_CHECKING:
+    from searcharc.index.check import Report
 
 IndexOption = declare.annotated(OPTIONS["index"])
 JsonOption = declare.annotated(OPTIONS["json_out"])
@@ -33,7 +38,7 @@ def check_command(
     raise typer.Exit(report.exit_status)
 
 
-def print_report(report, styled: bool) -> None:
+def print_report(report: Report, styled: bool) -> None:
     """Each segment of each shard with its health (Rich), then one line for the whole."""
     from rich.console import Console
     from rich.table import Table

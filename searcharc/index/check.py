@@ -95,6 +95,8 @@ def check_folder(path: Path, generation: int | None = None) -> FolderCheck:
     toc = generations.toc_name(folder.generation)
     try:
         folder.segments = generations.read_segments(path, folder.generation)
+    except PermissionError:
+        raise
     except Exception as exc:  # a damaged or missing table of contents
         folder.files = [FileCheck(toc, None, f"cannot be read: {type(exc).__name__}: {exc}")]
         return folder

@@ -114,6 +114,8 @@ def read_segments(path: Path, generation: int) -> list[SegmentFacts]:
         try:
             with SegmentReader(storage, toc.schema, segment) as reader:
                 problem = _disagreement(reader, segment.doc_count())
+        except PermissionError:
+            raise  # not damage: the caller says it cannot read
         except Exception as exc:  # any decoding error of a damaged file
             problem = f"cannot be read: {type(exc).__name__}: {exc}"
         found.append(SegmentFacts(segment.segment_id(), segment.doc_count(), problem))
