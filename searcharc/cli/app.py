@@ -15,6 +15,7 @@ import typer
 
 from searcharc import __version__, jsonout
 from searcharc.cli import declare
+from searcharc.cli.check import check_command
 from searcharc.cli.cluster import cluster_app
 from searcharc.cli.commands import (
     echo_err,
@@ -283,6 +284,7 @@ query_command = app.command(
 )(declare.command(QUERY, run_query))
 MATCH_DEFAULT = declare.default(OPTIONS["match"])  # --match's, as the Typer command holds it
 app.add_typer(cluster_app, name="cluster")
+app.command("check")(check_command)
 
 
 @app.command("similar")

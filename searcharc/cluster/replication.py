@@ -20,46 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searcharc.errors import SearcharcError
+from searcharc.index.checksums import CHUNK, Checksums, FileEntry
 from searcharc.index.store import META_FILE
 from searcharc.whooshx import generations
+from searcharc.whooshx.storage import sync
 
-CHUNK = 64 * 1024  # bytes a call, at most, both ends
 STAGE = ".next"  # the folder a copy is written in, beside the replica's
 
 
-@dataclass(frozen=True, slots=True)
-class FileEntry:
-    """One committed file as the primary holds it."""
-
-    name: str
-    size: int
-    crc: int
-
-
 Reader = Callable[[str, int, int], bytes]  # (name, offset, size) → at most size bytes
-
-
-class Checksums:
-    """Each file's CRC-32, read a chunk at a time, kept while the file is unchanged (its size,
-    modification time and inode): committed files never change in place."""
-
-    def __init__(self) -> None:
-        self.known: dict[tuple[str, int, int, int], int] = {}
-
-    def entry(self, path: Path) -> FileEntry:
-        found = path.stat()
-        key = (str(path), found.st_size, found.st_mtime_ns, found.st_ino)
-        if key not in self.known:
-            self.known[key] = file_crc(path)
-        return FileEntry(path.name, found.st_size, self.known[key])
-
-
-def file_crc(path: Path) -> int:
-    crc = 0
-    with path.open("rb") as file:
-        while chunk := file.read(CHUNK):
-            crc = zlib.crc32(chunk, crc)
-    return crc
 
 
 def committed(folder: Path, generation: int | None = None) -> list[str]:
@@ -130,17 +99,8 @@ def switch_in(folder: Path, stage: Path, entries: list[FileEntry]) -> None:
         staged = stage / entry.name
         if staged.exists():
             staged.replace(folder / entry.name)
-    _sync(folder)
+    sync(folder)  # the renames on disk before the older commit's files may go
     shutil.rmtree(stage, ignore_errors=True)
-
-
-def _sync(folder: Path) -> None:
-    """The renames on disk before the older commit's files may go."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,12 @@ segment's files are named ``<segment id>.<extension>``."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.index import TOC
 
+from searcharc.index import checksums
 from searcharc.whooshx.storage import MappedStorage
 
 INDEX_NAME = "MAIN"
@@ -40,28 +42,38 @@ def segment_ids(path: Path, generation: int) -> set[str]:
 
 
 def commit_files(path: Path, generation: int) -> list[str]:
-    """The files the commit ``generation`` reads: its segments' files, its TOC last."""
-    ids = segment_ids(path, generation)
-    names = sorted(p.name for p in path.iterdir() if _segment(p.name) in ids)
-    return [*names, toc_name(generation)]
+    """The files of the commit ``generation``: its segments' files, their checksums (when
+    recorded), its TOC last."""
+    sums = checksums.name_of(generation)
+    recorded = [sums] if (path / sums).exists() else []
+    return [*segment_files(path, segment_ids(path, generation)), *recorded, toc_name(generation)]
 
 
-def _segment(name: str) -> str | None:
+def segment_files(path: Path, ids: set[str]) -> list[str]:
+    """The files of the segments ``ids`` in the folder, by name."""
+    return sorted(p.name for p in path.iterdir() if segment_of(p.name) in ids)
+
+
+def segment_of(name: str) -> str | None:
+    """The segment a file name belongs to (None: no segment's)."""
     found = SEGMENT_FILE.match(name)
     return found.group(1) if found else None
 
 
 def clean(path: Path, keep: set[int]) -> list[str]:
-    """Delete the TOCs of commits not in ``keep`` and the segment files none of those read
-    (as Whoosh's commit does for every commit but the new one); the names deleted. A reader
-    that has a file open keeps reading it."""
+    """Delete the TOCs and checksums of commits not in ``keep`` and the segment files none of
+    those read (as Whoosh's commit does for every commit but the new one); the names deleted.
+    A reader that has a file open keeps reading it."""
     kept = [g for g in generations(path) if g in keep]
     if not kept:  # nothing to keep would be everything to delete
         return []
     wanted = set().union(*(segment_ids(path, g) for g in kept))
     gone = []
     for file in path.iterdir():
-        generation, segment = generation_of(file.name), _segment(file.name)
+        generation = generation_of(file.name)
+        if generation is None:
+            generation = checksums.generation_of(file.name)
+        segment = segment_of(file.name)
         if (generation is not None and generation not in keep) or (
             segment is not None and segment not in wanted
         ):
@@ -96,5 +108,48 @@ def unfinished(path: Path) -> list[Path]:
         p
         for p in path.iterdir()
         if (p.name == WRITER_TEMP or TOC_TEMP.match(p.name) or p.suffix == ".tmp")
-        or ((segment := _segment(p.name)) is not None and segment not in read)
+        or ((segment := segment_of(p.name)) is not None and segment not in read)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentFacts:
+    """One segment of a commit as its files read."""
+
+    segment: str
+    documents: int  # live documents, by the TOC
+    problem: str | None  # None: it opens and its document counts agree
+
+
+def read_segments(path: Path, generation: int) -> list[SegmentFacts]:
+    """Each segment of the commit ``generation``, opened: its id column read whole (one id
+    a live document, as many as the TOC counts), its first and last stored documents."""
+    from whoosh.reading import SegmentReader
+
+    storage = MappedStorage(str(path))
+    toc = TOC.read(storage, INDEX_NAME, generation)
+    found = []
+    for segment in toc.segments:
+        try:
+            with SegmentReader(storage, toc.schema, segment) as reader:
+                problem = _disagreement(reader, segment.doc_count())
+        except PermissionError:
+            raise  # not damage: the caller says it cannot read
+        except Exception as exc:  # any decoding error of a damaged file
+            problem = f"cannot be read: {type(exc).__name__}: {exc}"
+        found.append(SegmentFacts(segment.segment_id(), segment.doc_count(), problem))
+    return found
+
+
+def _disagreement(reader, documents: int) -> str | None:
+    live = list(reader.all_doc_ids())
+    if not live:
+        return None if documents == 0 else f"the TOC counts {documents} documents, none read"
+    column = reader.column_reader("id")
+    ids = {column[n] for n in live}
+    if len(live) != documents or len(ids) != documents:
+        return f"the TOC counts {documents} documents, the id column holds {len(ids)}"
+    for n in (live[0], live[-1]):
+        if reader.stored_fields(n).get("id") != column[n]:
+            return f"document {n}: its stored id differs from its id column"
+    return None

@@ -19,15 +19,17 @@ index and reads the same postings), but
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
 from whoosh.writing import CLEAR, NO_MERGE, OPTIMIZE, SegmentWriter
 
-from searcharc.index import rows
+from searcharc.index import checksums, rows
 from searcharc.index.merging import log_merge, merge_group
 from searcharc.index.postings_table import Analyzed, PostingTable, analyze, one_pass_fields
-from searcharc.whooshx import encode, postings
+from searcharc.whooshx import encode, generations, postings
+from searcharc.whooshx.storage import SyncedStorage, sync
 
 
 class TableWriter(SegmentWriter):
@@ -154,15 +156,28 @@ class TableWriter(SegmentWriter):
         return segment
 
     def _commit_toc(self, segments: list) -> None:
-        """Write the commit's table of contents; delete the files no other commit reads
-        unless ``keep_older`` (a cluster replica serves its last recorded commit until the
-        next is recorded: ``searcharc.whooshx.generations.clean`` deletes them then)."""
-        if not self.keep_older:
-            super()._commit_toc(segments)
-            return
+        """Write the commit's table of contents durably: the new segments' files, then the
+        commit's checksums (``searcharc.index.checksums``), then their folder, are synced
+        before the TOC that names them is written, then the TOC and the folder again
+        (``SyncedStorage``). Then delete the files no other commit reads unless
+        ``keep_older`` (a cluster replica serves its last recorded commit until the next is
+        recorded: ``searcharc.whooshx.generations.clean`` deletes them then)."""
         from whoosh.index import TOC
 
-        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        folder = Path(self.storage.folder)
+        listed = {s.segment_id() for s in segments}
+        new = listed - {s.segment_id() for s in self.segments}
+        names = generations.segment_files(folder, listed)
+        for name in names:
+            if generations.segment_of(name) in new:
+                sync(folder / name)
+        checksums.record(folder, self.generation, names, self.generation - 1)
+        sync(folder)
+        TOC(self.schema, segments, self.generation).write(
+            SyncedStorage(str(folder)), self.indexname
+        )
+        if not self.keep_older:
+            generations.clean(folder, {self.generation})
 
     def _merge_segments(self, mergetype, optimize, merge) -> list:
         """The merge policy (``log_merge`` unless told) over the index's segments and the

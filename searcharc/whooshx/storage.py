@@ -40,3 +40,23 @@ class MappedStorage(FileStorage):
 
     def open_file(self, name: str, **kwargs) -> MappedFile:
         return MappedFile(open(self._fpath(name), "rb"), name=name, **kwargs)
+
+
+def sync(path: str | os.PathLike) -> None:
+    """Flush a file's or a folder's data (a folder's: its names) to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+class SyncedStorage(MappedStorage):
+    """A storage whose ``rename_file`` syncs the file before it is named and the folder after:
+    Whoosh writes a table of contents to a temporary file, then renames it, so that a power
+    cut never leaves a TOC that was named but not written."""
+
+    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+        sync(self._fpath(oldname))
+        super().rename_file(oldname, newname, safe)
+        sync(self.folder)
