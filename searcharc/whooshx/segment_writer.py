@@ -44,7 +44,13 @@ class TableWriter(SegmentWriter):
     """
 
     def __init__(self, ix, memory: int | None = None, keep_older: bool = False, **kwargs):
-        super().__init__(ix, **kwargs)
+        try:
+            super().__init__(ix, **kwargs)
+        except BaseException:  # its segment's files refused: the lock taken first is let go
+            if getattr(self, "writelock", None) is not None:
+                with suppress(Exception):
+                    self.writelock.release()
+            raise
         self.ix = ix
         self.memory = memory
         self.keep_older = keep_older  # the commit leaves older commits' files in place
