@@ -13,6 +13,8 @@ import io
 import os
 import random
 import shutil
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -44,6 +46,7 @@ class Injector:
     code: int = errno.ENOSPC
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     fired: bool = False
+    kill: bool = False  # SIGKILL this process there instead (before the call)
 
     def point(self, kind: str, path: str | os.PathLike | int) -> None:
         name = os.readlink(f"/proc/self/fd/{path}") if isinstance(path, int) else os.fspath(path)
@@ -52,6 +55,8 @@ class Injector:
         self.counts[kind] += 1
         if kind == self.kind and self.counts[kind] == self.at:
             self.fired = True
+            if self.kill:
+                os.kill(os.getpid(), signal.SIGKILL)
             raise Injected(self.code, os.strerror(self.code), str(name))
 
 
@@ -355,3 +360,63 @@ def test_a_clean_run_reaches_every_kind_of_point(history):
     for step in history.steps:
         print(step.name, step.counts)
         assert all(step.counts.values()), step
+
+
+# a `searcharc index` process that kills itself at the n-th point of a kind (the test's hook,
+# not the product's): argv = tests folder, index, kind, n, then searcharc's arguments
+KILLER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from test_injection import Injector, injecting
+from searcharc.cli.app import main
+root, kind, at = sys.argv[2], sys.argv[3], int(sys.argv[4])
+sys.argv = ["searcharc", *sys.argv[5:]]
+with injecting(Injector(root, kind, at, kill=True)):
+    main()
+"""
+
+
+def killed(history: History, step: Step, kind: str, at: int) -> str:
+    """``step`` run in a process killed at the ``at``-th ``kind``: what the index holds then,
+    and that the next run ends where a clean run does."""
+    from searcharc.index.check import check
+    from searcharc.whooshx.generations import generations, unfinished
+
+    history.restore(step)
+    archive, ix = str(history.work / "archive"), str(history.index)
+    args = ["index", archive, "--index", ix, "--jobs", "1", *step.args]
+    here = str(Path(__file__).parent)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, here, ix, kind, str(at), *args],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    landed = "none"
+    if generations(history.index):
+        assert check(history.index).healthy
+        now = snapshot(history.index)
+        landed = "after" if same(now, step.after) else "before"
+        if landed == "before":
+            assert now.stored == [] if step.before is None else same(now, step.before)
+    status, err = history.run(step.args)
+    assert status == 0, err
+    assert same(snapshot(history.index), step.after)
+    assert unfinished(history.index) == [], unfinished(history.index)
+    return landed
+
+
+@pytest.mark.slow
+def test_a_run_killed_at_a_sample_of_points_loses_nothing(history):
+    rnd, failed, landed, count = random.Random(9), [], {}, 0
+    for step in history.steps:
+        for kind in KINDS:
+            at = rnd.randint(1, step.counts[kind])
+            count += 1
+            try:
+                outcome = killed(history, step, kind, at)
+            except Exception as exc:  # noqa: BLE001 (every case reported, not the first)
+                failed.append(f"{step.name}: SIGKILL at {kind} #{at}: {str(exc)[:300]}")
+                continue
+            landed[outcome] = landed.get(outcome, 0) + 1
+    print(f"SIGKILL points covered: {count}; index left at {landed}")
+    assert not failed, "\n".join(failed)
