@@ -48,16 +48,21 @@ class Injector:
     fired: bool = False
     kill: bool = False  # SIGKILL this process there instead (before the call)
 
-    def point(self, kind: str, path: str | os.PathLike | int) -> None:
+    def watches(self, path: str | os.PathLike | int) -> bool:
+        """Whether ``path`` (or the file descriptor) is in the index folder."""
         name = os.readlink(f"/proc/self/fd/{path}") if isinstance(path, int) else os.fspath(path)
-        if not str(name).startswith(self.root):
+        return str(name).startswith(self.root)
+
+    def point(self, kind: str, path: str | os.PathLike | int) -> None:
+        if not self.watches(path):
             return
         self.counts[kind] += 1
         if kind == self.kind and self.counts[kind] == self.at:
             self.fired = True
             if self.kill:
                 os.kill(os.getpid(), signal.SIGKILL)
-            raise Injected(self.code, os.strerror(self.code), str(name))
+            name = None if isinstance(path, int) else str(path)  # as the system says it
+            raise Injected(self.code, os.strerror(self.code), name)
 
 
 def writing(mode: str) -> bool:
@@ -81,7 +86,7 @@ def injecting(injector: Injector) -> Iterator[Injector]:
 
     def faulty_open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
                     closefd=True, opener=None):  # fmt: skip
-        if not writing(mode) or isinstance(file, int) and file < 0:
+        if not writing(mode) or isinstance(file, int) and file < 0 or not injector.watches(file):
             return real_open(file, mode, buffering, encoding, errors, newline, closefd, opener)
         injector.point("open", file)
         raw = FaultyFile(file, mode.replace("b", "").replace("t", ""), closefd, opener)
