@@ -19,13 +19,14 @@ NOT_PERMITTED = (errno.EACCES, errno.EPERM)
 
 
 class DiskRefused(SearcharcError):
-    """The disk refused a write to an index folder: full, read-only or not permitted."""
+    """The disk refused a write to an index folder: full, read-only, not permitted, or failed
+    (an I/O error)."""
 
 
 def refused(exc: BaseException) -> OSError | None:
-    """The OSError of a full, read-only or forbidden disk that ``exc`` is or was raised
-    while handling (a writer's cancel can fail as its write did)."""
-    wanted = (*NO_SPACE, *NOT_PERMITTED, errno.EROFS)
+    """The OSError of a full, read-only, forbidden or failing disk that ``exc`` is or was
+    raised while handling (a writer's cancel can fail as its write did)."""
+    wanted = (*NO_SPACE, *NOT_PERMITTED, errno.EROFS, errno.EIO)
     while exc is not None:
         if isinstance(exc, OSError) and exc.errno in wanted:
             return exc
@@ -55,6 +56,11 @@ def message(path: Path, exc: OSError) -> str:
         return f"{path} is on a read-only file system: it can be searched, not indexed into"
     if exc.errno in NOT_PERMITTED:
         return f"no permission to write in {path} ({exc.strerror}): it can be searched only"
+    if exc.errno == errno.EIO:
+        return (
+            f"the device of {path} failed ({exc.strerror} on {exc.filename or path}); "
+            "the index is unchanged at its last commit"
+        )
     kind = "no file left (a full inode table)" if no_inodes(path) else "no space left"
     return (
         f"{kind} on the device of {path} ({megabytes_free(path)}); "

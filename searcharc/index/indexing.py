@@ -137,6 +137,7 @@ def run_index(
         items = read_inputs(paths, options.selection, progress)
         jobs = options.jobs or auto_jobs(input_size(items), usable_cpus())
         with faults.cleaned(target, folders):
+            faults.remove_unfinished(folders)  # a killed run's (its lock is ours now)
             writer = open_writer(target, options.rebuild, options.shards, jobs, options.memory)
             reading = reading_key(options)
             before = {} if writer.clear else manifest.read(target, reading)

@@ -169,11 +169,12 @@ def exists(path: Path) -> bool:
     return path.is_dir() and any(path.glob(TOC_GLOB))
 
 
-OWN_FILES = ("README.md", "searcharc.lock")
+OWN_FILES = ("README.md", "searcharc.lock", META_FILE)
 
 
 def is_empty_folder(path: Path) -> bool:
-    """Nothing there yet, or a folder holding only its README (as index/ does) or our lock."""
+    """Nothing there yet, or a folder holding only its README (as index/ does), our lock, or
+    the metadata of an index whose first commit never landed (``create``)."""
     if not path.exists():
         return True
     return path.is_dir() and all(p.name in OWN_FILES for p in path.iterdir())
@@ -185,11 +186,12 @@ def create(
     stopwords: bool = True,
     roots: str | None = DEFAULT_ROOTS,
 ) -> Index:
-    """A new, empty index at ``path`` (replacing any index there)."""
+    """A new, empty index at ``path`` (replacing any index there): its metadata first, so
+    that a run that fails between the two leaves a folder the next run starts again, never
+    a commit without the metadata to read it by."""
     path.mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(str(path), make_schema(stemmer, stopwords, roots))
     IndexMeta(ANALYZER_VERSION, stemmer, stopwords, roots).write(path)
-    return ix
+    return whoosh_index.create_in(str(path), make_schema(stemmer, stopwords, roots))
 
 
 def check_version(path: Path) -> IndexMeta:

@@ -19,6 +19,7 @@ index and reads the same postings), but
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 from whoosh.formats import Positions
@@ -43,7 +44,13 @@ class TableWriter(SegmentWriter):
     """
 
     def __init__(self, ix, memory: int | None = None, keep_older: bool = False, **kwargs):
-        super().__init__(ix, **kwargs)
+        try:
+            super().__init__(ix, **kwargs)
+        except BaseException:  # its segment's files refused: the lock taken first is let go
+            if getattr(self, "writelock", None) is not None:
+                with suppress(Exception):
+                    self.writelock.release()
+            raise
         self.ix = ix
         self.memory = memory
         self.keep_older = keep_older  # the commit leaves older commits' files in place
@@ -154,6 +161,22 @@ class TableWriter(SegmentWriter):
         segment = writer._finalize_segment()
         writer.is_closed = True
         return segment
+
+    def commit(self, *args, **kwargs) -> None:
+        """As Whoosh's; one that fails (a full disk) releases the write lock and the temporary
+        files at once, as ``cancel`` does, not when the process ends: a long-lived process
+        (the Python API, the web app) could not write the index again otherwise."""
+        try:
+            super().commit(*args, **kwargs)
+        except BaseException:
+            if not self.is_closed:
+                with suppress(Exception):
+                    self._close_segment()
+                with suppress(Exception):
+                    self._finish()
+                with suppress(Exception):  # _finish failed before it released the lock
+                    self.writelock.release()
+            raise
 
     def _commit_toc(self, segments: list) -> None:
         """Write the commit's table of contents durably: the new segments' files, then the
