@@ -357,6 +357,10 @@ def test_a_fault_at_a_sample_of_points_loses_nothing(history):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("SEARCHARC_FULL_SWEEP"),
+    reason="the full sweep runs by hand (SEARCHARC_FULL_SWEEP=1, about 110 s): CI runs a sample",
+)
 def test_a_fault_at_every_point_loses_nothing(history):
     sweep(history, every_case(history))
 
