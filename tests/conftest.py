@@ -158,3 +158,12 @@ def served(index_dir: Path, *args: str) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def one_line(err: str) -> str:
+    """The one line of stderr, checked to be one searcharc error and no internal one."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("searcharc: "), err
+    assert "internal error" not in err and "Traceback" not in err, err
+    return lines[0]

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, run_cli
+from conftest import SEEDS, one_line, run_cli
 
 QUERY = "الإرهاب"  # found in the seed articles
 
@@ -51,15 +51,6 @@ COMMANDS: dict[str, Callable[[Path], list[str]]] = {
     "stats": lambda index: ["stats", *index_args(index)],
     "index": lambda index: ["index", str(SEEDS), *index_args(index)],  # an update run
 }
-
-
-def one_line(err: str) -> str:
-    """The one line of stderr, checked to be one searcharc error and no internal one."""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("searcharc: "), err
-    assert "internal error" not in err and "Traceback" not in err, err
-    return lines[0]
 
 
 def files_of(index: Path) -> dict[str, int]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, one_line
 from test_segments import write_batch
 
 KINDS = ("open", "write", "fsync", "rename")
@@ -287,14 +287,6 @@ def every_case(history: History) -> list[Case]:
         for at in range(1, step.counts[kind] + 1)
         for code in CODES
     ]
-
-
-def one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("searcharc: "), err
-    assert "internal error" not in err and "Traceback" not in err, err
-    return lines[0]
 
 
 def injected(history: History, case: Case) -> str:
