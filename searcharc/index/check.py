@@ -9,7 +9,7 @@ from pathlib import Path
 
 from searcharc.errors import SearcharcError
 from searcharc.index import checksums, shards
-from searcharc.whooshx import generations
+from searcharc.whooshx import damage, generations
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,20 @@ def check_folder(path: Path, generation: int | None = None) -> FolderCheck:
         folder.files = [FileCheck(toc, None, f"cannot be read: {type(exc).__name__}: {exc}")]
         return folder
     folder.files = [*recorded_files(folder), FileCheck(toc, None)]
+    folder.files[-1:-1] = blocks_checked(folder)
     return folder
+
+
+def blocks_checked(folder: FolderCheck) -> list[FileCheck]:
+    """The postings files whose blocks do not all read (``damage.verify``: every block of
+    every term against its CRC-32), in the segments found healthy so far."""
+    sick = {f.segment for f in folder.files if f.problem} | {
+        s.segment for s in folder.segments if s.problem
+    }
+    return [
+        FileCheck(name, generations.segment_of(name), problem)
+        for name, problem in damage.verify(folder.path, folder.generation, sick)
+    ]
 
 
 def recorded_files(folder: FolderCheck) -> list[FileCheck]:
