@@ -153,15 +153,37 @@ def block_of(
     reader, directory: Directory, k: int, values_too: bool
 ) -> tuple[array, array, list[bytes]]:
     """The postings of a ``directory``'s ``k``-th block in one segment (see ``block_postings``),
-    read from the segment reader's postings file."""
+    read from the segment reader's postings file; searcharc's values (positions) are read
+    only if asked for (``BlockValues``), while the reader is open."""
     postfile, source = reader._terms._postfile, directory.source
     if isinstance(source, Term):
         docnums, weights = source.block(postfile, k)
-        values = source.values(postfile, k, directory.fixedsize, weights) if values_too else []
-        return docnums, weights, values
+        if not values_too:
+            return docnums, weights, []
+        return docnums, weights, BlockValues(source, postfile, k, directory.fixedsize, weights)
     start = source.starts[k]
     data = postfile.get(start, source.ends[k] - start)
     return _decoded(data, source.compressions[k], source.counts[k], directory.fixedsize, values_too)
+
+
+class BlockValues(Sequence):
+    """A block's values in searcharc's format, read and checked at the first one asked for:
+    most blocks a query decodes are read for scores, a few for positions (of hits)."""
+
+    __slots__ = ("fixedsize", "found", "k", "postfile", "term", "weights")
+
+    def __init__(self, term: Term, postfile, k: int, fixedsize: int | None, weights) -> None:
+        self.term, self.postfile, self.k = term, postfile, k
+        self.fixedsize, self.weights = fixedsize, weights
+        self.found: list | None = None
+
+    def __len__(self) -> int:
+        return self.term.size(self.k)
+
+    def __getitem__(self, i):
+        if self.found is None:
+            self.found = self.term.values(self.postfile, self.k, self.fixedsize, self.weights)
+        return self.found[i]
 
 
 def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]]:
