@@ -36,6 +36,8 @@ from struct import Struct
 
 MAGIC = b"SAK1"
 HEADER = Struct("<4sIIBI")
+ONE = Struct("<IIfIBB")  # the directory of a term of one block: its arrays of one
+ONE_VALUES = Struct("<IIfIIIBB")  # the same with values
 SIZE = 128  # postings a block
 VALUES, FIXED, DERIVED = 1, 2, 4  # flags: values apart, variable or fixed-size; derived
 LITTLE = sys.byteorder == "little"
@@ -110,6 +112,8 @@ def encoded(docnums, weights, values, fixedsize: int | None, lengths: bytes | No
     length bytes, highest weight), ``lengths`` a length byte a posting."""
     freqs = frequencies(weights)
     flags = value_flags(fixedsize, freqs, values)
+    if len(docnums) <= SIZE:
+        return one_block(docnums, weights, values, fixedsize, lengths, freqs, flags)
     gaps = array("I", map(sub, docnums, chain((0,), docnums)))
     lasts, ends, highs, crcs, vends, vcrcs = (array(c) for c in "IIfIII")
     shortest, longest = bytearray(), bytearray()
@@ -140,6 +144,31 @@ def encoded(docnums, weights, values, fixedsize: int | None, lengths: bytes | No
     return data, (float(sum(weights)), len(docnums), low, high, max(0.0, max(weights)))
 
 
+def one_block(docnums, weights, values, fixedsize, lengths, freqs, flags: int) -> tuple:
+    """``encoded`` of a term of one block (most terms: a fifth of the build's time went to
+    its arrays), its directory packed at once (one block: arrays of one)."""
+    if len(docnums) == 1 and freqs is not None:  # half the terms: no arrays at all
+        gap, freq = docnums[0], freqs[0]
+        size, fsize = width(gap), width(freq)
+        block = bytes([size | fsize << 4]) + gap.to_bytes(size, "little")
+        block += freq.to_bytes(fsize, "little")
+    else:
+        gaps = [docnums[0], *map(sub, docnums[1:], docnums[:-1])]
+        block = docs_block(gaps, freqs, weights, 0, len(docnums))
+    low, high = (min(lengths), max(lengths)) if lengths else (0, 0)
+    top = max(weights)
+    if flags & (VALUES | FIXED):
+        vals = values_block(values, fixedsize, 0, len(docnums), flags)
+        crcs = (zlib.crc32(block), len(vals), zlib.crc32(vals))
+        directory = ONE_VALUES.pack(docnums[-1], len(block), top, *crcs, low, high)
+    else:
+        vals = b""
+        directory = ONE.pack(docnums[-1], len(block), top, zlib.crc32(block), low, high)
+    head = HEADER.pack(MAGIC, len(docnums), 1, flags, zlib.crc32(directory))
+    stats = (float(sum(weights)), len(docnums), low, high, max(0.0, top))
+    return b"".join((head, directory, block, vals)), stats
+
+
 def value_flags(fixedsize: int | None, freqs: array | None, values) -> int:
     """How a term's values are kept: none (fixed size 0), derived, fixed-size or variable."""
     if fixedsize == 0 or not values:
@@ -168,6 +197,8 @@ def values_block(values, fixedsize: int | None, first: int, last: int, flags: in
     """One block's values data, compressed when that makes it shorter."""
     if flags & FIXED:
         payload = bytes(values[first * fixedsize : last * fixedsize])
+    elif last - first == 1 and len(values[first]) < 256:  # one value: no arrays
+        payload = b"\x01" + bytes([len(values[first])]) + values[first]
     else:
         block = values[first:last]
         sizes = list(map(len, block))
