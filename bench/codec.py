@@ -40,13 +40,14 @@ def main() -> int:
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--new", type=Path, required=True, help="an index in the new format")
     parser.add_argument("--w3", type=Path, help="the same archive's index in W3")
+    parser.add_argument("--peers", default="tantivy,fts5", help="'': searcharc's indexes only")
     args = parser.parse_args()
     files = {kind: args.work / f"queries-{kind.replace(' ', '-')}.txt" for kind in KINDS}
     out: dict = {"load_start": os.getloadavg()}
     engines = [("searcharc, new codec", "searcharc", args.new)]
     if args.w3:
         engines.append(("searcharc, W3 index", "searcharc", args.w3))
-    for engine in ("tantivy", "fts5"):
+    for engine in [p for p in args.peers.split(",") if p]:
         path, out[f"{engine} build"] = peer(engine, args.work, args.size)
         engines.append((speed.NAMES[engine], engine, path))
     for label, engine, path in engines:
