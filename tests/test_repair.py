@@ -165,6 +165,9 @@ def test_each_damaged_shard_is_repaired(built, tmp_path):
     assert check(index).healthy
     last = [generations.generations(index / f"shard-{n}")[-1] for n in range(2)]
     assert shards.generations(index, 2) == last  # the index's last commit, recorded
+    assert "repair the whole index" in one_line(
+        run_cli("check", "--repair", "--index", str(shard)).stderr
+    )  # the index's manifest and its record of the shards' commits are the index's
     index_run(built.archive, index)
     stored = [f for n in range(2) for f in snapshot(index / f"shard-{n}").stored]
     assert sorted(stored, key=lambda f: f["id"]) == built.clean.stored

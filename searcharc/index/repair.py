@@ -58,6 +58,11 @@ def repair(path: Path) -> Repair:
     """Check the index at ``path`` and commit each damaged folder without its damaged
     segments, holding the write lock (refused at once while another writer holds it)."""
     count = check.shard_count(path)
+    if shards.is_sharded(path.parent) and path.name.startswith("shard-"):
+        raise SearcharcError(
+            f"{path} is a shard of {path.parent}: repair the whole index "
+            f"(searcharc check --repair --index {path.parent})"
+        )
     with faults.writes(path), writer_lock(path, 0, BUSY):
         faults.remove_unfinished(lambda: shards.shard_paths(path, count))  # a killed run's
         found = check.check(path)
