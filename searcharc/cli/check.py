@@ -106,7 +106,8 @@ def print_report(report: Report, styled: bool) -> Console:
         table.add_row(*row)
     console.print(table)
     for folder in report.folders:
-        if folder.generation is not None and not folder.recorded:
+        toc_read = not any(f.problem for f in folder.files if f.segment is None)
+        if folder.generation is not None and not folder.recorded and toc_read:
             console.print(
                 f"{folder.path}: commit {folder.generation} recorded no checksums (made before "
                 "searcharc did): its segments were opened and their document counts compared"
