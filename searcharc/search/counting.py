@@ -14,6 +14,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
+from operator import add
 
 from whoosh import query as wq
 from whoosh.util.times import datetime_to_long
@@ -57,7 +59,7 @@ def term_docs(searcher, fieldname: str, text: str) -> set[int]:
     found: set[int] = set()
     for reader, offset in leaves(searcher):
         docnums = dn.live_docnums(reader, fieldname, btext)
-        found.update([d + offset for d in docnums] if offset else docnums)
+        found.update(map(add, docnums, repeat(offset)) if offset else docnums)
     return found
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 from array import array
-from itertools import compress
+from itertools import compress, repeat
+from operator import add, floordiv
 
 from whoosh.reading import TermNotFound
 
@@ -52,13 +53,16 @@ def date_values(reader) -> array:
     return kept["date_values"]
 
 
+UNDATED_DAY = UNDATED // DAY + 1  # the day number of an undated document: past date.max
+
+
 def day_numbers(reader) -> array:
-    """Each document's day in one segment as a proleptic ordinal (``date.toordinal``), 0 for
-    an undated one; kept with the segment's view."""
+    """Each document's day in one segment as a proleptic ordinal (``date.toordinal``),
+    UNDATED_DAY for an undated one (computed by C loops); kept with the segment's view."""
     kept = view(reader).kept
     if "day_numbers" not in kept:
-        values = date_values(reader)
-        kept["day_numbers"] = array("i", [0 if v == UNDATED else v // DAY + 1 for v in values])
+        days = map(floordiv, date_values(reader), repeat(DAY))
+        kept["day_numbers"] = array("i", map(add, days, repeat(1)))
     return kept["day_numbers"]
 
 
