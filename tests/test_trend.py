@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import random
+import sys
 from collections import Counter
 from datetime import date, timedelta
 from importlib import resources
@@ -210,3 +211,39 @@ def test_month_names_are_those_articles_write():
         assert [MONTHS[" ".join(normalize(w) for w in n.split())] for n in names] == list(
             range(1, 13)
         )
+
+
+def test_the_fast_path_reads_a_trend_as_typer_does():
+    """`searcharc trend` runs without Typer when its arguments parse plainly: the same
+    options, defaults and choices as the Typer command (cli/trend.py) declares."""
+    import inspect
+
+    from searcharc.cli import trend
+    from searcharc.cli.launch import parse_trend_args
+
+    read = parse_trend_args(["trend", "اليمن", "--by=week", "داعش", "--relative", "--json"])
+    declared = inspect.signature(trend.trend_command).parameters
+    assert set(read) == set(declared)
+    for name, parameter in declared.items():
+        if name not in ("queries", "by", "relative", "json_out"):
+            assert read[name] == getattr(parameter.default, "value", parameter.default), name
+    assert (read["queries"], read["by"], read["relative"], read["json_out"]) == (
+        ["اليمن", "داعش"],
+        "week",
+        True,
+        True,
+    )
+    for typer_reads in (["trend"], ["trend", "x", "--by", "decade"], ["trend", "x", "--help"]):
+        assert parse_trend_args(typer_reads) is None
+
+
+def test_a_trend_runs_without_the_typer_application(built, monkeypatch, capsys):
+    from searcharc.cli import launch
+
+    monkeypatch.setitem(sys.modules, "searcharc.cli.app", None)  # importing it now fails
+    argv = ["searcharc", "trend", "اليمن", "--index", str(built[1].path), "--json"]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exited:
+        launch.main()
+    assert exited.value.code == 0
+    assert json.loads(capsys.readouterr().out)["series"][0]["query"] == "اليمن"
