@@ -25,6 +25,13 @@ def doc_frequency(reader, fieldname: str, btext: bytes) -> int:
         return 0
 
 
+def segment_key(reader) -> tuple:
+    """What names one segment among every index a process opens: its folder (a store
+    without one: the store itself) and its id (random, never reused in a folder)."""
+    storage = reader._storage
+    return (getattr(storage, "folder", None) or id(storage), reader.segment().segment_id())
+
+
 def deleted(reader) -> frozenset | set:
     """The deleted documents of one segment (segment docnums)."""
     return getattr(reader, "deleted_docs_set", frozenset())
