@@ -121,16 +121,17 @@ def print_chart(trend: Trend, console: Console, months: str, bidi: Callable[[str
 def bars(trend: Trend, console: Console, name: Callable[[int], str], relative: bool) -> None:
     """A row a period and query: the period's name (first row only), a bar, the value; one
     scale for all."""
+    from rich.cells import cell_len
     from rich.text import Text
 
     every = [values(trend, s) for s in trend.series]
     top = max((v for vs in every for v in vs), default=0.0) or 1.0
     names = [name(i) for i in range(len(trend.periods))]
-    left = max(len(n) for n in names)
+    left = max(cell_len(n) for n in names)  # bidi isolates take no cell
     width = max(10, console.width - left - 22)  # room for "   │", " 100.00% ◀ peak"
     for i, label in enumerate(names):
         for n, vs in enumerate(every):
-            line = Text((label if n == 0 else "").rjust(left))
+            line = Text(" " * (left - cell_len(label)) + label if n == 0 else " " * left)
             peak = trend.series[n].peak == i
             line.append("   │", "dim")
             line.append(bar(vs[i] / top * width), COLORS[n % len(COLORS)])
