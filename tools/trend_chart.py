@@ -51,7 +51,10 @@ def main() -> int:
         highlight=False,
     )
     words = " ".join(chart.isolated(f'"{q}"') for q in args.queries)
-    console.print(f"$ searcharc trend {words} --by {args.by}", style="bold")
+    flags = [f"--by {args.by}"] + (["--relative"] if args.relative else [])
+    flags += [f"--{k} {v}" for k, v in (("since", args.since), ("until", args.until)) if v]
+    flags += [f"--months {args.months}"] if args.months != "egypt" else []
+    console.print(f"$ searcharc trend {words} {' '.join(flags)}", style="bold")
     chart.print_chart(found, console, args.months, str)
     lines = len(console.export_text(clear=False).splitlines())
     svg = args.out.with_suffix(".svg")
