@@ -247,3 +247,18 @@ def test_a_trend_runs_without_the_typer_application(built, monkeypatch, capsys):
         launch.main()
     assert exited.value.code == 0
     assert json.loads(capsys.readouterr().out)["series"][0]["query"] == "اليمن"
+
+
+def test_shards_in_worker_processes_one_of_them_empty(tmp_path, seeds_dir, seed_index):
+    """The five seeds in three shards leave one empty: its reader names no commit, which its
+    worker compared with the commit asked (a TypeError: every search of such an index in
+    worker processes failed, --batch and a trend of several queries too)."""
+    target = tmp_path / "index"
+    assert run_index([seeds_dir], target, IndexOptions(jobs=1, shards=3)).exit_status == 0
+    index = SearchIndex.open(target, parallel=True)
+    try:
+        asked = ["الرباط", "مكافحة الإرهاب"]
+        assert index.trend(asked, by="year") == seed_index.trend(asked, by="year")
+        assert index.search("الرباط").total == seed_index.search("الرباط").total
+    finally:
+        index.close()

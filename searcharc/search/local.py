@@ -62,6 +62,8 @@ class LocalIndex(Backend):
         """The open searcher of commit ``generation``; an older commit that the folder still
         holds is opened, and kept beside the last one (MissingCommit: the folder has not)."""
         last = self.opened.reader().generation()
+        if last is None:  # an index of no segment (an empty shard): its reader has no commit
+            last = self.ix.latest_generation()
         if generation is None or generation == last:
             return self.opened
         if self.kept is not None and self.kept.reader().generation() == generation:
