@@ -13,7 +13,7 @@ import typer
 
 from searcharc.options import Option
 
-TYPES = {"flag": bool, "int": int, "float": float, "path": Path, "str": str}
+TYPES = {"flag": bool, "int": int, "float": float, "path": Path, "str": str, "list": list[str]}
 
 
 @cache

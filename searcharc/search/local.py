@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # similar, stats and suggest are imported when first used
     T = TypeVar("T")
     from searcharc.search.similar import Similar
     from searcharc.search.stats import Chunks, IndexStats
+    from searcharc.search.trend import Asked, Counted
 
 
 class LocalIndex(Backend):
@@ -61,6 +62,8 @@ class LocalIndex(Backend):
         """The open searcher of commit ``generation``; an older commit that the folder still
         holds is opened, and kept beside the last one (MissingCommit: the folder has not)."""
         last = self.opened.reader().generation()
+        if last is None:  # an index of no segment (an empty shard): its reader has no commit
+            last = self.ix.latest_generation()
         if generation is None or generation == last:
             return self.opened
         if self.kept is not None and self.kept.reader().generation() == generation:
@@ -101,6 +104,12 @@ class LocalIndex(Backend):
         built = [hits.hit(searcher, self.meta, c, plan.compiled, snippets) for c in ranked]
         counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Page(built, found.total, found.by_root, found.exact, counts)
+
+    @checked
+    def trend(self, asked: Asked) -> Counted:
+        from searcharc.search.trend import counted
+
+        return counted(self.searcher(DEFAULT), asked)
 
     @checked
     def corrections(self, norms: list[str]) -> dict[str, str | None]:
