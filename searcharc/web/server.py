@@ -40,14 +40,38 @@ def address(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-def serve(index: SearchIndex, host: str, port: int, say: Callable[[str], None]) -> None:
-    """Serve until interrupted, printing the address (and a warning off the loopback)."""
+def serve(
+    index: SearchIndex,
+    host: str,
+    port: int,
+    say: Callable[[str], None],
+    workers: int = 1,
+    reopen: Callable[[], SearchIndex] | None = None,
+) -> None:
+    """Serve until interrupted, printing the address (and a warning off the loopback); with
+    ``workers`` over 1, from that many processes, each opening the index with ``reopen``."""
     import uvicorn
 
     if not is_loopback(host):
         say(f"searcharc: warning: serving on {host}: anyone who can reach it can read the index")
     sock = listen(host, port)
-    config = uvicorn.Config(
+    many = workers > 1 and reopen is not None
+    how = f"{workers} workers; Ctrl-C stops" if many else "Ctrl-C stops"
+    print(f"searcharc: serving {index.path} at {address(sock)} ({how})", flush=True)
+    if not many:
+        uvicorn.Server(config(index)).run(sockets=[sock])
+        return
+    from searcharc.web.workers import supervise
+
+    index.close()  # each worker opens its own: nothing open is shared across the fork
+    supervise(lambda: uvicorn.Server(config(reopen())).run(sockets=[sock]), workers, say)
+
+
+def config(index: SearchIndex):
+    """uvicorn's settings for the app over ``index``."""
+    import uvicorn
+
+    return uvicorn.Config(
         make_app(index),
         http="h11",
         h11_max_incomplete_event_size=MAX_HEAD,
@@ -57,5 +81,3 @@ def serve(index: SearchIndex, host: str, port: int, say: Callable[[str], None]) 
         access_log=False,
         server_header=False,
     )
-    print(f"searcharc: serving {index.path} at {address(sock)} (Ctrl-C stops)", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
