@@ -32,7 +32,7 @@ from searcharc.options import OPTIONS, QUERY, QueryOptions
 app = typer.Typer(
     name="searcharc",
     help="Arabic-aware full-text search for news archives.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
