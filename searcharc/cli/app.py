@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from searcharc import __version__, jsonout
-from searcharc.cli import declare
+from searcharc.cli import declare, trend
 from searcharc.cli.check import check_command
 from searcharc.cli.cluster import cluster_app
 from searcharc.cli.commands import (
@@ -269,6 +269,7 @@ query_command = app.command(
 MATCH_DEFAULT = declare.default(OPTIONS["match"])  # --match's, as the Typer command holds it
 app.add_typer(cluster_app, name="cluster")
 app.command("check")(check_command)
+app.command("trend", help=trend.TREND_HELP)(trend.trend_command)
 
 
 @app.command("similar")

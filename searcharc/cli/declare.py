@@ -15,7 +15,7 @@ from searcharc.cli.complete import index_folders
 from searcharc.options import Option
 
 COMPLETERS = {"index": index_folders}  # Typer completes the rest (choices: their values)
-TYPES = {"flag": bool, "int": int, "float": float, "path": Path, "str": str}
+TYPES = {"flag": bool, "int": int, "float": float, "path": Path, "str": str, "list": list[str]}
 
 
 @cache

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # similar, stats and suggest are imported when first used
     T = TypeVar("T")
     from searcharc.search.similar import Similar
     from searcharc.search.stats import Chunks, IndexStats
+    from searcharc.search.trend import Asked, Counted
 
 
 class LocalIndex(Backend):
@@ -101,6 +102,12 @@ class LocalIndex(Backend):
         ranked = found.ranked[offset : request.depth]
         built = [hits.hit(searcher, self.meta, c, plan.compiled, snippets) for c in ranked]
         return Page(built, found.total, found.by_root, found.exact, counts)
+
+    @checked
+    def trend(self, asked: Asked) -> Counted:
+        from searcharc.search.trend import counted
+
+        return counted(self.searcher(DEFAULT), asked)
 
     @checked
     def corrections(self, norms: list[str]) -> dict[str, str | None]:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from searcharc.search.similar import Similar
     from searcharc.search.stats import Counts
     from searcharc.search.suggest import Near
+    from searcharc.search.trend import Asked, Counted
 
 Generation = int | None  # a shard's commit; None: its last
 
@@ -126,6 +127,12 @@ class Shard:
         while len(self.held) > HELD:
             self.held.popitem(last=False)
         return Answer(entries, found.total, found.by_root, found.exact, counts, now)
+
+    def trend(self, generation: Generation, asked: Asked) -> Counted:
+        """The shard's articles of each query and all of them, by day (``trend``)."""
+        from searcharc.search.trend import counted
+
+        return counted(self.index.searcher(DEFAULT_RANKING, generation), asked)
 
     def _held(self, request_id: str) -> Held:
         """What request ``request_id`` found, still readable (StaleRequest: its commit is no
