@@ -23,6 +23,7 @@ from searcharc.web.markup import marked, narrowed, page_numbers
 from searcharc.web.server import is_loopback
 
 SCHEMA = json.loads((ROOT / "searcharc/data/query.schema.json").read_text("utf-8"))
+TREND_SCHEMA = json.loads((ROOT / "searcharc/data/trend.schema.json").read_text("utf-8"))
 QUERIES = [
     {"q": "مكافحة الإرهاب"},
     {"q": '"مكافحة الإرهاب"'},
@@ -197,10 +198,12 @@ def test_the_openapi_document_uses_the_shipped_schema(server):
         "/api/articles/{id}",
         "/api/similar/{id}",
         "/api/analyze",
+        "/api/trend",
         "/api/stats",
     }
     schemas = doc["components"]["schemas"]
-    assert set(SCHEMA["$defs"]) | {"result"} == set(schemas)
+    assert set(SCHEMA["$defs"]) | set(TREND_SCHEMA["$defs"]) | {"result", "trend"} == set(schemas)
+    assert schemas["trend"]["required"] == TREND_SCHEMA["required"]
     assert schemas["result"]["required"] == SCHEMA["required"]
     refs = re.findall(r'"\$ref": "([^"]+)"', json.dumps(doc))
     assert refs and all(ref.startswith("#/components/") for ref in refs)

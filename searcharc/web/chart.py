@@ -1,0 +1,137 @@
+"""The web's trend chart: the geometry of a server-rendered SVG bar chart (the template draws
+it), time running right to left as the page reads, each bar a link to its period's articles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from math import ceil
+
+from searcharc.months import period_name
+from searcharc.search.trend import Trend, following
+
+WIDTH, HEIGHT = 720, 240  # the viewBox
+TOP, BOTTOM, LEFT, RIGHT = 14, 40, 8, 56  # margins: labels below, the scale on the right
+MOST_LABELS = 8  # period names under the bars, at most
+DAYS_BY_DAY, MOST_PERIODS = 92, 120  # the results page's choice of period (``choose``)
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: int  # which query (its colour)
+    title: str  # what a pointer over it (and a screen reader) says
+    href: str  # the search narrowed to its period
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    x: float
+    y: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A period of the table beside the chart: its name and each query's number."""
+
+    name: str
+    values: list[str]
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A query in the legend: its peak period (name and value) and its undated articles."""
+
+    query: str
+    peak: str
+    undated: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    title: str
+    lines: list[Line]
+    bars: list[Bar]
+    labels: list[Tick]  # period names, under the bars
+    scale: list[Tick]  # values, on the right; their lines across
+    rows: list[Row]
+    relative: bool
+    width: int = WIDTH
+    height: int = HEIGHT
+    base: float = HEIGHT - BOTTOM
+
+
+def period_end(start: date, by: str) -> date:
+    """The last day of the period that begins on ``start``."""
+    return following(start, by) - timedelta(days=1)
+
+
+def shown(value: float, relative: bool) -> str:
+    return f"{value:.2%}" if relative else f"{value:,.0f}"
+
+
+def chart(
+    trend: Trend, months: str, link: Callable[[int, date, date], str], relative: bool
+) -> Chart:
+    """The chart of ``trend`` (shares when ``relative``); ``link(series, first, last)``: the
+    address of a query's articles between two days."""
+    values = [s.shares if relative and s.shares is not None else s.counts for s in trend.series]
+    n, k = len(trend.periods), max(len(values), 1)
+    top = max((v for vs in values for v in vs), default=0) or 1
+    group = (WIDTH - LEFT - RIGHT) / max(n, 1)
+    width = group * 0.8 / k
+    plot = HEIGHT - TOP - BOTTOM
+    names = [period_name(p.start, trend.by, months) for p in trend.periods]
+    bars = []
+    for i, period in enumerate(trend.periods):
+        right = WIDTH - RIGHT - i * group - group * 0.1  # the first period at the right
+        last = period_end(period.start, trend.by)
+        for j, series in enumerate(trend.series):
+            height = values[j][i] / top * plot
+            said = f"«{series.query}» · {names[i]}: {shown(values[j][i], relative)}"
+            x = right - (j + 1) * width
+            href = link(j, period.start, last)
+            bars.append(Bar(x, TOP + plot - height, width, height, j, said, href))
+    step = ceil(n / MOST_LABELS) if n else 1
+    labels = [
+        Tick(WIDTH - RIGHT - (i + 0.5) * group, HEIGHT - BOTTOM + 18, names[i])
+        for i in range(0, n, step)
+    ]
+    scale = [
+        Tick(WIDTH - RIGHT + 6, TOP + plot * (1 - f), shown(top * f, relative)) for f in (0, 0.5, 1)
+    ]
+    rows = [
+        Row(names[i], [shown(vs[i], relative) for vs in values], trend.articles[i])
+        for i in range(n)
+    ]
+    lines = [
+        Line(
+            s.query,
+            "" if s.peak is None else f"{names[s.peak]}: {shown(vs[s.peak], relative)}",
+            s.undated,
+        )
+        for s, vs in zip(trend.series, values, strict=True)
+    ]
+    quoted = "، ".join(f"«{s.query}»" for s in trend.series)
+    what = "حصة" if relative else "عدد"
+    title = f"{what} المقالات التي تطابق {quoted} في كل {PERIOD_WORDS[trend.by]}"
+    return Chart(title, lines, bars, labels, scale, rows, relative)
+
+
+PERIOD_WORDS = {"day": "يوم", "week": "أسبوع", "month": "شهر", "year": "سنة"}
+
+
+def choose(periods: int, first: date | None, last: date | None) -> str | None:
+    """For a results page counted by month: another period when months show too few bars
+    (by day up to DAYS_BY_DAY days, else by week) or too many (by year); None: months."""
+    if periods > MOST_PERIODS:
+        return "year"
+    if periods <= 3 and first and last:
+        return "day" if (last - first).days <= DAYS_BY_DAY else "week"
+    return None
