@@ -24,28 +24,29 @@ FIRST = date(2015, 7, 21)
 YEMEN, ISIS = "اليمن", "داعش"
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory) -> Path:
-    """Three weeks of 2015: «اليمن» every day (twice on Sundays), «داعش» every third day,
-    two sources, and two undated articles."""
+def make_archive(folder: Path) -> Path:
+    """Three weeks of 2015 in an index at ``folder``: «اليمن» every day (twice on Sundays),
+    «داعش» every third day, two sources, and two undated articles."""
     from searcharc import SearchIndex
     from searcharc.records import Article
 
-    folder = tmp_path_factory.mktemp("trend-index")
     articles = []
     for n in range(21):
         day = FIRST + timedelta(days=n)
-        times = 2 if day.weekday() == 6 else 1
-        for k in range(times):
+        for k in range(2 if day.weekday() == 6 else 1):
             source = "سبق" if (n + k) % 2 else "عكاظ"
-            articles.append(
-                Article(f"y{n}-{k}", "خبر", f"أخبار {YEMEN} اليوم {n}", source, day.isoformat())
-            )
+            body = f"أخبار {YEMEN} اليوم {n}"
+            articles.append(Article(f"y{n}-{k}", "خبر", body, source, day.isoformat()))
         if n % 3 == 0:
             articles.append(Article(f"d{n}", "خبر", f"تنظيم {ISIS} {n}", "عكاظ", day.isoformat()))
     articles += [Article(f"u{n}", "خبر", f"{YEMEN} بلا تاريخ {n}") for n in range(2)]
     SearchIndex.create(folder).add(articles)
     return folder
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    return make_archive(tmp_path_factory.mktemp("trend-index"))
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from math import ceil
 
-from searcharc.months import period_name
+from searcharc.months import month_name, period_name
 from searcharc.search.trend import Trend, following
 
 WIDTH, HEIGHT = 720, 240  # the viewBox
-TOP, BOTTOM, LEFT, RIGHT = 14, 40, 8, 56  # margins: labels below, the scale on the right
-MOST_LABELS = 8  # period names under the bars, at most
+TOP, BOTTOM, LEFT, RIGHT = 14, 40, 36, 56  # margins: labels below, the scale on the right
+MOST_LABELS = 7  # period names under the bars, at most
 DAYS_BY_DAY, MOST_PERIODS = 92, 120  # the results page's choice of period (``choose``)
 
 
@@ -64,12 +64,19 @@ class Chart:
     relative: bool
     width: int = WIDTH
     height: int = HEIGHT
-    base: float = HEIGHT - BOTTOM
+    left: int = LEFT
 
 
 def period_end(start: date, by: str) -> date:
     """The last day of the period that begins on ``start``."""
     return following(start, by) - timedelta(days=1)
+
+
+def short(start: date, by: str, months: str) -> str:
+    """A period's name under its bar: a day or a week (its Monday) without the year."""
+    if by in ("day", "week"):
+        return f"{start.day} {month_name(start.month, months)}"
+    return period_name(start, by, months)
 
 
 def shown(value: float, relative: bool) -> str:
@@ -100,8 +107,12 @@ def chart(
             bars.append(Bar(x, TOP + plot - height, width, height, j, said, href))
     step = ceil(n / MOST_LABELS) if n else 1
     labels = [
-        Tick(WIDTH - RIGHT - (i + 0.5) * group, HEIGHT - BOTTOM + 18, names[i])
-        for i in range(0, n, step)
+        Tick(
+            WIDTH - RIGHT - (i + 0.5) * group,
+            HEIGHT - BOTTOM + 18,
+            short(p.start, trend.by, months),
+        )
+        for i, p in list(enumerate(trend.periods))[::step]
     ]
     scale = [
         Tick(WIDTH - RIGHT + 6, TOP + plot * (1 - f), shown(top * f, relative)) for f in (0, 0.5, 1)
