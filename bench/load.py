@@ -216,7 +216,7 @@ def served_after_update(base: str, article_id: str) -> bool:
 
 HEAD = (
     "| workers | endpoint | clients | requests | req/s | p50 ms | p95 ms | p50 ÷ baseline "
-    "| errors | clients' CPU | server's CPU | load | |"
+    "| errors | clients' CPU | server's CPU | requests a server CPU-second | load | |"
 )
 
 
@@ -226,10 +226,11 @@ def row(cell: Cell, base: Cell) -> str:
     rate = len(ms) / cell.seconds if cell.seconds else 0.0
     ratio = p50 / (percentile(base.latencies, 50) * 1000)
     share = (f"{100 * c / cell.seconds:.0f}%" for c in (cell.client_cpu, cell.server_cpu))
+    per_cpu = f"{len(ms) / cell.server_cpu:.0f}" if cell.server_cpu else "-"
     return (
         f"| {cell.workers or '-'} | {cell.kind} | {cell.clients} | {len(ms):,} | {rate:.1f} | "
         f"{p50:.1f} | {p95:.1f} | {ratio:.2f}× | {cell.errors} | {' | '.join(share)} | "
-        f"{cell.load:.1f} | {cell.note} |"
+        f"{per_cpu} | {cell.load:.1f} | {cell.note} |"
     )
 
 
@@ -241,12 +242,12 @@ def rate(cells: list[Cell], workers: int, clients: int) -> float:
     return 0.0
 
 
-def steady(servers: dict, queries, clients, seconds: float, rounds: int) -> list[Cell]:
+def steady(servers: dict, kinds, queries, clients, seconds: float, rounds: int) -> list[Cell]:
     """The steady phases, each server's in turn (so that a change in the machine's load
     between phases falls on each alike), ``rounds`` times; a phase's rounds added up."""
     cells: dict[tuple, Cell] = {}
     for _ in range(rounds):
-        for kind in KINDS:
+        for kind in kinds:
             for n in clients:
                 for workers, (proc, address) in servers.items():
                     cell = run_cell(address, Cell(kind, n), queries, for_seconds(seconds), proc.pid)
@@ -306,11 +307,13 @@ def main() -> int:
     parser.add_argument("--clients", default="1,4,16")
     parser.add_argument("--workers", default="1,2", help="serve --workers, each in turn")
     parser.add_argument("--rounds", type=int, default=2, help="of each steady phase")
+    parser.add_argument("--endpoints", default=",".join(KINDS), help="of " + ", ".join(KINDS))
     parser.add_argument("--update-clients", type=int, default=4)
     parser.add_argument("--queries", type=int, default=500)
     args = parser.parse_args()
     clients = [int(n) for n in args.clients.split(",")]
     workers = [int(n) for n in args.workers.split(",")]
+    kinds = {kind: KINDS[kind] for kind in args.endpoints.split(",")}
 
     about = machine()
     articles = list(read_articles(zips(3)))
@@ -323,14 +326,14 @@ def main() -> int:
         base = baseline(copy, queries, args.seconds)
         updates: dict[int, dict] = {}
         for w, n_workers in enumerate(workers):
-            for n, kind in enumerate(KINDS):
+            for n, kind in enumerate(kinds):
                 at = (w * len(KINDS) + n) * UPDATE_ARTICLES
                 path = Path(tmp) / f"update-{n_workers}-{n}.jsonl"
                 ids = write_update(articles[at : at + UPDATE_ARTICLES], path, f"{w}-{n}")
                 updates.setdefault(n_workers, {})[kind] = (path, ids, args.update_clients)
         servers = servers_of(copy, workers, queries)
         try:
-            cells += steady(servers, queries, clients, args.seconds, args.rounds)
+            cells += steady(servers, kinds, queries, clients, args.seconds, args.rounds)
             cells += updating(copy, servers, queries, updates)
         finally:
             stop(servers)

@@ -114,9 +114,8 @@ def chart(
         )
         for i, p in list(enumerate(trend.periods))[::step]
     ]
-    scale = [
-        Tick(WIDTH - RIGHT + 6, TOP + plot * (1 - f), shown(top * f, relative)) for f in (0, 0.5, 1)
-    ]
+    marks = (0, top / 2, top) if relative else sorted({0, top // 2, top})
+    scale = [Tick(WIDTH - RIGHT + 6, TOP + plot * (1 - m / top), shown(m, relative)) for m in marks]
     rows = [
         Row(names[i], [shown(vs[i], relative) for vs in values], trend.articles[i])
         for i in range(n)
