@@ -9,8 +9,10 @@ The index is copied to a temporary folder first (the update phase adds articles 
 then the copy is deleted). Queries are the first one to three words of titles, as in
 bench/speed.py. The baseline is the same queries through SearchIndex.search in this process,
 without HTTP, measured in the same run: the machine is shared, so ratios hold while times drift.
-The clients run in this process, on the server's machine: each phase says the CPU they took
-(and the server's, all its processes), and the load average at its end.
+The clients run in this process, on the server's machine: each phase says the CPU they took,
+the server's (all its processes), how long the server's threads were ready to run but waited
+for a core (the machine's other work), the whole machine's CPU (every process; a core fully
+busy is 100%, so 200% is all of a 2-core machine), and the load average at its end.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ class Cell:
     workers: int = 0
     client_cpu: float = 0.0  # seconds of CPU this process (the clients) took
     server_cpu: float = 0.0  # seconds of CPU the server's processes took
+    server_wait: float = 0.0  # seconds its threads were ready to run but waited for a core
     load: float = 0.0  # the 1-minute load average at the end
+    busy: float = 0.0  # CPU-seconds the whole machine spent (all processes, every core)
 
 
 def client(base: str, path: str, queries: list[str], seed: int, until, cell: Cell, lock) -> None:
@@ -98,34 +102,47 @@ def run_cell(base: str, cell: Cell, queries: list[str], until, server: int = 0) 
         )
         for i in range(cell.clients)
     ]
-    started, cpu, served = time.perf_counter(), time.process_time(), cpu_of(server)
+    started, cpu, served, busy = (
+        time.perf_counter(),
+        time.process_time(),
+        cpu_of(server),
+        machine_busy(),
+    )
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     cell.seconds = time.perf_counter() - started
     cell.client_cpu = time.process_time() - cpu
-    cell.server_cpu = cpu_of(server) - served
+    ran, waited = cpu_of(server)
+    cell.server_cpu, cell.server_wait = ran - served[0], waited - served[1]
     cell.load = os.getloadavg()[0]
+    cell.busy = machine_busy() - busy
     return cell
 
 
-def cpu_of(pid: int) -> float:
-    """Seconds of CPU that process ``pid`` and its live children have taken (0: none)."""
-    if not pid:
-        return 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+def machine_busy() -> float:
+    """CPU-seconds the machine has spent on anything but idling (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pid: int) -> tuple[float, float]:
+    """Seconds that the threads of process ``pid`` and of its children have run on a core, and
+    waited for one while ready to run (/proc/…/schedstat; 0, 0: no process)."""
+    ran = waited = 0
+    for entry in Path("/proc").iterdir() if pid else ():
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == pid or int(fields[1]) == pid:
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if pid not in (int(entry.name), parent):
+                continue
+            for task in (entry / "task").iterdir():
+                on_core, on_queue, _ = (task / "schedstat").read_text().split()
+                ran, waited = ran + int(on_core), waited + int(on_queue)
+        except (OSError, ValueError):
+            continue  # not a process, or gone
+    return ran / 1e9, waited / 1e9
 
 
 def for_seconds(seconds: float):
@@ -216,7 +233,9 @@ def served_after_update(base: str, article_id: str) -> bool:
 
 HEAD = (
     "| workers | endpoint | clients | requests | req/s | p50 ms | p95 ms | p50 ÷ baseline "
-    "| errors | clients' CPU | server's CPU | requests a server CPU-second | load | |"
+    "| errors | clients' CPU | server's CPU | server waiting for a core | machine's CPU "
+    "| requests a server CPU-second "
+    "| load | |"
 )
 
 
@@ -225,7 +244,10 @@ def row(cell: Cell, base: Cell) -> str:
     p50, p95 = percentile(ms, 50), percentile(ms, 95)
     rate = len(ms) / cell.seconds if cell.seconds else 0.0
     ratio = p50 / (percentile(base.latencies, 50) * 1000)
-    share = (f"{100 * c / cell.seconds:.0f}%" for c in (cell.client_cpu, cell.server_cpu))
+    share = (
+        f"{100 * c / cell.seconds:.0f}%"
+        for c in (cell.client_cpu, cell.server_cpu, cell.server_wait, cell.busy)
+    )
     per_cpu = f"{len(ms) / cell.server_cpu:.0f}" if cell.server_cpu else "-"
     return (
         f"| {cell.workers or '-'} | {cell.kind} | {cell.clients} | {len(ms):,} | {rate:.1f} | "
@@ -257,6 +279,8 @@ def steady(servers: dict, kinds, queries, clients, seconds: float, rounds: int) 
                     total.seconds += cell.seconds
                     total.client_cpu += cell.client_cpu
                     total.server_cpu += cell.server_cpu
+                    total.server_wait += cell.server_wait
+                    total.busy += cell.busy
                     total.load = cell.load
     return list(cells.values())
 

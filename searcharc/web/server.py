@@ -22,14 +22,21 @@ def is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port (port 0: any free one), or a one-line error."""
+def listen(
+    host: str, port: int, reuse_port: bool = False, backlog: int | None = 128
+) -> socket.socket:
+    """A socket on host:port (port 0: any free one), listening, or a one-line error.
+    ``reuse_port``: others may bind it too (SO_REUSEPORT: the kernel spreads new connections
+    over the listening ones); ``backlog`` None: bound only, holding the port for them."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
-        sock.listen(128)
+        if backlog is not None:
+            sock.listen(backlog)
     except OSError as exc:
         raise SearcharcError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     return sock
@@ -54,8 +61,11 @@ def serve(
 
     if not is_loopback(host):
         say(f"searcharc: warning: serving on {host}: anyone who can reach it can read the index")
-    sock = listen(host, port)
     many = workers > 1 and reopen is not None
+    # many workers: each listens on a socket of its own on the port that this one holds, and
+    # the kernel spreads connections over them (on one shared socket, the worker that accepts
+    # first takes most keep-alive connections, and the others idle)
+    sock = listen(host, port, reuse_port=many, backlog=None if many else 128)
     how = f"{workers} workers; Ctrl-C stops" if many else "Ctrl-C stops"
     print(f"searcharc: serving {index.path} at {address(sock)} ({how})", flush=True)
     if not many:
@@ -64,7 +74,14 @@ def serve(
     from searcharc.web.workers import supervise
 
     index.close()  # each worker opens its own: nothing open is shared across the fork
-    supervise(lambda: uvicorn.Server(config(reopen())).run(sockets=[sock]), workers, say)
+    port = sock.getsockname()[1]
+
+    def run() -> None:
+        sock.close()  # the parent's: it holds the port, and accepts nothing
+        own = listen(host, port, reuse_port=True)
+        uvicorn.Server(config(reopen())).run(sockets=[own])
+
+    supervise(run, workers, say)
 
 
 def config(index: SearchIndex):

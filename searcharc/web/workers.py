@@ -1,8 +1,9 @@
-"""`searcharc serve --workers N`: N processes forked from one, all accepting on one listening
-socket, each with the index open on its own (each notices a commit at its next request, as a
-single process does). The parent only watches them: a worker that dies is started again; Ctrl-C
-or SIGTERM stops them all (SIGTERM, then SIGKILL after a grace period), and a worker whose
-parent died stops too (Linux's parent-death signal), so none is left behind."""
+"""`searcharc serve --workers N`: N processes forked from one, each accepting on a socket of
+its own on the same port (``server``: SO_REUSEPORT) and with the index open on its own (each
+notices a commit at its next request, as a single process does). The parent only watches them:
+a worker that dies is started again; Ctrl-C or SIGTERM stops them all (SIGTERM, then SIGKILL
+after a grace period), and a worker whose parent died stops too (Linux's parent-death signal),
+so none is left behind."""
 
 from __future__ import annotations
 
