@@ -13,6 +13,7 @@ from searcharc.search.trend import Trend, following
 
 WIDTH, HEIGHT = 720, 240  # the viewBox
 TOP, BOTTOM, LEFT, RIGHT = 14, 40, 36, 56  # margins: labels below, the scale on the right
+PLOT = HEIGHT - TOP - BOTTOM  # the bars' height, at most
 MOST_LABELS = 7  # period names under the bars, at most
 DAYS_BY_DAY, MOST_PERIODS = 92, 120  # the results page's choice of period (``choose``)
 
@@ -61,7 +62,6 @@ class Chart:
     labels: list[Tick]  # period names, under the bars
     scale: list[Tick]  # values, on the right; their lines across
     rows: list[Row]
-    relative: bool
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -89,36 +89,11 @@ def chart(
     """The chart of ``trend`` (shares when ``relative``); ``link(series, first, last)``: the
     address of a query's articles between two days."""
     values = [s.shares if relative and s.shares is not None else s.counts for s in trend.series]
-    n, k = len(trend.periods), max(len(values), 1)
     top = max((v for vs in values for v in vs), default=0) or 1
-    group = (WIDTH - LEFT - RIGHT) / max(n, 1)
-    width = group * 0.8 / k
-    plot = HEIGHT - TOP - BOTTOM
     names = [period_name(p.start, trend.by, months) for p in trend.periods]
-    bars = []
-    for i, period in enumerate(trend.periods):
-        right = WIDTH - RIGHT - i * group - group * 0.1  # the first period at the right
-        last = period_end(period.start, trend.by)
-        for j, series in enumerate(trend.series):
-            height = values[j][i] / top * plot
-            said = f"«{series.query}» · {names[i]}: {shown(values[j][i], relative)}"
-            x = right - (j + 1) * width
-            href = link(j, period.start, last)
-            bars.append(Bar(x, TOP + plot - height, width, height, j, said, href))
-    step = ceil(n / MOST_LABELS) if n else 1
-    labels = [
-        Tick(
-            WIDTH - RIGHT - (i + 0.5) * group,
-            HEIGHT - BOTTOM + 18,
-            short(p.start, trend.by, months),
-        )
-        for i, p in list(enumerate(trend.periods))[::step]
-    ]
-    marks = (0, top / 2, top) if relative else sorted({0, top // 2, top})
-    scale = [Tick(WIDTH - RIGHT + 6, TOP + plot * (1 - m / top), shown(m, relative)) for m in marks]
     rows = [
-        Row(names[i], [shown(vs[i], relative) for vs in values], trend.articles[i])
-        for i in range(n)
+        Row(name, [shown(vs[i], relative) for vs in values], trend.articles[i])
+        for i, name in enumerate(names)
     ]
     lines = [
         Line(
@@ -131,7 +106,40 @@ def chart(
     quoted = "، ".join(f"«{s.query}»" for s in trend.series)
     what = "حصة" if relative else "عدد"
     title = f"{what} المقالات التي تطابق {quoted} في كل {PERIOD_WORDS[trend.by]}"
-    return Chart(title, lines, bars, labels, scale, rows, relative)
+    bars = bars_of(trend, values, names, top, link, relative)
+    marks = (0, top / 2, top) if relative else sorted({0, top // 2, top})
+    scale = [Tick(WIDTH - RIGHT + 6, TOP + PLOT * (1 - m / top), shown(m, relative)) for m in marks]
+    return Chart(title, lines, bars, labels_of(trend, months), scale, rows)
+
+
+def bars_of(trend: Trend, values, names, top: float, link, relative: bool) -> list[Bar]:
+    """A bar a query a period, the first period at the right, the queries right to left."""
+    group = (WIDTH - LEFT - RIGHT) / max(len(trend.periods), 1)
+    width = group * 0.8 / max(len(values), 1)
+    bars = []
+    for i, period in enumerate(trend.periods):
+        right = WIDTH - RIGHT - i * group - group * 0.1
+        last = period_end(period.start, trend.by)
+        for j, series in enumerate(trend.series):
+            height = values[j][i] / top * PLOT
+            said = f"«{series.query}» · {names[i]}: {shown(values[j][i], relative)}"
+            x = right - (j + 1) * width
+            bars.append(
+                Bar(x, TOP + PLOT - height, width, height, j, said, link(j, period.start, last))
+            )
+    return bars
+
+
+def labels_of(trend: Trend, months: str) -> list[Tick]:
+    """Period names under their bars, at most MOST_LABELS of them (every so many)."""
+    n = len(trend.periods)
+    group = (WIDTH - LEFT - RIGHT) / max(n, 1)
+    step = ceil(n / MOST_LABELS) if n else 1
+    y = HEIGHT - BOTTOM + 18
+    return [
+        Tick(WIDTH - RIGHT - (i + 0.5) * group, y, short(p.start, trend.by, months))
+        for i, p in list(enumerate(trend.periods))[::step]
+    ]
 
 
 PERIOD_WORDS = {"day": "يوم", "week": "أسبوع", "month": "شهر", "year": "سنة"}
