@@ -60,6 +60,16 @@ def counting_cost(index: SearchIndex, queries: list[str]) -> dict:
     return found
 
 
+def line(cost: dict) -> str:
+    """The counting cost in one line."""
+    return (
+        f"counting up to {counting.TRACK_TOTAL:,}: p50 {cost['with']['p50']:.1f} ms, "
+        f"p95 {cost['with']['p95']:.1f} ms; without: p50 {cost['without']['p50']:.1f} ms, "
+        f"p95 {cost['without']['p95']:.1f} ms; ratio p50 {cost['ratio_p50']:.2f}×, "
+        f"p95 {cost['ratio_p95']:.2f}×"
+    )
+
+
 def wall(command: list[str]) -> float:
     """Seconds of one fresh process (exit 0 or 1: found or not)."""
     started = time.perf_counter()
@@ -105,14 +115,8 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()}", flush=True)
     index = SearchIndex.open(args.index)
     print(f"{len(index):,} articles, {len(queries[: args.limit])} queries", flush=True)
-    cost = counting_cost(index, queries[: args.limit])
-    print(
-        f"counting up to {counting.TRACK_TOTAL:,}: p50 {cost['with']['p50']:.1f} ms, "
-        f"p95 {cost['with']['p95']:.1f} ms; without: p50 {cost['without']['p50']:.1f} ms, "
-        f"p95 {cost['without']['p95']:.1f} ms; ratio p50 {cost['ratio_p50']:.2f}×, "
-        f"p95 {cost['ratio_p95']:.2f}×",
-        flush=True,
-    )
+    if args.limit:
+        print(line(counting_cost(index, queries[: args.limit])), flush=True)
     if args.trend:
         found = trend_cost(args.index, args.words.split(","), args.rounds)
         for name, medians in found.items():

@@ -11,19 +11,24 @@ own unscored walk), for the trend (``trend``) and the tests.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
+from operator import add
 
 from whoosh import query as wq
 from whoosh.util.times import datetime_to_long
 
 from searcharc.search.blend import Blend
-from searcharc.search.bulk import Clause
+from searcharc.search.bulk import Clause, PostingsCache, cache
 from searcharc.whooshx import docnums as dn
 from searcharc.whooshx.segments import view
 
 TRACK_TOTAL = 10_000  # a total is exact up to this many articles (read here at each use)
+CACHED_FROM = 512  # documents: a term in as many keeps its live docnums between queries
+DOCNUMS = PostingsCache(cache.CACHE.budget // 4)  # ($SEARCHARC_CACHE_MB: the bulk's budget)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +61,22 @@ def term_docs(searcher, fieldname: str, text: str) -> set[int]:
     btext = searcher.schema[fieldname].to_bytes(text)
     found: set[int] = set()
     for reader, offset in leaves(searcher):
-        docnums = dn.live_docnums(reader, fieldname, btext)
-        found.update([d + offset for d in docnums] if offset else docnums)
+        docnums = live_docnums(reader, fieldname, btext)
+        found.update(map(add, docnums, repeat(offset)) if offset else docnums)
     return found
+
+
+def live_docnums(reader, fieldname: str, btext: bytes) -> array:
+    """A term's live documents in one segment, from ``DOCNUMS`` when the term is frequent
+    (kept by folder, segment and deletions: a segment's deletions only grow)."""
+    if dn.doc_frequency(reader, fieldname, btext) < CACHED_FROM:
+        return dn.live_docnums(reader, fieldname, btext)
+    key = (dn.segment_key(reader), fieldname, btext, len(dn.deleted(reader)))
+    return DOCNUMS.get(key, lambda: dn.live_docnums(reader, fieldname, btext), _size)
+
+
+def _size(docnums: array) -> int:
+    return docnums.itemsize * len(docnums) + 64
 
 
 def live_floor(searcher, fieldname: str, text: str) -> int:

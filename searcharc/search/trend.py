@@ -4,9 +4,12 @@ over shards (``DayCounts``), then gathered into periods (``build``)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import repeat
+from operator import sub
 
 from whoosh.query import Query
 
@@ -94,13 +97,14 @@ def counted(searcher, asked: Asked) -> Counted:
 
 
 def day_counts(searcher, docnums: set[int]) -> DayCounts:
-    """Documents (searcher docnums) counted by day."""
-    found = DayCounts()
+    """Documents (searcher docnums) counted by day (by C loops: a segment's slice of them in
+    order, each mapped to its day)."""
+    found, ordered = DayCounts(), sorted(docnums)
     for reader, offset in counting.leaves(searcher):
         days = dn.day_numbers(reader)
-        end = offset + len(days)
-        found.days.update(days[d - offset] for d in docnums if offset <= d < end)
-    found.undated = found.days.pop(0, 0)
+        here = ordered[bisect_left(ordered, offset) : bisect_left(ordered, offset + len(days))]
+        found.days.update(map(days.__getitem__, map(sub, here, repeat(offset))))
+    found.undated = found.days.pop(dn.UNDATED_DAY, 0)
     return found
 
 
@@ -115,7 +119,7 @@ def all_days(searcher) -> DayCounts:
             every.subtract(days[d] for d in gone)
             kept["all_days"] = +every
         found.days.update(kept["all_days"])
-    found.undated = found.days.pop(0, 0)
+    found.undated = found.days.pop(dn.UNDATED_DAY, 0)
     return found
 
 
@@ -174,11 +178,11 @@ def build(queries: list[str], found: Counted, by: str, asked: Asked, relative: b
     first = asked.since or (date.fromordinal(min(matched)) if matched else None)
     last = asked.until or (date.fromordinal(max(matched)) if matched else None)
     spans = periods(first, last, by) if first and last else []
-    index = {p.start: i for i, p in enumerate(spans)}
-    articles = _by_period(found.articles, spans, index, by)
+    at = _period_of([found.articles, *found.series], spans, by)
+    articles = _by_period(found.articles, at, len(spans))
     series = []
     for query, counts in zip(queries, found.series, strict=True):
-        per = _by_period(counts, spans, index, by)
+        per = _by_period(counts, at, len(spans))
         shares = [n / a if a else 0.0 for n, a in zip(per, articles, strict=True)]
         peak = _peak(shares if relative else per)
         total = sum(counts.days.values()) + counts.undated
@@ -186,13 +190,20 @@ def build(queries: list[str], found: Counted, by: str, asked: Asked, relative: b
     return Trend(by, spans, articles, series)
 
 
-def _by_period(counts: DayCounts, spans: list[Period], index: dict[date, int], by: str):
-    """Day counts added up by period (days outside the periods left out)."""
-    per = [0] * len(spans)
+def _period_of(found: list[DayCounts], spans: list[Period], by: str) -> dict[int, int]:
+    """Each day counted → the index of its period (days outside the periods left out)."""
+    index = {p.start: i for i, p in enumerate(spans)}
+    days = set().union(*(counts.days for counts in found))
+    starts = {day: index.get(period_start(date.fromordinal(day), by)) for day in days}
+    return {day: i for day, i in starts.items() if i is not None}
+
+
+def _by_period(counts: DayCounts, at: dict[int, int], size: int) -> list[int]:
+    """Day counts added up by period (``at``: a day's period)."""
+    per = [0] * size
     for day, n in counts.days.items():
-        at = index.get(period_start(date.fromordinal(day), by))
-        if at is not None:
-            per[at] += n
+        if day in at:
+            per[at[day]] += n
     return per
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 from array import array
-from itertools import compress
+from itertools import compress, repeat
+from operator import add, floordiv
 
 from whoosh.reading import TermNotFound
 
@@ -22,6 +23,13 @@ def doc_frequency(reader, fieldname: str, btext: bytes) -> int:
         return reader.term_info(fieldname, btext).doc_frequency()
     except TermNotFound:
         return 0
+
+
+def segment_key(reader) -> tuple:
+    """What names one segment among every index a process opens: its folder (a store
+    without one: the store itself) and its id (random, never reused in a folder)."""
+    storage = reader._storage
+    return (getattr(storage, "folder", None) or id(storage), reader.segment().segment_id())
 
 
 def deleted(reader) -> frozenset | set:
@@ -52,13 +60,16 @@ def date_values(reader) -> array:
     return kept["date_values"]
 
 
+UNDATED_DAY = UNDATED // DAY + 1  # the day number of an undated document: past date.max
+
+
 def day_numbers(reader) -> array:
-    """Each document's day in one segment as a proleptic ordinal (``date.toordinal``), 0 for
-    an undated one; kept with the segment's view."""
+    """Each document's day in one segment as a proleptic ordinal (``date.toordinal``),
+    UNDATED_DAY for an undated one (computed by C loops); kept with the segment's view."""
     kept = view(reader).kept
     if "day_numbers" not in kept:
-        values = date_values(reader)
-        kept["day_numbers"] = array("i", [0 if v == UNDATED else v // DAY + 1 for v in values])
+        days = map(floordiv, date_values(reader), repeat(DAY))
+        kept["day_numbers"] = array("i", map(add, days, repeat(1)))
     return kept["day_numbers"]
 
 
