@@ -11,7 +11,7 @@ bench/speed.py. The baseline is the same queries through SearchIndex.search in t
 without HTTP, measured in the same run: the machine is shared, so ratios hold while times drift.
 The clients run in this process, on the server's machine: each phase says the CPU they took,
 the server's (all its processes), how long the server's threads were ready to run but waited
-for a core (the machine's other work), the whole machine's CPU (every process; a core fully
+for a core (the machine's other work; at least that: a thread that ended is left out), the whole machine's CPU (every process; a core fully
 busy is 100%, so 200% is all of a 2-core machine), and the load average at its end.
 """
 
@@ -115,7 +115,7 @@ def run_cell(base: str, cell: Cell, queries: list[str], until, server: int = 0) 
     cell.seconds = time.perf_counter() - started
     cell.client_cpu = time.process_time() - cpu
     ran, waited = cpu_of(server)
-    cell.server_cpu, cell.server_wait = ran - served[0], waited - served[1]
+    cell.server_cpu, cell.server_wait = ran - served[0], waited_since(served[1], waited)
     cell.load = os.getloadavg()[0]
     cell.busy = machine_busy() - busy
     return cell
@@ -128,21 +128,28 @@ def machine_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_of(pid: int) -> tuple[float, float]:
-    """Seconds that the threads of process ``pid`` and of its children have run on a core, and
-    waited for one while ready to run (/proc/…/schedstat; 0, 0: no process)."""
-    ran = waited = 0
+def cpu_of(pid: int) -> tuple[float, dict[int, int]]:
+    """The CPU seconds of process ``pid`` and of its children (their ended threads too), and
+    the nanoseconds each of their live threads has waited for a core while ready to run, by
+    thread id (/proc/…/stat and /proc/…/task/…/schedstat; 0 and none: no process)."""
+    ticks, waited = 0, {}
     for entry in Path("/proc").iterdir() if pid else ():
         try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if pid not in (int(entry.name), parent):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if pid not in (int(entry.name), int(fields[1])):
                 continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
             for task in (entry / "task").iterdir():
-                on_core, on_queue, _ = (task / "schedstat").read_text().split()
-                ran, waited = ran + int(on_core), waited + int(on_queue)
+                waited[int(task.name)] = int((task / "schedstat").read_text().split()[1])
         except (OSError, ValueError):
             continue  # not a process, or gone
-    return ran / 1e9, waited / 1e9
+    return ticks / os.sysconf("SC_CLK_TCK"), waited
+
+
+def waited_since(before: dict[int, int], after: dict[int, int]) -> float:
+    """Seconds the threads waited for a core between two looks (those that ended between
+    them left out: at least this much)."""
+    return sum(ns - before.get(tid, 0) for tid, ns in after.items()) / 1e9
 
 
 def for_seconds(seconds: float):
