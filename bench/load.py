@@ -377,9 +377,7 @@ def main() -> int:
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
     print(HEAD)
-    print(
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    )
+    print("| ---: | --- |" + " ---: |" * (HEAD.count("|") - 4) + " --- |")
     print(row(base, base))
     for cell in cells:
         print(row(cell, base))
