@@ -19,6 +19,13 @@ import pytest
 from conftest import ROOT, one_line, run_cli
 
 
+def descendants(pid: int) -> set[int]:
+    found = children(pid)
+    for child in list(found):
+        found |= descendants(child)
+    return found
+
+
 def children(pid: int) -> set[int]:
     """The live (not zombie) child processes of ``pid``."""
     found = set()
@@ -57,6 +64,7 @@ def server(index: Path, workers: int):
         line = proc.stdout.readline() if ready else ""
         assert f"({workers} workers; Ctrl-C stops)" in line, line
         address = re.search(r"http://\S+/", line).group(0)
+        assert stats(address)  # said once every worker listens: no connection refused
         deadline = time.monotonic() + 30
         while len(children(proc.pid)) < workers:
             assert time.monotonic() < deadline, "the workers did not start"
@@ -96,6 +104,30 @@ def test_the_workers_answer_and_stop_with_the_server(seed_index_dir, how, status
             proc.send_signal(signal.SIGTERM if how == "sigterm" else signal.SIGKILL)
         assert proc.wait(timeout=30) == status
         assert gone(workers), "a worker outlived the server"
+        assert "Traceback" not in proc.stderr.read()
+
+
+@pytest.mark.slow
+def test_the_workers_of_an_index_of_shards_stop_with_theirs(tmp_path):
+    """Each worker searches the shards in processes of its own: Ctrl-C leaves none behind,
+    and no traceback."""
+    index = tmp_path / "sharded"
+    assert (
+        run_cli("index", str(ROOT / "seeds"), "--shards", "2", "--index", str(index)).returncode
+        == 0
+    )
+    with server(index, 2) as (proc, address, _):
+        total = json.loads(
+            urllib.request.urlopen(
+                address + "api/search?q=%D8%A7%D9%84%D8%A5%D8%B1%D9%87%D8%A7%D8%A8"
+            ).read()
+        )["total"]
+        assert total > 0
+        everyone = descendants(proc.pid)
+        assert len(everyone) > 2  # the workers and their shards' processes
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert gone(everyone)
         assert "Traceback" not in proc.stderr.read()
 
 

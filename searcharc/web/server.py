@@ -67,8 +67,12 @@ def serve(
     # first takes most keep-alive connections, and the others idle)
     sock = listen(host, port, reuse_port=many, backlog=None if many else 128)
     how = f"{workers} workers; Ctrl-C stops" if many else "Ctrl-C stops"
-    print(f"searcharc: serving {index.path} at {address(sock)} ({how})", flush=True)
+
+    def announce() -> None:
+        print(f"searcharc: serving {index.path} at {address(sock)} ({how})", flush=True)
+
     if not many:
+        announce()
         uvicorn.Server(config(index)).run(sockets=[sock])
         return
     from searcharc.web.workers import supervise
@@ -76,12 +80,14 @@ def serve(
     index.close()  # each worker opens its own: nothing open is shared across the fork
     port = sock.getsockname()[1]
 
-    def run() -> None:
+    def run(ready) -> None:
         sock.close()  # the parent's: it holds the port, and accepts nothing
+        app = config(reopen())
         own = listen(host, port, reuse_port=True)
-        uvicorn.Server(config(reopen())).run(sockets=[own])
+        ready()  # from here connections wait in its queue until uvicorn takes them
+        uvicorn.Server(app).run(sockets=[own])
 
-    supervise(run, workers, say)
+    supervise(run, workers, say, announce)
 
 
 def config(index: SearchIndex):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import select
 import signal
 import sys
 import time
@@ -23,6 +24,7 @@ WATCHED = STOPS | {signal.SIGCHLD}
 GRACE = 10.0  # seconds the workers have to finish their requests once asked to stop
 EARLY = 5.0  # a worker that dies sooner than this after its start died starting
 MAX_EARLY_DEATHS = 3  # in a row: the workers cannot start, give up
+STARTUP = 120.0  # seconds the first workers have to open the index and listen
 PR_SET_PDEATHSIG = 1
 
 
@@ -69,14 +71,19 @@ def worker(run: Callable[[], None], parent: int) -> None:
         os._exit(status)
 
 
+Ready = Callable[[], None]  # what a worker calls once it listens
+
+
 @dataclass
 class Pool:
-    """The parent's view of its workers: pid → when it was started."""
+    """The parent's view of its workers: pid → when it was started; ``ready``: the pipe on
+    which each says that it listens (a byte each)."""
 
-    run: Callable[[], None]
+    run: Callable[[Ready], None]
     size: int
     started: dict[int, float] = field(default_factory=dict)
     early_deaths: int = 0
+    ready: tuple[int, int] = field(default_factory=os.pipe)
 
     def start(self) -> None:
         sys.stdout.flush()
@@ -84,8 +91,30 @@ class Pool:
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            worker(self.run, parent)
+            os.close(self.ready[0])
+            worker(lambda: self.run(lambda: os.write(self.ready[1], b".")), parent)
         self.started[pid] = time.monotonic()
+
+    def wait_ready(self) -> None:
+        """Until each worker started says it listens: a worker that ends first, or STARTUP
+        seconds, stop the server (status 2: the worker said why, as a worker's error)."""
+        deadline, count = time.monotonic() + STARTUP, 0
+        while count < self.size:
+            readable, _, _ = select.select([self.ready[0]], [], [], 0.1)
+            count += len(os.read(self.ready[0], self.size - count)) if readable else 0
+            for _, code in self.reap():
+                if code == 2:
+                    raise SystemExit(2)
+                raise SearcharcError(f"a worker ended as it started (status {code})")
+            if time.monotonic() > deadline:
+                raise SearcharcError(f"the workers did not listen within {STARTUP:.0f} s")
+        os.set_blocking(self.ready[0], False)
+
+    def drain(self) -> None:
+        """Forget what workers started again have said (their readiness is not waited for)."""
+        with contextlib.suppress(BlockingIOError):
+            while os.read(self.ready[0], 4096):
+                pass
 
     def reap(self) -> list[tuple[int, int]]:
         """The workers that have ended since the last look: (pid, exit status)."""
@@ -130,18 +159,27 @@ def with_pid(call: Callable[[int, int], object], pid: int, arg: int) -> None:
         call(pid, arg)
 
 
-def supervise(run: Callable[[], None], size: int, say: Callable[[str], None]) -> None:
-    """Fork ``size`` workers that each call ``run``; watch them until SIGINT or SIGTERM, then
-    stop them and end as a single process does (KeyboardInterrupt, or killed by SIGTERM)."""
+def supervise(
+    run: Callable[[Ready], None],
+    size: int,
+    say: Callable[[str], None],
+    announce: Callable[[], None],
+) -> None:
+    """Fork ``size`` workers that each call ``run`` (which calls its argument once it listens),
+    ``announce`` once they all listen, and watch them until SIGINT or SIGTERM; then stop them
+    and end as a single process does (KeyboardInterrupt, or killed by SIGTERM)."""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, WATCHED)
     pool = Pool(run, size)
     got = None
     try:
         for _ in range(size):
             pool.start()
+        pool.wait_ready()
+        announce()
         while got not in STOPS:
             got = signal.sigwaitinfo(WATCHED).si_signo
             pool.replace(pool.reap(), say)
+            pool.drain()
     finally:
         pool.stop()
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
