@@ -64,6 +64,12 @@ def folders(tmp_path_factory, seed_index_dir: Path) -> Path:
 def test_bash_completes_commands_choices_and_index_folders(folders):
     assert bash_tab(["searcharc", "se"], folders) == ["serve"]
     assert bash_tab(["searcharc", "query", "x", "--sort", ""], folders) == ["score", "date"]
+    assert bash_tab(["searcharc", "trend", "x", "--by", ""], folders) == [
+        "day",
+        "week",
+        "month",
+        "year",
+    ]
     assert sorted(bash_tab(["searcharc", "query", "--index", ""], folders)) == [
         "archive/2015",
         "news",
