@@ -151,3 +151,16 @@ def test_the_results_page_chooses_its_periods():
     assert choose(121, date(2005, 1, 1), date(2015, 1, 31)) == "year"
     assert period_end(date(2015, 2, 1), "month") == date(2015, 2, 28)
     assert period_end(date(2015, 7, 20), "week") == date(2015, 7, 26)
+
+
+def test_the_openapi_lists_the_trend_options():
+    from searcharc.options import TREND
+    from searcharc.web.openapi import openapi
+
+    listed = openapi({"$defs": {}})["paths"]["/api/trend"]["get"]["parameters"]
+    assert [p["name"] for p in listed] == [o.web for o in TREND if o.web]
+    assert listed[0]["required"] and listed[0]["schema"] == {
+        "type": "array",
+        "items": {"type": "string"},
+    }
+    assert {p["name"]: p["schema"]["type"] for p in listed}["relative"] == "boolean"

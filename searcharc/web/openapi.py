@@ -16,9 +16,10 @@ ERROR_RESPONSE = {
 BY_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
 
 
-def openapi(schema: dict, trend: dict) -> dict:
+def openapi(schema: dict, trend: dict | None = None) -> dict:
     """The OpenAPI document of /api over the JSON Schemas of its objects (``trend``: that of
-    /api/trend's)."""
+    /api/trend's answer, when given)."""
+    trend = trend or {"$defs": {}}
     defs = {name: rewire(body) for one in (schema, trend) for name, body in one["$defs"].items()}
     return {
         "openapi": "3.1.0",
