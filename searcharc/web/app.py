@@ -24,7 +24,7 @@ from searcharc.errors import SearcharcError, ShardUnavailable
 from searcharc.options import OPTIONS, TREND_OPTIONS
 from searcharc.records import Article
 from searcharc.search.searcher import SearchIndex
-from searcharc.web.chart import Chart, chart, choose, period_end
+from searcharc.web.chart import Chart, chart, choose
 from searcharc.web.markup import article_url, marked, narrowed, page_numbers, web_url
 from searcharc.web.middleware import Guard
 from searcharc.web.openapi import openapi
@@ -101,17 +101,15 @@ class Site:
         )
 
     def overview(self, chosen: SearchParams, months: str) -> Chart | None:
-        """The results page's chart of the query over time: by month, or by day, week or year
-        when months would show too few bars or too many (None: nothing dated matches)."""
+        """The results page's chart of the query over time: by month, or by day or year when
+        months would show too few bars or too many (None: nothing dated matches)."""
         asked = TrendParams(
             (chosen.q,), since=chosen.since, until=chosen.until, match=chosen.match, months=months
         )
         try:
             trend = self.call(asked.trend, self.index)
-            if trend.periods:
-                first, last = trend.periods[0].start, trend.periods[-1].start
-                by = choose(len(trend.periods), first, period_end(last, trend.by))
-                trend = self.call(asked.trend, self.index, by) if by else trend
+            by = choose(len(trend.periods)) if trend.periods else None
+            trend = self.call(asked.trend, self.index, by) if by else trend
         except SearcharcError:
             return None
         if not any(trend.series[0].counts):

@@ -15,7 +15,7 @@ WIDTH, HEIGHT = 720, 240  # the viewBox
 TOP, BOTTOM, LEFT, RIGHT = 14, 40, 36, 56  # margins: labels below, the scale on the right
 PLOT = HEIGHT - TOP - BOTTOM  # the bars' height, at most
 MOST_LABELS = 7  # period names under the bars, at most
-DAYS_BY_DAY, MOST_PERIODS = 92, 120  # the results page's choice of period (``choose``)
+FEW_PERIODS, MOST_PERIODS = 3, 120  # the results page's months: by day, by year (``choose``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +145,9 @@ def labels_of(trend: Trend, months: str) -> list[Tick]:
 PERIOD_WORDS = {"day": "يوم", "week": "أسبوع", "month": "شهر", "year": "سنة"}
 
 
-def choose(periods: int, first: date | None, last: date | None) -> str | None:
-    """For a results page counted by month: another period when months show too few bars
-    (by day up to DAYS_BY_DAY days, else by week) or too many (by year); None: months."""
+def choose(periods: int) -> str | None:
+    """For a results page counted by month: by day when months show three bars or fewer, by
+    year past MOST_PERIODS months; None: by month."""
     if periods > MOST_PERIODS:
         return "year"
-    if periods <= 3 and first and last:
-        return "day" if (last - first).days <= DAYS_BY_DAY else "week"
-    return None
+    return "day" if periods <= FEW_PERIODS else None
