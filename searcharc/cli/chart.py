@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 COLORS = ("cyan", "magenta", "yellow", "green", "bright_blue", "red", "white", "bright_cyan")
 EIGHTHS = " ▏▎▍▌▋▊▉█"  # a bar's last cell, by eighths
 SPARKS = "▁▂▃▄▅▆▇█"
+FSI, PDI = "\u2068", "\u2069"  # a bidi isolate: an Arabic name keeps its place in a line
 BARS_UP_TO = 120  # rows of bars (periods × queries); past them, a sparkline a query
 
 
@@ -29,6 +30,12 @@ def values(trend: Trend, series: Series) -> list[float]:
 def shown(value: float, relative: bool) -> str:
     """A value as the chart writes it: 1,234 or 12.5%."""
     return f"{value:.2%}" if relative else f"{value:,.0f}"
+
+
+def isolated(text: str) -> str:
+    """Text laid out on its own (Unicode bidi isolate): a terminal or page that lays out bidi
+    text reads an Arabic name right to left in its place, the line around it left to right."""
+    return f"{FSI}{text}{PDI}"
 
 
 def summary(trend: Trend, series: Series, name: Callable[[int], str]) -> str:
@@ -86,18 +93,19 @@ def csv_text(trend: Trend) -> str:
 def print_chart(trend: Trend, console: Console, months: str, bidi: Callable[[str], str]) -> None:
     """The trend as a Rich chart: a title, a legend (a colour a query), the bars or
     sparklines, each query's total and peak (Arabic month names in ``months`` form; ``bidi``:
-    what an Arabic label goes through, visual order for terminals without bidi)."""
+    what an Arabic name goes through, visual order for terminals without bidi); names are
+    ``isolated``, queries without «» (which a bidi layout mirrors around them)."""
     from rich.text import Text
 
     def name(i: int) -> str:
-        return bidi(period_name(trend.periods[i].start, trend.by, months))
+        return isolated(bidi(period_name(trend.periods[i].start, trend.by, months)))
 
     relative = any(s.shares is not None for s in trend.series)
     what = "share of the period's articles" if relative else "articles"
     console.print(Text(f"{what} by {trend.by}", style="bold"))
     legend = Text()
     for n, s in enumerate(trend.series):
-        legend += Text("█ ", style=COLORS[n % len(COLORS)]) + Text(bidi(f"«{s.query}»") + "  ")
+        legend += Text("█ ", style=COLORS[n % len(COLORS)]) + Text(isolated(bidi(s.query)) + "  ")
     console.print(legend)
     if not trend.periods:
         console.print(Text("no dated article matches", style="dim"))
@@ -106,24 +114,26 @@ def print_chart(trend: Trend, console: Console, months: str, bidi: Callable[[str
     else:
         sparklines(trend, console, name)
     for n, s in enumerate(trend.series):
-        console.print(Text(bidi(summary(trend, s, name)), style=COLORS[n % len(COLORS)]))
+        line = summary(trend, s, name).replace(f"«{s.query}»", isolated(bidi(s.query)), 1)
+        console.print(Text(line, style=COLORS[n % len(COLORS)]))
 
 
 def bars(trend: Trend, console: Console, name: Callable[[int], str], relative: bool) -> None:
     """A row a period and query: the period's name (first row only), a bar, the value; one
     scale for all."""
+    from rich.cells import cell_len
     from rich.text import Text
 
     every = [values(trend, s) for s in trend.series]
     top = max((v for vs in every for v in vs), default=0.0) or 1.0
     names = [name(i) for i in range(len(trend.periods))]
-    left = max(len(n) for n in names)
-    width = max(10, console.width - left - 20)  # room for " │", " 100.00% ◀ peak"
+    left = max(cell_len(n) for n in names)  # bidi isolates take no cell
+    width = max(10, console.width - left - 22)  # room for "   │", " 100.00% ◀ peak"
     for i, label in enumerate(names):
         for n, vs in enumerate(every):
-            line = Text((label if n == 0 else "").rjust(left))
+            line = Text(" " * (left - cell_len(label)) + label if n == 0 else " " * left)
             peak = trend.series[n].peak == i
-            line.append(" │", "dim")
+            line.append("   │", "dim")
             line.append(bar(vs[i] / top * width), COLORS[n % len(COLORS)])
             line.append(" " + shown(vs[i], relative) + (" ◀ peak" if peak else ""))
             console.print(line, no_wrap=True, overflow="crop")

@@ -97,29 +97,38 @@ def counted(searcher, asked: Asked) -> Counted:
 
 
 def day_counts(searcher, docnums: set[int]) -> DayCounts:
-    """Documents (searcher docnums) counted by day (by C loops: a segment's slice of them in
-    order, each mapped to its day)."""
-    found, ordered = DayCounts(), sorted(docnums)
+    """Documents (searcher docnums) counted by day: by date column value first, by C loops
+    (a segment's slice of them in order, each mapped to its value), then the few values."""
+    values: Counter[int] = Counter()
+    ordered = sorted(docnums)
     for reader, offset in counting.leaves(searcher):
-        days = dn.day_numbers(reader)
-        here = ordered[bisect_left(ordered, offset) : bisect_left(ordered, offset + len(days))]
-        found.days.update(map(days.__getitem__, map(sub, here, repeat(offset))))
-    found.undated = found.days.pop(dn.UNDATED_DAY, 0)
-    return found
+        dates = dn.date_values(reader)
+        here = ordered[bisect_left(ordered, offset) : bisect_left(ordered, offset + len(dates))]
+        values.update(map(dates.__getitem__, map(sub, here, repeat(offset))))
+    return by_day(values)
 
 
 def all_days(searcher) -> DayCounts:
-    """Every live document counted by day (kept with each segment's view)."""
-    found = DayCounts()
+    """Every live document counted by day (by value, kept with each segment's view)."""
+    values: Counter[int] = Counter()
     for reader, _ in counting.leaves(searcher):
         kept = view(reader).kept
-        if "all_days" not in kept:
-            days, gone = dn.day_numbers(reader), dn.deleted(reader)
-            every = Counter(days)
-            every.subtract(days[d] for d in gone)
-            kept["all_days"] = +every
-        found.days.update(kept["all_days"])
-    found.undated = found.days.pop(dn.UNDATED_DAY, 0)
+        if "all_values" not in kept:
+            dates, gone = dn.date_values(reader), dn.deleted(reader)
+            every = Counter(dates)
+            if gone:
+                every.subtract(dates[d] for d in gone)
+                every = +every
+            kept["all_values"] = every
+        values.update(kept["all_values"])
+    return by_day(values)
+
+
+def by_day(values: Counter[int]) -> DayCounts:
+    """Counts by date column value → by day, the undated apart."""
+    found = DayCounts(undated=values.pop(dn.UNDATED, 0))
+    for value, n in values.items():
+        found.days[dn.day_number(value)] += n
     return found
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from itertools import compress, repeat
-from operator import add, floordiv
+from itertools import compress
 
 from whoosh.reading import TermNotFound
 
@@ -60,17 +59,9 @@ def date_values(reader) -> array:
     return kept["date_values"]
 
 
-UNDATED_DAY = UNDATED // DAY + 1  # the day number of an undated document: past date.max
-
-
-def day_numbers(reader) -> array:
-    """Each document's day in one segment as a proleptic ordinal (``date.toordinal``),
-    UNDATED_DAY for an undated one (computed by C loops); kept with the segment's view."""
-    kept = view(reader).kept
-    if "day_numbers" not in kept:
-        days = map(floordiv, date_values(reader), repeat(DAY))
-        kept["day_numbers"] = array("i", map(add, days, repeat(1)))
-    return kept["day_numbers"]
+def day_number(value: int) -> int:
+    """A ``date`` column value's day as a proleptic ordinal (``date.toordinal``)."""
+    return value // DAY + 1
 
 
 def _column(reader, fieldname: str) -> array:
