@@ -4,7 +4,7 @@ Runs where /usr/bin/chromium and /usr/bin/chromedriver are installed (.ci/run in
 with apt-get); elsewhere it is skipped, saying so. Screenshots go to $SEARCHARC_SCREENSHOTS
 when it is set (docs/screenshots/ in the README was made that way), else to a temporary folder.
 The trend test serves a generated three weeks of «اليمن» and «داعش», or the index at
-$SEARCHARC_TREND_INDEX when it is set (the README's trend.png: the SaudiNewsNet index).
+$SEARCHARC_TREND_INDEX when it is set (the README's web-trend.png: the SaudiNewsNet index).
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def test_the_trend_chart_draws_and_each_bar_narrows_the_search(browser, shots, t
         drawn = find_all(By.CSS_SELECTOR, "svg.chart rect.s0")
         assert len(rows) == len(drawn) == len(find_all(By.CSS_SELECTOR, "svg.chart rect.s1"))
         assert rect(browser, drawn[0])["left"] > rect(browser, drawn[-1])["left"]  # right to left
-        browser.save_screenshot(str(shots / "trend.png"))
+        browser.save_screenshot(str(shots / "web-trend.png"))
         browser.set_window_size(390, 844)
         wide = "return document.documentElement.scrollWidth - window.innerWidth"
         assert browser.execute_script(wide) <= 0
@@ -192,6 +192,6 @@ def test_the_trend_chart_draws_and_each_bar_narrows_the_search(browser, shots, t
         ).get_attribute("value")
         browser.get(base + "?" + urlencode({"q": YEMEN}))
         assert find_all(By.CSS_SELECTOR, "svg.chart rect.s0")
-        browser.save_screenshot(str(shots / "results-trend.png"))
-    for name in ("trend.png", "results-trend.png"):
+        browser.save_screenshot(str(shots / "web-results-trend.png"))
+    for name in ("web-trend.png", "web-results-trend.png"):
         assert (shots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
