@@ -65,7 +65,7 @@ def serve(
     # many workers: each listens on a socket of its own on the port that this one holds, and
     # the kernel spreads connections over them (on one shared socket, the worker that accepts
     # first takes most keep-alive connections, and the others idle)
-    sock = listen(host, port, reuse_port=many, backlog=None if many else 128)
+    sock = listen(host, port, reuse_port=True, backlog=None) if many else listen(host, port)
     how = f"{workers} workers; Ctrl-C stops" if many else "Ctrl-C stops"
 
     def announce() -> None:
