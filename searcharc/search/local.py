@@ -7,7 +7,7 @@ from pathlib import Path
 
 from searcharc.errors import MissingCommit, SearcharcError
 from searcharc.index import store
-from searcharc.search import candidates, facets, hits
+from searcharc.search import facets, hits
 from searcharc.search.backend import Backend
 from searcharc.search.ranking import DEFAULT, Ranking
 from searcharc.search.request import Page, Plan, Request
@@ -38,6 +38,7 @@ class LocalIndex(Backend):
         self.keep = keep
         self.opened = None  # the open searcher of the last commit
         self.kept = None  # the previous commit's, with ``keep``
+        self.counts = facets.Counts()
 
     def searcher(self, ranking: Ranking, generation: int | None = None):
         """The open searcher of commit ``generation`` (None: the last one), opened again when
@@ -99,10 +100,9 @@ class LocalIndex(Backend):
     @checked
     def page(self, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         searcher = self.searcher(request.ranking)
-        found = candidates.find(searcher, request, plan)
+        found, counts = self.counts.find(searcher, request, plan)
         ranked = found.ranked[offset : request.depth]
         built = [hits.hit(searcher, self.meta, c, plan.compiled, snippets) for c in ranked]
-        counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Page(built, found.total, found.by_root, found.exact, counts)
 
     @checked

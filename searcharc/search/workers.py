@@ -35,8 +35,12 @@ class Worker:
         self._pending: list[Call] = []  # what a new process needs to answer the last call
 
     def _start(self) -> subprocess.Popen:
+        """The process, in a process group of its own: Ctrl-C, which a terminal sends to its
+        foreground group, is its caller's to act on (it ends when its input does); it would
+        stop the process with a KeyboardInterrupt traceback, even while it starts."""
         command = [*self.command, str(self.path)]
-        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
+        return subprocess.Popen(command, **pipes, process_group=0)
 
     def send(self, method: str, *args: object) -> None:
         call = (method, args)
