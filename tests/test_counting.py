@@ -6,10 +6,12 @@ does: checked against Whoosh's own unscored walk and the exhaustive count."""
 from __future__ import annotations
 
 import json
+import urllib.parse
+import urllib.request
 from datetime import date
 
 import pytest
-from conftest import run_cli, run_in_process
+from conftest import run_cli, run_in_process, served
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +87,9 @@ def test_ten_thousand_and_ten_thousand_and_one(tmp_path):
     line, data = first_line()
     assert line.startswith("at least 10,000 articles match «نخيل»")
     assert (data["total"], data["total_relation"]) == (10_000, "gte")
+    with served(tmp_path, "--workers", "1") as base:  # the web page counts its facets: all
+        page = urllib.request.urlopen(base + "?q=" + urllib.parse.quote("نخيل")).read().decode()
+    assert "10,001 مقالة" in page
     line, data = first_line("--exact-total")
     assert line.startswith("10,001 articles match")
     assert (data["total"], data["total_relation"]) == (10_001, "eq")
