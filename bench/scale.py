@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import counting  # noqa: E402  (bench/counting.py: the total counted, and not)
 import speed  # noqa: E402  (bench/speed.py: the peers' builds and the query loop)
 from stats import percentile  # noqa: E402
 
@@ -210,6 +211,20 @@ def latencies(engine: str, index: Path, files: dict[str, Path]) -> dict:
     return out
 
 
+def counting_costs(index: Path, files: dict[str, Path]) -> dict:
+    """Each query kind's p50/p95 through the API with the total counted up to 10,000 and
+    without (the ranking's lower bound), the same queries in the same run (bench/counting.py)."""
+    from searcharc import SearchIndex
+
+    opened = SearchIndex.open(index)
+    found = {}
+    for kind, path in files.items():
+        queries = [q for q in path.read_text("utf-8").splitlines() if q.strip()]
+        found[kind] = counting.counting_cost(opened, queries)
+    opened.close()
+    return found
+
+
 def cold_ms(index: Path, runs: int = 20) -> dict:
     """Median wall time (ms) of the cold command, and of the interpreter alone."""
     command = [SEARCHARC, "query", speed.COLD_QUERY, "--index", str(index)]
@@ -269,6 +284,7 @@ def one_size(size: int, work: Path, args, bases, sentences) -> dict:
         if measure
     }
     out["cold"] = cold_ms(index) if measure else {}
+    out["counting"] = counting_costs(index, args.query_files) if measure else {}
     for engine in args.peers:
         if engine == "whoosh" and size > args.whoosh_max:
             continue
@@ -398,6 +414,16 @@ def table(results: list[dict], peers: list[str]) -> None:
             [f"{r['index_mb'] / r[peer]['mb']:.2f}×" if peer in r else "n/a" for r in results],
         )
     latency_rows(results, peers)
+    for kind in results[0]["counting"]:
+        row(
+            f"{kind}, API p50/p95 with the total counted to 10,000 ÷ without",
+            [
+                f"{c['with']['p50']:.1f}/{c['with']['p95']:.1f} ms ÷ "
+                f"{c['without']['p50']:.1f}/{c['without']['p95']:.1f} ms = "
+                f"{c['ratio_p50']:.2f}×/{c['ratio_p95']:.2f}×"
+                for c in (r["counting"][kind] for r in results)
+            ],
+        )
     cold = [r["cold"] for r in results]
     row(
         f'cold `searcharc query "{speed.COLD_QUERY}"`, median of 20 (÷ `python -c pass`)',

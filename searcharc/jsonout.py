@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from searcharc.search.searcher import SearchResult
     from searcharc.search.similar import Similar
     from searcharc.search.stats import IndexStats
+    from searcharc.search.trend import Trend
 
 
 def to_json(data: object) -> str:
@@ -63,3 +64,13 @@ def article_dict(article: Article, highlights: list[tuple[int, int]]) -> dict:
 def stats_dict(stats: IndexStats) -> dict:
     """`searcharc stats --json`."""
     return asdict(stats)
+
+
+def trend_dict(trend: Trend) -> dict:
+    """`searcharc trend --json` and the web app's /api/trend (searcharc/data/trend.schema.json)."""
+    return {
+        "by": trend.by,
+        "periods": [{"start": p.start.isoformat(), "label": p.label} for p in trend.periods],
+        "articles": trend.articles,
+        "series": [asdict(s) for s in trend.series],
+    }

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, make_dataclass
 from datetime import date
 
 from searcharc import DEFAULT_MATCH, SHARD_TIMEOUT
+from searcharc.months import MONTH_FORMS, PERIODS
 from searcharc.records import HIT_FIELDS
 
 TYPE_CHECKING = False  # as typing's, which a cold query does not import
@@ -27,7 +28,7 @@ class Option:
 
     dest: str  # its field of QueryOptions (and the Typer command's parameter)
     flag: str | None  # the CLI's flag; None for the query itself (the argument)
-    kind: str  # flag, int, float, choice, path or str
+    kind: str  # flag, int, float, choice, path, str or list (an argument given many times)
     default: object
     help: str
     minimum: int | None = None
@@ -202,6 +203,67 @@ QUERY: tuple[Option, ...] = (
     ),
 )
 OPTIONS: dict[str, Option] = {option.dest: option for option in QUERY}
+
+TREND: tuple[Option, ...] = (
+    Option(
+        "queries",
+        None,
+        "list",
+        None,
+        "The queries, one line of the chart each, e.g. «اليمن» «داعش» (the query language).",
+        show_default=False,
+        web="q",
+        web_help="a query (repeat q for more, up to 8)",
+    ),
+    Option(
+        "by",
+        "--by",
+        "choice",
+        "month",
+        "Count per day, ISO week, month or year.",
+        choices=PERIODS,
+        web="by",
+        web_help="day, week (ISO), month or year",
+    ),
+    OPTIONS["since"],
+    OPTIONS["until"],
+    Option(
+        "source",
+        "--source",
+        "str",
+        None,
+        'Only the articles of this source (as source:"…" finds them).',
+        web="source",
+        web_help="only the articles of this source",
+    ),
+    Option(
+        "relative",
+        "--relative",
+        "flag",
+        False,
+        "Also as a share of all the articles of each period.",
+        web="relative",
+        web_help="also shares of each period's articles (true/false)",
+    ),
+    OPTIONS["match"],
+    Option(
+        "months",
+        "--months",
+        "choice",
+        "egypt",
+        "Arabic month names: levant (كانون الثاني، شباط…), egypt (يناير، فبراير…) or "
+        "maghreb (ماي، يوليوز، غشت…).",
+        choices=MONTH_FORMS,
+        web="months",
+        web_help="levant, egypt or maghreb month names",
+    ),
+    OPTIONS["index"],
+    OPTIONS["json_out"],
+    Option("csv", "--csv", "flag", False, "CSV on stdout: a period a row, a column a query."),
+    OPTIONS["color"],
+    OPTIONS["bidi"],
+)
+TREND_OPTIONS: dict[str, Option] = {option.dest: option for option in TREND}
 VALUE_TYPES = {
     "flag": "bool",
     "int": "int",
@@ -209,6 +271,7 @@ VALUE_TYPES = {
     "choice": "str",
     "path": "Path",
     "str": "str",
+    "list": "list[str]",
 }
 
 

@@ -3,6 +3,8 @@
 Runs where /usr/bin/chromium and /usr/bin/chromedriver are installed (.ci/run installs them
 with apt-get); elsewhere it is skipped, saying so. Screenshots go to $SEARCHARC_SCREENSHOTS
 when it is set (docs/screenshots/ in the README was made that way), else to a temporary folder.
+The trend test serves a generated three weeks of «اليمن» and «داعش», or the index at
+$SEARCHARC_TREND_INDEX when it is set (the README's web-trend.png: the SaudiNewsNet index).
 """
 
 from __future__ import annotations
@@ -149,4 +151,47 @@ def test_search_open_an_article_follow_a_facet_and_a_page(seed_index_dir, browse
         browser.set_window_size(390, 844)
         assert browser.execute_script(wide) <= 0
     for name in ("results.png", "article.png"):
+        assert (shots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_trend_chart_draws_and_each_bar_narrows_the_search(browser, shots, tmp_path_factory):
+    from selenium.webdriver.common.by import By
+    from test_web_trend import ISIS, YEMEN, make_archive
+
+    find, find_all = browser.find_element, browser.find_elements
+    given = os.environ.get("SEARCHARC_TREND_INDEX")
+    index = Path(given) if given else make_archive(tmp_path_factory.mktemp("trend"))
+    with served(index) as base:
+        browser.get(base + "trend?" + urlencode([("q", YEMEN), ("q", ISIS), ("by", "day")]))
+        svg = find(By.CSS_SELECTOR, "svg.chart")
+        assert svg.is_displayed() and rect(browser, svg)["height"] > 100
+        title = browser.execute_script(
+            "return arguments[0].querySelector('title').textContent", svg
+        )
+        assert YEMEN in title and ISIS in title
+        rows = find_all(By.CSS_SELECTOR, "table.trend-table tbody tr")
+        drawn = find_all(By.CSS_SELECTOR, "svg.chart rect.s0")
+        assert len(rows) == len(drawn) == len(find_all(By.CSS_SELECTOR, "svg.chart rect.s1"))
+        assert rect(browser, drawn[0])["left"] > rect(browser, drawn[-1])["left"]  # right to left
+        browser.save_screenshot(str(shots / "web-trend.png"))
+        browser.set_window_size(390, 844)
+        wide = "return document.documentElement.scrollWidth - window.innerWidth"
+        assert browser.execute_script(wide) <= 0
+        browser.set_window_size(1000, 1000)
+
+        # the tallest bar of «اليمن» narrows the search to its day, and finds as many
+        tallest = max(drawn, key=lambda r: float(r.get_attribute("height")))
+        said = browser.execute_script(
+            "return arguments[0].querySelector('title').textContent", tallest
+        )
+        count = int(said.rsplit(": ", 1)[1].replace(",", ""))
+        tallest.click()
+        assert summary_total(browser) == count
+        assert find(By.NAME, "since").get_attribute("value") == find(
+            By.NAME, "until"
+        ).get_attribute("value")
+        browser.get(base + "?" + urlencode({"q": YEMEN}))
+        assert find_all(By.CSS_SELECTOR, "svg.chart rect.s0")
+        browser.save_screenshot(str(shots / "web-results-trend.png"))
+    for name in ("web-trend.png", "web-results-trend.png"):
         assert (shots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

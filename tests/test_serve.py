@@ -23,6 +23,7 @@ from searcharc.web.markup import marked, narrowed, page_numbers
 from searcharc.web.server import is_loopback
 
 SCHEMA = json.loads((ROOT / "searcharc/data/query.schema.json").read_text("utf-8"))
+TREND_SCHEMA = json.loads((ROOT / "searcharc/data/trend.schema.json").read_text("utf-8"))
 QUERIES = [
     {"q": "مكافحة الإرهاب"},
     {"q": '"مكافحة الإرهاب"'},
@@ -197,10 +198,12 @@ def test_the_openapi_document_uses_the_shipped_schema(server):
         "/api/articles/{id}",
         "/api/similar/{id}",
         "/api/analyze",
+        "/api/trend",
         "/api/stats",
     }
     schemas = doc["components"]["schemas"]
-    assert set(SCHEMA["$defs"]) | {"result"} == set(schemas)
+    assert set(SCHEMA["$defs"]) | set(TREND_SCHEMA["$defs"]) | {"result", "trend"} == set(schemas)
+    assert schemas["trend"]["required"] == TREND_SCHEMA["required"]
     assert schemas["result"]["required"] == SCHEMA["required"]
     refs = re.findall(r'"\$ref": "([^"]+)"', json.dumps(doc))
     assert refs and all(ref.startswith("#/components/") for ref in refs)
@@ -518,3 +521,34 @@ def test_facets_stay_right_across_commits(tmp_path):
     index.remove(["a1"])
     third = index.search("الشمسية", facets=True, since=date(2015, 1, 1)).facets
     assert third.by_source == {"سبق": 1, "الرياض": 1} and third.by_year == {"2015": 2}
+
+
+def test_the_facets_of_a_large_result_are_counted_once_a_commit(tmp_path, monkeypatch):
+    """Another page of a large result reuses its counts; a commit counts them again."""
+    from searcharc import SearchIndex
+    from searcharc.records import Article
+    from searcharc.search import facets
+
+    counted: list[int] = []
+    count = facets.count
+    monkeypatch.setattr(facets, "LARGE", 3)
+    monkeypatch.setattr(facets, "count", lambda s, d: counted.append(1) or count(s, d))
+
+    def article(n: int, source: str) -> Article:
+        return Article(id=f"a{n}", title="خبر", body=f"الطاقة الشمسية {n}", source=source)
+
+    index = SearchIndex.create(tmp_path)
+    index.add([article(n, "سبق" if n % 2 else "عكاظ") for n in range(6)])
+    first = index.search("الشمسية", limit=2, facets=True)
+    second = index.search("الشمسية", limit=2, offset=2, facets=True)
+    assert len(counted) == 1 and first.facets == second.facets
+    assert first.total == second.total == 6 and second.total_exact
+    assert [h.id for h in first.hits + second.hits] == [
+        h.id for h in index.search("الشمسية", limit=4).hits
+    ]
+    assert index.search("الشمسية", limit=2, facets=True, match="all").facets == first.facets
+    assert len(counted) == 2  # another request: counted apart
+    index.add([article(9, "الرياض")])
+    third = index.search("الشمسية", limit=2, facets=True)
+    assert len(counted) == 3 and third.total == 7
+    assert third.facets.by_source == {"سبق": 3, "عكاظ": 3, "الرياض": 1}

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from searcharc import __version__, jsonout
-from searcharc.cli import declare
+from searcharc.cli import declare, trend
 from searcharc.cli.check import check_command
 from searcharc.cli.cluster import cluster_app
 from searcharc.cli.commands import (
@@ -25,13 +25,14 @@ from searcharc.cli.commands import (
     seeds_path,
     use_color,
 )
+from searcharc.cli.serve import serve_command
 from searcharc.errors import SearcharcError
 from searcharc.options import OPTIONS, QUERY, QueryOptions
 
 app = typer.Typer(
     name="searcharc",
     help="Arabic-aware full-text search for news archives.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -233,24 +234,7 @@ def stats_command(index: IndexOption = None, json_out: JsonOption = False) -> No
     print(jsonout.to_json(jsonout.stats_dict(stats)) if json_out else render.plain_stats(stats))
 
 
-@app.command("serve")
-def serve_command(
-    index: IndexOption = None,
-    host: Annotated[
-        str, typer.Option(help="Address to listen on; any but a loopback one gets a warning.")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8080,
-    cluster: ClusterOption = None,
-    shard_timeout: ShardTimeoutOption = OPTIONS["shard_timeout"].default,
-    allow_partial: AllowPartialOption = False,
-) -> None:
-    """The index in a browser, and an HTTP API for scripts (Ctrl-C stops)."""
-    from searcharc.cli.commands import open_for
-    from searcharc.web.server import serve
-
-    index_opened = open_for(index, cluster, shard_timeout, allow_partial)
-    serve(index_opened, host, port, say=echo_err)
-
+app.command("serve")(serve_command)
 
 QUERY_HELP = """Search the index: exit 0 when something is found, 1 when nothing is, 2 on error.
 
@@ -285,6 +269,7 @@ query_command = app.command(
 MATCH_DEFAULT = declare.default(OPTIONS["match"])  # --match's, as the Typer command holds it
 app.add_typer(cluster_app, name="cluster")
 app.command("check")(check_command)
+app.command("trend", help=trend.TREND_HELP)(trend.trend_command)
 
 
 @app.command("similar")

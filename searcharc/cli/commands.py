@@ -1,4 +1,5 @@
-"""What `searcharc query` does, without Typer: shared by the Typer command and the fast path.
+"""What `searcharc query` and `searcharc trend` do, without Typer: shared by the Typer commands
+and the fast path.
 
 Imports stay inside the functions: this module is loaded on every start of the command.
 """
@@ -104,6 +105,53 @@ def query(o: QueryOptions) -> int:
     else:
         print(render.plain_result(result, chosen))
     return 0 if result.hits else 1
+
+
+def trend(
+    queries: list[str] | None,
+    by: str,
+    since: str | None,
+    until: str | None,
+    source: str | None,
+    relative: bool,
+    match: str,
+    months: str,
+    index,
+    json_out: bool,
+    csv: bool,
+    color: str,
+    bidi: str | None,
+) -> int:
+    """`searcharc trend`: count, then print; the exit status: 0 something matched, 1 nothing."""
+    from searcharc import jsonout
+    from searcharc.cli import chart
+    from searcharc.errors import SearcharcError
+    from searcharc.options import parse_date
+
+    one_format(json=json_out, csv=csv)
+    if not queries:
+        raise SearcharcError("give one query or more (see searcharc trend --help)")
+    first, last = parse_date(since), parse_date(until)
+    found = open_index(index_path(index), parallel=len(queries) > 1).trend(
+        queries, by=by, since=first, until=last, source=source, relative=relative, match=match
+    )
+    if json_out:
+        print(jsonout.to_json(jsonout.trend_dict(found)))
+    elif csv:
+        sys.stdout.write(chart.csv_text(found))
+    elif use_color(color):
+        visual = sys.stdout.isatty() and bidi_wanted(bidi)
+        chart.print_chart(found, rich_console(), months, visual_order if visual else str)
+    else:
+        print(chart.plain(found))
+    return 0 if any(s.total for s in found.series) else 1
+
+
+def visual_order(text: str) -> str:
+    """Arabic in visual order, for terminals that do not lay it out (--bidi on)."""
+    from bidi import get_display
+
+    return get_display(text)
 
 
 def open_index(target: Path, parallel: bool = True):
@@ -249,6 +297,9 @@ def guarded(command: Callable[[], int | None]) -> int:
     except BrokenPipeError:  # the reader went away (| head): stop quietly, as grep does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except PermissionError as exc:  # a file of the index this user may not open
+        echo_err(f"searcharc: {exc.filename or 'a file'}: permission denied")
+        return 2
     except Exception as exc:  # a bug: still one line, and a way to report it
         echo_err(f"searcharc: internal error: {type(exc).__name__}: {exc}")
         return 2

@@ -11,9 +11,11 @@ from typing import Annotated, Any
 
 import typer
 
+from searcharc.cli.complete import index_folders
 from searcharc.options import Option
 
-TYPES = {"flag": bool, "int": int, "float": float, "path": Path, "str": str}
+COMPLETERS = {"index": index_folders}  # Typer completes the rest (choices: their values)
+TYPES = {"flag": bool, "int": int, "float": float, "path": Path, "str": str, "list": list[str]}
 
 
 @cache
@@ -31,7 +33,11 @@ def annotated(option: Option) -> Any:
         info = typer.Argument(help=option.help, show_default=option.show_default)
     else:
         info = typer.Option(
-            option.flag, min=option.minimum, help=option.help, show_default=option.show_default
+            option.flag,
+            min=option.minimum,
+            help=option.help,
+            show_default=option.show_default,
+            autocompletion=COMPLETERS.get(option.dest),
         )
     return Annotated[declared, info]
 

@@ -1,9 +1,10 @@
-"""The `searcharc` entry point, with a fast path for the most common command.
+"""The `searcharc` entry point, with a fast path for the most common commands.
 
-A `searcharc query …` whose arguments all parse plainly runs without loading Typer (about a
-third of a cold start). The fast path reads the options of ``searcharc.options.QUERY``, from
-which `searcharc.cli.app` makes the Typer command, by the same names and rules
-(tests/test_startup.py checks them against Typer's declaration); anything else, including
+A `searcharc query …` (or `searcharc trend …`) whose arguments all parse plainly runs without
+loading Typer (about a third of a cold start). The fast path reads the options of
+``searcharc.options.QUERY`` (and ``TREND``), from which `searcharc.cli.app` makes the Typer
+commands, by the same names and rules (tests/test_startup.py checks them against Typer's
+declaration; tests/test_trend.py the trend's); anything else, including
 every error and --help, goes to Typer. A single query run as the command ends the process as
 soon as its output is out (``exit_at_once``).
 """
@@ -14,11 +15,12 @@ import os
 import sys
 from pathlib import Path
 
-from searcharc.cli.commands import guarded, query
-from searcharc.options import QUERY, Option, QueryOptions
+from searcharc.cli.commands import guarded, query, trend
+from searcharc.options import QUERY, TREND, Option, QueryOptions
 
-# the flags of `searcharc query`, as ``searcharc.options`` declares them
+# the flags of `searcharc query` and `searcharc trend`, as ``searcharc.options`` declares them
 QUERY_OPTIONS: dict[str, Option] = {o.flag: o for o in QUERY if o.flag}
+TREND_OPTIONS: dict[str, Option] = {o.flag: o for o in TREND if o.flag}
 
 
 def convert(option: Option, text: str) -> object:
@@ -37,17 +39,40 @@ def parse_query_args(args: list[str]) -> QueryOptions | None:
     """`query TEXT [OPTIONS]` read as Typer would, or None when Typer must read it."""
     if not args or args[0] != "query":
         return None
+    values = read_args(args[1:], QUERY_OPTIONS, "text", many=False)
+    return None if values is None else QueryOptions(**values)
+
+
+def parse_trend_args(args: list[str]) -> dict[str, object] | None:
+    """`trend QUERY… [OPTIONS]` read as Typer would (every option's value, defaults too), or
+    None when Typer must read it."""
+    if not args or args[0] != "trend":
+        return None
+    values = read_args(args[1:], TREND_OPTIONS, "queries", many=True)
+    if not values or "queries" not in values:
+        return None  # no query: Typer's message
+    return {o.dest: o.default for o in TREND} | values
+
+
+def read_args(
+    args: list[str], declared: dict[str, Option], argument: str, many: bool
+) -> dict[str, object] | None:
+    """The options given (by ``declared`` flag) and the ``argument`` (a list when ``many``),
+    or None when Typer must read them (--help, an unknown or repeated option, a bad value)."""
     values: dict[str, object] = {}
-    rest = iter(args[1:])
+    rest = iter(args)
     try:
         for arg in rest:
             if not arg.startswith("-") or arg == "-":
-                if "text" in values:
+                if many:
+                    values.setdefault(argument, []).append(arg)
+                    continue
+                if argument in values:
                     return None  # an extra argument: Typer's usage error
-                values["text"] = arg
+                values[argument] = arg
                 continue
             name, has_value, inline = arg.partition("=")
-            option = QUERY_OPTIONS.get(name)
+            option = declared.get(name)
             if option is None or option.dest in values:
                 return None  # --help, unknown, or given twice: Typer's rules
             if option.kind == "flag":
@@ -61,7 +86,7 @@ def parse_query_args(args: list[str]) -> QueryOptions | None:
             values[option.dest] = convert(option, value)
     except (StopIteration, ValueError):
         return None
-    return QueryOptions(**values)
+    return values
 
 
 def light_cached_property() -> None:
@@ -79,8 +104,12 @@ def light_cached_property() -> None:
 
 
 def main() -> None:
-    """`searcharc`: the fast path for a plain query, else the Typer application."""
+    """`searcharc`: the fast path for a plain query or trend, else the Typer application."""
     options = parse_query_args(sys.argv[1:])
+    trended = parse_trend_args(sys.argv[1:]) if options is None else None
+    if trended is not None:
+        light_cached_property()
+        sys.exit(guarded(lambda: trend(**trended)))
     if options is None:
         from searcharc.cli.app import main as typer_main
 

@@ -28,9 +28,10 @@ def _meta_line(hit: Hit) -> str:
 
 
 def _summary_line(result: SearchResult) -> str:
-    many = f"{result.total} articles" if result.total_exact else f"at least {result.total} articles"
+    many = f"{result.total:,} articles"
+    many = many if result.total_exact else f"at least {many}"
     matched = "1 article matches" if many == "1 articles" else f"{many} match"
-    related = f", {result.by_root} only by a word of the same root" if result.by_root else ""
+    related = f", {result.by_root:,} only by a word of the same root" if result.by_root else ""
     return f"{matched} «{result.query}»{related} ({result.took * 1000:.0f} ms)"
 
 

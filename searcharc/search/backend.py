@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     T = TypeVar("T")
     from searcharc.search.similar import Similar
     from searcharc.search.stats import IndexStats
+    from searcharc.search.trend import Asked, Counted
 
 
 class Backend:
@@ -33,6 +34,10 @@ class Backend:
 
     def page(self, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         """The hits from ``offset`` to ``request.depth``, and the count of them all."""
+        raise NotImplementedError
+
+    def trend(self, asked: Asked) -> Counted:
+        """Each query's matching articles and all the articles, by day (``trend``)."""
         raise NotImplementedError
 
     def corrections(self, norms: list[str]) -> dict[str, str | None]:

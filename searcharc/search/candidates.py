@@ -8,7 +8,7 @@ from collections.abc import Callable
 from whoosh import collectors
 from whoosh.query import Query
 
-from searcharc.search import bulk
+from searcharc.search import bulk, counting
 from searcharc.search.hits import stored_fields
 from searcharc.search.matching import Compiled
 from searcharc.search.ranking import Ranking
@@ -46,12 +46,12 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
     if plan.flat is not None:
         ranked, found = bulk_candidates(searcher, request, plan, ties is None)
-        total, matched, by_root, exact = (
-            found.total,
-            found.matched,
-            found.weak_only,
-            found.exact_total,
-        )
+        matched = found.matched
+        counted = counting.Count(found.total, found.exact_total, found.weak_only)
+        if not counted.exact:  # the ranking skipped postings: counted apart, up to the threshold
+            stop = counting.TRACK_TOTAL + 1
+            counted = counting.flat_count(searcher, plan.flat, stop, found.total)
+        total, by_root, exact = counted.total, counted.by_root, counted.exact
     else:
         ranked, total, by_root = whoosh_candidates(searcher, request, plan)
         matched, exact = None, True

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from searcharc.errors import MissingCommit, SearcharcError
 from searcharc.index import store
-from searcharc.search import candidates, facets, hits
+from searcharc.search import facets, hits
 from searcharc.search.backend import Backend
 from searcharc.search.ranking import DEFAULT, Ranking
 from searcharc.search.request import Page, Plan, Request
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # similar, stats and suggest are imported when first used
     T = TypeVar("T")
     from searcharc.search.similar import Similar
     from searcharc.search.stats import Chunks, IndexStats
+    from searcharc.search.trend import Asked, Counted
 
 
 class LocalIndex(Backend):
@@ -37,6 +38,7 @@ class LocalIndex(Backend):
         self.keep = keep
         self.opened = None  # the open searcher of the last commit
         self.kept = None  # the previous commit's, with ``keep``
+        self.counts = facets.Counts()
 
     def searcher(self, ranking: Ranking, generation: int | None = None):
         """The open searcher of commit ``generation`` (None: the last one), opened again when
@@ -61,6 +63,8 @@ class LocalIndex(Backend):
         """The open searcher of commit ``generation``; an older commit that the folder still
         holds is opened, and kept beside the last one (MissingCommit: the folder has not)."""
         last = self.opened.reader().generation()
+        if last is None:  # an index of no segment (an empty shard): its reader has no commit
+            last = self.ix.latest_generation()
         if generation is None or generation == last:
             return self.opened
         if self.kept is not None and self.kept.reader().generation() == generation:
@@ -96,11 +100,16 @@ class LocalIndex(Backend):
     @checked
     def page(self, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         searcher = self.searcher(request.ranking)
-        found = candidates.find(searcher, request, plan)
+        found, counts = self.counts.find(searcher, request, plan)
         ranked = found.ranked[offset : request.depth]
         built = [hits.hit(searcher, self.meta, c, plan.compiled, snippets) for c in ranked]
-        counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Page(built, found.total, found.by_root, found.exact, counts)
+
+    @checked
+    def trend(self, asked: Asked) -> Counted:
+        from searcharc.search.trend import counted
+
+        return counted(self.searcher(DEFAULT), asked)
 
     @checked
     def corrections(self, norms: list[str]) -> dict[str, str | None]:

@@ -14,7 +14,7 @@ from searcharc.index.store import IndexMeta
 from searcharc.search import bulk
 from searcharc.search.blend import Or
 from searcharc.search.matching import Compiled, Compiler
-from searcharc.search.query import parse_searchable
+from searcharc.search.query import InField, Phrase, parse_searchable
 from searcharc.search.ranking import Ranking, expansion_words, word_query
 from searcharc.search.request import Plan, Request
 
@@ -38,6 +38,12 @@ def plan(searcher, meta: IndexMeta, request: Request) -> Plan | None:
             parse_searchable(request.query)
         )
     return Plan(compiled, direct, flat, date_filter)
+
+
+def source_filter(searcher, meta: IndexMeta, source: str) -> Query | None:
+    """The articles of a source, as the query ``source:"…"`` finds them (None: no word)."""
+    found = compiler(searcher, meta, Ranking(), False).compile(InField("source", Phrase(source)))
+    return found.query
 
 
 def compiler(searcher, meta: IndexMeta, ranking: Ranking, match_all: bool) -> Compiler:

@@ -68,6 +68,8 @@ def body_positions(
         except TermNotFound:
             continue
         for docnum in sorted(found):
+            if not matcher.is_active():  # (from the start: a term only deleted articles held)
+                break
             matcher.skip_to(docnum)
             if not matcher.is_active():
                 break

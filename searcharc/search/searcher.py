@@ -16,7 +16,7 @@ from searcharc.errors import SearcharcError
 from searcharc.index import shards, store
 from searcharc.index.lock import writer_lock
 from searcharc.records import Article
-from searcharc.search import hits, planning
+from searcharc.search import counting, hits, planning
 from searcharc.search.backend import Backend
 from searcharc.search.local import LocalIndex
 from searcharc.search.query import parse
@@ -28,6 +28,7 @@ TYPE_CHECKING = False  # as typing's, which a cold query does not import
 if TYPE_CHECKING:  # similar and stats are imported when first used: not by most queries
     from searcharc.search.similar import Similar
     from searcharc.search.stats import IndexStats
+    from searcharc.search.trend import Trend
 
 SUGGEST_BELOW = 3  # hits under which did-you-mean looks for corrections
 LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
@@ -155,8 +156,8 @@ class SearchIndex:
         ``sort="date"`` puts the newest first; ``offset`` skips that many hits; ``suggest``
         looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match;
         ``facets`` counts all the matching articles by source and by year. The total may be a
-        lower bound (``total_exact`` False): counting every match would read postings that
-        cannot change the hits; ``exact_total`` (and ``facets``) read them all.
+        lower bound (``total_exact`` False): the total is exact up to ``counting.TRACK_TOTAL``
+        articles, else that many "at least"; ``exact_total`` (and ``facets``) count them all.
         """
         started = time.perf_counter()
         request = Request.of(
@@ -168,7 +169,7 @@ class SearchIndex:
         if plan is None or limit <= 0:
             return SearchResult(query, 0, [], time.perf_counter() - started, offset)
         page = self.backend.page(request, plan, offset, snippets)
-        total, exact = page.total, page.exact
+        total, exact = counting.reported(page.total, page.exact, exact_total or facets)
         suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
         took = time.perf_counter() - started
         return SearchResult(
@@ -178,11 +179,46 @@ class SearchIndex:
             took,
             offset,
             suggestions,
-            page.by_root,
+            page.by_root if exact else 0,
             page.facets,
             exact,
             page.shards,
         )
+
+    def trend(
+        self,
+        queries: list[str],
+        by: str = "month",
+        since: date | None = None,
+        until: date | None = None,
+        source: str | None = None,
+        relative: bool = False,
+        match: str = DEFAULT_MATCH,
+    ) -> Trend:
+        """How many articles match each query per ``by`` (day, week, month or year), counted
+        exactly without scoring; with ``relative``, also as shares of all the period's
+        articles. ``since``/``until`` bound the dates (and span the periods); ``source``
+        narrows to the articles of a source, as ``source:"…"`` does."""
+        from searcharc.search import trend
+
+        if by not in trend.PERIODS or not queries:
+            raise SearcharcError(f"a trend needs queries, and --by day, week, month or year: {by}")
+        requests = [
+            Request.of(q, 1, DEFAULT_RANKING, match, None, None, "score", True, False)
+            for q in queries
+        ]
+        plans = [
+            self.backend.read(lambda vocabulary, r=r: planning.plan(vocabulary, self.meta, r))
+            for r in requests
+        ]
+        within = source and self.backend.read(
+            lambda vocabulary: planning.source_filter(vocabulary, self.meta, source)
+        )
+        compiled = [p.compiled.query if p is not None else None for p in plans]
+        asked = trend.Asked(compiled, within or None, since, until)
+        if source and within is None:  # a source of no word: nothing of it
+            asked = trend.Asked([None] * len(compiled), None, since, until)
+        return trend.build(queries, self.backend.trend(asked), by, asked, relative)
 
     def suggest(self, query: str) -> list[Suggestion]:
         """Did you mean: the query with its unknown words replaced by near words of the index."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from searcharc.errors import SearcharcError, StaleRequest
 from searcharc.index import store
 from searcharc.records import Hit
-from searcharc.search import candidates, facets, hits
+from searcharc.search import candidates, hits
 from searcharc.search.local import LocalIndex
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.request import Candidate, Facets, Plan, Request
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from searcharc.search.similar import Similar
     from searcharc.search.stats import Counts
     from searcharc.search.suggest import Near
+    from searcharc.search.trend import Asked, Counted
 
 Generation = int | None  # a shard's commit; None: its last
 
@@ -108,7 +109,7 @@ class Shard:
         weighting = request.ranking.weighting()
         searcher = StatisticsSearcher(reader, stats.over(reader), weighting)
         ids = reader.column_reader("id") if reader.doc_count_all() else {}  # none: no column
-        found = candidates.find(searcher, request, plan, ties=ids.__getitem__)
+        found, counts = self.index.counts.find(searcher, request, plan, ties=ids.__getitem__)
         ranked = found.ranked if request.sort == "score" else found.ranked[: request.depth]
         by_date = request.sort == "date"
         entries = [
@@ -125,8 +126,13 @@ class Shard:
         self.held[request_id] = Held(searcher, plan, {c.docnum: c for c in ranked}, now)
         while len(self.held) > HELD:
             self.held.popitem(last=False)
-        counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Answer(entries, found.total, found.by_root, found.exact, counts, now)
+
+    def trend(self, generation: Generation, asked: Asked) -> Counted:
+        """The shard's articles of each query and all of them, by day (``trend``)."""
+        from searcharc.search.trend import counted
+
+        return counted(self.index.searcher(DEFAULT_RANKING, generation), asked)
 
     def _held(self, request_id: str) -> Held:
         """What request ``request_id`` found, still readable (StaleRequest: its commit is no

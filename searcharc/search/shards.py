@@ -29,6 +29,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
+from functools import reduce
+from operator import add
 from pathlib import Path
 
 from searcharc.errors import SearcharcError, ShardUnavailable, StaleRequest
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     T = TypeVar("T")
     from searcharc.search.similar import Similar
     from searcharc.search.stats import IndexStats
+    from searcharc.search.trend import Asked, Counted
 
 Ranked = list[tuple[int, Entry]]  # (shard, entry), best first
 
@@ -236,6 +239,11 @@ class ShardedIndex(Backend):
             return merge({i: answers[i] for i in commit.answered}, request)
 
         return self.attempt(at)
+
+    def trend(self, asked: Asked) -> Counted:
+        """Each shard's counts by day, added."""
+        answered = self.attempt(lambda commit: self.ask("trend", commit.args(asked), commit))
+        return reduce(add, answered.values())
 
     def corrections(self, norms: list[str]) -> dict[str, str | None]:
         from searcharc.search.suggest import corrected, summed

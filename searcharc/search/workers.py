@@ -10,9 +10,10 @@ import sys
 from contextlib import suppress
 from pathlib import Path
 
-from searcharc.errors import ShardUnavailable
+from searcharc.errors import SearcharcError, ShardUnavailable
 from searcharc.index import shards
 from searcharc.search.shard import Shard
+from searcharc.whooshx.damage import reading
 
 Call = tuple[str, tuple]  # a method of ``Shard`` and its arguments
 Reply = tuple[bool, object]  # failed, and the value or the exception
@@ -34,8 +35,12 @@ class Worker:
         self._pending: list[Call] = []  # what a new process needs to answer the last call
 
     def _start(self) -> subprocess.Popen:
+        """The process, in a process group of its own: Ctrl-C, which a terminal sends to its
+        foreground group, is its caller's to act on (it ends when its input does); it would
+        stop the process with a KeyboardInterrupt traceback, even while it starts."""
         command = [*self.command, str(self.path)]
-        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE}
+        return subprocess.Popen(command, **pipes, process_group=0)
 
     def send(self, method: str, *args: object) -> None:
         call = (method, args)
@@ -79,19 +84,33 @@ class Worker:
         self.process.wait()
 
 
+def answer(shard: Shard, path: Path, method: str, args: tuple) -> object:
+    """``method`` of the shard at ``path``: a read that fails on a damaged file is its
+    one-line ``DamagedIndex`` (``damage.reading``), wherever the shard is searched."""
+    with reading(path):
+        return getattr(shard, method)(*args)
+
+
 def serve(path: Path, calls, answers) -> None:
-    """Answer the calls of a ``Worker`` (pickled on ``calls``) until they end."""
-    shard = Shard(path)
+    """Answer the calls of a ``Worker`` (pickled on ``calls``) until they end; the shard is
+    opened at the first, so that a shard that cannot be opened answers with its error."""
+    shard = None
     while True:
         try:
             method, args = pickle.load(calls)
         except EOFError:
             return
         try:
-            found = (False, getattr(shard, method)(*args))
+            with reading(path):
+                shard = shard or Shard(path)
+            found = (False, answer(shard, path, method, args))
         except Exception as exc:  # sent back to be raised by the caller
             found = (True, exc)
-        pickle.dump(found, answers, pickle.HIGHEST_PROTOCOL)
+        try:
+            reply = pickle.dumps(found, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an exception that does not pickle: its line, as the caller's
+            reply = pickle.dumps((True, SearcharcError(f"shard {path}: {found[1]}")))
+        answers.write(reply)
         answers.flush()
 
 
@@ -128,7 +147,11 @@ class Shards:
         for i, worker in remote.items():
             worker.send(method, *args[i])
         try:
-            done = {i: getattr(s, method)(*args[i]) for i, s in self.here.items() if i in args}
+            done = {
+                i: answer(s, self.paths[i], method, args[i])
+                for i, s in self.here.items()
+                if i in args
+            }
         finally:  # every answer read, even after a failure: the next call's are its own
             replies = {i: worker.receive() for i, worker in remote.items()}
         for i, (failed, value) in replies.items():

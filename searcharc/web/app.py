@@ -21,16 +21,26 @@ from starlette.routing import Route
 from searcharc import jsonout
 from searcharc.analysis import analyze
 from searcharc.errors import SearcharcError, ShardUnavailable
-from searcharc.options import OPTIONS
+from searcharc.options import OPTIONS, TREND_OPTIONS
 from searcharc.records import Article
 from searcharc.search.searcher import SearchIndex
+from searcharc.web.chart import Chart, chart, choose
 from searcharc.web.markup import article_url, marked, narrowed, page_numbers, web_url
 from searcharc.web.middleware import Guard
 from searcharc.web.openapi import openapi
-from searcharc.web.params import SearchParams, api_params, page_params, read
+from searcharc.web.params import (
+    MAX_QUERIES,
+    SearchParams,
+    TrendParams,
+    api_params,
+    page_params,
+    read,
+    trend_params,
+)
 from searcharc.web.responses import json_response
 
 SIMILAR = 5  # similar articles under an article
+SCHEMAS = ("query.schema.json", "trend.schema.json")  # the objects of the API
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -43,8 +53,9 @@ class Site:
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
         self.env.globals.update(marked=marked, article_url=article_url, web_url=web_url)
         self.style = (TEMPLATES / "style.css").read_text("utf-8")
-        schema_text = resources.files("searcharc.data").joinpath("query.schema.json").read_text()
-        self.openapi = jsonout.to_json(openapi(json.loads(schema_text)))
+        data = resources.files("searcharc.data")
+        schemas = [json.loads(data.joinpath(n).read_text()) for n in SCHEMAS]
+        self.openapi = jsonout.to_json(openapi(*schemas))
 
     def call(self, method: Callable, *args, **kwargs):
         """An index call, one at a time."""
@@ -76,6 +87,7 @@ class Site:
             return self.page("search.html", 400, params=chosen, result=None, error=str(exc))
         current = chosen.offset // chosen.limit + 1
         last = ceil(result.total / chosen.limit)
+        months = read(params, TREND_OPTIONS["months"])
         return self.page(
             "search.html",
             params=chosen,
@@ -84,6 +96,57 @@ class Site:
             pages=page_numbers(current, last),
             last=last,
             narrowed=narrowed,
+            chart=self.overview(chosen, months) if result.total else None,
+            trend_link=TrendParams((chosen.q,), match=chosen.match).query_string(),
+        )
+
+    def overview(self, chosen: SearchParams, months: str) -> Chart | None:
+        """The results page's chart of the query over time: by month, or by day or year when
+        months would show too few bars or too many (None: nothing dated matches)."""
+        asked = TrendParams(
+            (chosen.q,), since=chosen.since, until=chosen.until, match=chosen.match, months=months
+        )
+        try:
+            trend = self.call(asked.trend, self.index)
+            by = choose(len(trend.periods)) if trend.periods else None
+            trend = self.call(asked.trend, self.index, by) if by else trend
+        except SearcharcError:
+            return None
+        if not any(trend.series[0].counts):
+            return None
+
+        def link(series: int, first, last) -> str:
+            return chosen.link(since=first.isoformat(), until=last.isoformat(), offset=0)
+
+        return chart(trend, months, link, relative=False)
+
+    def trend_page(self, request: Request) -> Response:
+        params = request.query_params
+        try:
+            asked = trend_params(params)
+            found = self.call(asked.trend, self.index) if asked.queries else None
+        except SearcharcError as exc:
+            asked = TrendParams(tuple(q for q in params.getlist("q") if q.strip())[:MAX_QUERIES])
+            return self.trend_answer(asked, None, 400, str(exc))
+        return self.trend_answer(asked, found)
+
+    def trend_answer(self, asked: TrendParams, found, code: int = 200, error: str = "") -> Response:
+        """/trend: its form, and the chart of ``found`` (a Trend) or the ``error``."""
+
+        def link(series: int, first, last) -> str:
+            narrowed_to = SearchParams(q=asked.queries[series], match=asked.match)
+            return narrowed_to.link(since=first.isoformat(), until=last.isoformat())
+
+        drawn = found and chart(found, asked.months, link, asked.relative)
+        return self.page(
+            "trend.html",
+            code,
+            params=SearchParams(q=asked.queries[0] if asked.queries else ""),
+            trend=asked,
+            queries=[*asked.queries, ""][:MAX_QUERIES],
+            chart=drawn,
+            error=error,
+            most=MAX_QUERIES,
         )
 
     def article(self, request: Request) -> Response:
@@ -135,6 +198,10 @@ class Site:
             raise SearcharcError(str(exc)) from exc
         return json_response(jsonout.tokens_dicts(tokens))
 
+    def api_trend(self, request: Request) -> Response:
+        trend = self.call(trend_params(request.query_params).trend, self.index)
+        return json_response(jsonout.trend_dict(trend))
+
     def api_stats(self, request: Request) -> Response:
         return json_response(jsonout.stats_dict(self.call(self.index.stats)))
 
@@ -169,11 +236,13 @@ def make_app(index: SearchIndex):
         Route("/", site.home),
         Route("/articles/{id:path}", site.article),
         Route("/stats", site.stats_page),
+        Route("/trend", site.trend_page),
         Route("/static/style.css", site.stylesheet),
         Route("/api/search", site.api_search),
         Route("/api/articles/{id:path}", site.api_article),
         Route("/api/similar/{id:path}", site.api_similar),
         Route("/api/analyze", site.api_analyze),
+        Route("/api/trend", site.api_trend),
         Route("/api/stats", site.api_stats),
         Route("/api/openapi.json", site.api_openapi),
     ]

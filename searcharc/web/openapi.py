@@ -1,9 +1,11 @@
-"""The OpenAPI document of /api: its search parameters those of ``searcharc.options`` (through
-``params.API``), its objects those of the shipped JSON Schema (searcharc/data/query.schema.json)."""
+"""The OpenAPI document of /api: its parameters those of ``searcharc.options`` (through
+``params.API`` and ``options.TREND``), its objects those of the shipped JSON Schemas
+(searcharc/data/query.schema.json, and trend.schema.json for /api/trend)."""
 
 from __future__ import annotations
 
 from searcharc import __version__
+from searcharc.options import TREND
 from searcharc.web.params import API
 
 ERROR = {"$ref": "#/components/responses/error"}
@@ -14,16 +16,17 @@ ERROR_RESPONSE = {
 BY_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
 
 
-def openapi(schema: dict) -> dict:
-    """The OpenAPI document of /api over the JSON Schema ``schema`` of its objects."""
-    defs = {name: rewire(body) for name, body in schema["$defs"].items()}
-    root = {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "$id")}
+def openapi(schema: dict, trend: dict | None = None) -> dict:
+    """The OpenAPI document of /api over the JSON Schemas of its objects (``trend``: that of
+    /api/trend's answer, when given)."""
+    trend = trend or {"$defs": {}}
+    defs = {name: rewire(body) for one in (schema, trend) for name, body in one["$defs"].items()}
     return {
         "openapi": "3.1.0",
         "info": {"title": "searcharc", "version": __version__},
         "paths": paths(),
         "components": {
-            "schemas": {"result": rewire(root), **defs},
+            "schemas": {"result": root_of(schema), "trend": root_of(trend), **defs},
             "responses": {"error": ERROR_RESPONSE},
         },
     }
@@ -41,8 +44,26 @@ def paths() -> dict:
         "/api/articles/{id}": get("an article", BY_ID + highlight, ok("article")),
         "/api/similar/{id}": get("similar articles", BY_ID, ok("similar", True)),
         "/api/analyze": get("how text is analyzed", analyzed, ok("token", True)),
+        "/api/trend": get("articles per period", trend_parameters(), ok("trend")),
         "/api/stats": get("the index", [], ok("stats")),
     }
+
+
+def root_of(schema: dict) -> dict:
+    """A JSON Schema's own object, without its definitions."""
+    return rewire({k: v for k, v in schema.items() if k not in ("$defs", "$schema", "$id")})
+
+
+def trend_parameters() -> list[dict]:
+    """/api/trend's parameters: q (one a query, required) and the options with a web name."""
+    found = [
+        param(o.web, "boolean" if o.kind == "flag" else "string", False, o.web_help)
+        for o in TREND
+        if o.web and o.kind != "list"
+    ]
+    queries = param("q", "array", True, TREND[0].web_help)
+    queries["schema"]["items"] = {"type": "string"}
+    return [queries, *found]
 
 
 def search_parameters() -> list[dict]:

@@ -1,17 +1,27 @@
-"""A web request's search parameters: those of ``searcharc.options.QUERY`` that have a web
-name, read and checked as `searcharc query` checks its options."""
+"""A web request's parameters: those of ``searcharc.options.QUERY`` (a search) and ``TREND``
+(a trend) that have a web name, read and checked as the CLI checks its options."""
 
 from __future__ import annotations
 
-from dataclasses import field, make_dataclass, replace
+from dataclasses import dataclass, field, make_dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from searcharc.errors import SearcharcError
-from searcharc.options import OPTIONS, QUERY, Option, QueryOptions, search
+from searcharc.options import (
+    OPTIONS,
+    QUERY,
+    TREND,
+    TREND_OPTIONS,
+    Option,
+    QueryOptions,
+    parse_date,
+    search,
+)
 
 if TYPE_CHECKING:
     from searcharc.search.searcher import SearchIndex, SearchResult
+    from searcharc.search.trend import Trend
 
 API = tuple(o for o in QUERY if o.web and o.api)  # /api/search's, in the order of QUERY
 OFFSET = OPTIONS["offset"]
@@ -94,3 +104,61 @@ def page_params(params) -> SearchParams:
     page = read(params, PAGE)
     base = api_params({k: v for k, v in params.items() if k != OFFSET.web})
     return replace(base, offset=(page - 1) * base.limit)
+
+
+MAX_QUERIES = 8  # queries (lines) of one trend
+TRUTHS = {"": False, "false": False, "0": False, "off": False, "true": True, "1": True, "on": True}
+
+
+@dataclass(frozen=True, slots=True)
+class TrendParams:
+    """One trend as /trend or /api/trend asks for it: the options of ``options.TREND`` that
+    have a web name (q given once a query)."""
+
+    queries: tuple[str, ...] = ()
+    by: str = TREND_OPTIONS["by"].default
+    since: str = ""
+    until: str = ""
+    source: str = ""
+    relative: bool = False
+    match: str = TREND_OPTIONS["match"].default
+    months: str = TREND_OPTIONS["months"].default
+
+    def trend(self, index: SearchIndex, by: str | None = None) -> Trend:
+        """The Trend, as `searcharc trend` counts it for the same options (``by``: another)."""
+        if not self.queries:
+            raise SearcharcError("give a query: ?q=… (q again for each other query)")
+        return index.trend(
+            list(self.queries),
+            by=by or self.by,
+            since=parse_date(self.since or None),
+            until=parse_date(self.until or None),
+            source=self.source or None,
+            relative=self.relative,
+            match=self.match,
+        )
+
+    def query_string(self, **changes: object) -> str:
+        """These parameters (with ``changes``) as a query string, defaults left out."""
+        chosen = replace(self, **changes)
+        pairs = [("q", q) for q in chosen.queries]
+        pairs += [
+            (name, "true" if value is True else value)
+            for name in ("by", "since", "until", "source", "relative", "match", "months")
+            if (value := getattr(chosen, name)) != getattr(TrendParams, name)
+        ]
+        return urlencode(pairs)
+
+
+def trend_params(params) -> TrendParams:
+    """/trend and /api/trend's q=…&q=…&by=&since=&until=&source=&relative=&match=&months=."""
+    queries = tuple(q for q in params.getlist("q") if q.strip())
+    if len(queries) > MAX_QUERIES:
+        raise SearcharcError(f"at most {MAX_QUERIES} queries a trend, not {len(queries)}")
+    relative = params.get("relative", "").lower()
+    if relative not in TRUTHS:
+        raise SearcharcError(f"relative: true or false, not {relative!r}")
+    chosen = {
+        o.dest: read(params, o) for o in TREND if o.web and o.dest not in ("queries", "relative")
+    }
+    return TrendParams(queries, relative=TRUTHS[relative], **chosen)

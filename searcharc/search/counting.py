@@ -1,0 +1,168 @@
+"""How many articles a query matches, counted from document numbers alone (no scoring).
+
+The ranking skips the postings that cannot change the page (``bulk``); the total a person
+reads is counted apart: exact up to TRACK_TOTAL articles (Elasticsearch's ``track_total_hits``
+default), else "at least TRACK_TOTAL" (``reported``). ``flat_count`` counts a plain
+disjunction of terms (the query shape the ranking skips in), stopping once past the
+threshold; ``matches`` finds every document any compiled query matches, as Whoosh's search
+does (``Or``, ``And``, ``AndNot``, ``Not``, dates; anything else, such as phrases, by Whoosh's
+own unscored walk), for the trend (``trend``) and the tests.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import repeat
+from operator import add
+
+from whoosh import query as wq
+from whoosh.util.times import datetime_to_long
+
+from searcharc.search.blend import Blend
+from searcharc.search.bulk import Clause, PostingsCache, cache
+from searcharc.whooshx import docnums as dn
+from searcharc.whooshx.segments import view
+
+TRACK_TOTAL = 10_000  # a total is exact up to this many articles (read here at each use)
+CACHED_FROM = 512  # documents: a term in as many keeps its live docnums between queries
+DOCNUMS = PostingsCache(cache.CACHE.budget // 4)  # ($SEARCHARC_CACHE_MB: the bulk's budget)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A query's total: exact, or a lower bound past the threshold; of it, the articles only
+    the root view matched (0 for a lower bound)."""
+
+    total: int
+    exact: bool
+    by_root: int = 0
+
+
+def reported(total: int, exact: bool, exhaustive: bool) -> tuple[int, bool]:
+    """The total a person reads, and whether it is exact: the count itself up to TRACK_TOTAL
+    (any count, when ``exhaustive``), else TRACK_TOTAL as a lower bound."""
+    if exhaustive or (exact and total <= TRACK_TOTAL):
+        return total, exact
+    return min(total, TRACK_TOTAL), False
+
+
+def leaves(searcher) -> list[tuple[object, int]]:
+    """The searcher's segments: each one's reader and where its docnums start."""
+    return [(leaf.reader(), offset) for leaf, offset in searcher.leaf_searchers()]
+
+
+def term_docs(searcher, fieldname: str, text: str) -> set[int]:
+    """The live documents that hold a term (searcher docnums)."""
+    if fieldname not in searcher.schema:
+        return set()
+    btext = searcher.schema[fieldname].to_bytes(text)
+    found: set[int] = set()
+    for reader, offset in leaves(searcher):
+        docnums = live_docnums(reader, fieldname, btext)
+        found.update(map(add, docnums, repeat(offset)) if offset else docnums)
+    return found
+
+
+def live_docnums(reader, fieldname: str, btext: bytes) -> array:
+    """A term's live documents in one segment, from ``DOCNUMS`` when the term is frequent
+    (kept by folder, segment and deletions: a segment's deletions only grow)."""
+    if dn.doc_frequency(reader, fieldname, btext) < CACHED_FROM:
+        return dn.live_docnums(reader, fieldname, btext)
+    key = (dn.segment_key(reader), fieldname, btext, len(dn.deleted(reader)))
+    return DOCNUMS.get(key, lambda: dn.live_docnums(reader, fieldname, btext), _size)
+
+
+def _size(docnums: array) -> int:
+    return docnums.itemsize * len(docnums) + 64
+
+
+def live_floor(searcher, fieldname: str, text: str) -> int:
+    """At least how many live documents hold a term: in each segment, its document frequency
+    less the segment's deleted documents (each may have held it)."""
+    if fieldname not in searcher.schema:
+        return 0
+    btext = searcher.schema[fieldname].to_bytes(text)
+    return sum(
+        max(0, dn.doc_frequency(reader, fieldname, btext) - len(dn.deleted(reader)))
+        for reader, _ in leaves(searcher)
+    )
+
+
+def flat_count(searcher, clauses: list[Clause], stop: int, known: int = 0, weak="root") -> Count:
+    """How many documents the disjunction of ``clauses`` matches, read until past ``stop`` - 1
+    (a lower bound from then on: ``known`` is one already, as a term's live floor); of them,
+    those only clauses of the field ``weak`` matched. The terms are read most frequent first:
+    they pass the threshold soonest."""
+    terms = [(c.field, text) for c in clauses for text in (c.text, *c.blend)]
+    floor = max([known, *(live_floor(searcher, f, t) for f, t in terms)])
+    if floor >= stop:
+        return Count(floor, False)
+    frequency = searcher.doc_frequency
+    every: set[int] = set()
+    strong: set[int] = set()
+    for fieldname, text in sorted(terms, key=lambda term: -frequency(*term)):
+        found = term_docs(searcher, fieldname, text)
+        every |= found
+        if fieldname != weak:
+            strong |= found
+        if len(every) >= stop:
+            return Count(len(every), False)
+    return Count(len(every), True, len(every) - len(strong))
+
+
+def matches(searcher, query: wq.Query) -> set[int]:
+    """Every live document that ``query`` matches (searcher docnums), as Whoosh's search
+    finds them, without scoring."""
+    if type(query) is wq.Term:
+        return term_docs(searcher, query.fieldname, query.text)
+    if isinstance(query, (wq.Or, Blend)):
+        return set().union(*(matches(searcher, sub) for sub in query.subqueries))
+    if isinstance(query, wq.And):
+        found = [matches(searcher, sub) for sub in query.subqueries]
+        return set.intersection(*found) if found else set()
+    if isinstance(query, wq.AndNot):
+        return matches(searcher, query.a) - matches(searcher, query.b)
+    if isinstance(query, wq.AndMaybe):
+        return matches(searcher, query.a)
+    if isinstance(query, wq.Not):
+        return live(searcher) - matches(searcher, query.query)
+    if isinstance(query, wq.Every):
+        return live(searcher)
+    if isinstance(query, wq.DateRange) and query.fieldname == "date":
+        return dated(searcher, query.startdate, query.enddate)
+    return set(searcher.docs_for_query(query))  # phrases, prefixes: Whoosh's own walk
+
+
+def live(searcher) -> set[int]:
+    """Every live document (searcher docnums)."""
+    found: set[int] = set()
+    for reader, offset in leaves(searcher):
+        gone = dn.deleted(reader)
+        found.update(d + offset for d in range(reader.doc_count_all()) if d not in gone)
+    return found
+
+
+def dated(searcher, start: datetime | None, end: datetime | None) -> set[int]:
+    """The live documents dated within [start, end] (either bound open), undated ones never."""
+    low = datetime_to_long(start) if start else 0
+    high = datetime_to_long(end) if end else dn.UNDATED - 1
+    found: set[int] = set()
+    for reader, offset in leaves(searcher):
+        values, order = by_date(reader)
+        first, last = bisect_left(values, low), bisect_right(values, high)
+        gone = dn.deleted(reader)
+        found.update(order[i] + offset for i in range(first, last) if order[i] not in gone)
+    return found
+
+
+def by_date(reader) -> tuple[list[int], list[int]]:
+    """One segment's date values in order, and the document of each: kept with its view."""
+    kept = view(reader).kept
+    if "by_date" not in kept:
+        values = dn.date_values(reader)
+        order = sorted(range(len(values)), key=values.__getitem__)
+        kept["by_date"] = ([values[i] for i in order], order)
+    return kept["by_date"]
