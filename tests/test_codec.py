@@ -237,6 +237,11 @@ def test_a_damaged_postings_block_is_one_line_and_never_a_hit(seed_index_dir: Pa
     )
     checked = run_cli("check", "--index", str(index))
     assert checked.returncode == 1 and postings.name in checked.stdout
+    for recorded in index.glob("searcharc.checksums.*.json"):  # as a commit made before them
+        recorded.unlink()
+    checked = run_cli("check", "--index", str(index), "--json")
+    assert checked.returncode == 1 and "CRC-32" in checked.stdout, checked.stdout
+    assert run_cli("query", "الإرهاب", "--index", str(index)).returncode == 2
     generation = max(int(p.stem.rsplit("_", 1)[1]) for p in index.glob("*.toc"))
     ((name, problem),) = damage.verify(index, generation)
     assert name == postings.name and "CRC-32" in problem
