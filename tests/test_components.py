@@ -78,9 +78,10 @@ def test_the_table_writer_writes_what_whoosh_writes(tmp_path, copies):
 
 
 def test_small_blocks_are_stored_uncompressed(tmp_path):
-    """Short block pickles skip zlib (the test above shows they read back as Whoosh's own)."""
+    """Short block pickles skip zlib (the test above shows they read back as Whoosh's own),
+    when the writer writes W3 postings (as before searcharc's codec)."""
     ix = store.create(tmp_path)
-    writer = TableWriter(ix)
+    writer = TableWriter(ix, codec=W3Codec())
     for article in read_articles(ROOT / "seeds"):
         writer.add_document(**store.to_document(article, store.content_hash(article)))
     writer.commit()

@@ -24,6 +24,7 @@ from whoosh.writing import SegmentWriter
 
 from searcharc.index.indexing import IndexOptions, run_index
 from searcharc.whooshx import postings, segment_writer
+from searcharc.whooshx.codec import SkipMatcher
 
 WORDS = sorted(
     set(
@@ -82,7 +83,7 @@ def segment_dump(reader: SegmentReader) -> dict:
         info = reader.term_info(fieldname, btext)
         matcher = reader.postings(fieldname, btext)
         postings, blocks = [], []
-        assert isinstance(matcher, W3LeafMatcher)
+        assert isinstance(matcher, W3LeafMatcher | SkipMatcher)
         while matcher.is_active():
             blocks.append(
                 (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from searcharc.errors import SearcharcError
 from searcharc.index import checksums, shards
-from searcharc.whooshx import generations
+from searcharc.whooshx import damage, generations
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,22 @@ def check_folder(path: Path, generation: int | None = None) -> FolderCheck:
         folder.files = [FileCheck(toc, None, f"cannot be read: {type(exc).__name__}: {exc}")]
         return folder
     folder.files = [*recorded_files(folder), FileCheck(toc, None)]
+    folder.files[-1:-1] = blocks_checked(folder)
     return folder
+
+
+def blocks_checked(folder: FolderCheck) -> list[FileCheck]:
+    """The postings files whose blocks do not all read (``damage.verify``: every block of
+    every term against its CRC-32), in the segments found healthy so far whose files the
+    commit did not record (a recorded CRC-32 of the whole file says as much, in C: verifying
+    each block in Python took 14 s at 30,000 articles)."""
+    known = {f.segment for f in folder.files if f.problem or f.segment} | {
+        s.segment for s in folder.segments if s.problem
+    }
+    return [
+        FileCheck(name, generations.segment_of(name), problem)
+        for name, problem in damage.verify(folder.path, folder.generation, known)
+    ]
 
 
 def recorded_files(folder: FolderCheck) -> list[FileCheck]:

@@ -4,7 +4,7 @@ columns), and the one boundary that turns such a failure into ``DamagedIndex``."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
@@ -15,7 +15,10 @@ from whoosh.index import TOC, FileIndex
 
 from searcharc.errors import DamagedIndex, SearcharcError
 from searcharc.index import checksums
+from searcharc.whooshx.blocks import DamagedBlock, is_ours
+from searcharc.whooshx.codec import term_at
 from searcharc.whooshx.generations import INDEX_NAME, generations, segment_of, toc_name
+from searcharc.whooshx.postings import decoded_postings
 from searcharc.whooshx.storage import MappedStorage
 
 TYPE_CHECKING = False  # as typing's, which a cold query does not import
@@ -117,6 +120,48 @@ def segment_damage(storage, path: Path, segment) -> str | None:
         terms.close()
 
 
+def verify(path: Path, generation: int, skipped: Collection[str] = ()) -> list[tuple[str, str]]:
+    """Every block of every term of each segment of the commit ``generation`` (but those
+    ``skipped``): the postings files whose blocks do not all read, each with what is wrong
+    (``postings_problem``)."""
+    storage = MappedStorage(str(path))
+    toc = TOC.read(storage, INDEX_NAME, generation)
+    found = []
+    for segment in toc.segments:
+        if segment.segment_id() in skipped:
+            continue
+        problem = postings_problem(storage, segment, toc.schema)
+        if problem is not None:
+            found.append((segment.make_filename(".pst"), problem))
+    return found
+
+
+def postings_problem(storage, segment, schema) -> str | None:
+    """What is wrong with a segment's postings, None when every block of every term reads:
+    searcharc's blocks against their CRC-32s (``blocks.Term.verify``), W3's decoded."""
+    terms = segment.codec().terms_reader(storage, segment)
+    try:
+        for (fieldname, btext), info in terms.items():
+            try:
+                term_read(terms._postfile, info, schema[fieldname].format.fixed_value_size())
+            except Exception as exc:
+                return f"postings of {fieldname}:{btext.decode(errors='replace')}: {exc}"
+    finally:
+        terms.close()
+    return None
+
+
+def term_read(postfile, info, fixedsize: int | None) -> None:
+    """A term's postings read: searcharc's checked against their CRC-32s, W3's decoded."""
+    if info.is_inlined():
+        return
+    offset, length = extent(info)
+    if is_ours(postfile.get(offset, 4)):
+        term_at(postfile, offset).verify(postfile)
+    else:
+        decoded_postings(postfile.get(offset, length), fixedsize)
+
+
 def column_damage(storage, segment, schema) -> str | None:
     """The column file of a segment that does not decode: its stored fields (every
     document's), or a sortable field's column."""
@@ -148,7 +193,7 @@ def column_damage(storage, segment, schema) -> str | None:
 
 def postings_read(terms, size: int) -> bool:
     """Whether each term's postings lie in the postings file (``size`` bytes) and start with
-    W3's header."""
+    a header of W3's or searcharc's format."""
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
     postfile = terms._postfile
@@ -156,7 +201,8 @@ def postings_read(terms, size: int) -> bool:
         if info.is_inlined():
             continue
         offset, length = extent(info)
-        if offset + length > size or postfile.get(offset, 4) != WHOOSH3_HEADER_MAGIC:
+        head = postfile.get(offset, 4)
+        if offset + length > size or (head != WHOOSH3_HEADER_MAGIC and not is_ours(head)):
             return False
     return True
 
@@ -223,12 +269,27 @@ def reading(path: Path) -> Iterator[None]:
         raise unreadable(path, exc) from None
     except Exception as exc:
         try:
-            damage = diagnose(path)
+            damage = diagnose(path) or block_damage(path, exc)
         except PermissionError as denied:
             raise unreadable(path, denied) from None
         if damage is None:
             raise
         raise damaged_error(path, damage) from exc
+
+
+def block_damage(path: Path, exc: Exception) -> Damage | None:
+    """The postings file a ``DamagedBlock`` names (a block whose CRC-32 does not match, which
+    ``diagnose`` does not decode), with its segment in the folder's last commit."""
+    if not isinstance(exc, DamagedBlock) or exc.file is None:
+        return None
+    segment = exc.file.partition(".")[0]
+    found = generations(path)
+    if found:
+        toc = TOC.read(MappedStorage(str(path)), INDEX_NAME, found[-1])
+        for one in toc.segments:
+            if one.segment_id() == segment:
+                return Damage(exc.file, segment, one.doc_count())
+    return Damage(exc.file, segment)
 
 
 class CheckedIndex(FileIndex):

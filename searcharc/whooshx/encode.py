@@ -1,5 +1,6 @@
-"""Writing W3 postings and term infos (Whoosh 2.7's codec, as whoosh-reloaded 2.7.x reads
-them) from whole arrays: what W3's field writer writes, a chunk at a time."""
+"""Writing postings and W3 term infos (Whoosh 2.7's codec, as whoosh-reloaded 2.7.x reads
+them) from whole arrays: what the field writer writes, a chunk at a time; the postings in
+searcharc's format (``blocks``) for a segment of its codec (``codec.SkipCodec``), else W3's."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from struct import Struct
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.system import pack_int, pack_ushort
+
+from searcharc.whooshx.blocks import Encoder
+from searcharc.whooshx.codec import SkipCodec
 
 
 def length_totals(perdocwriter) -> dict[str, int]:
@@ -174,8 +178,12 @@ def postings_file(fieldwriter):
     return fieldwriter._postfile
 
 
-def field_blocks(fieldwriter, format_, lengths: bytes | None) -> Blocks:
-    """``Blocks`` with the block size and compression of a W3 field writer's codec."""
+def field_blocks(fieldwriter, format_, lengths: bytes | None) -> Blocks | Encoder:
+    """What encodes a field's postings for a field writer: searcharc's postings
+    (``blocks.Encoder``) for its codec's, else ``Blocks`` with the block size and compression
+    of the W3 codec."""
+    if isinstance(fieldwriter._codec, SkipCodec):
+        return Encoder(format_, lengths)
     return Blocks(fieldwriter._codec, format_, lengths)
 
 
@@ -183,7 +191,7 @@ def write_terms(fieldwriter, terms: Iterable[TermRows], lengths: bytes | None) -
     """A field's terms (in order), their postings and term infos: the postings W3's field
     writer writes for them, from whole arrays, between its ``start_field`` and
     ``finish_field``. ``lengths`` is ``length_bytes`` of the field, or None when it has none."""
-    blocks = Blocks(fieldwriter._codec, fieldwriter._format, lengths)
+    blocks = field_blocks(fieldwriter, fieldwriter._format, lengths)
     posts = Gathered(fieldwriter._postfile)
     index = TermIndex(fieldwriter)
     for btext, data, stats in encode_terms(blocks, terms):

@@ -1,12 +1,13 @@
-"""Reading W3 postings (Whoosh 2.7's codec, as whoosh-reloaded 2.7.x writes it) a block at a
-time instead of a posting at a time: block infos, block data, a term's whole postings, each
-document's field length byte."""
+"""Reading postings a block at a time instead of a posting at a time, in both formats a segment
+may hold: searcharc's (``codec.SkipCodec``, ``blocks``) and W3's (Whoosh 2.7's codec, as
+whoosh-reloaded 2.7.x writes it): block directories, block data, a term's whole postings,
+each document's field length byte."""
 
 from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import accumulate
@@ -14,7 +15,10 @@ from pickle import dumps, load, loads
 from struct import Struct
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from searcharc.whooshx.blocks import Term, is_ours
+from searcharc.whooshx.codec import SkipMatcher, term_at
 
 BLOCK_SIZE = Struct("!i")  # a postings block's size in bytes (pack_int), negative for the last
 
@@ -43,68 +47,89 @@ def leaf_matcher(reader, fieldname: str, btext: bytes, terminfo):
 
 
 def is_blocked(matcher) -> bool:
-    """Whether ``blocks`` and ``block_postings`` can read this matcher (a W3 leaf matcher of
-    document numbers)."""
-    return isinstance(matcher, W3LeafMatcher) and not matcher._byteids
+    """Whether ``blocks``, ``directory`` and ``block_postings`` can read this matcher: one of
+    searcharc's postings, or a W3 leaf matcher of document numbers."""
+    return isinstance(matcher, SkipMatcher) or (
+        isinstance(matcher, W3LeafMatcher) and not matcher._byteids
+    )
 
 
-def blocks(matcher) -> Iterator[tuple[int, float, float]]:
-    """Each block of a W3 leaf matcher, from its block info alone (nothing decoded): its last
-    docnum, its highest weight and its shortest field length (as ``byte_to_length`` gives it).
-    While a block is yielded the matcher stands on it, for ``block_postings``."""
+def blocks(matcher) -> Iterator[tuple[int, float, int]]:
+    """Each block of a leaf matcher (``is_blocked``), from its skip data alone (nothing
+    decoded): its last docnum, its highest weight and its shortest field length byte. While
+    a block is yielded the matcher stands on it, for ``block_postings``."""
+    if isinstance(matcher, SkipMatcher):
+        while matcher.is_active():
+            k = matcher._k
+            yield matcher.postings.lasts[k], matcher.postings.highs[k], matcher.postings.shortest[k]
+            matcher._go(k + 1)
+        return
     while matcher.is_active():
-        yield matcher._maxid, matcher._maxweight, matcher._minlength
+        yield matcher._maxid, matcher._maxweight, length_to_byte(matcher._minlength)
         matcher._next_block()
 
 
 @dataclass(frozen=True, slots=True)
-class Directory:
-    """A term's blocks in one segment, from their block infos (``blocks``) and where each
-    one's data lies: kept, it finds the blocks that hold given documents, and decodes them
-    (``block_of``), without reading a block info again."""
+class W3Blocks:
+    """Where each W3 block's data lies in the postings file, and how to decode it."""
 
-    lasts: array  # each block's last docnum
-    weights: array  # its highest weight
-    lengths: array  # its shortest field length
     starts: array  # where its data starts in the postings file
     ends: array  # and ends
     counts: array  # its number of postings
     compressions: array  # its zlib level (0: not compressed)
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """A term's blocks in one segment, the same flat arrays for both formats: each block's
+    last docnum, highest weight, shortest field length byte (what bounds its score, for the
+    statistics of the query at hand), and where its data lies (``source``: searcharc's
+    ``blocks.Term``, read in place, or ``W3Blocks``, walked once). Kept, it finds the blocks
+    that hold given documents and decodes them (``block_of``)."""
+
+    lasts: Sequence[int]
+    weights: Sequence[float]
+    lengths: Sequence[int]  # length bytes (``byte_to_length``)
+    source: Term | W3Blocks
     fixedsize: int | None  # the format's value size (``fixed_value_size``)
 
     def size(self) -> int:
         """About how many bytes it takes in memory."""
         return 41 * len(self.lasts) + 400
 
+    def length(self, k: int) -> float:
+        """Block ``k``'s shortest field length."""
+        return byte_to_length(self.lengths[k])
+
 
 def directory(matcher) -> Directory:
-    """The ``Directory`` of a W3 leaf matcher (``is_blocked``), its block infos read once:
-    from the postings file's memory map when it has one (``MappedFile``), in one pass over
-    the term's bytes, else by the matcher, a seek and an unpickle from the file a block."""
-    found = Directory(
-        array("I"),
-        array("d"),
-        array("d"),
-        array("q"),
-        array("q"),
-        array("I"),
-        array("B"),
-        matcher._fixedsize,
-    )
+    """The ``Directory`` of a leaf matcher (``is_blocked``): searcharc's read in place; W3's
+    block infos read once: from the postings file's memory map when it has one
+    (``MappedFile``), in one pass over the term's bytes, else by the matcher, a seek and an
+    unpickle from the file a block."""
+    fixedsize = matcher.format.fixed_value_size()
+    if isinstance(matcher, SkipMatcher):
+        term = matcher.postings
+        return Directory(term.lasts, term.highs, term.shortest, term, fixedsize)
+    found = Directory(array("I"), array("d"), array("B"), W3Blocks(*map(array, "qqIB")), fixedsize)
     mapped = getattr(matcher._postfile, "_map", None)
     if mapped is not None:
         with memoryview(mapped) as view:
             _mapped_blocks(view, matcher._baseoffset, found)
         return found
     for last, weight, length in blocks(matcher):
-        found.lasts.append(last)
-        found.weights.append(weight)
-        found.lengths.append(length)
-        found.starts.append(matcher._dataoffset)
-        found.ends.append(matcher._nextoffset)
-        found.counts.append(matcher._blocklength)
-        found.compressions.append(matcher._compression)
+        _add(found, last, weight, length, matcher._dataoffset, matcher._nextoffset)
+        found.source.counts.append(matcher._blocklength)
+        found.source.compressions.append(matcher._compression)
     return found
+
+
+def _add(found: Directory, last: int, weight: float, length: int, start: int, end: int) -> None:
+    found.lasts.append(last)
+    found.weights.append(weight)
+    found.lengths.append(length)
+    found.source.starts.append(start)
+    found.source.ends.append(end)
 
 
 def _mapped_blocks(view: memoryview, pos: int, found: Directory) -> None:
@@ -116,13 +141,9 @@ def _mapped_blocks(view: memoryview, pos: int, found: Directory) -> None:
         end = pos + 4 + abs(size)
         info = loads(view[pos + 4 : end])  # bytes after a pickle are ignored
         count, last, weight, compression, minlength, _ = info
-        found.lasts.append(last)
-        found.weights.append(weight)
-        found.lengths.append(byte_to_length(minlength))
-        found.starts.append(pos + 4 + len(dumps(info, 2)))
-        found.ends.append(end)
-        found.counts.append(count)
-        found.compressions.append(compression)
+        _add(found, last, weight, minlength, pos + 4 + len(dumps(info, 2)), end)
+        found.source.counts.append(count)
+        found.source.compressions.append(compression)
         if size < 0:
             return
         pos = end
@@ -131,12 +152,38 @@ def _mapped_blocks(view: memoryview, pos: int, found: Directory) -> None:
 def block_of(
     reader, directory: Directory, k: int, values_too: bool
 ) -> tuple[array, array, list[bytes]]:
-    """The postings of a ``directory``'s ``k``-th block in one segment (see ``block_postings``)."""
-    start = directory.starts[k]
-    data = reader._terms._postfile.get(start, directory.ends[k] - start)
-    return _decoded(
-        data, directory.compressions[k], directory.counts[k], directory.fixedsize, values_too
-    )
+    """The postings of a ``directory``'s ``k``-th block in one segment (see ``block_postings``),
+    read from the segment reader's postings file; searcharc's values (positions) are read
+    only if asked for (``BlockValues``), while the reader is open."""
+    postfile, source = reader._terms._postfile, directory.source
+    if isinstance(source, Term):
+        docnums, weights = source.block(postfile, k)
+        if not values_too:
+            return docnums, weights, []
+        return docnums, weights, BlockValues(source, postfile, k, directory.fixedsize, weights)
+    start = source.starts[k]
+    data = postfile.get(start, source.ends[k] - start)
+    return _decoded(data, source.compressions[k], source.counts[k], directory.fixedsize, values_too)
+
+
+class BlockValues(Sequence):
+    """A block's values in searcharc's format, read and checked at the first one asked for:
+    most blocks a query decodes are read for scores, a few for positions (of hits)."""
+
+    __slots__ = ("fixedsize", "found", "k", "postfile", "term", "weights")
+
+    def __init__(self, term: Term, postfile, k: int, fixedsize: int | None, weights) -> None:
+        self.term, self.postfile, self.k = term, postfile, k
+        self.fixedsize, self.weights = fixedsize, weights
+        self.found: list | None = None
+
+    def __len__(self) -> int:
+        return self.term.size(self.k)
+
+    def __getitem__(self, i):
+        if self.found is None:
+            self.found = self.term.values(self.postfile, self.k, self.fixedsize, self.weights)
+        return self.found[i]
 
 
 def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]]:
@@ -146,6 +193,11 @@ def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]
     The docnums and weights are decoded by C loops (``accumulate``, array repetition) where
     W3's own ``_read_ids`` and ``_read_weights`` run a generator a posting.
     """
+    if isinstance(matcher, SkipMatcher):
+        term, postfile, k = matcher.postings, matcher._postfile, matcher._k
+        docnums, weights = term.block(postfile, k)
+        values = term.values(postfile, k, matcher._fixedsize, weights) if values_too else []
+        return docnums, weights, values
     start = matcher._dataoffset
     data = matcher._postfile.get(start, matcher._nextoffset - start)
     return _decoded(
@@ -180,8 +232,8 @@ def _decoded(
 
 
 def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[bytes]] | None:
-    """All postings of a W3 leaf matcher, a block at a time (see ``block_postings``); None for
-    another kind of matcher (the caller reads it a posting at a time)."""
+    """All postings of a leaf matcher (``is_blocked``), a block at a time (see
+    ``block_postings``); None for another kind (the caller reads it a posting at a time)."""
     if not is_blocked(matcher):
         return None
     docnums, weights, values = array("I"), array("f"), []
@@ -215,8 +267,25 @@ def term_postings(reader, fieldname: str, info) -> tuple[array, array, list]:
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
         (length,) = length
-    data = reader._terms._postfile.get(offset, length)
-    return decoded_postings(data, fixedsize)
+    postfile = reader._terms._postfile
+    if is_ours(postfile.get(offset, 4)):
+        return skip_postings(postfile, offset, fixedsize)
+    return decoded_postings(postfile.get(offset, length), fixedsize)
+
+
+def skip_postings(postfile, offset: int, fixedsize: int | None) -> tuple[array, array, list]:
+    """A term's postings in searcharc's format (``blocks``), every block checked, values as
+    ``TermRows`` holds them."""
+    term = term_at(postfile, offset)
+    docnums, weights, values = array("I"), array("f"), []
+    for k in range(len(term.lasts)):
+        block_docnums, block_weights = term.block(postfile, k)
+        docnums.extend(block_docnums)
+        weights.extend(block_weights)
+        if fixedsize != 0:
+            values.extend(term.values(postfile, k, fixedsize, block_weights))
+    fixed = fixedsize is not None and fixedsize >= 0
+    return docnums, weights, b"".join(values) if fixed else values
 
 
 def decoded_postings(data: bytes, fixedsize: int | None) -> tuple[array, array, list | bytes]:

@@ -6,8 +6,9 @@
 Whoosh's own ``SegmentWriter`` analyzes a field token by token through its format's
 ``word_values``, puts every posting in a sorting pool (sized, spilled to disk, merged back),
 then writes it with several Python calls and a length lookup a posting. This writer keeps the
-same documents, stored fields, columns and file format (W3 codec: any Whoosh reader opens the
-index and reads the same postings), but
+same documents, stored fields, columns and file format (searcharc's codec, ``codec.SkipCodec``:
+W3's with postings made for skipping; any Whoosh reader opens the index, wherever searcharc is
+installed, and reads the same postings), but
 
 - inverts a field analyzed by ``ArabicAnalyzer`` in one pass over its words
   (``ArabicAnalyzer.term_positions``), each posting value encoded by the field's own format;
@@ -29,7 +30,7 @@ from whoosh.writing import CLEAR, NO_MERGE, OPTIMIZE, SegmentWriter
 from searcharc.index import rows
 from searcharc.index.merging import log_merge, merge_group
 from searcharc.index.postings_table import Analyzed, PostingTable, analyze, one_pass_fields
-from searcharc.whooshx import encode, generations, postings
+from searcharc.whooshx import codec, encode, generations, postings
 
 
 class TableWriter(SegmentWriter):
@@ -43,6 +44,7 @@ class TableWriter(SegmentWriter):
     """
 
     def __init__(self, ix, memory: int | None = None, keep_older: bool = False, **kwargs):
+        kwargs.setdefault("codec", codec.new_codec())
         try:
             super().__init__(ix, **kwargs)
         except BaseException:  # its segment's files refused: the lock taken first is let go

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress, pairwise
+from itertools import accumulate, compress, pairwise
 
 from searcharc.whooshx import postings as w3
 
@@ -16,7 +17,7 @@ class Postings:
 
     docnums: array = field(default_factory=lambda: array("I"))
     weights: array = field(default_factory=lambda: array("f"))
-    values: list[bytes] = field(default_factory=list)
+    values: Sequence[bytes] = field(default_factory=list)
 
     def _at(self, docnum: int) -> int | None:
         i = bisect_left(self.docnums, docnum)
@@ -73,18 +74,55 @@ def selected(postings: Postings, kept: list[bool]) -> Postings:
 
 def of_block(block: Postings, docnums: list[int]) -> Postings:
     """The postings of a block that are of ``docnums`` (in order, within the block's range):
-    each looked up by bisection when they are few, else each posting looked up in a set."""
+    each looked up by bisection when they are few, else each posting looked up in a set. The
+    values are not read (``Picked``): only those of a few hits ever are."""
     ids = block.docnums
     if len(docnums) * 16 >= len(ids):
         wanted = set(docnums)
-        return selected(block, [docnum in wanted for docnum in ids])
-    at = (bisect_left(ids, docnum) for docnum in docnums)
-    found = [j for j, docnum in zip(at, docnums, strict=True) if j < len(ids) and ids[j] == docnum]
+        found = [j for j, docnum in enumerate(ids) if docnum in wanted]
+    else:
+        at = (bisect_left(ids, docnum) for docnum in docnums)
+        pairs = zip(at, docnums, strict=True)
+        found = [j for j, docnum in pairs if j < len(ids) and ids[j] == docnum]
     return Postings(
         array("I", [ids[j] for j in found]),
         array("f", [block.weights[j] for j in found]),
-        [block.values[j] for j in found] if block.values else [],
+        Picked(block.values, found) if block.values else [],
     )
+
+
+class Picked(Sequence):
+    """Some of a sequence's items (by index), each read from it when asked for."""
+
+    __slots__ = ("indexes", "items")
+
+    def __init__(self, items: Sequence, indexes: list[int]) -> None:
+        self.items, self.indexes = items, indexes
+
+    def __len__(self) -> int:
+        return len(self.indexes)
+
+    def __getitem__(self, i: int):
+        return self.items[self.indexes[i]]
+
+
+class Chained(Sequence):
+    """Sequences end to end, each item read from its own when asked for."""
+
+    __slots__ = ("parts", "starts")
+
+    def __init__(self, parts: list[Sequence]) -> None:
+        self.parts = parts
+        self.starts = list(accumulate(map(len, parts), initial=0))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def __getitem__(self, i: int):
+        if not 0 <= i < self.starts[-1]:
+            raise IndexError(i)
+        k = bisect_right(self.starts, i) - 1
+        return self.parts[k][i - self.starts[k]]
 
 
 def blended(postings: list[Postings]) -> Postings:
@@ -121,5 +159,6 @@ def joined(parts: list[Postings]) -> Postings:
     for part in parts:
         merged.docnums.extend(part.docnums)
         merged.weights.extend(part.weights)
-        merged.values.extend(part.values)
+    if any(part.values for part in parts):
+        merged.values = Chained([part.values for part in parts])
     return merged

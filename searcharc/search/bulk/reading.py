@@ -153,7 +153,7 @@ def _term_blocks(
             continue
         ones, first = here[first:end], end
         if one_term:
-            bound = plan.stats.bound(directory.weights[k], directory.lengths[k])
+            bound = plan.stats.bound(directory.weights[k], directory.length(k))
             if max([wanted.partial[docnum] for docnum in ones]) + bound < wanted.floor:
                 read.dropped.update(ones)
                 continue
