@@ -69,6 +69,7 @@ def test_only_semantic_paths_import_the_model(seed_index_dir):
     `searcharc embed`: a plain query, --help and `embed --help` import neither."""
     for args in (
         ["--help"],
+        ["embed", "--help"],
         ["query", "الإرهاب", "--index", str(seed_index_dir)],
         ["query", "الإرهاب", "--json", "--index", str(seed_index_dir)],
     ):

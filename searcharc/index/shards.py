@@ -69,6 +69,11 @@ def _record(path: Path, data: dict) -> None:
     tmp.replace(path / SHARDS_FILE)
 
 
+def record_generations(path: Path, found: list[int]) -> None:
+    """Record each shard's generation as the index's last commit."""
+    _record(path, {"shards": len(found), "generations": found})
+
+
 def is_sharded(path: Path) -> bool:
     """Whether ``path`` holds an index of two or more shards."""
     return (path / SHARDS_FILE).is_file()
@@ -145,8 +150,7 @@ class ShardedWriter:
         manifest.forget(self.path)
         for writer in self.writers:
             writer.commit(optimize)
-        found = [writer.generation() for writer in self.writers]
-        _record(self.path, {"shards": len(self.writers), "generations": found})
+        record_generations(self.path, [writer.generation() for writer in self.writers])
 
     def cancel(self) -> None:
         for writer in self.writers:

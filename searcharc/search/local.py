@@ -7,7 +7,7 @@ from pathlib import Path
 
 from searcharc.errors import MissingCommit, SearcharcError
 from searcharc.index import store
-from searcharc.search import candidates, facets, hits
+from searcharc.search import candidates, facets, hits, semantic
 from searcharc.search.backend import Backend
 from searcharc.search.ranking import DEFAULT, Ranking
 from searcharc.search.request import Page, Plan, Request
@@ -97,7 +97,12 @@ class LocalIndex(Backend):
     def page(self, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         searcher = self.searcher(request.ranking)
         found = candidates.find(searcher, request, plan)
-        ranked = found.ranked[offset : request.depth]
+        ranked = found.ranked
+        if request.semantic:
+            pool = [c.docnum for c in ranked[: semantic.POOL]]
+            near = semantic.cosines(self.path, searcher.reader(), pool, request.semantic)
+            ranked = semantic.reranked(ranked, near)
+        ranked = ranked[offset : request.depth]
         built = [hits.hit(searcher, self.meta, c, plan.compiled, snippets) for c in ranked]
         counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Page(built, found.total, found.by_root, found.exact, counts)

@@ -12,7 +12,7 @@ from pathlib import Path
 from searcharc.errors import SearcharcError, StaleRequest
 from searcharc.index import store
 from searcharc.records import Hit
-from searcharc.search import candidates, facets, hits
+from searcharc.search import candidates, facets, hits, semantic
 from searcharc.search.local import LocalIndex
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.request import Candidate, Facets, Plan, Request
@@ -37,6 +37,7 @@ class Entry:
     id: str
     docnum: int  # in its shard
     newest: tuple[bool, int] = (False, 0)  # by date: its place (``candidates.newest_first``)
+    cosine: float | None = None  # --semantic: with the query's vector (None: it has none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,7 @@ class Shard:
         found = candidates.find(searcher, request, plan, ties=ids.__getitem__)
         ranked = found.ranked if request.sort == "score" else found.ranked[: request.depth]
         by_date = request.sort == "date"
+        near = self.cosines(reader, ranked, request)
         entries = [
             Entry(
                 found.scores[c.docnum],
@@ -118,6 +120,7 @@ class Shard:
                 ids[c.docnum],
                 c.docnum,
                 candidates.newest_first(searcher, c.docnum) if by_date else (False, 0),
+                near.get(c.docnum),
             )
             for c in ranked
         ]
@@ -127,6 +130,14 @@ class Shard:
             self.held.popitem(last=False)
         counts = facets.count(searcher, found.matched or ()) if request.facets else None
         return Answer(entries, found.total, found.by_root, found.exact, counts, now)
+
+    def cosines(self, reader, ranked: list[Candidate], request: Request) -> dict[int, float]:
+        """--semantic: the cosines of the shard's best POOL with the query (those it has)."""
+        if not request.semantic:
+            return {}
+        pool = [c.docnum for c in ranked[: semantic.POOL]]
+        found = semantic.cosines(self.index.path, reader, pool, request.semantic)
+        return {d: c for d, c in zip(pool, found, strict=True) if c is not None}
 
     def _held(self, request_id: str) -> Held:
         """What request ``request_id`` found, still readable (StaleRequest: its commit is no
