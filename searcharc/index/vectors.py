@@ -167,6 +167,15 @@ def model_of(path: Path) -> str:
         return str(json.loads(file.read(length))["model"])
 
 
-def size_bytes(folder: Path) -> int:
-    """The bytes the vector files of a folder take."""
-    return sum(p.stat().st_size for p in folder.iterdir() if p.name.endswith(SUFFIX))
+def live_vectors(folder: Path, reader) -> tuple[int, int]:
+    """How many live documents of ``reader`` (of the index in ``folder``) have a vector, and
+    the bytes of its segments' vector files."""
+    names = os.listdir(folder)
+    count = size = 0
+    for leaf, _ in reader.leaf_readers():
+        segment = leaf.segment().segment_id()
+        table = segment_table(folder, segment, names)
+        if table is not None:
+            count += sum(not leaf.is_deleted(d) for d in table.docnums.tolist())
+            size += sum((folder / n).stat().st_size for n in chunk_files(folder, segment, names))
+    return count, size

@@ -130,7 +130,7 @@ class LocalIndex(Backend):
 
         reader = self.searcher(DEFAULT).reader()
         words, stems = (stats.distinct([_chunks(reader, name)]) for name in stats.FIELDS)
-        found = stats.counts(reader)
+        found = stats.counts(reader, self.path)
         return stats.index_stats(
             found, words, stems, str(self.path), self.size_bytes(), self.updated(), self.meta
         )

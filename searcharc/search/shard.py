@@ -212,7 +212,7 @@ class Shard:
         """The shard's articles by source and month (``stats``)."""
         from searcharc.search.stats import counts
 
-        return counts(self.reader(generation))
+        return counts(self.reader(generation), self.index.path)
 
     def terms_after(self, generation: Generation, fieldname: str, after: bytes | None) -> list:
         """The shard's next chunk of a field's terms, in order (``stats``)."""

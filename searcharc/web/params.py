@@ -49,7 +49,7 @@ def read(params, option: Option) -> object:
     if option.kind == "choice":
         return choice(params, option.web, option.choices, option.web_default)
     if option.kind == "flag":
-        return params.get(option.web, "") in ("1", "true", "on")
+        return params.get(option.web, "").lower() in ("1", "true", "on")
     return params.get(option.web, option.web_default)
 
 

