@@ -267,6 +267,15 @@ def semantic_table(
             for n in ("R@100", "MRR@10", "nDCG@10")
         )
     )
+    best = {
+        n: max(p[i] for p in PEERS[collection.name].values())
+        for i, n in ((1, "MRR@10"), (2, "nDCG@10"))
+    }
+    meant = results[1][1].measures
+    print(
+        "÷ the best peer: "
+        + ", ".join(f"{n} {meant[n]:.4f} / {best[n]:.3f} = {meant[n] / best[n]:.4f}×" for n in best)
+    )
     if not sweep:
         return default["MRR@10"], {}
     pools = bench_semantic.pools_of(index, collection.queries)
