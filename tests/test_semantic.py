@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import one_line
 
 from searcharc import SearchIndex
 from searcharc.records import Article
@@ -187,17 +188,28 @@ main()
 """
 
 
-def test_a_killed_embed_leaves_the_index_answering_and_the_next_goes_on(tmp_path):
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_a_killed_embed_leaves_the_index_answering_and_the_next_goes_on(tmp_path, how):
+    """Killed, or stopped by Ctrl-C (which says so in one line, exit 130, keeping the
+    articles of the chunk under way that were done)."""
     path = tmp_path / "index"
     SearchIndex.create(path).add(articles())
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_EMBED, str(path)], cwd=tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_EMBED, str(path)],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not any(p.name.endswith(vectors.SUFFIX) for p in path.iterdir()):
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
     time.sleep(0.3)  # somewhere in the next chunk: encoding, writing or committing
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    os.kill(proc.pid, how)
+    _, err = proc.communicate(timeout=60)
+    if how == signal.SIGINT:
+        assert proc.returncode == 130, err
+        assert one_line(err).startswith("searcharc: interrupted: ") and "again" in err
     check = [sys.executable, "-m", "searcharc", "check", "--index", str(path)]
     assert subprocess.run(check, capture_output=True).returncode == 0
     index = SearchIndex.open(path)

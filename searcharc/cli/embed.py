@@ -48,11 +48,22 @@ def embed_command(index: IndexOption = None, jobs: JobsOption = 1) -> None:
     )
     task = bar.add_task("embedding", total=None, rate="")
 
+    embedded = []
+
     def done(count: int) -> None:
+        embedded.append(count)
         bar.advance(task, count)
         speed = bar.tasks[0].speed
         bar.update(task, rate=f"{speed:.1f} articles/s" if speed else "")
 
-    with bar:
-        count = embed(path, jobs, lambda total: bar.update(task, total=total), done)
-    echo_err(f"searcharc: embedded {count} article{'s' if count != 1 else ''} in {path}")
+    try:
+        with bar:
+            embed(path, jobs, lambda total: bar.update(task, total=total), done)
+    except KeyboardInterrupt:
+        echo_err(
+            f"searcharc: interrupted: {sum(embedded):,} articles embedded and kept; "
+            "run searcharc embed again to go on"
+        )
+        raise typer.Exit(130) from None
+    count = sum(embedded)
+    echo_err(f"searcharc: embedded {count:,} article{'s' if count != 1 else ''} in {path}")

@@ -8,6 +8,7 @@ or in ``jobs`` worker processes of one thread each."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,34 +23,34 @@ LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """Articles of one segment without a vector: their docnums and what the model reads."""
+    """Up to CHUNK articles of one segment without a vector: their docnums."""
 
     folder: Path
     segment: str
     docnums: list[int]
-    texts: list[str]
 
 
 def pending(folder: Path) -> list[Pending]:
     """The live articles of a folder's last commit that have no vector, by segment."""
-    ix = store.open_existing(folder)
-    found = []
     names = [p.name for p in folder.iterdir()]
-    with ix.reader() as reader:
+    found = []
+    with store.open_existing(folder).reader() as reader:
         for leaf, _ in reader.leaf_readers():
             segment = leaf.segment().segment_id()
             table = vectors.segment_table(folder, segment, names)
             have = set(table.docnums.tolist()) if table is not None else set()
             docnums = [d for d in leaf.all_doc_ids() if d not in have]
             for start in range(0, len(docnums), CHUNK):
-                part = docnums[start : start + CHUNK]
-                texts = [_lead(leaf.stored_fields(d)) for d in part]
-                found.append(Pending(folder, segment, part, texts))
+                found.append(Pending(folder, segment, docnums[start : start + CHUNK]))
     return found
 
 
-def _lead(fields: dict) -> str:
-    return embedding.lead(fields.get("title") or "", fields.get("body") or "")
+def texts(part: Pending) -> list[str]:
+    """What the model reads of each article of ``part``: its lead (``embedding.lead``)."""
+    with store.open_existing(part.folder).reader() as reader:
+        leaf = next(r for r, _ in reader.leaf_readers() if r.segment().segment_id() == part.segment)
+        fields = [leaf.stored_fields(d) for d in part.docnums]
+    return [embedding.lead(f.get("title") or "", f.get("body") or "") for f in fields]
 
 
 def folders(path: Path) -> list[Path]:
@@ -57,17 +58,19 @@ def folders(path: Path) -> list[Path]:
     return shards.shard_paths(path, shards.count(path) or 1)
 
 
-def encoded(batches: list[list[str]], jobs: int) -> Iterator:
-    """Each batch's vectors, in order: here, or in ``jobs`` worker processes."""
+@contextmanager
+def encoder(jobs: int) -> Iterator[Callable[[list[list[str]]], Iterator]]:
+    """A function giving each batch's vectors in order: here, or in ``jobs`` worker
+    processes of one model thread each."""
     if jobs <= 1:
-        yield from (embedding.passage_vectors(b) for b in batches)
+        yield lambda batches: (embedding.passage_vectors(b) for b in batches)
         return
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
         try:
-            yield from pool.map(embedding.passage_vectors, batches)
+            yield lambda batches: pool.map(embedding.passage_vectors, batches)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -84,24 +87,17 @@ def embed(
     chunks finished, and the articles of the chunk under way that are done)."""
     work = [p for folder in folders(path) for p in pending(folder)]
     started(sum(len(p.docnums) for p in work))
-    batches = [
-        (i, p.texts[s : s + BATCH])
-        for i, p in enumerate(work)
-        for s in range(0, len(p.texts), BATCH)
-    ]
-    made: dict[int, list] = {}
     count = 0
-    try:
-        for (i, _), found in zip(batches, encoded([b for _, b in batches], jobs), strict=False):
-            made.setdefault(i, []).extend(found)
-            if len(made[i]) == len(work[i].docnums):
-                count += save(path, work[i], made.pop(i))
-                done(len(work[i].docnums))
-    except KeyboardInterrupt:
-        for i, rows in made.items():
-            if rows:
-                count += save(path, work[i], rows)
-        raise
+    with encoder(jobs) as encode:
+        for part in work:
+            read = texts(part)
+            rows: list = []
+            try:
+                for found in encode([read[s : s + BATCH] for s in range(0, len(read), BATCH)]):
+                    rows.extend(found)
+            finally:  # Ctrl-C included: what is done is kept
+                count += save(path, part, rows) if rows else 0
+                done(len(rows))
     return count
 
 
