@@ -249,3 +249,24 @@ def test_embed_with_worker_processes_and_its_stats(tmp_path):
     )
     stats = json.loads(found.stdout)
     assert stats["vectors"] == 4 and 4 * 392 < stats["vector_bytes"] < stats["size_bytes"]
+
+
+def test_a_replica_copies_the_vectors_and_ranks_alike(tmp_path, embedded):
+    """The cluster's copy of a commit (``replication.catch_up``) carries the vector files."""
+    from searcharc.cluster import replication
+    from searcharc.index.checksums import Checksums
+
+    sums = Checksums()
+    wanted = replication.listing(embedded, sums)
+    assert any(e.name.endswith(vectors.SUFFIX) for e in wanted)
+
+    def read(name: str, offset: int, size: int) -> bytes:
+        return replication.read_chunk(embedded, name, offset, size)
+
+    replica = tmp_path / "replica"
+    replication.catch_up(replica, wanted, read, sums, set())
+    for query in ("الرياض", "الرياض المنتخب الطاقة"):
+        here = SearchIndex.open(embedded).search(query, semantic=True, snippets=False)
+        there = SearchIndex.open(replica).search(query, semantic=True, snippets=False)
+        assert ids(here) == ids(there)
+    assert SearchIndex.open(replica).stats().vectors == 12
