@@ -270,3 +270,29 @@ def test_a_replica_copies_the_vectors_and_ranks_alike(tmp_path, embedded):
         there = SearchIndex.open(replica).search(query, semantic=True, snippets=False)
         assert ids(here) == ids(there)
     assert SearchIndex.open(replica).stats().vectors == 12
+
+
+def test_eval_semantic_embeds_the_corpus_and_ranks_by_meaning_too(tmp_path):
+    """`searcharc eval --semantic --corpus`: the corpus indexed and embedded, then each
+    question run with --semantic (its run's scores are the re-ranked ones)."""
+    pytest.importorskip("ir_measures")
+    corpus = "".join(f"{a.id}\t{a.body}\n" for a in articles())
+    (tmp_path / "corpus.tsv").write_text(corpus, "utf-8")
+    (tmp_path / "q.tsv").write_text("1\tالرياض المنتخب\n2\tالرياض الطاقة\n", "utf-8")
+    (tmp_path / "qrels").write_text("1 0 sport-2 1\n2 0 economy-2 1\n")
+    runs = {}
+    for flag in ([], ["--semantic"]):
+        run = tmp_path / f"run{len(flag)}.txt"
+        proc = subprocess.run(
+            [sys.executable, "-m", "searcharc", "eval", "--json", "--run", str(run), *flag]
+            + [f"--{n}={tmp_path / f}" for n, f in (("queries", "q.tsv"), ("qrels", "qrels"))]
+            + [f"--corpus={tmp_path / 'corpus.tsv'}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["questions"] == 2
+        runs[bool(flag)] = [line.split() for line in run.read_text().splitlines()]
+    assert sorted(r[2] for r in runs[True]) == sorted(r[2] for r in runs[False])
+    assert [r[4] for r in runs[True]] != [r[4] for r in runs[False]]  # re-scored
