@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, run_cli
+from conftest import SEEDS, one_line, run_cli
 
 from searcharc.index import checksums
 from searcharc.whooshx import generations
@@ -111,3 +116,43 @@ def test_each_shard_is_checked(tmp_path):
     health = {Path(s["path"]).name: s["healthy"] for s in report["shards"]}
     assert health == {"shard-0": True, "shard-1": False}
     assert checksums.read(shard, generations.generations(shard)[-1])  # recorded in each shard
+
+
+NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+def as_user(*args: str) -> subprocess.CompletedProcess:
+    """`searcharc ARGS` as a user without privileges: root (CI's) drops them with setpriv,
+    as root reads every file."""
+    prefix = NOBODY if os.geteuid() == 0 else []
+    command = [*prefix, sys.executable, "-m", "searcharc", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, cwd="/")
+
+
+@pytest.fixture
+def shared_copy(seed_index_dir: Path) -> Iterator[Path]:
+    """A copy of the seed index in a folder any user may enter (pytest's are root's only)."""
+    if os.geteuid() == 0 and (shutil.which("setpriv") is None or as_user("--version").returncode):
+        pytest.skip("setpriv cannot run searcharc as nobody here")
+    folder = Path(tempfile.mkdtemp(prefix="searcharc-perm-"))
+    folder.chmod(0o755)
+    try:
+        yield Path(shutil.copytree(seed_index_dir, folder / "index"))
+    finally:
+        for path in folder.rglob("*"):
+            path.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("command", [("check",), ("check", "--repair"), ("query", "الأمن")])
+@pytest.mark.parametrize("denied", ["folder", "postings"])
+def test_an_index_it_may_not_read_is_one_line_exit_2(shared_copy, command, denied):
+    target = shared_copy if denied == "folder" else next(shared_copy.glob("*.pst"))
+    target.chmod(0)
+    done = as_user(*command, "--index", str(shared_copy))
+    assert done.returncode == 2, done.stdout + done.stderr
+    line = one_line(done.stderr)
+    assert "damaged" not in line
+    assert any(
+        w in line for w in ("cannot be read", "not readable", "no permission", "permission denied")
+    ), line

@@ -5,6 +5,7 @@ with changes, `remove --cluster`, and a node killed mid-index (the next run fini
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -134,6 +135,23 @@ def test_index_on_the_cluster_then_changes_then_remove(nodes, shared, tmp_path):
         "searcharc: no node of the cluster holds shard 4: start one with "
         """ray start --resources '{"searcharc-shard-4": 1}'"""
     ]
+
+
+def test_a_damaged_replica_is_repaired_from_a_healthy_one(nodes, shared, tmp_path):
+    """`searcharc cluster repair`: a replica's damaged file is copied again from the other
+    replica of its shard; both are byte copies again, and the cluster answers as before."""
+    cluster, root, _ = nodes
+    damaged = next(folders(root, 1)[1].glob("*.pst"))
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 100] = bytes(100)
+    damaged.write_bytes(bytes(data[: damaged.stat().st_size]))
+    done = run_cli("cluster", "repair", "--cluster", cluster.address)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # which replica a node's folder serves is Ray's placement: either may be the damaged one
+    assert re.match(r"shard 1 replica (\d): repaired from replica (?!\1)\d \(1 files", done.stdout)
+    check_same(root, shared["local"], tmp_path)
+    again = run_cli("cluster", "repair", "--cluster", cluster.address)
+    assert again.returncode == 0 and again.stdout == "every replica whole\n", again.stdout
 
 
 def test_indexing_while_serving_answers_from_one_commit_then_the_next(nodes, shared, tmp_path):

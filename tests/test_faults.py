@@ -219,3 +219,39 @@ def test_a_read_only_index_is_searched_not_indexed(tmp_path: Path, seed_index_di
             f"searcharc: {ro} is on a read-only file system: it can be searched, not indexed into"
         )
         assert hit_ids(ro) == hit_ids(index)
+
+
+@pytest.fixture(scope="module")
+def two_shards(tmp_path_factory) -> Path:
+    """An index of the seeds in two shards, built once."""
+    folder = tmp_path_factory.mktemp("sharded") / "index"
+    done = run_cli("index", str(SEEDS), "--index", str(folder), "--shards", "2", "-q")
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.mark.parametrize("extension", [".toc", ".id.col", "._stored.col", ".pst"])
+def test_a_damaged_shard_searched_by_a_worker_is_named_in_one_line(two_shards, tmp_path, extension):
+    """Shard 1 is searched in a worker process (shard 0 in the command's own): its decoding
+    error comes back as the damaged file's line, never a worker's traceback."""
+    index = Path(shutil.copytree(two_shards, tmp_path / "index"))
+    shard = index / "shard-1"
+    truncate(max(shard.glob(f"*{extension}")))
+    done = run_cli("query", QUERY, *index_args(index))
+    assert done.returncode == 2, done
+    line = one_line(done.stderr)
+    assert line.startswith(f"searcharc: {shard}/") and "is damaged" in line, line
+
+
+def test_a_worker_whose_shard_does_not_open_answers_its_error(two_shards, tmp_path):
+    from searcharc.errors import DamagedIndex
+    from searcharc.search.workers import Shards
+
+    index = Path(shutil.copytree(two_shards, tmp_path / "index"))
+    garbage(max((index / "shard-1").glob("*.toc")))
+    workers = Shards(index, range(1))
+    try:
+        with pytest.raises(DamagedIndex, match="shard-1/_MAIN_.*toc is damaged"):
+            workers.call("state", {1: ()})
+    finally:
+        workers.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,7 +12,10 @@ from searcharc.cli.commands import index_path, rich_console, use_color
 from searcharc.options import OPTIONS
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from searcharc.index.check import Report
+    from searcharc.index.repair import Repair
 
 IndexOption = declare.annotated(OPTIONS["index"])
 JsonOption = declare.annotated(OPTIONS["json_out"])
@@ -20,14 +23,27 @@ ColorOption = declare.annotated(OPTIONS["color"])
 COLOR_DEFAULT = declare.default(OPTIONS["color"])
 
 
+RepairOption = Annotated[
+    bool,
+    typer.Option(
+        help="Commit the index without its damaged segments and list the articles that left "
+        "with them; the next searcharc index of the same inputs puts them back."
+    ),
+]
+SHOWN_IDS = 10  # ids of a lost segment printed (--json gives them all)
+
+
 def check_command(
     index: IndexOption = None,
     json_out: JsonOption = False,
     color: ColorOption = COLOR_DEFAULT,
+    repair: RepairOption = False,
 ) -> None:
     """Verify every file of the index's last commit against the length and CRC-32 it recorded,
-    and open every segment (each shard of a sharded index). Exit 0 healthy, 1 damaged, 2 no
-    index there or it cannot be read."""
+    and open every segment (each shard of a sharded index). Exit 0 healthy (or repaired), 1
+    damaged (or not repairable), 2 no index there or it cannot be read."""
+    if repair:
+        repair_command(index_path(index), json_out, use_color(declare.plain(color)))
     from searcharc.index.check import check
 
     report = check(index_path(index))
@@ -38,8 +54,45 @@ def check_command(
     raise typer.Exit(report.exit_status)
 
 
-def print_report(report: Report, styled: bool) -> None:
-    """Each segment of each shard with its health (Rich), then one line for the whole."""
+def repair_command(path, json_out: bool, styled: bool) -> None:
+    """`check --repair`: what check found, then what the repair left out and made."""
+    from searcharc.index.repair import repair
+
+    done = repair(path)
+    if json_out:
+        print(jsonout.to_json(done.as_dict()))
+    else:
+        print_repair(done, print_report(done.found, styled))
+    raise typer.Exit(done.exit_status)
+
+
+def print_repair(done: Repair, console: Console) -> None:
+    """Each segment left out with its articles, each new commit, what could not be repaired."""
+    for lost in done.lost:
+        where = f"segment {lost.segment} of {lost.folder}"
+        console.print(f"left out: {where}, {lost.articles:,} articles")
+        if lost.ids is None:
+            console.print("  their ids are unreadable (the id column is damaged too)")
+        else:
+            more = len(lost.ids) - SHOWN_IDS
+            console.print(*(f"  {i}" for i in lost.ids[:SHOWN_IDS]), sep="\n")
+            if more > 0:
+                console.print(f"  … and {more:,} more (--json lists them all)")
+    for folder, generation in done.commits.items():
+        console.print(f"repaired: {folder} at commit {generation}")
+    for line in done.beyond:
+        console.print(f"not repaired: {line}")
+    if done.lost:
+        total = sum(lost.articles for lost in done.lost)
+        console.print(
+            f"{total:,} articles left the index: `searcharc index` of the same inputs puts "
+            "them back (its next run reads every input again)"
+        )
+
+
+def print_report(report: Report, styled: bool) -> Console:
+    """Each segment of each shard with its health (Rich), then one line for the whole; the
+    console it printed on."""
     from rich.console import Console
     from rich.table import Table
 
@@ -53,9 +106,11 @@ def print_report(report: Report, styled: bool) -> None:
         table.add_row(*row)
     console.print(table)
     for folder in report.folders:
-        if folder.generation is not None and not folder.recorded:
+        toc_read = not any(f.problem for f in folder.files if f.segment is None)
+        if folder.generation is not None and not folder.recorded and toc_read:
             console.print(
                 f"{folder.path}: commit {folder.generation} recorded no checksums (made before "
                 "searcharc did): its segments were opened and their document counts compared"
             )
     console.print("healthy" if report.healthy else "damaged")
+    return console

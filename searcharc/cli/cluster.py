@@ -59,6 +59,24 @@ def start_command(
     print(f"{len(placed)} replicas of index {cluster_name(index)} running")
 
 
+@cluster_app.command("repair")
+def repair_command(cluster: ClusterOption = None, index: NameOption = "index") -> None:
+    """Check every replica of the index (each file's length and CRC-32, each segment opened);
+    a damaged one copies its shard again from a replica that is whole. Exit 0 when every
+    replica is whole now, 1 when one is not (no replica of its shard is whole, or it does not
+    answer)."""
+    from searcharc.cluster import require_ray
+
+    if cluster is None:
+        raise SearcharcError("give the cluster's address: --cluster HOST:PORT")
+    require_ray()
+    from searcharc.cluster import remote
+
+    repaired, left = remote.repair(cluster, cluster_name(index), 30.0)
+    print("\n".join([*repaired, *left, "every replica whole" if not left else "damaged"]))
+    raise typer.Exit(1 if left else 0)
+
+
 @cluster_app.command("status")
 def status_command(
     cluster: ClusterOption = None,

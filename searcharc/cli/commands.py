@@ -249,6 +249,9 @@ def guarded(command: Callable[[], int | None]) -> int:
     except BrokenPipeError:  # the reader went away (| head): stop quietly, as grep does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except PermissionError as exc:  # a file of the index this user may not open
+        echo_err(f"searcharc: {exc.filename or 'a file'}: permission denied")
+        return 2
     except Exception as exc:  # a bug: still one line, and a way to report it
         echo_err(f"searcharc: internal error: {type(exc).__name__}: {exc}")
         return 2

@@ -94,7 +94,11 @@ class Replica:
                 from searcharc.cluster.writing import ShardFiles
 
                 self.writing = ShardFiles(self.folder())
-            return getattr(self.writing, method)(*args)
+            try:
+                return getattr(self.writing, method)(*args)
+            finally:
+                if method == "repair":  # the files searched were replaced: read them anew
+                    self.opened = None
 
         return answered(run)
 

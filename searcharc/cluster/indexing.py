@@ -268,3 +268,34 @@ def remove_from_cluster(cluster: Cluster, ids: Iterable[str]) -> list[str]:
         raise
     writer.commit()
     return missing
+
+
+def repair_cluster(cluster: Cluster) -> tuple[list[str], list[str]]:
+    """Each replica checked; a damaged one copies its shard's commit again from a healthy
+    replica of the shard (as a replica catches up: every file's CRC-32 checked). A line for
+    each replica repaired, and one for each damaged or silent one left as it is."""
+    repaired, left = [], []
+    for shard, replicas in enumerate(cluster.replicas):
+        health = [_healthy(r) for r in replicas]
+        source = next((r for r, ok in zip(replicas, health, strict=True) if ok), None)
+        for replica, ok in zip(replicas, health, strict=True):
+            who = f"shard {shard} replica {replica.replica}"
+            if ok is None:
+                left.append(f"{who}: does not answer (searcharc cluster status)")
+            elif not ok and source is None:
+                left.append(f"{who}: damaged, and no replica of the shard is whole to copy")
+            elif not ok:
+                copied = replica.files("repair", (source,))
+                repaired.append(
+                    f"{who}: repaired from replica {source.replica} ({copied.files} files, "
+                    f"{copied.bytes:,} bytes copied)"
+                )
+    return repaired, left
+
+
+def _healthy(replica: Replica) -> bool | None:
+    """Whether a replica's commit checks whole; None when it does not answer."""
+    try:
+        return replica.files("healthy", ())
+    except SearcharcError:
+        return None

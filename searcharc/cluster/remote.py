@@ -218,3 +218,9 @@ def remove(
     """`searcharc remove --cluster`: the ids not in the index, and the replicas left behind."""
     with opened(address, name, lock_timeout) as cluster:
         return indexing.remove_from_cluster(cluster, ids), cluster.lagging
+
+
+def repair(address: str, name: str, lock_timeout: float) -> tuple[list[str], list[str]]:
+    """`searcharc cluster repair`: the replicas repaired, and those left as they were."""
+    with opened(address, name, lock_timeout) as cluster:
+        return indexing.repair_cluster(cluster)

@@ -176,6 +176,20 @@ class ShardFiles:
                 raise SearcharcError(f"shard {self.shard}: a primary is not copied into")
             return replication.catch_up(self.folder, wanted, read, self.sums, self.recorded())
 
+    def healthy(self) -> bool:
+        """Whether the shard's recorded commit (its latest when none is) checks whole
+        (``searcharc.index.check``: every file's length and CRC-32, every segment opened)."""
+        from searcharc.index.check import check_folder
+
+        recorded = self.recorded()
+        return check_folder(self.folder, max(recorded) if recorded else None).healthy
+
+    def repair(self, source: Source) -> replication.Copied:
+        """Copy the files that differ from ``source`` (a healthy replica of the shard) again,
+        every file read anew: a CRC remembered from before the damage proves nothing."""
+        self.sums = replication.Checksums()
+        return self.catch_up(source)
+
     # what the node knows of the cluster
 
     def record(self, commit: ClusterCommit) -> bool:

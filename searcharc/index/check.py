@@ -71,13 +71,19 @@ def folder_dict(folder: FolderCheck) -> dict:
     }
 
 
-def check(path: Path) -> Report:
-    """Check the index at ``path``; SearcharcError when there is none or it cannot be read."""
+def shard_count(path: Path) -> int:
+    """The shard count of the index at ``path``; SearcharcError when there is none."""
     if not path.is_dir():
         raise SearcharcError(f"no index at {path}")
     count = shards.count(path)
     if count is None:
         raise SearcharcError(f"{path} holds no searcharc index")
+    return count
+
+
+def check(path: Path) -> Report:
+    """Check the index at ``path``; SearcharcError when there is none or it cannot be read."""
+    count = shard_count(path)
     recorded = shards.generations(path, count)
     folders = shards.shard_paths(path, count)
     try:

@@ -25,8 +25,9 @@ def _holder(lock_path: Path) -> str:
 
 
 @contextmanager
-def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
-    """Hold the index's write lock, waiting up to ``timeout`` seconds for another writer."""
+def writer_lock(index_dir: Path, timeout: float, waited: str | None = None) -> Iterator[None]:
+    """Hold the index's write lock, waiting up to ``timeout`` seconds for another writer;
+    ``waited``: what the refusal then says (by default, that it gave up after ``timeout``)."""
     lock_path = index_dir / LOCK_FILE
     if index_dir.exists() and not index_dir.is_dir():
         raise SearcharcError(f"{index_dir} is a file, not an index folder")
@@ -45,9 +46,9 @@ def writer_lock(index_dir: Path, timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
+                    waited = waited or f"gave up after {timeout:g} s (--lock-timeout)"
                     raise SearcharcError(
-                        f"{index_dir} is being written by {_holder(lock_path)}; "
-                        f"gave up after {timeout:g} s (--lock-timeout)"
+                        f"{index_dir} is being written by {_holder(lock_path)}; {waited}"
                     ) from None
                 time.sleep(POLL_SECONDS)
         holder = f"pid {os.getpid()} ({' '.join(['searcharc', *sys.argv[1:]])[:200]})\n"

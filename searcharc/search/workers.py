@@ -10,9 +10,10 @@ import sys
 from contextlib import suppress
 from pathlib import Path
 
-from searcharc.errors import ShardUnavailable
+from searcharc.errors import SearcharcError, ShardUnavailable
 from searcharc.index import shards
 from searcharc.search.shard import Shard
+from searcharc.whooshx.damage import reading
 
 Call = tuple[str, tuple]  # a method of ``Shard`` and its arguments
 Reply = tuple[bool, object]  # failed, and the value or the exception
@@ -79,19 +80,33 @@ class Worker:
         self.process.wait()
 
 
+def answer(shard: Shard, path: Path, method: str, args: tuple) -> object:
+    """``method`` of the shard at ``path``: a read that fails on a damaged file is its
+    one-line ``DamagedIndex`` (``damage.reading``), wherever the shard is searched."""
+    with reading(path):
+        return getattr(shard, method)(*args)
+
+
 def serve(path: Path, calls, answers) -> None:
-    """Answer the calls of a ``Worker`` (pickled on ``calls``) until they end."""
-    shard = Shard(path)
+    """Answer the calls of a ``Worker`` (pickled on ``calls``) until they end; the shard is
+    opened at the first, so that a shard that cannot be opened answers with its error."""
+    shard = None
     while True:
         try:
             method, args = pickle.load(calls)
         except EOFError:
             return
         try:
-            found = (False, getattr(shard, method)(*args))
+            with reading(path):
+                shard = shard or Shard(path)
+            found = (False, answer(shard, path, method, args))
         except Exception as exc:  # sent back to be raised by the caller
             found = (True, exc)
-        pickle.dump(found, answers, pickle.HIGHEST_PROTOCOL)
+        try:
+            reply = pickle.dumps(found, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an exception that does not pickle: its line, as the caller's
+            reply = pickle.dumps((True, SearcharcError(f"shard {path}: {found[1]}")))
+        answers.write(reply)
         answers.flush()
 
 
@@ -128,7 +143,11 @@ class Shards:
         for i, worker in remote.items():
             worker.send(method, *args[i])
         try:
-            done = {i: getattr(s, method)(*args[i]) for i, s in self.here.items() if i in args}
+            done = {
+                i: answer(s, self.paths[i], method, args[i])
+                for i, s in self.here.items()
+                if i in args
+            }
         finally:  # every answer read, even after a failure: the next call's are its own
             replies = {i: worker.receive() for i, worker in remote.items()}
         for i, (failed, value) in replies.items():

@@ -14,7 +14,8 @@ from struct import Struct
 from whoosh.index import TOC, FileIndex
 
 from searcharc.errors import DamagedIndex, SearcharcError
-from searcharc.whooshx.generations import INDEX_NAME, generations, toc_name
+from searcharc.index import checksums
+from searcharc.whooshx.generations import INDEX_NAME, generations, segment_of, toc_name
 from searcharc.whooshx.storage import MappedStorage
 
 TYPE_CHECKING = False  # as typing's, which a cold query does not import
@@ -37,15 +38,52 @@ class Damage:
 
 
 def diagnose(path: Path) -> Damage | None:
-    """The first file of the folder's last commit that does not read; None when all do."""
+    """The first file of the folder's last commit that does not read; None when all do. A
+    commit that recorded its files' checksums is judged by them (lengths first, then CRC-32s:
+    the cost of reading the files once, in C); an older one by decoding its files (``scan``).
+    PermissionError goes on: a file that may not be read is not damaged."""
     found = generations(path)
     if not found:
         return None
     storage = MappedStorage(str(path))
     try:
         toc = TOC.read(storage, INDEX_NAME, found[-1])
+    except PermissionError:
+        raise
     except Exception:
         return Damage(toc_name(found[-1]))
+    try:
+        entries = checksums.read(path, found[-1])
+    except PermissionError:
+        raise
+    except (OSError, ValueError):  # a damaged checksums file: the files are decoded instead
+        entries = None
+    if entries is None:
+        return scan(path, storage, toc)
+    return mismatch(path, entries, {s.segment_id(): s.doc_count() for s in toc.segments})
+
+
+def mismatch(
+    path: Path, entries: list[checksums.FileEntry], counts: dict[str, int]
+) -> Damage | None:
+    """The first file whose length, then whose CRC-32, is not the one recorded."""
+
+    def damage(entry: checksums.FileEntry) -> Damage:
+        segment = segment_of(entry.name)
+        return Damage(entry.name, segment, counts.get(segment or "", 0))
+
+    for entry in entries:
+        if not (path / entry.name).is_file() or (path / entry.name).stat().st_size != entry.size:
+            return damage(entry)
+    for entry in sorted(entries, key=lambda e: e.size):
+        if checksums.file_crc(path / entry.name) != entry.crc:
+            return damage(entry)
+    return None
+
+
+def scan(path: Path, storage, toc) -> Damage | None:
+    """The first segment file that does not decode: its term file, its postings file against
+    the term infos, its stored fields and sortable columns (a commit without checksums)."""
     for segment in toc.segments:
         file = segment_damage(storage, path, segment) or column_damage(storage, segment, toc.schema)
         if file is not None:
@@ -63,12 +101,16 @@ def segment_damage(storage, path: Path, segment) -> str | None:
             return file
     try:
         terms = W3Codec().terms_reader(storage, segment)
+    except PermissionError:
+        raise
     except Exception:
         return terms_file
     try:
         return (
             None if postings_read(terms, (path / postings_file).stat().st_size) else postings_file
         )
+    except PermissionError:
+        raise
     except Exception:
         return terms_file
     finally:
@@ -95,6 +137,8 @@ def column_damage(storage, segment, schema) -> str | None:
                         stored[docnum]
                 else:
                     list(perdoc.column_reader(name, column))
+            except PermissionError:
+                raise
             except Exception:
                 return W3Codec.column_filename(segment, name)
         return None
@@ -162,6 +206,11 @@ def damaged_error(path: Path, damage: Damage) -> DamagedIndex:
     )
 
 
+def unreadable(path: Path, exc: PermissionError) -> SearcharcError:
+    """The one line of an index file this process may not read."""
+    return SearcharcError(f"{path} cannot be read: {exc.strerror}: {exc.filename or path}")
+
+
 @contextmanager
 def reading(path: Path) -> Iterator[None]:
     """Reads of the index at ``path``: a failure that a damaged file explains becomes
@@ -170,8 +219,13 @@ def reading(path: Path) -> Iterator[None]:
         yield
     except SearcharcError:
         raise
+    except PermissionError as exc:
+        raise unreadable(path, exc) from None
     except Exception as exc:
-        damage = diagnose(path)
+        try:
+            damage = diagnose(path)
+        except PermissionError as denied:
+            raise unreadable(path, denied) from None
         if damage is None:
             raise
         raise damaged_error(path, damage) from exc

@@ -11,7 +11,7 @@ from pathlib import Path
 from whoosh.index import TOC
 
 from searcharc.index import checksums
-from searcharc.whooshx.storage import MappedStorage
+from searcharc.whooshx.storage import MappedStorage, SyncedStorage, sync
 
 INDEX_NAME = "MAIN"
 TOC_FILE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
@@ -80,6 +80,44 @@ def clean(path: Path, keep: set[int]) -> list[str]:
             file.unlink(missing_ok=True)
             gone.append(file.name)
     return gone
+
+
+def commit(folder: Path, schema, segments: list, generation: int, new: set[str]) -> None:
+    """Write the commit ``generation`` of ``segments`` durably: the ``new`` segments' files,
+    then the commit's checksums (``searcharc.index.checksums``), then their folder, are synced
+    before the TOC that names them is written, then the TOC and the folder again
+    (``SyncedStorage``)."""
+    names = segment_files(folder, {s.segment_id() for s in segments})
+    for name in names:
+        if segment_of(name) in new:
+            sync(folder / name)
+    checksums.record(folder, generation, names, generation - 1)
+    sync(folder)
+    TOC(schema, segments, generation).write(SyncedStorage(str(folder)), INDEX_NAME)
+
+
+def without(path: Path, drop: set[str]) -> int:
+    """A new commit of the folder's last one without the segments ``drop`` (their files and
+    the older commit's deleted once it is written): its generation."""
+    last = generations(path)[-1]
+    toc = TOC.read(MappedStorage(str(path)), INDEX_NAME, last)
+    kept = [s for s in toc.segments if s.segment_id() not in drop]
+    commit(path, toc.schema, kept, last + 1, set())
+    clean(path, {last + 1})
+    return last + 1
+
+
+def live_ids(path: Path, generation: int, segment: str) -> list[str]:
+    """The ids of a segment's live documents, read from its id column (a damaged file's
+    decoding error raised as it comes)."""
+    from whoosh.reading import SegmentReader
+
+    storage = MappedStorage(str(path))
+    toc = TOC.read(storage, INDEX_NAME, generation)
+    found = next(s for s in toc.segments if s.segment_id() == segment)
+    with SegmentReader(storage, toc.schema, found) as reader:
+        column = reader.column_reader("id")
+        return [column[n] for n in reader.all_doc_ids()]
 
 
 def searcher_at(ix, generation: int):

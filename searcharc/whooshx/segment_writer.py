@@ -26,11 +26,10 @@ from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
 from whoosh.writing import CLEAR, NO_MERGE, OPTIMIZE, SegmentWriter
 
-from searcharc.index import checksums, rows
+from searcharc.index import rows
 from searcharc.index.merging import log_merge, merge_group
 from searcharc.index.postings_table import Analyzed, PostingTable, analyze, one_pass_fields
 from searcharc.whooshx import encode, generations, postings
-from searcharc.whooshx.storage import SyncedStorage, sync
 
 
 class TableWriter(SegmentWriter):
@@ -179,27 +178,15 @@ class TableWriter(SegmentWriter):
             raise
 
     def _commit_toc(self, segments: list) -> None:
-        """Write the commit's table of contents durably: the new segments' files, then the
-        commit's checksums (``searcharc.index.checksums``), then their folder, are synced
-        before the TOC that names them is written, then the TOC and the folder again
-        (``SyncedStorage``). Then delete the files no other commit reads unless
-        ``keep_older`` (a cluster replica serves its last recorded commit until the next is
-        recorded: ``searcharc.whooshx.generations.clean`` deletes them then)."""
-        from whoosh.index import TOC
-
+        """Write the commit's table of contents durably (``generations.commit``), then delete
+        the files no other commit reads unless ``keep_older`` (a cluster replica serves its
+        last recorded commit until the next is recorded: ``generations.clean`` deletes them
+        then)."""
         folder = Path(self.storage.folder)
         listed = {s.segment_id() for s in segments}
         new = listed - {s.segment_id() for s in self.segments}
         self._carry_vectors(folder, segments, listed, new)
-        names = generations.segment_files(folder, listed)
-        for name in names:
-            if generations.segment_of(name) in new:
-                sync(folder / name)
-        checksums.record(folder, self.generation, names, self.generation - 1)
-        sync(folder)
-        TOC(self.schema, segments, self.generation).write(
-            SyncedStorage(str(folder)), self.indexname
-        )
+        generations.commit(folder, self.schema, segments, self.generation, new)
         if not self.keep_older:
             generations.clean(folder, {self.generation})
 
