@@ -6,7 +6,7 @@ query, all in one run.
 
 The index is a copy of the bench's (``cp -r /tmp/bulkbench/idx30k /tmp/yours/``: it gets
 vectors). ``--sample N`` embeds N of its articles (chunks of `searcharc embed` spread evenly
-over the segments, through its own functions: ``pending``, ``texts`` and ``save``), so that a sample of
+over the segments, through its own functions: ``pending``, ``texts`` and ``Unsaved``), so that a sample of
 the 30k stands for the whole (a query's cost does not depend on how many articles have a
 vector: it reads the 100 it re-ranks). Then each query of the bench's queries file runs
 warm, interleaved: plain, --semantic, and the model's encoding of it alone.
@@ -34,13 +34,14 @@ def embed_sample(path: Path, sample: int) -> tuple[int, float]:
     chosen = work[::step][:wanted]
     embedding.model()  # loaded before the clock
     started = time.perf_counter()
-    done = 0
+    unsaved = job.Unsaved(path)
     for part in chosen:
         read = job.texts(part)
         batches = [read[s : s + job.BATCH] for s in range(0, len(read), job.BATCH)]
         rows = [v for batch in batches for v in embedding.passage_vectors(batch)]
-        done += job.save(path, part, rows)
-    return done, time.perf_counter() - started
+        unsaved.add(part, rows)
+        unsaved.save()
+    return unsaved.count, time.perf_counter() - started
 
 
 def timed(run) -> float:

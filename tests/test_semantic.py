@@ -181,7 +181,7 @@ def test_a_sharded_index_ranks_as_one_index(tmp_path, embedded):
 KILLED_EMBED = """
 import sys
 from searcharc.index import embedding
-embedding.CHUNK, embedding.BATCH = 2, 1
+embedding.CHUNK, embedding.BATCH, embedding.SAVE_EVERY = 2, 1, 0
 from searcharc.cli.app import main
 sys.argv = ["searcharc", "embed", "--index", sys.argv[1]]
 main()

@@ -7,6 +7,7 @@ or in ``jobs`` worker processes of one thread each."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from searcharc.analysis import embedding
 from searcharc.index import shards, store, vectors
 from searcharc.index.lock import writer_lock
 
-CHUNK = 64  # articles a vector file (and a commit)
+CHUNK = 64  # articles read and encoded at a time
 BATCH = 8  # articles a call of the model
+SAVE_EVERY = 120.0  # seconds of work a vector file (and a commit) holds at most: a kill loses
+# no more; fewer, larger files than one a chunk (a 300k archive: hundreds, not thousands)
 LOCK_TIMEOUT = 30.0  # seconds to wait for another writer
 
 
@@ -87,28 +90,56 @@ def embed(
     chunks finished, and the articles of the chunk under way that are done)."""
     work = [p for folder in folders(path) for p in pending(folder)]
     started(sum(len(p.docnums) for p in work))
-    count = 0
+    unsaved = Unsaved(path)
     with encoder(jobs) as encode:
-        for part in work:
-            read = texts(part)
-            rows: list = []
-            try:
-                for found in encode([read[s : s + BATCH] for s in range(0, len(read), BATCH)]):
-                    rows.extend(found)
-            finally:  # Ctrl-C included: what is done is kept
-                count += save(path, part, rows) if rows else 0
-                done(len(rows))
-    return count
+        try:
+            for part in work:
+                if unsaved.rows and (unsaved.part.folder, unsaved.part.segment) != (
+                    part.folder,
+                    part.segment,
+                ):
+                    unsaved.save()
+                read = texts(part)
+                rows: list = []
+                try:
+                    for found in encode([read[s : s + BATCH] for s in range(0, len(read), BATCH)]):
+                        rows.extend(found)
+                finally:  # Ctrl-C included: what is done is kept
+                    unsaved.add(part, rows)
+                    done(len(rows))
+                if time.monotonic() - unsaved.since >= SAVE_EVERY:
+                    unsaved.save()
+        finally:
+            unsaved.save()
+    return unsaved.count
 
 
-def save(path: Path, part: Pending, rows: list) -> int:
-    """Write the vectors of the first ``len(rows)`` articles of ``part`` and commit them; how
-    many."""
-    values, scales = vectors.quantized(rows)
-    docnums = part.docnums[: len(rows)]
-    vectors.write_chunk(part.folder, part.segment, docnums, values, scales, embedding.MODEL)
-    commit(path, part.folder)
-    return len(rows)
+class Unsaved:
+    """The vectors of one segment's articles made since the last vector file was saved."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.part: Pending | None = None
+        self.docnums: list[int] = []
+        self.rows: list = []
+        self.since = time.monotonic()
+        self.count = 0  # saved
+
+    def add(self, part: Pending, rows: list) -> None:
+        self.part = part
+        self.docnums += part.docnums[: len(rows)]
+        self.rows += rows
+
+    def save(self) -> None:
+        """Write them as a vector file of their segment and commit it."""
+        docnums, rows = self.docnums, self.rows  # taken first: a Ctrl-C in here and the
+        self.docnums, self.rows, self.since = [], [], time.monotonic()  # save after: no twice
+        if rows:
+            values, scales = vectors.quantized(rows)
+            folder, segment = self.part.folder, self.part.segment
+            vectors.write_chunk(folder, segment, docnums, values, scales, embedding.MODEL)
+            commit(self.path, folder)
+            self.count += len(rows)
 
 
 def commit(path: Path, folder: Path) -> None:

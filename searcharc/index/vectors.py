@@ -176,6 +176,6 @@ def live_vectors(folder: Path, reader) -> tuple[int, int]:
         segment = leaf.segment().segment_id()
         table = segment_table(folder, segment, names)
         if table is not None:
-            count += sum(not leaf.is_deleted(d) for d in table.docnums.tolist())
+            count += sum(not leaf.is_deleted(d) for d in set(table.docnums.tolist()))
             size += sum((folder / n).stat().st_size for n in chunk_files(folder, segment, names))
     return count, size
