@@ -296,3 +296,24 @@ def test_eval_semantic_embeds_the_corpus_and_ranks_by_meaning_too(tmp_path):
         runs[bool(flag)] = [line.split() for line in run.read_text().splitlines()]
     assert sorted(r[2] for r in runs[True]) == sorted(r[2] for r in runs[False])
     assert [r[4] for r in runs[True]] != [r[4] for r in runs[False]]  # re-scored
+
+
+def test_the_api_and_the_page_take_semantic(embedded):
+    """semantic=1 on /api/search (and on the page, whose links keep it) is --semantic."""
+    from urllib.parse import quote
+    from urllib.request import urlopen
+
+    from conftest import served
+
+    index = SearchIndex.open(embedded)
+    query = "الرياض المنتخب الطاقة"
+    with served(embedded) as base:
+        found = {}
+        for flag in ("0", "1"):
+            with urlopen(f"{base}api/search?q={quote(query)}&limit=12&semantic={flag}") as answer:
+                found[flag] = [h["id"] for h in json.loads(answer.read())["hits"]]
+        with urlopen(f"{base}?q={quote(query)}&semantic=1&limit=2") as answer:
+            page = answer.read().decode()
+    assert found["1"] == ids(index.search(query, limit=12, semantic=True))
+    assert found["0"] == ids(index.search(query, limit=12))
+    assert 'name="semantic" value="1" checked' in page and "semantic=True" in page
