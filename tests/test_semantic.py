@@ -317,3 +317,12 @@ def test_the_api_and_the_page_take_semantic(embedded):
     assert found["1"] == ids(index.search(query, limit=12, semantic=True))
     assert found["0"] == ids(index.search(query, limit=12))
     assert 'name="semantic" value="1" checked' in page and "semantic=True" in page
+
+
+def test_an_empty_index_embeds_nothing_and_answers(tmp_path):
+    path = tmp_path / "index"
+    SearchIndex.create(path)
+    assert embedding_job.embed(path) == 0
+    index = SearchIndex.open(path)
+    assert index.search("الرياض", semantic=True).total == 0
+    assert (index.stats().vectors, index.stats().vector_bytes) == (0, 0)

@@ -38,8 +38,7 @@ def pending(folder: Path) -> list[Pending]:
     names = [p.name for p in folder.iterdir()]
     found = []
     with store.open_existing(folder).reader() as reader:
-        for leaf, _ in reader.leaf_readers():
-            segment = leaf.segment().segment_id()
+        for leaf, _, segment in vectors.leaves(reader):
             table = vectors.segment_table(folder, segment, names)
             have = set(table.docnums.tolist()) if table is not None else set()
             docnums = [d for d in leaf.all_doc_ids() if d not in have]
@@ -51,7 +50,7 @@ def pending(folder: Path) -> list[Pending]:
 def texts(part: Pending) -> list[str]:
     """What the model reads of each article of ``part``: its lead (``embedding.lead``)."""
     with store.open_existing(part.folder).reader() as reader:
-        leaf = next(r for r, _ in reader.leaf_readers() if r.segment().segment_id() == part.segment)
+        leaf = next(r for r, _, segment in vectors.leaves(reader) if segment == part.segment)
         fields = [leaf.stored_fields(d) for d in part.docnums]
     return [embedding.lead(f.get("title") or "", f.get("body") or "") for f in fields]
 

@@ -167,13 +167,19 @@ def model_of(path: Path) -> str:
         return str(json.loads(file.read(length))["model"])
 
 
+def leaves(reader) -> list[tuple[object, int, str]]:
+    """A reader's segments: each one's reader, first docnum and id (none for an empty index,
+    whose reader has no segment)."""
+    found = reader.leaf_readers()
+    return [(leaf, offset, leaf.segment().segment_id()) for leaf, offset in found if leaf.segment()]
+
+
 def live_vectors(folder: Path, reader) -> tuple[int, int]:
     """How many live documents of ``reader`` (of the index in ``folder``) have a vector, and
     the bytes of its segments' vector files."""
     names = os.listdir(folder)
     count = size = 0
-    for leaf, _ in reader.leaf_readers():
-        segment = leaf.segment().segment_id()
+    for leaf, _, segment in leaves(reader):
         table = segment_table(folder, segment, names)
         if table is not None:
             count += sum(not leaf.is_deleted(d) for d in set(table.docnums.tolist()))

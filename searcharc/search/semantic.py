@@ -33,12 +33,12 @@ def cosines(folder: Path, reader, docnums: list[int], query) -> list[float | Non
 
     names = os.listdir(folder)
     found: dict[int, float | None] = {}
-    leaves = reader.leaf_readers()
-    for number, (leaf, offset) in enumerate(leaves):
+    leaves = vectors.leaves(reader)
+    for number, (_, offset, segment) in enumerate(leaves):
         end = leaves[number + 1][1] if number + 1 < len(leaves) else reader.doc_count_all()
         inside = [d for d in docnums if offset <= d < end]
         if inside:
-            table = vectors.segment_table(folder, leaf.segment().segment_id(), names)
+            table = vectors.segment_table(folder, segment, names)
             local = [d - offset for d in inside]
             found.update(zip(inside, vectors.similarities(table, local, query), strict=True))
     return [found.get(d) for d in docnums]
