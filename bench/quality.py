@@ -2,6 +2,7 @@
 
     python bench/quality.py            # every collection, every row
     python bench/quality.py --only qqa23
+    python bench/quality.py --semantic [--sweep]   # the shipped default with and without it
 
 Each row adds one step of searcharc's analysis or ranking, so that every choice is a measured
 step; the peers' rows are the published BM25 baselines on exactly these questions. Our rows
@@ -196,9 +197,13 @@ def evaluate_row(
     return measure(collection.qrels, run), took
 
 
-def print_table(collection: Collection, results: list[tuple[str, Evaluation, float]]) -> None:
+def print_table(
+    collection: Collection,
+    results: list[tuple[str, Evaluation, float]],
+    margin: float | None = None,
+) -> None:
     best = {i: max(p[i] for p in PEERS[collection.name].values()) for i in range(3)}
-    margin = MARGINS[collection.name]
+    margin = MARGINS[collection.name] if margin is None else margin
     left_out = results[0][1].left_out
     print(
         f"\n### {collection.name}: {results[0][1].questions} questions"
@@ -226,15 +231,94 @@ def print_table(collection: Collection, results: list[tuple[str, Evaluation, flo
     print(f"bar (best peer, +{margin:.0%} on MRR/nDCG): {verdict}")
 
 
+SEMANTIC_MARGIN = 0.05  # issue 27: --semantic MRR@10 and nDCG@10 this much above the best peer
+WEIGHTS = [round(0.05 * i, 2) for i in range(21)]
+
+
+def semantic_table(
+    collection: Collection, workdir: Path, cache: dict, sweep: bool
+) -> tuple[float, dict[float, float]]:
+    """The shipped default with and without --semantic on one collection, the gain's
+    paired-bootstrap intervals and the issue's bars; with ``sweep``, MRR@10 by weight."""
+    import semantic as bench_semantic
+
+    if collection.corpus not in cache:
+        path = Path(tempfile.mkdtemp(dir=workdir))
+        started = time.perf_counter()
+        cache[collection.corpus] = index_corpus(collection.corpus, path, embedded=True)
+        print(
+            f"(indexed and embedded {collection.corpus.name}: {time.perf_counter() - started:.0f} s)"
+        )
+    index = cache[collection.corpus]
+    results, runs = [], {}
+    for label, flag in (("(h) shipped default", False), ("(s) + --semantic", True)):
+        started = time.perf_counter()
+        runs[flag] = run_queries(index, collection.queries, semantic=flag)
+        took = (time.perf_counter() - started) * 1000 / max(1, len(collection.queries))
+        results.append((label, measure(collection.qrels, runs[flag]), took))
+    print_table(collection, results, SEMANTIC_MARGIN)
+    for line in bench_semantic.gain_lines(collection.qrels, runs[False], runs[True]):
+        print(line)
+    default = results[0][1].measures
+    print(
+        "vs the default: "
+        + ", ".join(
+            f"{n} {results[1][1].measures[n] - default[n]:+.3f}"
+            for n in ("R@100", "MRR@10", "nDCG@10")
+        )
+    )
+    best = {
+        n: max(p[i] for p in PEERS[collection.name].values())
+        for i, n in ((1, "MRR@10"), (2, "nDCG@10"))
+    }
+    meant = results[1][1].measures
+    print(
+        "÷ the best peer: "
+        + ", ".join(f"{n} {meant[n]:.4f} / {best[n]:.3f} = {meant[n] / best[n]:.4f}×" for n in best)
+    )
+    if not sweep:
+        return default["MRR@10"], {}
+    pools = bench_semantic.pools_of(index, collection.queries)
+    return default["MRR@10"], bench_semantic.swept(collection.qrels, pools, WEIGHTS)
+
+
+def print_sweep(default: dict[str, float], sweeps: dict[str, dict[float, float]]) -> None:
+    """MRR@10 by weight on each collection, relative to the default's, and the rule's choice:
+    the weight whose smallest relative gain over the collections is largest."""
+    names = list(sweeps)
+    print("\nweight " + " ".join(f"{n[:18]:>18}" for n in names) + "   least gain")
+    for weight in WEIGHTS:
+        gains = [sweeps[n][weight] / default[n] - 1 for n in names]
+        cells = " ".join(
+            f"{sweeps[n][weight]:11.3f} {g:+6.1%}" for n, g in zip(names, gains, strict=True)
+        )
+        print(f"{weight:6.2f} {cells}   {min(gains):+6.1%}")
+    best = max(WEIGHTS, key=lambda w: min(sweeps[n][w] / default[n] - 1 for n in names))
+    print(f"rule (largest least relative MRR@10 gain): weight {best}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="a collection name containing this text")
     parser.add_argument("--rows", help="comma-separated row prefixes, e.g. a,h")
+    parser.add_argument("--semantic", action="store_true", help="the default with --semantic")
+    parser.add_argument("--sweep", action="store_true", help="with --semantic: MRR@10 by weight")
+    parser.add_argument(
+        "--lead-words",
+        type=int,
+        help="with --semantic: embed this many words (default: as shipped)",
+    )
     args = parser.parse_args()
     found = [c for c in collections() if not args.only or args.only in c.name]
     if not found:
         print(f"skipped: no evaluation data under {DATA} (set SEARCHARC_DATA)", file=sys.stderr)
         return 0
+    if args.semantic:
+        if args.lead_words:
+            from searcharc.analysis import embedding
+
+            embedding.LEAD_WORDS = args.lead_words
+        return run_semantic(found, args.sweep)
     rows = [r for r in ROWS if not args.rows or r.label[1:].split(")")[0] in args.rows.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         cache: dict = {}
@@ -243,6 +327,21 @@ def main() -> int:
                 (row.label, *evaluate_row(row, collection, Path(tmp), cache)) for row in rows
             ]
             print_table(collection, results)
+    return 0
+
+
+def run_semantic(found: list[Collection], sweep: bool) -> int:
+    """The --semantic tables (bench/semantic.py: the model's vectors cached between runs)."""
+    import semantic as bench_semantic
+
+    bench_semantic.use_cache()
+    with tempfile.TemporaryDirectory() as tmp:
+        cache: dict = {}
+        found_by = {c.name: semantic_table(c, Path(tmp), cache, sweep) for c in found}
+    if sweep:
+        print_sweep(
+            {n: d for n, (d, _) in found_by.items()}, {n: s for n, (_, s) in found_by.items()}
+        )
     return 0
 
 

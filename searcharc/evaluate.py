@@ -90,10 +90,11 @@ def read_corpus(path: Path, with_titles: bool = False) -> Iterator[Article]:
         yield Article(id=row[0].strip(), title=title, body=row[-1])
 
 
-def index_corpus(corpus: Path, target: Path, **analysis: object):
+def index_corpus(corpus: Path, target: Path, embedded: bool = False, **analysis: object):
     """A new index at ``target`` of a ``docid<TAB>text`` corpus, built as `searcharc index`
     builds one from a JSON Lines dump of ``{id, text}`` records (written to a temporary file):
-    what is measured is what users get. ``analysis``: stemmer, stopwords, roots."""
+    what is measured is what users get. ``analysis``: stemmer, stopwords, roots;
+    ``embedded``: its vectors made too, as `searcharc embed` makes them."""
     from searcharc.index.indexing import run_index
     from searcharc.search.searcher import SearchIndex
 
@@ -105,6 +106,10 @@ def index_corpus(corpus: Path, target: Path, **analysis: object):
                 record = {"id": article.id, "text": article.body}
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
         run_index([dump], target)
+    if embedded:
+        from searcharc.index.embedding import embed
+
+        embed(target)
     return SearchIndex.open(target)
 
 

@@ -130,6 +130,17 @@ QUERY: tuple[Option, ...] = (
         web_maximum=100_000,
     ),
     Option(
+        "semantic",
+        "--semantic",
+        "flag",
+        False,
+        "Re-rank the best 100 by meaning too (`searcharc embed` first; pip install "
+        "'searcharc[semantic]'); a query takes the model's encoding time longer.",
+        web="semantic",
+        web_help="1: the best 100 re-ranked by meaning too (articles embedded by "
+        "`searcharc embed`)",
+    ),
+    Option(
         "exact_total",
         "--exact-total",
         "flag",
@@ -312,6 +323,7 @@ def filters(o: QueryOptions) -> dict[str, object]:
         "until": parse_date(o.until),
         "sort": o.sort,
         "exact_total": o.exact_total,
+        "semantic": o.semantic,
     }
 
 

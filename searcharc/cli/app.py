@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -25,6 +24,8 @@ from searcharc.cli.commands import (
     seeds_path,
     use_color,
 )
+from searcharc.cli.embed import embed_command
+from searcharc.cli.evaluation import eval_command
 from searcharc.cli.serve import serve_command
 from searcharc.errors import SearcharcError
 from searcharc.options import OPTIONS, QUERY, QueryOptions
@@ -270,6 +271,8 @@ MATCH_DEFAULT = declare.default(OPTIONS["match"])  # --match's, as the Typer com
 app.add_typer(cluster_app, name="cluster")
 app.command("check")(check_command)
 app.command("trend", help=trend.TREND_HELP)(trend.trend_command)
+app.command("embed")(embed_command)
+app.command("eval")(eval_command)
 
 
 @app.command("similar")
@@ -314,49 +317,6 @@ def analyze_command(
         render.print_rich_tokens(tokens, rich_console())
     else:
         print(render.plain_tokens(tokens))
-
-
-@app.command("eval")
-def eval_command(
-    queries: Annotated[Path, typer.Option(help="Questions: qid<TAB>question lines.")],
-    qrels: Annotated[Path, typer.Option(help="TREC qrels: qid 0 docid relevance.")],
-    index: IndexOption = None,
-    corpus: Annotated[
-        Path | None,
-        typer.Option(
-            help="Index this TSV (docid<TAB>text) in a temporary folder instead, as "
-            "`searcharc index` reads {id, text} JSON lines."
-        ),
-    ] = None,
-    run_file: Annotated[Path | None, typer.Option("--run", help="Write the TREC run here.")] = None,
-    run_tag: Annotated[str, typer.Option(help="The run's tag column.")] = "searcharc",
-    json_out: JsonOption = False,
-) -> None:
-    """Run judged questions and print MRR@10, nDCG@10, AP@10 and R@100 (ir-measures).
-
-    Questions whose only judgment is docid -1 (no answer in the collection) are left out.
-    """
-    import tempfile
-
-    from searcharc import evaluate
-    from searcharc.cli import render
-    from searcharc.search.searcher import SearchIndex
-
-    for path in (queries, qrels, corpus):
-        if path and not path.is_file():
-            raise SearcharcError(f"{path}: no such file")
-    questions = evaluate.read_queries(queries)
-    judgments = evaluate.read_qrels(qrels)
-    with tempfile.TemporaryDirectory() as tmp:
-        if corpus:  # as `searcharc index` reads a JSON Lines dump of these passages
-            search_index = evaluate.index_corpus(corpus, Path(tmp))
-        else:
-            search_index = SearchIndex.open(index_path(index))
-        run = evaluate.run_queries(search_index, questions)
-    if run_file:
-        evaluate.write_run(run, run_file, run_tag)
-    result = evaluate.measure(judgments, run)
-    print(jsonout.to_json(result.as_dict()) if json_out else render.plain_evaluation(result))
 
 
 def run_app() -> int:

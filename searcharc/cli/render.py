@@ -243,6 +243,8 @@ def plain_stats(stats: IndexStats) -> str:
         f"distinct words   {stats.distinct_words:,}",
         f"distinct stems   {stats.distinct_stems:,}",
         f"size on disk     {stats.size_bytes / 1e6:,.1f} MB",
+        f"vectors          {stats.vectors:,} articles, {stats.vector_bytes / 1e6:,.1f} MB "
+        "(searcharc embed)",
         f"last update      {stats.last_update or '-'}",
         f"analyzer         version {stats.analyzer_version}, stemmer {stats.stemmer}",
         "by source",

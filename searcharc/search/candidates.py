@@ -74,7 +74,7 @@ def bulk_candidates(
     """The BM25F candidates of a plain disjunction of terms, scored in bulk, and what the
     scoring found (the total, exact or a lower bound; every matching document when exact;
     how many of those only the root view matched); ``reaching``: with ``reach``."""
-    ranking, depth = request.ranking, request.depth
+    ranking, depth = request.ranking, request.pool
     exhaustive = request.exact_total or request.facets
     within = reach(plan.compiled, ranking, depth) if reaching else None
     limit = fetch(depth, "score", reranks(ranking))
@@ -98,7 +98,7 @@ def whoosh_candidates(searcher, request: Request, plan: Plan) -> tuple[list[Cand
     score), their count and how many of those only the root view matched."""
     compiled, date_filter = plan.compiled, plan.date_filter
     ranking, sort = request.ranking, request.sort
-    limit = fetch(request.depth, sort, reranks(ranking))
+    limit = fetch(request.pool, sort, reranks(ranking))
     results = whoosh_search(
         searcher, compiled.query, limit, compiled.expands or ranking.coordination, date_filter
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from searcharc.errors import MissingCommit, SearcharcError
 from searcharc.index import store
-from searcharc.search import facets, hits
+from searcharc.search import facets, hits, semantic
 from searcharc.search.backend import Backend
 from searcharc.search.ranking import DEFAULT, Ranking
 from searcharc.search.request import Page, Plan, Request
@@ -101,7 +101,12 @@ class LocalIndex(Backend):
     def page(self, request: Request, plan: Plan, offset: int, snippets: bool) -> Page:
         searcher = self.searcher(request.ranking)
         found, counts = self.counts.find(searcher, request, plan)
-        ranked = found.ranked[offset : request.depth]
+        ranked = found.ranked
+        if request.semantic:
+            pool = [c.docnum for c in ranked[: semantic.POOL]]
+            near = semantic.cosines(self.path, searcher.reader(), pool, request.semantic)
+            ranked = semantic.reranked(ranked, near)
+        ranked = ranked[offset : request.depth]
         built = [hits.hit(searcher, self.meta, c, plan.compiled, snippets) for c in ranked]
         return Page(built, found.total, found.by_root, found.exact, counts)
 
@@ -134,7 +139,7 @@ class LocalIndex(Backend):
 
         reader = self.searcher(DEFAULT).reader()
         words, stems = (stats.distinct([_chunks(reader, name)]) for name in stats.FIELDS)
-        found = stats.counts(reader)
+        found = stats.counts(reader, self.path)
         return stats.index_stats(
             found, words, stems, str(self.path), self.size_bytes(), self.updated(), self.meta
         )

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from searcharc.search.ranking import Ranking
 
 
+SEMANTIC_POOL = 100  # the lexical best that --semantic re-ranks
+
+
 @dataclass(frozen=True, slots=True)
 class Facets:
     """How many of a query's articles each source and each year holds, most first."""
@@ -83,6 +86,7 @@ class Request:
     sort: str
     exact_total: bool
     facets: bool
+    semantic: tuple[float, ...] | None = None  # the query's vector: re-rank by meaning too
 
     @classmethod
     def of(
@@ -96,13 +100,21 @@ class Request:
         sort: str,
         exact_total: bool,
         facets: bool,
+        semantic: tuple[float, ...] | None = None,
     ) -> Request:
-        """A checked request; by date, without the root view (see ``SearchIndex.search``)."""
+        """A checked request; by date, without the root view (see ``SearchIndex.search``),
+        nor the re-rank by meaning."""
         if match not in ("any", "all") or sort not in ("score", "date"):
             raise SearcharcError(f"match is any or all, sort is score or date: not {match}/{sort}")
         if sort == "date":  # newest first ignores relevance: words joined only by their root
             ranking = ranking.with_(root_boost=0.0)  # (الرباط ~ يرتبط) would crowd it
-        return cls(query, depth, ranking, match, since, until, sort, exact_total, facets)
+            semantic = None
+        return cls(query, depth, ranking, match, since, until, sort, exact_total, facets, semantic)
+
+    @property
+    def pool(self) -> int:
+        """The candidates ranked: the page's, or the 100 that the re-rank by meaning reads."""
+        return max(self.depth, SEMANTIC_POOL) if self.semantic else self.depth
 
 
 @dataclass(slots=True)

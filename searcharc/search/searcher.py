@@ -23,6 +23,7 @@ from searcharc.search.query import parse
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.ranking import Ranking
 from searcharc.search.request import Request, SearchResult, Suggestion
+from searcharc.search.semantic import meaning
 
 TYPE_CHECKING = False  # as typing's, which a cold query does not import
 if TYPE_CHECKING:  # similar and stats are imported when first used: not by most queries
@@ -149,6 +150,7 @@ class SearchIndex:
         suggest: bool = True,
         facets: bool = False,
         exact_total: bool = False,
+        semantic: bool = False,
     ) -> SearchResult:
         """Rank articles for ``query`` (see ``searcharc.search.query`` for the language).
 
@@ -157,11 +159,13 @@ class SearchIndex:
         looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match;
         ``facets`` counts all the matching articles by source and by year. The total may be a
         lower bound (``total_exact`` False): the total is exact up to ``counting.TRACK_TOTAL``
-        articles, else that many "at least"; ``exact_total`` (and ``facets``) count them all.
+        articles, else that many "at least"; ``exact_total`` (and ``facets``) count them all;
+        ``semantic`` re-ranks the best 100 by meaning too (``semantic``).
         """
         started = time.perf_counter()
+        vector = meaning(query) if semantic and sort == "score" else None
         request = Request.of(
-            query, offset + limit, ranking, match, since, until, sort, exact_total, facets
+            query, offset + limit, ranking, match, since, until, sort, exact_total, facets, vector
         )
         plan = self.backend.read(
             lambda vocabulary: planning.plan(vocabulary, self.meta, request), request.ranking
@@ -171,12 +175,11 @@ class SearchIndex:
         page = self.backend.page(request, plan, offset, snippets)
         total, exact = counting.reported(page.total, page.exact, exact_total or facets)
         suggestions = self.suggest(query) if suggest and exact and total < SUGGEST_BELOW else []
-        took = time.perf_counter() - started
         return SearchResult(
             query,
             total,
             page.hits,
-            took,
+            time.perf_counter() - started,
             offset,
             suggestions,
             page.by_root if exact else 0,

@@ -12,7 +12,7 @@ from pathlib import Path
 from searcharc.errors import SearcharcError, StaleRequest
 from searcharc.index import store
 from searcharc.records import Hit
-from searcharc.search import candidates, hits
+from searcharc.search import candidates, hits, semantic
 from searcharc.search.local import LocalIndex
 from searcharc.search.ranking import DEFAULT as DEFAULT_RANKING
 from searcharc.search.request import Candidate, Facets, Plan, Request
@@ -38,6 +38,7 @@ class Entry:
     id: str
     docnum: int  # in its shard
     newest: tuple[bool, int] = (False, 0)  # by date: its place (``candidates.newest_first``)
+    cosine: float | None = None  # --semantic: with the query's vector (None: it has none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class Shard:
         found, counts = self.index.counts.find(searcher, request, plan, ties=ids.__getitem__)
         ranked = found.ranked if request.sort == "score" else found.ranked[: request.depth]
         by_date = request.sort == "date"
+        near = self.cosines(reader, ranked, request)
         entries = [
             Entry(
                 found.scores[c.docnum],
@@ -119,6 +121,7 @@ class Shard:
                 ids[c.docnum],
                 c.docnum,
                 candidates.newest_first(searcher, c.docnum) if by_date else (False, 0),
+                near.get(c.docnum),
             )
             for c in ranked
         ]
@@ -133,6 +136,14 @@ class Shard:
         from searcharc.search.trend import counted
 
         return counted(self.index.searcher(DEFAULT_RANKING, generation), asked)
+
+    def cosines(self, reader, ranked: list[Candidate], request: Request) -> dict[int, float]:
+        """--semantic: the cosines of the shard's best POOL with the query (those it has)."""
+        if not request.semantic:
+            return {}
+        pool = [c.docnum for c in ranked[: semantic.POOL]]
+        found = semantic.cosines(self.index.path, reader, pool, request.semantic)
+        return {d: c for d, c in zip(pool, found, strict=True) if c is not None}
 
     def _held(self, request_id: str) -> Held:
         """What request ``request_id`` found, still readable (StaleRequest: its commit is no
@@ -207,7 +218,7 @@ class Shard:
         """The shard's articles by source and month (``stats``)."""
         from searcharc.search.stats import counts
 
-        return counts(self.reader(generation))
+        return counts(self.reader(generation), self.index.path)
 
     def terms_after(self, generation: Generation, fieldname: str, after: bytes | None) -> list:
         """The shard's next chunk of a field's terms, in order (``stats``)."""

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from searcharc.errors import SearcharcError, ShardUnavailable, StaleRequest
 from searcharc.index import shards, store
-from searcharc.search import facets
+from searcharc.search import facets, semantic
 from searcharc.search.backend import Backend
 from searcharc.search.candidates import fetch
 from searcharc.search.ranking import DEFAULT, Ranking
@@ -71,9 +71,15 @@ def merge(answers: dict[int, Answer], request: Request) -> Ranked:
         found.sort(key=lambda f: f[1].newest)
         return found[: request.depth]
     found.sort(key=lambda f: (-f[1].score, f[1].id))
-    best = found[: fetch(request.depth, "score", reranks(request.ranking))]
+    best = found[: fetch(request.pool, "score", reranks(request.ranking))]
     window = [(shard, replace(e, score=e.final)) for shard, e in best[:RERANK_WINDOW]]
     window.sort(key=lambda f: f[1].score, reverse=True)  # stable: ties keep the BM25F order
+    if request.semantic:  # the whole index's best by meaning too, as one index re-ranks them
+        scores = semantic.rescored([e.score for _, e in window], [e.cosine for _, e in window])
+        window = [
+            (shard, replace(e, score=s)) for (shard, e), s in zip(window, scores, strict=True)
+        ]
+        window.sort(key=lambda f: f[1].score, reverse=True)
     return (window + best[RERANK_WINDOW:])[: request.depth]
 
 

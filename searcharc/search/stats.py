@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from pathlib import Path
 
 CHUNK = 10_000  # terms a call: a vocabulary of millions is read in bounded memory
 FIELDS = ("exact", "body")  # distinct words, distinct stems
@@ -29,6 +30,8 @@ class IndexStats:
     last_update: str | None
     analyzer_version: str
     stemmer: str
+    vectors: int = 0  # articles with a vector (`searcharc embed`)
+    vector_bytes: int = 0  # the bytes of their files (of size_bytes)
 
 
 @dataclass(slots=True)
@@ -38,18 +41,23 @@ class Counts:
     documents: int = 0
     sources: Counter[str] = field(default_factory=Counter)
     months: Counter[str] = field(default_factory=Counter)
+    vectors: tuple[int, int] = (0, 0)  # articles with a vector, and their files' bytes
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
             self.documents + other.documents,
             self.sources + other.sources,
             self.months + other.months,
+            (self.vectors[0] + other.vectors[0], self.vectors[1] + other.vectors[1]),
         )
 
 
-def counts(reader) -> Counts:
-    """The articles of ``reader`` by source and by month (stored fields, deleted ones left out)."""
-    found = Counts(reader.doc_count())
+def counts(reader, folder: Path) -> Counts:
+    """The articles of ``reader`` (of the index in ``folder``) by source and by month (stored
+    fields, deleted ones left out), and those with a vector."""
+    from searcharc.index.vectors import live_vectors
+
+    found = Counts(reader.doc_count(), vectors=live_vectors(folder, reader))
     for fields in reader.all_stored_fields():
         found.sources[fields.get("source") or "(none)"] += 1
         date = fields.get("date")
@@ -104,4 +112,6 @@ def index_stats(
         else None,
         analyzer_version=meta.analyzer_version,
         stemmer=meta.stemmer,
+        vectors=found.vectors[0],
+        vector_bytes=found.vectors[1],
     )

@@ -58,6 +58,8 @@ def read(params, option: Option) -> object:
         return whole_number(params, option.web, option.web_default, lowest, highest)
     if option.kind == "choice":
         return choice(params, option.web, option.choices, option.web_default)
+    if option.kind == "flag":
+        return params.get(option.web, "").lower() in ("1", "true", "on")
     return params.get(option.web, option.web_default)
 
 

@@ -185,10 +185,36 @@ class TableWriter(SegmentWriter):
         last recorded commit until the next is recorded: ``generations.clean`` deletes them
         then)."""
         folder = Path(self.storage.folder)
-        new = {s.segment_id() for s in segments} - {s.segment_id() for s in self.segments}
+        listed = {s.segment_id() for s in segments}
+        new = listed - {s.segment_id() for s in self.segments}
+        self._carry_vectors(folder, segments, listed, new)
         generations.commit(folder, self.schema, segments, self.generation, new)
         if not self.keep_older:
             generations.clean(folder, {self.generation})
+
+    def _carry_vectors(self, folder: Path, segments: list, listed: set, new: set) -> None:
+        """The vectors of the segments this commit merges away (``searcharc.index.vectors``)
+        given to the new segments, by content hash, before the commit lists their files."""
+        from searcharc.index import vectors
+
+        leaving = [s for s in self.segments if s.segment_id() not in listed]
+        if not new or not any(vectors.chunk_files(folder, s.segment_id()) for s in leaving):
+            return
+        arriving = [s for s in segments if s.segment_id() in new]
+        vectors.carry(
+            folder,
+            {s.segment_id(): self._hashes(s, live=False) for s in leaving},
+            {s.segment_id(): self._hashes(s, live=True) for s in arriving},
+        )
+
+    def _hashes(self, segment, live: bool) -> dict[int, str]:
+        """A segment's content hashes by docnum (of its live documents, or all)."""
+        with SegmentReader(self.storage, self.schema, segment) as reader:
+            if not reader.doc_count_all():
+                return {}
+            column = reader.column_reader("hash")
+            docnums = reader.all_doc_ids() if live else range(reader.doc_count_all())
+            return {docnum: column[docnum] for docnum in docnums}
 
     def _merge_segments(self, mergetype, optimize, merge) -> list:
         """The merge policy (``log_merge`` unless told) over the index's segments and the
