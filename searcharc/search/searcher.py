@@ -157,11 +157,9 @@ class SearchIndex:
         ``match="all"`` requires every free word; ``since``/``until`` bound the date;
         ``sort="date"`` puts the newest first; ``offset`` skips that many hits; ``suggest``
         looks for did-you-mean corrections when fewer than SUGGEST_BELOW articles match;
-        ``facets`` counts all the matching articles by source and by year. The total may be a
-        lower bound (``total_exact`` False): the total is exact up to ``counting.TRACK_TOTAL``
-        articles, else that many "at least"; ``exact_total`` (and ``facets``) count them all;
-        ``semantic`` re-ranks the best 100 by meaning too (``semantic``).
-        """
+        ``facets`` counts all the matching articles by source and by year. The total is exact
+        up to ``counting.TRACK_TOTAL`` articles, else that many "at least" (``total_exact``
+        False); ``exact_total`` (and ``facets``) count them all; ``semantic`` re-ranks too."""
         started = time.perf_counter()
         vector = meaning(query) if semantic and sort == "score" else None
         request = Request.of(
