@@ -220,16 +220,21 @@ def timed(index: SearchIndex, query: str):
     return statistics.median(spans), result
 
 
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20)[-1]
+def slowdown(connected: SearchIndex, one: SearchIndex, chosen: list[str]) -> float:
+    """The cluster's median time over the one index's, the two timed in turn on each query:
+    a ratio measured in the same moments, which the shared host's changing load leaves alone
+    (a p95 of 20 queries is their slowest but one: one stall of the host moves it)."""
+    pairs = [(timed(connected, q)[0], timed(one, q)[0]) for q in chosen]
+    return statistics.median(c for c, _ in pairs) / statistics.median(o for _, o in pairs)
 
 
 def test_a_node_killed_mid_query(on_host, connected, one, words, generated):  # noqa: F811
     """Queries run back to back while node0's replica processes are SIGKILLed and the node
-    removed: each answers within the deadline plus 1 s, whole; then as fast as before."""
+    removed: each answers within the deadline plus 1 s, whole; then as fast as before, next to
+    one index timed alongside."""
     chosen = [q for q in queries(words, generated) if one.search(q).hits][:20]
     expected = {q: one.search(q, limit=20).hits for q in chosen}
-    before = [timed(connected, q)[0] for q in chosen]
+    before = slowdown(connected, one, chosen)
     done: list[tuple[float, float, str, object]] = []
     stop = threading.Event()
 
@@ -254,9 +259,8 @@ def test_a_node_killed_mid_query(on_host, connected, one, words, generated):  # 
         assert result.hits == expected[q] and result.shards.failed == 0
     spans = [ended - started for started, ended, _, _ in during]
     assert max(spans) <= 2.0 + 1.0
-    after = [timed(connected, q) for q in chosen]
-    assert all(r.hits == expected[q] for q, (_, r) in zip(chosen, after, strict=True))
-    assert p95([t for t, _ in after]) <= 1.5 * p95(before)
+    assert all(connected.search(q, limit=20).hits == expected[q] for q in chosen)
+    assert slowdown(connected, one, chosen) <= 1.5 * before
 
 
 def test_a_shard_with_no_replica_left(on_host, address, one):
