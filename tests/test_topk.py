@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import random
-from array import array
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from test_output import validate
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.util.numeric import byte_to_length
 
 from searcharc import SearchIndex, jsonout
 from searcharc.cli import render
@@ -131,9 +132,12 @@ def test_bounds_hold_for_every_posting(mixed_index, words):
                 matcher = w3.leaf_matcher(segment.reader, clause.field, plan.terms[0][1], info)
                 lengths = segment.lengths(clause.field)
                 for _, weight, length in w3.blocks(matcher):
-                    block = bulk.postings.Postings(*w3.block_postings(matcher, False))
-                    scored = bulk.scoring.scored(block, lengths, plan.stats, plan.table)
-                    assert max(scored) <= plan.stats.bound(weight, length)
+                    docnums, weights, _ = w3.block_postings(matcher, False)
+                    block = bulk.postings.Postings(
+                        np.frombuffer(docnums, np.uint32), np.frombuffer(weights, np.float32)
+                    )
+                    scored = bulk.scoring.scored(block, lengths, plan.stats)
+                    assert max(scored) <= plan.stats.bound(weight, byte_to_length(length))
 
 
 @pytest.mark.skipif(not __debug__, reason="the invariants are asserted under __debug__")
@@ -213,7 +217,7 @@ def test_a_lower_bound_asks_for_no_suggestion(mixed_index, words, monkeypatch):
 def test_the_postings_cache_keeps_to_its_budget():
     cache = bulk.PostingsCache(budget=3000)
     lists = {
-        n: bulk.postings.Postings(array("I", range(n * 100)), array("f", [1.0] * n * 100))
+        n: bulk.postings.Postings(np.arange(n * 100, dtype=np.uint32), np.ones(n * 100, np.float32))
         for n in (1, 2)
     }
     for n in (1, 2, 1):
@@ -223,10 +227,18 @@ def test_the_postings_cache_keeps_to_its_budget():
         2,
         bulk.postings.size(lists[1]) + bulk.postings.size(lists[2]),
     )
-    cache.get(("t", 3), lambda: bulk.postings.Postings(array("I", range(120))), bulk.postings.size)
+    cache.get(
+        ("t", 3),
+        lambda: bulk.postings.Postings(np.arange(120, dtype=np.uint32)),
+        bulk.postings.size,
+    )
     assert list(cache.entries) == [("t", 1), ("t", 3)]  # the least recently used went
     assert cache.size <= cache.budget
-    cache.get(("t", 4), lambda: bulk.postings.Postings(array("I", range(999))), bulk.postings.size)
+    cache.get(
+        ("t", 4),
+        lambda: bulk.postings.Postings(np.arange(999, dtype=np.uint32)),
+        bulk.postings.size,
+    )
     assert ("t", 4) not in cache.entries  # bigger than the whole budget: not kept
 
 
@@ -324,28 +336,33 @@ def test_block_directories_read_as_the_matcher_does(mixed_index):
                 unmapped = w3.leaf_matcher(reader, fieldname, btext, info)
                 unmapped._postfile = Unmapped(unmapped._postfile)  # read by the matcher
                 assert w3.directory(unmapped) == directory
-                parts = [w3.block_of(reader, directory, k, True) for k in range(len(infos))]
-                whole = bulk.postings.one_by_one(w3.leaf_matcher(reader, fieldname, btext, info))
-                assert [d for ids, _, _ in parts for d in ids] == list(whole.docnums)
-                assert [w for _, ws, _ in parts for w in ws] == list(whole.weights)
+                postfile = w3.postings_file(reader)
+                parts = [w3.block_of(postfile, directory, k) for k in range(len(infos))]
+                values: list = []
+                matcher = w3.leaf_matcher(reader, fieldname, btext, info)
+                whole = bulk.postings.one_by_one(matcher, values)
+                assert [d for ids, _ in parts for d in ids] == list(whole.docnums)
+                assert [w for _, ws in parts for w in ws] == list(whole.weights)
                 if fieldname == "body":
-                    assert [v for _, _, vs in parts for v in vs] == whole.values
+                    blocks_values = [
+                        w3.values_of(postfile, directory, k) for k in range(len(infos))
+                    ]
+                    assert [v for vs in blocks_values for v in vs] == values
                 blocks += len(infos)
     assert blocks > 1000
 
 
 def test_the_postings_of_some_documents_in_a_block():
     """A few documents are looked up by bisection, many through a set: the same postings."""
-    ids = array("I", range(0, 400, 2))
-    block = bulk.postings.Postings(
-        ids, array("f", [n % 5 + 1.0 for n in ids]), [bytes([n % 250]) for n in ids]
-    )
+    ids = np.arange(0, 400, 2, dtype=np.uint32)
+    block = bulk.postings.Postings(ids, np.array([n % 5 + 1.0 for n in ids], np.float32))
     for docnums in ([], [4], [3, 4, 5, 398, 399], list(range(0, 400, 3)), list(range(400))):
         wanted = set(docnums)
-        found = bulk.postings.of_block(block, docnums)
-        postings = zip(block.docnums, block.weights, block.values, strict=True)
+        found = bulk.postings.of_block(block, np.array(docnums, np.uint32))
+        postings = zip(block.docnums.tolist(), block.weights.tolist(), strict=True)
         expected = [p for p in postings if p[0] in wanted]
-        assert list(zip(found.docnums, found.weights, found.values, strict=True)) == expected
+        pairs = zip(found.docnums.tolist(), found.weights.tolist(), strict=True)
+        assert list(pairs) == expected
 
 
 @pytest.mark.parametrize(

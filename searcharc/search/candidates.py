@@ -46,7 +46,7 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
     if plan.flat is not None:
         ranked, found = bulk_candidates(searcher, request, plan, ties is None)
-        matched = found.matched
+        matched = set(found.matched.tolist()) if request.facets and found.exact_total else None
         counted = counting.Count(found.total, found.exact_total, found.weak_only)
         if not counted.exact:  # the ranking skipped postings: counted apart, up to the threshold
             stop = counting.TRACK_TOTAL + 1

@@ -34,6 +34,8 @@ from itertools import accumulate, chain, pairwise
 from operator import sub
 from struct import Struct
 
+import numpy as np
+
 MAGIC = b"SAK1"
 HEADER = Struct("<4sIIBI")
 ONE = Struct("<IIfIBB")  # the directory of a term of one block: its arrays of one
@@ -42,8 +44,10 @@ SIZE = 128  # postings a block
 VALUES, FIXED, DERIVED = 1, 2, 4  # flags: values apart, variable or fixed-size; derived
 LITTLE = sys.byteorder == "little"
 CODES = {1: "B", 2: "H", 4: "I"}
+NUMPY = {1: "<u1", 2: "<u2", 4: "<u4", 0: "<f4"}  # gap or frequency widths; 0: float32
 COMPRESS_MIN = 40  # values data shorter than this is not compressed (see encode.COMPRESS_MIN)
 LEVEL = 3  # W3's zlib level
+MANY = 8  # blocks: fewer are decoded one by one (``Term.many``: its setup costs about 8 blocks)
 
 
 class DamagedBlock(ValueError):
@@ -271,7 +275,12 @@ class Term:
         return data
 
     def block(self, postfile, k: int) -> tuple[array, array]:
-        """Block ``k``'s docnums and weights."""
+        """Block ``k``'s docnums and weights, as ``array``s (Whoosh's matcher reads them)."""
+        docnums, weights = self.arrays(postfile, k)
+        return array("I", docnums.tobytes()), array("f", weights.tobytes())
+
+    def arrays(self, postfile, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Block ``k``'s docnums (uint32) and weights (float32), decoded by numpy."""
         data, n = self._data(postfile, k, self.docs, self.ends, self.crcs), self.size(k)
         try:
             return self._decoded(data, n, self.lasts[k - 1] if k else 0, self.lasts[k])
@@ -280,22 +289,77 @@ class Term:
         except Exception as exc:
             raise DamagedBlock(f"block {k} does not decode: {exc}", self.file) from exc
 
-    def _decoded(self, data, n: int, base: int, last: int) -> tuple[array, array]:
+    def _decoded(self, data, n: int, base: int, last: int) -> tuple[np.ndarray, np.ndarray]:
         size, fsize = data[0] & 15, data[0] >> 4
         if len(data) != 1 + n * size + n * (fsize or 4):
             raise ValueError(f"{len(data)} bytes")
-        ids = array("I", accumulate(typed(data[1 : 1 + n * size], CODES[size]), initial=base))
-        del ids[0]
+        gaps = np.frombuffer(data, NUMPY[size], n, 1)
+        ids = np.cumsum(gaps, dtype=np.uint32)
+        ids += base
         if ids[-1] != last:
             raise ValueError(f"last docnum {ids[-1]}, {last} in the directory")
-        rest = data[1 + n * size :]
-        if fsize:
-            return ids, array("f", typed(rest, CODES[fsize]))
-        weights = array("f")
-        weights.frombytes(rest)
-        if not LITTLE:
-            weights.byteswap()
-        return ids, weights
+        weights = np.frombuffer(data, NUMPY[fsize or 0], n, 1 + n * size)
+        return ids, weights.astype(np.float32)
+
+    def many(self, postfile, ks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The docnums (uint32) and weights (float32) of blocks ``ks`` (in order), end to end:
+        read at once, each block checked against its CRC-32, all decoded together by numpy
+        (a loop a block for the CRC-32s only)."""
+        if len(ks) < MANY:
+            parts = [self.arrays(postfile, k) for k in ks.tolist()]
+            if len(parts) == 1:
+                return parts[0]
+            return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        ends = np.frombuffer(self.ends, np.uint32).astype(np.int64)
+        starts = np.concatenate(([0], ends[:-1]))[ks]
+        stops = ends[ks]
+        first = int(starts[0])
+        data = postfile.get(self.docs + first, int(stops[-1]) - first)
+        starts, stops = starts - first, stops - first
+        with memoryview(data) as view:
+            for k, a, b in zip(ks.tolist(), starts.tolist(), stops.tolist(), strict=True):
+                if zlib.crc32(view[a:b]) != self.crcs[k]:
+                    at = self.docs + first + a
+                    raise DamagedBlock(f"block {k} at {at} does not match its CRC-32", self.file)
+        try:
+            return self._many(data, ks, starts, stops)
+        except Exception as exc:
+            raise DamagedBlock(f"blocks {ks[0]}-{ks[-1]} do not decode: {exc}", self.file) from exc
+
+    def _many(self, data: bytes, ks: np.ndarray, starts: np.ndarray, stops: np.ndarray):
+        """Decoded together: the full blocks that share a width byte as the rows of one array
+        (their bytes gathered, viewed as gaps and frequencies); a last, shorter one alone."""
+        buf = np.frombuffer(data, np.uint8)
+        heads = buf[starts]
+        lasts = np.frombuffer(self.lasts, np.uint32)
+        counts = np.full(len(ks), SIZE)
+        counts[ks == len(lasts) - 1] = self.count - SIZE * (len(lasts) - 1)
+        firsts = np.cumsum(counts) - counts  # where each block's postings go
+        docnums, weights = (
+            np.empty(int(counts.sum()), np.uint32),
+            np.empty(int(counts.sum()), np.float32),
+        )
+        bases = np.where(ks > 0, lasts[ks - 1], 0).astype(np.uint32)
+        for head in np.unique(heads).tolist():
+            size, fsize = head & 15, head >> 4
+            width = size + (fsize or 4)
+            rows = np.flatnonzero((heads == head) & (counts == SIZE))
+            if (stops[rows] - starts[rows] != 1 + SIZE * width).any():
+                raise ValueError("a block's length")
+            picked = buf[starts[rows][:, None] + np.arange(1, 1 + SIZE * width)]
+            ids = np.cumsum(picked[:, : SIZE * size].view(NUMPY[size]), axis=1, dtype=np.uint32)
+            ids += bases[rows][:, None]
+            at = firsts[rows][:, None] + np.arange(SIZE)
+            docnums[at] = ids
+            weights[at] = picked[:, SIZE * size :].view(NUMPY[fsize or 0])
+        short = np.flatnonzero(counts < SIZE)
+        for row in short.tolist():  # the term's last block, when shorter
+            a, b, k = int(starts[row]), int(stops[row]), int(ks[row])
+            part = self._decoded(data[a:b], int(counts[row]), int(bases[row]), lasts[k])
+            docnums[firsts[row] :], weights[firsts[row] :] = part
+        if (docnums[firsts + counts - 1] != lasts[ks]).any():
+            raise ValueError("a last docnum is not the directory's")
+        return docnums, weights
 
     def values(self, postfile, k: int, fixedsize: int | None, weights=None) -> list:
         """Block ``k``'s values (each posting's bytes; None each for a format without);

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import accumulate
 from pickle import dumps, load, loads
 from struct import Struct
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
 from searcharc.whooshx.blocks import Term, is_ours
 from searcharc.whooshx.codec import SkipMatcher, term_at
@@ -87,19 +88,27 @@ class Directory:
     ``blocks.Term``, read in place, or ``W3Blocks``, walked once). Kept, it finds the blocks
     that hold given documents and decodes them (``block_of``)."""
 
-    lasts: Sequence[int]
-    weights: Sequence[float]
-    lengths: Sequence[int]  # length bytes (``byte_to_length``)
+    lasts: np.ndarray  # uint32
+    weights: np.ndarray  # float32
+    lengths: np.ndarray  # uint8 length bytes (``byte_to_length``)
     source: Term | W3Blocks
     fixedsize: int | None  # the format's value size (``fixed_value_size``)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Directory)
+            and all(
+                np.array_equal(getattr(self, name), getattr(other, name))
+                for name in ("lasts", "weights", "lengths")
+            )
+            and (self.source, self.fixedsize) == (other.source, other.fixedsize)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def size(self) -> int:
         """About how many bytes it takes in memory."""
         return 41 * len(self.lasts) + 400
-
-    def length(self, k: int) -> float:
-        """Block ``k``'s shortest field length."""
-        return byte_to_length(self.lengths[k])
 
 
 def directory(matcher) -> Directory:
@@ -110,29 +119,32 @@ def directory(matcher) -> Directory:
     fixedsize = matcher.format.fixed_value_size()
     if isinstance(matcher, SkipMatcher):
         term = matcher.postings
-        return Directory(term.lasts, term.highs, term.shortest, term, fixedsize)
-    found = Directory(array("I"), array("d"), array("B"), W3Blocks(*map(array, "qqIB")), fixedsize)
+        arrays = (term.lasts, term.highs, term.shortest)
+        lasts, highs, shortest = (np.frombuffer(a, t) for a, t in zip(arrays, "IfB", strict=True))
+        return Directory(lasts, highs, shortest, term, fixedsize)
+    found = ([], [], [], W3Blocks(*map(array, "qqIB")))
     mapped = getattr(matcher._postfile, "_map", None)
     if mapped is not None:
         with memoryview(mapped) as view:
             _mapped_blocks(view, matcher._baseoffset, found)
-        return found
-    for last, weight, length in blocks(matcher):
-        _add(found, last, weight, length, matcher._dataoffset, matcher._nextoffset)
-        found.source.counts.append(matcher._blocklength)
-        found.source.compressions.append(matcher._compression)
-    return found
+    else:
+        for last, weight, length in blocks(matcher):
+            _add(found, last, weight, length, matcher._dataoffset, matcher._nextoffset)
+            found[3].counts.append(matcher._blocklength)
+            found[3].compressions.append(matcher._compression)
+    lasts, weights, lengths, source = found
+    typed = (np.array(lasts, np.uint32), np.array(weights, np.float32), np.array(lengths, np.uint8))
+    return Directory(*typed, source, fixedsize)
 
 
-def _add(found: Directory, last: int, weight: float, length: int, start: int, end: int) -> None:
-    found.lasts.append(last)
-    found.weights.append(weight)
-    found.lengths.append(length)
-    found.source.starts.append(start)
-    found.source.ends.append(end)
+def _add(found: tuple, last: int, weight: float, length: int, start: int, end: int) -> None:
+    for column, value in zip(found[:3], (last, weight, length), strict=True):
+        column.append(value)
+    found[3].starts.append(start)
+    found[3].ends.append(end)
 
 
-def _mapped_blocks(view: memoryview, pos: int, found: Directory) -> None:
+def _mapped_blocks(view: memoryview, pos: int, found: tuple) -> None:
     """Each block's info from the mapped postings (``_goto``'s reading, without the file): an
     int size (negative for the last), the info pickled by ``dumps(info, 2)`` (the same bytes
     again from the same tuple: its length says where the data starts), then the data."""
@@ -142,48 +154,46 @@ def _mapped_blocks(view: memoryview, pos: int, found: Directory) -> None:
         info = loads(view[pos + 4 : end])  # bytes after a pickle are ignored
         count, last, weight, compression, minlength, _ = info
         _add(found, last, weight, minlength, pos + 4 + len(dumps(info, 2)), end)
-        found.source.counts.append(count)
-        found.source.compressions.append(compression)
+        found[3].counts.append(count)
+        found[3].compressions.append(compression)
         if size < 0:
             return
         pos = end
 
 
-def block_of(
-    reader, directory: Directory, k: int, values_too: bool
-) -> tuple[array, array, list[bytes]]:
-    """The postings of a ``directory``'s ``k``-th block in one segment (see ``block_postings``),
-    read from the segment reader's postings file; searcharc's values (positions) are read
-    only if asked for (``BlockValues``), while the reader is open."""
-    postfile, source = reader._terms._postfile, directory.source
+def postings_file(reader):
+    """A segment reader's postings file (what ``block_of`` and ``values_of`` read)."""
+    return reader._terms._postfile
+
+
+def block_of(postfile, directory: Directory, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The docnums (uint32) and weights (float32) of a ``directory``'s ``k``-th block in one
+    segment, read from its postings file (``postings_file``)."""
+    source = directory.source
     if isinstance(source, Term):
-        docnums, weights = source.block(postfile, k)
-        if not values_too:
-            return docnums, weights, []
-        return docnums, weights, BlockValues(source, postfile, k, directory.fixedsize, weights)
+        return source.arrays(postfile, k)
     start = source.starts[k]
     data = postfile.get(start, source.ends[k] - start)
-    return _decoded(data, source.compressions[k], source.counts[k], directory.fixedsize, values_too)
+    docnums, weights, _ = _block_data(data, source.compressions[k], source.counts[k])
+    return np.frombuffer(docnums, np.uint32), np.frombuffer(weights, np.float32)
 
 
-class BlockValues(Sequence):
-    """A block's values in searcharc's format, read and checked at the first one asked for:
-    most blocks a query decodes are read for scores, a few for positions (of hits)."""
+def blocks_of(postfile, directory: Directory, ks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The docnums and weights of a ``directory``'s blocks ``ks`` (in order), end to end."""
+    if isinstance(directory.source, Term):
+        return directory.source.many(postfile, ks)
+    parts = [block_of(postfile, directory, k) for k in ks.tolist()]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
-    __slots__ = ("fixedsize", "found", "k", "postfile", "term", "weights")
 
-    def __init__(self, term: Term, postfile, k: int, fixedsize: int | None, weights) -> None:
-        self.term, self.postfile, self.k = term, postfile, k
-        self.fixedsize, self.weights = fixedsize, weights
-        self.found: list | None = None
-
-    def __len__(self) -> int:
-        return self.term.size(self.k)
-
-    def __getitem__(self, i):
-        if self.found is None:
-            self.found = self.term.values(self.postfile, self.k, self.fixedsize, self.weights)
-        return self.found[i]
+def values_of(postfile, directory: Directory, k: int) -> list:
+    """The values (positions) of a ``directory``'s ``k``-th block in one segment."""
+    source, fixedsize = directory.source, directory.fixedsize
+    if isinstance(source, Term):
+        return source.values(postfile, k, fixedsize)
+    start = source.starts[k]
+    data = postfile.get(start, source.ends[k] - start)
+    return _decoded(data, source.compressions[k], source.counts[k], fixedsize, True)[2]
 
 
 def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]]:
@@ -228,20 +238,6 @@ def _decoded(
         values = [None] * count
     else:
         values = [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
-    return docnums, weights, values
-
-
-def read_blocks(matcher, values_too: bool = True) -> tuple[array, array, list[bytes]] | None:
-    """All postings of a leaf matcher (``is_blocked``), a block at a time (see
-    ``block_postings``); None for another kind (the caller reads it a posting at a time)."""
-    if not is_blocked(matcher):
-        return None
-    docnums, weights, values = array("I"), array("f"), []
-    for _ in blocks(matcher):
-        ids, block_weights, block_values = block_postings(matcher, values_too)
-        docnums.extend(ids)
-        weights.extend(block_weights)
-        values.extend(block_values)
     return docnums, weights, values
 
 

@@ -54,7 +54,7 @@ def budget(setting: str) -> int:
 
 
 CACHE = PostingsCache(budget(os.environ.get("SEARCHARC_CACHE_MB", "")))
-# Block directories (``w3.Directory``, 41 bytes a block) of the frequent terms, apart: the
+# Block directories (``w3.Directory``, 41 bytes a block) of the terms read, apart: the
 # postings in ``CACHE`` would push them out, and they are what a query's skimming reads most.
 DIRECTORIES = PostingsCache(CACHE.budget // 8)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh.query import Query, Term
 from whoosh.reading import TermNotFound
 
 from searcharc.search.blend import Blend, Or, blend_idf
+from searcharc.search.bulk import cache
 from searcharc.search.bulk.scoring import Statistics
+from searcharc.whooshx.docnums import segment_key
 from searcharc.whooshx.segments import view as segment_view
 
 
@@ -48,13 +51,26 @@ class Segment:
     offset: int
     deleted: frozenset | set
 
-    def lengths(self, fieldname: str) -> bytes:
-        """Each document's field length byte (``SegmentView.field_lengths``)."""
-        return segment_view(self.reader).field_lengths(fieldname)
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's field length byte (``SegmentView.field_lengths``), uint8."""
+        return np.frombuffer(segment_view(self.reader).field_lengths(fieldname), np.uint8)
 
-    def key(self) -> str:
+    def deleted_mask(self) -> np.ndarray | None:
+        """Whether each document is deleted (by segment docnum); None when none is."""
+        if not self.deleted:
+            return None
+
+        def mask() -> np.ndarray:
+            found = np.zeros(self.reader.doc_count_all(), bool)
+            found[np.fromiter(self.deleted, np.int64, len(self.deleted))] = True
+            return found
+
+        key = ("deleted", self.key(), len(self.deleted))  # deletions are only ever added
+        return cache.CACHE.get(key, mask, lambda found: found.nbytes)
+
+    def key(self) -> tuple:
         """What names the segment in ``cache.CACHE`` (its postings never change)."""
-        return self.reader.segment().segment_id()
+        return segment_key(self.reader)
 
     def end(self) -> int:
         """The docnum after the segment's last (searcher docnums)."""
@@ -86,7 +102,7 @@ class Plan:
     present: list[tuple[Segment, list[tuple[int, object]]]]  # segments, the ``terms`` they
     # hold (by index) and their term infos
     bound: float  # no document scores more by this clause
-    table: dict = field(default_factory=dict)  # ``scored``'s scores by key, for every segment
+    directories: dict = field(default_factory=dict)  # (segment offset, term) → its directory
 
     def postings_count(self) -> int:
         """How many postings the clause's terms have in all (what reading it whole decodes)."""

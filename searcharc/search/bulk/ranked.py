@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from searcharc.search.bulk import postings as pl
-from searcharc.search.bulk.plan import Plan
-from searcharc.search.bulk.postings import Postings
-from searcharc.search.bulk.reading import Read
+from searcharc.search.bulk.plan import Plan, Segment
+from searcharc.search.bulk.reading import Read, term_directory
+from searcharc.whooshx import postings as w3
 
 
 @dataclass(slots=True)
@@ -19,18 +21,18 @@ class Ranked:
     scores: dict[int, float]
     terms: dict[int, set[tuple[str, bytes]]]
     total: int
-    body: dict[str, Postings]  # the body terms' postings, by term
+    body: dict[str, TermPositions]  # the body terms' positions, by term
     body_format: object
     weak_only: int = 0  # of ``total``, the documents that only clauses of the weak field matched
     exact_total: bool = True  # False: ``total`` is a lower bound (and ``weak_only`` 0)
     decoded: int = 0  # postings decoded
     scored: int = 0  # postings scored
-    matched: set[int] | None = None  # every matching document, when the total is exact
+    matched: np.ndarray | None = None  # every matching document (in order), when exact
 
     def body_positions(self, docnum: int, stems: set[str]) -> dict[int, str] | None:
         """Word index → stem for the document's body words indexed as ``stems`` (in order).
 
-        None when a stem's body postings were not read: the caller must analyze the body.
+        None when a stem is not among the body terms: the caller must analyze the body.
         """
         if not stems <= self.body.keys():
             return None
@@ -51,50 +53,92 @@ class Ranked:
         return found
 
 
-def body_postings(plans: list[Plan], reads: list[Read]) -> dict[str, Postings]:
-    """The body terms' postings that the clauses read, by term."""
-    return {
-        text: pl.joined(read.postings[text])
-        for plan, read in zip(plans, reads, strict=True)
-        if plan.clause.field == "body"
-        for text, _ in plan.terms
-        if text in read.postings
-    }
+@dataclass(slots=True)
+class TermPositions:
+    """A body term's postings values (positions), each block decoded when a document of it is
+    asked for: only those of a few hits ever are."""
+
+    plan: Plan  # a body clause of the term
+    i: int  # the term's place in the clause
+    present: list[tuple[Segment, object]]  # the segments that hold it, its term info there
+    held: np.ndarray  # the documents read that hold it (every one a ranking can give back)
+    blocks: dict = field(default_factory=dict)  # (segment offset, block) → docnums, values
+
+    def value(self, docnum: int) -> bytes | None:
+        """The posting value of one document (searcher docnum) among those the ranking read,
+        None if it has no posting."""
+        if not pl.found_in(self.held, np.array([docnum], np.uint32))[1][0]:
+            return None
+        for segment, info in self.present:
+            if segment.offset <= docnum < segment.end():
+                docnums, values = self._block(segment, info, docnum - segment.offset)
+                at, there = pl.found_in(docnums, np.array([docnum - segment.offset], np.uint32))
+                return values[int(at[0])] if there[0] else None
+        return None
+
+    def _block(self, segment: Segment, info, docnum: int) -> tuple[np.ndarray, list]:
+        directory = term_directory(self.plan, segment, self.i, info)
+        if directory is None:  # an inlined posting
+            values: list = []
+            btext = self.plan.terms[self.i][1]
+            matcher = w3.leaf_matcher(segment.reader, "body", btext, info)
+            return pl.one_by_one(matcher, values).docnums, values
+        k = int(np.searchsorted(directory.lasts, docnum))
+        if k == len(directory.lasts):
+            return pl.NO_DOCNUMS, []
+        key = (segment.offset, k)
+        if key not in self.blocks:
+            postfile = w3.postings_file(segment.reader)
+            docnums, _ = w3.block_of(postfile, directory, k)
+            self.blocks[key] = (docnums, w3.values_of(postfile, directory, k))
+        return self.blocks[key]
 
 
-def sums(reads: list[Read], docnums: set[int]) -> dict[int, float]:
+def body_positions(plans: list[Plan], reads: list[Read]) -> dict[str, TermPositions]:
+    """The body terms' positions, by term."""
+    found: dict[str, TermPositions] = {}
+    for plan, read in zip(plans, reads, strict=True):
+        if plan.clause.field != "body":
+            continue
+        for i, (text, _) in enumerate(plan.terms):
+            present = [(s, info) for s, held in plan.present for j, info in held if j == i]
+            held = read.terms.get(text, pl.NO_DOCNUMS)
+            if text in found:
+                found[text].held = np.union1d(found[text].held, held).astype(np.uint32)
+            elif present:
+                found[text] = TermPositions(plan, i, present, held)
+    return found
+
+
+def sums(reads: list[Read], docnums: np.ndarray) -> np.ndarray:
     """The documents' scores, added in the clauses' own order (as exhaustive scoring adds)."""
-    found = dict.fromkeys(docnums, 0.0)
+    found = np.zeros(len(docnums))
     for read in reads:
-        for docnum, score in zip(read.docnums, read.scores, strict=True):
-            if docnum in docnums:
-                found[docnum] += score
+        at, there = pl.found_in(read.docnums, docnums)
+        found[there] += read.scores[at[there]]
     return found
 
 
 def matched_terms(
-    plans: list[Plan], reads: list[Read], docnums: list[int]
+    plans: list[Plan], reads: list[Read], docnums: np.ndarray
 ) -> dict[int, set[tuple[str, bytes]]]:
     """Each document → the (field, term bytes) it matched."""
-    found: dict[int, set[tuple[str, bytes]]] = {d: set() for d in docnums}
-    ordered = sorted(docnums)
+    found: dict[int, set[tuple[str, bytes]]] = {d: set() for d in docnums.tolist()}
+    ordered = np.sort(docnums)
     for plan, read in zip(plans, reads, strict=True):
         for text, btext in plan.terms:
-            if text in read.postings:
-                for docnum in read.holding(text, ordered):
+            if text in read.terms:
+                _, there = pl.found_in(read.terms[text], ordered)
+                for docnum in ordered[there].tolist():
                     found[docnum].add((plan.clause.field, btext))
     return found
 
 
-def weak_only(plans: list[Plan], reads: list[Read], weak: str, total: int) -> int:
-    """Of ``total`` documents, how many only clauses of the field ``weak`` matched."""
-    strong = set().union(
-        *(
-            postings.docnums
-            for plan, read in zip(plans, reads, strict=True)
-            if plan.clause.field != weak
-            for parts in read.postings.values()
-            for postings in parts
-        )
-    )
-    return total - len(strong)
+def weak_only(plans: list[Plan], reads: list[Read], weak: str, seen: np.ndarray) -> int:
+    """Of the documents ``seen`` (every match), how many only clauses of the field ``weak``
+    matched."""
+    strong = [
+        read.docnums for plan, read in zip(plans, reads, strict=True) if plan.clause.field != weak
+    ]
+    held = np.unique(np.concatenate(strong)) if strong else pl.NO_DOCNUMS
+    return len(seen) - len(held)

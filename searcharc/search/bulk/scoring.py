@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 from whoosh.util.numeric import byte_to_length
 
 from searcharc.search.bulk.postings import Postings
@@ -11,6 +13,7 @@ from searcharc.search.bulk.postings import Postings
 # Relative margin on every bound and threshold: skipping adds scores in another order than the
 # final sum, and float addition is not associative (40 terms differ by under 1e-14).
 SLACK = 1e-9
+LENGTHS = np.array([byte_to_length(n) for n in range(256)], dtype=np.float64)  # by length byte
 
 
 def bm25(idf: float, tf: float, length: float, avgfl: float, b: float, k1: float) -> float:
@@ -38,22 +41,24 @@ class Statistics:
         and the shortest length of some postings, more than any of theirs."""
         return self.score(tf, length) * (1 + SLACK)
 
+    def scores(self, tfs: np.ndarray, length_bytes: np.ndarray) -> np.ndarray:
+        """``score`` of each frequency at each length byte, the same operations in the same
+        order on float64 arrays (so the same floats, to the last bit)."""
+        k1, norms = self.k1, _norms(self.k1, self.b, self.avgfl)
+        tfs = tfs.astype(np.float64)
+        return self.idf * ((tfs * (k1 + 1)) / (tfs + norms[length_bytes])) * self.boost
 
-def scored(postings: Postings, lengths: bytes, stats: Statistics, table: dict) -> list[float]:
-    """Each posting's BM25F score; ``lengths`` is indexed by the postings' docnums.
+    def bounds(self, tfs: np.ndarray, length_bytes: np.ndarray) -> np.ndarray:
+        """``bound`` of each frequency at each length byte (blocks' highest, shortest)."""
+        return self.scores(tfs, length_bytes) * (1 + SLACK)
 
-    A score depends only on the term frequency and the length byte: it is computed once for
-    each pair that occurs, kept in ``table`` (the clause's, for all its segments), and the rest
-    is lookups. Whole frequencies (all of them, in practice) and the length byte make one int
-    key a posting.
-    """
-    docnums, weights = postings.docnums, postings.weights
-    if all(map(float.is_integer, weights)):  # map: twice as fast as a generator here
-        keys = [256 * int(tf) + lengths[d] for d, tf in zip(docnums, weights, strict=True)]
-        for key in set(keys).difference(table):
-            table[key] = stats.score(float(key >> 8), byte_to_length(key & 255))
-    else:
-        keys = [(tf, lengths[d]) for d, tf in zip(docnums, weights, strict=True)]
-        for key in set(keys).difference(table):
-            table[key] = stats.score(key[0], byte_to_length(key[1]))
-    return [table[key] for key in keys]
+
+@lru_cache(maxsize=64)
+def _norms(k1: float, b: float, avgfl: float) -> np.ndarray:
+    """BM25's length part by length byte, as ``bm25`` computes it."""
+    return k1 * ((1 - b) + b * LENGTHS / avgfl)
+
+
+def scored(postings: Postings, lengths: np.ndarray, stats: Statistics) -> np.ndarray:
+    """Each posting's BM25F score; ``lengths`` (uint8) is indexed by the postings' docnums."""
+    return stats.scores(postings.weights, lengths[postings.docnums])

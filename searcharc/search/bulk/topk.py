@@ -3,21 +3,21 @@ block-max): the essential clauses read whole, a seed, the other clauses skimmed,
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from heapq import nlargest
-from itertools import compress, pairwise
+
+import numpy as np
 
 from searcharc.search.bulk import plan as planning
+from searcharc.search.bulk import postings, reading
 from searcharc.search.bulk import ranked as results
-from searcharc.search.bulk import reading
 from searcharc.search.bulk.plan import Clause, Plan
 from searcharc.search.bulk.ranked import Ranked
 from searcharc.search.bulk.reading import Read, Wanted
 from searcharc.search.bulk.scoring import SLACK
 
 Reach = tuple[int, float]  # (k, lift): see ``rank``
+SEED_FROM = 8  # candidates a wanted document: fewer are read at once, without a seed (``_seed``)
 
 
 def rank(
@@ -53,36 +53,55 @@ def rank(
     """
     every = planning.segments(searcher)
     plans = [planning.plan(searcher, clause, every, b, k1) for clause in found]
-    scan = _essential(_Scan(plans, limit, reach), exhaustive)
+    size = max((segment.end() for segment in every), default=0)
+    scan = _essential(_Scan(plans, limit, reach, np.zeros(size), np.zeros(size, bool)), exhaustive)
     if not scan.remaining:
-        return _finish(searcher, scan, scan.scores, weak)
-    memo: dict = {}  # decoded blocks, for the seeds and the candidates
-    seeding = _seed(scan, memo) if reach is not None else 0
-    return _finish(searcher, scan, _skim(scan, memo), weak, seeding)
+        seen = scan.seen()
+        return _finish(searcher, scan, seen, scan.scores[seen], weak)
+    seeding = _seed(scan) if reach is not None else 0
+    return _finish(searcher, scan, *_skim(scan), weak, seeding)
 
 
 @dataclass(slots=True)
 class _Scan:
-    """A ranking under way: the clauses read and left, each document's score so far, the
-    score a document must reach to be wanted (``threshold``), the documents at it (``top``)."""
+    """A ranking under way: the clauses read and left, each document's score so far (``scores``,
+    by searcher docnum: a document never read scores 0), the documents read (``new``: each
+    clause's first read ones), the score a document must reach to be wanted (``threshold``),
+    the documents at it (``top``)."""
 
     plans: list[Plan]
     limit: int
     reach: Reach | None
+    scores: np.ndarray  # float64, a score by searcher docnum
+    read: np.ndarray  # bool, by searcher docnum: whether a clause read the document
     remaining: list[int] = field(default_factory=list)  # clauses not read, by index
     reads: dict[int, Read] = field(default_factory=dict)  # by clause index
-    # not an array of every document: its allocation and count of zeros grew with the archive
-    scores: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
+    new: list[np.ndarray] = field(default_factory=list)  # documents read, each once
     threshold: float = 0.0
-    top: set[int] = field(default_factory=set)  # the best ``limit`` documents when updated
+    top: np.ndarray = field(default_factory=lambda: NONE)  # the best ``limit`` when updated
     rest: float = 0.0  # the bounds of the ``remaining`` clauses, added (no score rises more)
 
-    def raised(self, scores: Iterable[float]) -> float:
+    def add(self, read: Read) -> None:
+        """A clause's scores added (a read's docnums are distinct)."""
+        unseen = read.docnums[~self.read[read.docnums]]
+        self.read[unseen] = True
+        self.scores[read.docnums] += read.scores
+        if len(unseen):
+            self.new.append(unseen)
+
+    def seen(self) -> np.ndarray:
+        """Every document read, in docnum order."""
+        return np.sort(np.concatenate(self.new)) if self.new else NONE
+
+    def raised(self, scores: np.ndarray) -> float:
         """The threshold raised by ``scores`` (lower bounds of documents' scores)."""
         found = needed(scores, self.limit, self.reach, self.threshold)
         if __debug__:
             assert found >= self.threshold, "the threshold fell"
         return found
+
+
+NONE = np.zeros(0, np.uint32)
 
 
 def _essential(scan: _Scan, exhaustive: bool) -> _Scan:
@@ -94,12 +113,12 @@ def _essential(scan: _Scan, exhaustive: bool) -> _Scan:
     plans = scan.plans
     scan.remaining = sorted(range(len(plans)), key=lambda i: -plans[i].bound)
     scan.rest = sum(plan.bound for plan in plans)
-    pending: list[Iterable[int]] = []  # the documents read since ``threshold`` was raised
+    pending: list[np.ndarray] = []  # the documents read since ``threshold`` was raised
     risen = 0.0  # the bounds read since: no score rose by more
     while scan.remaining:
         i = scan.remaining.pop(0)
         read = scan.reads[i] = reading.read(plans[i])
-        _add(scan.scores, read)
+        scan.add(read)
         scan.rest -= plans[i].bound
         risen += plans[i].bound
         pending.append(read.docnums)
@@ -114,19 +133,18 @@ def _essential(scan: _Scan, exhaustive: bool) -> _Scan:
     return scan
 
 
-def _raise(scan: _Scan, pending: list[Iterable[int]]) -> None:
+def _raise(scan: _Scan, pending: list[np.ndarray]) -> None:
     """``threshold`` and ``top`` brought up to date. Scores only rise: the best are among the
     best before and the documents read since; those below the threshold stay below the next."""
     scores, threshold = scan.scores, scan.threshold
-    contenders = set(scan.top)
-    for docnums in pending:
-        contenders.update([docnum for docnum in docnums if scores[docnum] >= threshold])
-    values = [scores[docnum] for docnum in contenders]
+    read = np.concatenate([scan.top, *pending])
+    contenders = np.unique(read[scores[read] >= threshold])
+    values = scores[contenders]
     scan.threshold = scan.raised(values)
-    scan.top = set(compress(contenders, [value >= scan.threshold for value in values]))
+    scan.top = contenders[values >= scan.threshold]
 
 
-def _seed(scan: _Scan, memo: dict) -> int:
+def _seed(scan: _Scan) -> int:
     """The threshold raised to a score that the documents ``reach`` wants can reach: the
     clauses left read for the k best so far alone (the few blocks that hold them), the least
     of their whole scores less the lift. Every candidate under it is left out before the
@@ -134,90 +152,110 @@ def _seed(scan: _Scan, memo: dict) -> int:
 
     Invariant: the threshold never falls."""
     k, lift = scan.reach
-    probe = sorted(nlargest(k, sorted(scan.top), key=scan.scores.__getitem__))
-    if len(probe) < k:
-        return 0
-    whole, decoded = {d: scan.scores[d] for d in probe}, 0
+    floor = scan.threshold * (1 - SLACK) - scan.rest
+    if (
+        len(scan.top) < k
+        or sum((scan.scores[new] >= floor).sum() for new in scan.new) <= SEED_FROM * k
+    ):
+        return 0  # too few candidates to be worth it
+    values = scan.scores[scan.top]
+    probe = np.sort(scan.top[np.argsort(-values, kind="stable")[:k]])
+    whole, decoded = scan.scores[probe].copy(), 0
     for i in scan.remaining:
-        wanted = Wanted(probe, dict.fromkeys(probe, 0.0), float("-inf"), memo)
+        wanted = Wanted(probe, np.zeros(len(probe)), float("-inf"))
         read = reading.read(scan.plans[i], wanted)
-        _add(whole, read)
+        at, there = postings.found_in(probe, read.docnums)
+        whole[at[there]] += read.scores[there]
         decoded += read.decoded
-    seeded = min(whole.values()) * (1 - SLACK) - lift
+    seeded = float(whole.min()) * (1 - SLACK) - lift
     scan.threshold = max(scan.threshold, seeded)
     return decoded
 
 
-def _skim(scan: _Scan, memo: dict) -> dict[int, float]:
+def _skim(scan: _Scan) -> tuple[np.ndarray, np.ndarray]:
     """The clauses left, read for the candidates only: the candidates that can still enter the
-    best (within ``reach``, see ``rank``) → their scores (added in another order than the
+    best (within ``reach``, see ``rank``) and their scores (added in another order than the
     clauses'). The clauses with the fewest postings are read first: each drops candidates (its
     bound leaves what the others can add) and so blocks of the larger ones.
 
     Invariant: candidates stay in docnum order, and only fall away; the threshold never falls."""
     floor = scan.threshold * (1 - SLACK) - scan.rest
-    candidates = sorted(docnum for docnum, score in scan.scores.items() if score >= floor)
-    partial = {docnum: scan.scores[docnum] for docnum in candidates}
+    seen = scan.seen()
+    candidates = seen[scan.scores[seen] >= floor]
+    partial = scan.scores[candidates]
     rest = sum(scan.plans[i].bound for i in scan.remaining)
     for i in sorted(scan.remaining, key=lambda i: scan.plans[i].postings_count()):
         rest -= scan.plans[i].bound
         floor = scan.threshold * (1 - SLACK) - rest
-        read = scan.reads[i] = reading.read(scan.plans[i], Wanted(candidates, partial, floor, memo))
-        _add(partial, read)
-        scan.threshold = scan.raised(partial.values())
+        read = scan.reads[i] = reading.read(scan.plans[i], Wanted(candidates, partial, floor))
+        at, _ = postings.found_in(candidates, read.docnums)
+        partial[at] += read.scores
+        scan.threshold = scan.raised(partial)
         floor = scan.threshold * (1 - SLACK) - rest
-        dropped = read.dropped
-        kept = [d for d in candidates if partial[d] >= floor and d not in dropped]
+        kept = partial >= floor
+        if len(read.dropped):
+            kept &= ~np.isin(candidates, read.dropped, assume_unique=True)
         if __debug__:
-            assert all(a < b for a, b in pairwise(kept)), "candidates out of docnum order"
-        candidates, partial = kept, {docnum: partial[docnum] for docnum in kept}
-    return partial
+            assert np.all(np.diff(candidates[kept].astype(np.int64)) > 0), "out of docnum order"
+        candidates, partial = candidates[kept], partial[kept]
+    return candidates, partial
 
 
 def _finish(
-    searcher, scan: _Scan, survivors: dict[int, float], weak: str, seeding: int = 0
+    searcher,
+    scan: _Scan,
+    survivors: np.ndarray,
+    values: np.ndarray,
+    weak: str,
+    seeding: int = 0,
 ) -> Ranked:
-    """The best of the ``survivors`` (docnum → score, exact or a lower bound), by their exact
-    scores: added in the clauses' order, as reading every posting adds them.
+    """The best of the ``survivors`` (docnums in order; ``values`` their scores, exact or a
+    lower bound), by their exact scores: added in the clauses' order, as reading every posting
+    adds them.
 
     Invariant: at most ``limit`` documents, by score (ties: in docnum order)."""
     limit, plans = scan.limit, scan.plans
-    kth = needed(survivors.values(), limit, None, 0.0)
-    near = sorted(docnum for docnum, score in survivors.items() if score >= kth * (1 - SLACK))
+    kth = needed(values, limit, None, 0.0)
+    near = survivors[values >= kth * (1 - SLACK)]
     reads = [scan.reads[i] for i in range(len(plans))]
-    exact = results.sums(reads, set(near))
-    best = nlargest(limit, near, key=exact.__getitem__)  # ties: docnum order
+    exact = results.sums(reads, near)
+    order = np.lexsort((near, -exact))[:limit]  # by score, ties: docnum order
+    best = near[order]
     if __debug__:
-        assert all(exact[a] >= exact[b] for a, b in pairwise(best)), "best out of order"
-    total, remaining = len(scan.scores), bool(scan.remaining)
+        assert np.all(np.diff(exact[order]) <= 0), "best out of order"
+    remaining = bool(scan.remaining)
+    seen = None if remaining else scan.seen()
+    total = len(seen) if seen is not None else sum(map(len, scan.new))
+    best_list = best.tolist()
     return Ranked(
-        best,
-        {d: exact[d] for d in best},
+        best_list,
+        dict(zip(best_list, exact[order].tolist(), strict=True)),
         results.matched_terms(plans, reads, best),
         total,
-        results.body_postings(plans, reads),
+        results.body_positions(plans, reads),
         searcher.schema["body"].format if "body" in searcher.schema else None,
-        0 if remaining else results.weak_only(plans, reads, weak, total),
+        0 if remaining else results.weak_only(plans, reads, weak, seen),
         exact_total=not remaining,
-        matched=None if remaining else set(scan.scores),
+        matched=seen,
         decoded=seeding + sum(read.decoded for read in reads),
         scored=sum(len(read.scores) for read in reads),
     )
 
 
-def needed(scores: Iterable[float], limit: int, reach: Reach | None, threshold: float) -> float:
+def needed(scores: np.ndarray, limit: int, reach: Reach | None, threshold: float) -> float:
     """The score a document must be able to reach to be wanted: at least ``threshold`` and the
     ``limit``-th best of ``scores`` (lower bounds of the documents' scores); with ``reach``
     (k, lift), the k-th best less ``lift`` when that is more. Scores under ``threshold`` change
-    nothing: they are filtered out first, the heap sees the others only."""
-    best = nlargest(limit, [score for score in scores if score >= threshold])
-    found = best[limit - 1] if len(best) >= limit else 0.0
-    if reach is not None and len(best) >= reach[0]:
-        found = max(found, best[reach[0] - 1] - reach[1])
+    nothing: they are filtered out first."""
+    above = scores[scores >= threshold]
+    found = _kth(above, limit)
+    if reach is not None and len(above) >= reach[0]:
+        found = max(found, _kth(above, reach[0]) - reach[1])
     return max(threshold, found)
 
 
-def _add(scores: dict[int, float], read: Read) -> None:
-    """Adds a clause's scores to ``scores`` (a read's docnums are distinct)."""
-    for docnum, score in zip(read.docnums, read.scores, strict=True):
-        scores[docnum] = scores.get(docnum, 0.0) + score
+def _kth(scores: np.ndarray, k: int) -> float:
+    """The ``k``-th best of ``scores``, 0 when there are fewer."""
+    if len(scores) < k or k <= 0:
+        return 0.0
+    return float(np.partition(scores, len(scores) - k)[len(scores) - k])
