@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from searcharc.search.bulk import cache
 from searcharc.search.bulk import postings as pl
 from searcharc.search.bulk.plan import Plan, Segment
 from searcharc.search.bulk.reading import Read, term_directory
@@ -62,36 +63,43 @@ class TermPositions:
     i: int  # the term's place in the clause
     present: list[tuple[Segment, object]]  # the segments that hold it, its term info there
     held: np.ndarray  # the documents read that hold it (every one a ranking can give back)
-    blocks: dict = field(default_factory=dict)  # (segment offset, block) → docnums, values
 
     def value(self, docnum: int) -> bytes | None:
         """The posting value of one document (searcher docnum) among those the ranking read,
         None if it has no posting."""
-        if not pl.found_in(self.held, np.array([docnum], np.uint32))[1][0]:
+        at = int(self.held.searchsorted(docnum))
+        if at == len(self.held) or self.held[at] != docnum:
             return None
         for segment, info in self.present:
             if segment.offset <= docnum < segment.end():
-                docnums, values = self._block(segment, info, docnum - segment.offset)
-                at, there = pl.found_in(docnums, np.array([docnum - segment.offset], np.uint32))
-                return values[int(at[0])] if there[0] else None
+                one = docnum - segment.offset
+                return self._block(segment, info, one).get(one)
         return None
 
-    def _block(self, segment: Segment, info, docnum: int) -> tuple[np.ndarray, list]:
+    def _block(self, segment: Segment, info, docnum: int) -> dict[int, bytes]:
+        """The values of the block of the term's postings in a segment that would hold
+        ``docnum`` (segment docnums), by docnum: kept in ``cache.CACHE`` between queries."""
         directory = term_directory(self.plan, segment, self.i, info)
+        btext = self.plan.terms[self.i][1]
         if directory is None:  # an inlined posting
             values: list = []
-            btext = self.plan.terms[self.i][1]
             matcher = w3.leaf_matcher(segment.reader, "body", btext, info)
-            return pl.one_by_one(matcher, values).docnums, values
-        k = int(np.searchsorted(directory.lasts, docnum))
+            return dict(zip(pl.one_by_one(matcher, values).docnums.tolist(), values, strict=True))
+        k = int(directory.lasts.searchsorted(docnum))
         if k == len(directory.lasts):
-            return pl.NO_DOCNUMS, []
-        key = (segment.offset, k)
-        if key not in self.blocks:
+            return {}
+
+        def decode() -> dict[int, bytes]:
             postfile = w3.postings_file(segment.reader)
             docnums, _ = w3.block_of(postfile, directory, k)
-            self.blocks[key] = (docnums, w3.values_of(postfile, directory, k))
-        return self.blocks[key]
+            return dict(zip(docnums.tolist(), w3.values_of(postfile, directory, k), strict=True))
+
+        key = (segment.key(), "body", btext, k)
+        return cache.CACHE.get(key, decode, _values_size)
+
+
+def _values_size(found: dict[int, bytes]) -> int:
+    return 100 * len(found) + sum(map(len, found.values()))
 
 
 def body_positions(plans: list[Plan], reads: list[Read]) -> dict[str, TermPositions]:
