@@ -111,6 +111,25 @@ class Directory:
         return 41 * len(self.lasts) + 400
 
 
+def term_directory(reader, fieldname: str, btext: bytes, info) -> Directory | None:
+    """The ``Directory`` of a term in one segment from its term info, None for postings not in
+    blocks (inlined): searcharc's read from the postings at once, W3's through a matcher."""
+    if info.is_inlined():
+        return None
+    postfile, (offset, _) = reader._terms._postfile, info.extent()
+    if not is_ours(postfile.get(offset, 4)):
+        matcher = leaf_matcher(reader, fieldname, btext, info)
+        return directory(matcher) if is_blocked(matcher) else None
+    fixedsize = reader.schema[fieldname].format.fixed_value_size()
+    return _ours(term_at(postfile, offset), fixedsize)
+
+
+def _ours(term: Term, fixedsize: int | None) -> Directory:
+    arrays = (term.lasts, term.highs, term.shortest)
+    lasts, highs, shortest = (np.frombuffer(a, t) for a, t in zip(arrays, "IfB", strict=True))
+    return Directory(lasts, highs, shortest, term, fixedsize)
+
+
 def directory(matcher) -> Directory:
     """The ``Directory`` of a leaf matcher (``is_blocked``): searcharc's read in place; W3's
     block infos read once: from the postings file's memory map when it has one
@@ -118,10 +137,7 @@ def directory(matcher) -> Directory:
     unpickle from the file a block."""
     fixedsize = matcher.format.fixed_value_size()
     if isinstance(matcher, SkipMatcher):
-        term = matcher.postings
-        arrays = (term.lasts, term.highs, term.shortest)
-        lasts, highs, shortest = (np.frombuffer(a, t) for a, t in zip(arrays, "IfB", strict=True))
-        return Directory(lasts, highs, shortest, term, fixedsize)
+        return _ours(matcher.postings, fixedsize)
     found = ([], [], [], W3Blocks(*map(array, "qqIB")))
     mapped = getattr(matcher._postfile, "_map", None)
     if mapped is not None:

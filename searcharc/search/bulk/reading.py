@@ -184,14 +184,11 @@ def term_directory(plan: Plan, segment: Segment, i: int, info) -> w3.Directory |
 
 
 def _directory(segment: Segment, fieldname: str, btext: bytes, info) -> w3.Directory | None:
-    def directory() -> w3.Directory | None:
-        matcher = w3.leaf_matcher(segment.reader, fieldname, btext, info)
-        return w3.directory(matcher) if w3.is_blocked(matcher) else None
-
     if info.is_inlined():
         return None
     key = (segment.key(), fieldname, btext)
-    return cache.DIRECTORIES.get(key, directory, w3.Directory.size)
+    read = lambda: w3.term_directory(segment.reader, fieldname, btext, info)  # noqa: E731
+    return cache.DIRECTORIES.get(key, read, lambda found: found.size() if found else 100)
 
 
 def _term_postings(plan: Plan, segment: Segment, i: int, info, decoded: list[int]) -> Postings:
