@@ -352,17 +352,16 @@ def test_block_directories_read_as_the_matcher_does(mixed_index):
     assert blocks > 1000
 
 
-def test_the_postings_of_some_documents_in_a_block():
-    """A few documents are looked up by bisection, many through a set: the same postings."""
+def test_documents_are_found_in_postings_as_a_set_finds_them():
+    """``found_in``: where each wanted document is in a posting list, and whether it is."""
     ids = np.arange(0, 400, 2, dtype=np.uint32)
-    block = bulk.postings.Postings(ids, np.array([n % 5 + 1.0 for n in ids], np.float32))
-    for docnums in ([], [4], [3, 4, 5, 398, 399], list(range(0, 400, 3)), list(range(400))):
-        wanted = set(docnums)
-        found = bulk.postings.of_block(block, np.array(docnums, np.uint32))
-        postings = zip(block.docnums.tolist(), block.weights.tolist(), strict=True)
-        expected = [p for p in postings if p[0] in wanted]
-        pairs = zip(found.docnums.tolist(), found.weights.tolist(), strict=True)
-        assert list(pairs) == expected
+    for docnums in ([], [4], [3, 4, 5, 398, 399], list(range(0, 400, 3)), list(range(401))):
+        wanted = np.array(docnums, np.uint32)
+        at, there = bulk.postings.found_in(ids, wanted)
+        assert there.tolist() == [d % 2 == 0 and d < 400 for d in docnums]
+        assert ids[at[there]].tolist() == [d for d in docnums if d % 2 == 0 and d < 400]
+    at, there = bulk.postings.found_in(ids[:0], np.array([1, 2], np.uint32))
+    assert not there.any()
 
 
 @pytest.mark.parametrize(

@@ -58,12 +58,6 @@ def found_in(docnums: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.nd
     return at, there
 
 
-def of_block(block: Postings, docnums: np.ndarray) -> Postings:
-    """The postings of a block that are of ``docnums`` (in order)."""
-    at, there = found_in(block.docnums, docnums)
-    return selected(block, at[there])
-
-
 def blended(postings: list[Postings]) -> Postings:
     """Terms of one blend as one posting list: frequencies added by document, in the terms'
     order, stored as W3 stores weights (32-bit floats)."""

@@ -14,7 +14,7 @@ from searcharc.search.bulk.scoring import scored
 from searcharc.whooshx import postings as w3
 
 NO_SCORES = np.zeros(0, np.float64)
-NO_WEIGHTS = np.zeros(0, np.float32)
+NO_LENGTHS = np.zeros(0, np.uint8)
 
 
 @dataclass(slots=True)
@@ -37,11 +37,6 @@ class Wanted:
     candidates: np.ndarray
     partial: np.ndarray
     floor: float
-
-    def within(self, segment: Segment) -> slice:
-        """Where the candidates of a segment are."""
-        start, end = np.searchsorted(self.candidates, (segment.offset, segment.end()))
-        return slice(int(start), int(end))
 
 
 @dataclass(slots=True)
@@ -66,21 +61,15 @@ def read(plan: Plan, wanted: Wanted | None = None) -> Read:
     wanted candidates only.
 
     Blocks without a candidate are not decoded; nor, in a one-term clause, blocks whose bound
-    cannot lift a candidate to the floor: those candidates are ``dropped``. Frequent terms are
-    read whole (from ``cache.CACHE``), their scores kept for the candidates.
+    cannot lift a candidate to the floor: those candidates are ``dropped``. Frequent terms read
+    whole are kept in ``cache.CACHE``, and so are their scores.
     """
     parts, found = _Parts(), Read()
-    for segment, held in plan.present:
-        if wanted is None:
-            found.decoded += _whole(plan, segment, held, parts, None)
-            continue
-        here = wanted.within(segment)
-        if here.start == here.stop:
-            continue  # no candidate in this segment
-        if _cached(plan, segment, held):  # the candidates' from the whole clause's scores
-            found.decoded += _whole(plan, segment, held, parts, wanted.candidates[here])
-        else:
-            found.decoded += _blocks(plan, segment, held, here, wanted, parts)
+    if wanted is None:
+        for segment, held in plan.present:
+            found.decoded += _whole(plan, segment, held, parts)
+    elif len(wanted.candidates):
+        found.decoded += _candidates(plan, wanted, parts)
     found.docnums, found.scores = _joined(parts.docnums, pl.NO_DOCNUMS), _joined(parts.scores)
     found.terms = {text: _joined(docs, pl.NO_DOCNUMS) for text, docs in parts.terms.items()}
     found.dropped = _joined(parts.dropped, pl.NO_DOCNUMS)
@@ -95,82 +84,143 @@ def _joined(parts: list[np.ndarray], empty: np.ndarray = NO_SCORES) -> np.ndarra
     return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else empty
 
 
-def _whole(plan: Plan, segment: Segment, held: list, parts: _Parts, kept: np.ndarray | None) -> int:
-    """Every posting of the clause's terms in a segment; the scores of the documents ``kept``
-    (searcher docnums, in order) only, when given. How many postings were decoded."""
+def _whole(plan: Plan, segment: Segment, held: list, parts: _Parts) -> int:
+    """Every posting of the clause's terms in a segment. How many postings were decoded."""
     deleted, decoded = segment.deleted_mask(), [0]
     found = [pl.live(_term_postings(plan, segment, i, info, decoded), deleted) for i, info in held]
     docnums, scores = _clause_scores(plan, segment, held, found)
-    offset = segment.offset
-    if kept is not None:
-        at, there = pl.found_in(docnums, kept - np.uint32(offset))
-        docnums, scores = docnums[at[there]], scores[at[there]]
     for (i, _), postings in zip(held, found, strict=True):
-        ids = postings.docnums if kept is None else pl.of_block(postings, docnums).docnums
-        parts.term(plan.terms[i][0], ids, offset)
-    parts.add(docnums, scores, offset)
+        parts.term(plan.terms[i][0], postings.docnums, segment.offset)
+    parts.add(docnums, scores, segment.offset)
     return decoded[0]
 
 
-def _blocks(
-    plan: Plan, segment: Segment, held: list, here: slice, wanted: Wanted, parts: _Parts
-) -> int:
-    """The clause's scores of the candidates ``here`` (in the segment), from the blocks of its
-    terms that hold them. How many postings were decoded.
+def _candidates(plan: Plan, wanted: Wanted, parts: _Parts) -> int:
+    """The clause's scores of the wanted candidates, from the blocks of its terms that hold
+    them, every segment at once (``Spread``). How many postings were decoded.
 
     Invariant (one-term clauses): a block's bound is at least the score of any posting in it."""
-    offset = np.uint32(segment.offset)
-    ones = wanted.candidates[here] - offset  # segment docnums
+    ones = wanted.candidates
     tfs, holds, decoded, bounds = np.zeros(len(ones)), np.zeros(len(ones), bool), 0, None
-    for i, info in held:
-        found = _term_blocks(plan, segment, i, info, ones, wanted.partial[here], wanted.floor)
-        weights, there, count, bounds, dropped = found
+    length_bytes = np.zeros(len(ones), np.uint8)
+    for i, (text, _) in enumerate(plan.terms):
+        spread = spread_of(plan, i)
+        if spread is None:
+            continue  # in no segment
+        found = _term_candidates(plan, spread, ones, wanted.partial, wanted.floor)
+        weights, lengths, there, count, bounds, dropped = found
         tfs[there] += weights  # added in the terms' order, as ``pl.blended``
+        length_bytes[there] = lengths
         holds |= there
         decoded += count
-        parts.term(plan.terms[i][0], ones[there], segment.offset)
+        parts.term(text, ones[there], 0)
         if dropped is not None:
-            parts.dropped.append(dropped + offset)
-    tf = tfs[holds].astype(np.float32) if len(held) > 1 else tfs[holds]  # stored as W3's
-    docnums = ones[holds]
-    scores = scored(Postings(docnums, tf), segment.lengths(plan.clause.field), plan.stats)
+            parts.dropped.append(dropped)
+    tf = tfs[holds].astype(np.float32) if len(plan.terms) > 1 else tfs[holds]  # as W3's
+    scores = plan.stats.scores(tf, length_bytes[holds])
     if __debug__ and bounds is not None:
         assert (scores <= bounds[holds]).all(), "a score above its block's bound"
-    parts.add(docnums, scores, segment.offset)
+    parts.add(ones[holds], scores, 0)
     return decoded
 
 
-def _term_blocks(
-    plan: Plan, segment: Segment, i: int, info, ones: np.ndarray, partial: np.ndarray, floor
+def _term_candidates(
+    plan: Plan, spread: Spread, ones: np.ndarray, partial: np.ndarray, floor: float
 ) -> tuple:
-    """In the blocks of the clause's ``i``-th term in a segment that hold candidates who can
-    still reach the ``floor`` (block-max: Ding & Suel 2011), found in the term's
-    ``w3.Directory`` and decoded together: the weights of the candidates ``ones`` (segment
-    docnums; ``partial`` their scores so far), where each is held, how many postings were
-    decoded; in a one-term clause, each candidate's block's bound and the candidates that it
-    cannot lift to the floor (dropped), else None twice."""
-    directory = term_directory(plan, segment, i, info)
-    if directory is None:  # an inlined posting
-        matcher = w3.leaf_matcher(segment.reader, plan.clause.field, plan.terms[i][1], info)
-        found = pl.one_by_one(matcher)
-        at, there = pl.found_in(found.docnums, ones)
-        return found.weights[at[there]], there, len(found.docnums), None, None
-    blocks = np.searchsorted(directory.lasts, ones)  # each candidate's block
-    inside, bounds, dropped = blocks < len(directory.lasts), None, None
-    if len(plan.terms) == 1:
-        k = np.minimum(blocks, len(directory.lasts) - 1)
-        bounds = plan.stats.bounds(directory.weights[k], directory.lengths[k])
+    """In the blocks of the clause's term ``spread`` that hold candidates who can still reach
+    the ``floor`` (block-max: Ding & Suel 2011), decoded together: the weights and length
+    bytes of the candidates ``ones`` (``partial`` their scores so far), where each is held,
+    how many postings were decoded; in a one-term clause, each candidate's block's bound and
+    the candidates that it cannot lift to the floor (dropped), else None twice. (A candidate
+    in a segment without the term meets another segment's block: it holds no posting there,
+    and any bound, at least 0, is one of its score.)"""
+    blocks = np.searchsorted(spread.lasts, ones)  # each candidate's block
+    inside, bounds, dropped = blocks < len(spread.lasts), None, None
+    if len(plan.terms) == 1 and len(spread.lasts):
+        k = np.minimum(blocks, len(spread.lasts) - 1)
+        bounds = plan.stats.bounds(spread.weights[k], spread.lengths[k])
+        if spread.extra:  # postings not in blocks: the clause's bound
+            bounds = np.full(len(ones), plan.bound)
         hopeless = inside & (partial + bounds < floor)
         if hopeless.any():
             dropped, inside = ones[hopeless], inside & ~hopeless
     wanted = blocks[inside]
     ks = wanted[np.flatnonzero(np.diff(wanted, prepend=-1))]  # in order: each once
-    if not len(ks):
-        return NO_WEIGHTS, np.zeros(len(ones), bool), 0, bounds, dropped
-    block = Postings(*w3.blocks_of(w3.postings_file(segment.reader), directory, ks))
-    at, there = pl.found_in(block.docnums, ones)
-    there &= inside
-    return block.weights[at[there]], there, len(block.docnums), bounds, dropped
+    docnums, weights, lengths = spread.decoded(ks, plan.clause.field)
+    at, there = pl.found_in(docnums, ones)
+    if dropped is not None:
+        there &= ~np.isin(ones, dropped, assume_unique=True)
+    return weights[at[there]], lengths[at[there]], there, len(docnums), bounds, dropped
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """A term's blocks in every segment that holds it, end to end in docnum order: each
+    block's last docnum (searcher docnums), highest weight, shortest length byte, segment (in
+    ``parts``) and number there; and the postings of the segments that keep them out of
+    blocks (``extra``, searcher docnums)."""
+
+    lasts: np.ndarray
+    weights: np.ndarray
+    lengths: np.ndarray
+    part: np.ndarray
+    local: np.ndarray
+    parts: list  # (segment, directory)
+    extra: list  # (segment, Postings)
+
+    def decoded(self, ks: np.ndarray, fieldname: str) -> tuple[np.ndarray, ...]:
+        """The docnums (searcher docnums, in order), weights and length bytes of the postings
+        of blocks ``ks``, with the ``extra`` ones."""
+        found = []
+        cuts = np.searchsorted(self.part[ks], np.arange(len(self.parts) + 1))
+        for n, (segment, directory) in enumerate(self.parts):
+            local = self.local[ks[cuts[n] : cuts[n + 1]]]
+            if len(local):
+                postfile = w3.postings_file(segment.reader)
+                found.append((segment, Postings(*w3.blocks_of(postfile, directory, local))))
+        found += self.extra
+        found.sort(key=lambda part: part[0].offset)
+        if not found:
+            return pl.NO_DOCNUMS, pl.NO_WEIGHTS, NO_LENGTHS
+        docnums = _joined([p.docnums + np.uint32(s.offset) for s, p in found], pl.NO_DOCNUMS)
+        weights = _joined([p.weights for s, p in found], pl.NO_WEIGHTS)
+        lengths = _joined([s.lengths(fieldname)[p.docnums] for s, p in found], NO_LENGTHS)
+        return docnums, weights, lengths
+
+
+def spread_of(plan: Plan, i: int) -> Spread | None:
+    """The ``Spread`` of the clause's ``i``-th term, made once a query; None when no segment
+    holds it."""
+    key = ("spread", i)
+    if key not in plan.directories:
+        plan.directories[key] = _spread(plan, i)
+    return plan.directories[key]
+
+
+def _spread(plan: Plan, i: int) -> Spread | None:
+    held = [(segment, info) for segment, infos in plan.present for j, info in infos if j == i]
+    if not held:
+        return None
+    parts, extra = [], []
+    for segment, info in held:
+        directory = term_directory(plan, segment, i, info)
+        if directory is None:  # an inlined posting (W3)
+            btext = plan.terms[i][1]
+            matcher = w3.leaf_matcher(segment.reader, plan.clause.field, btext, info)
+            extra.append((segment, pl.live(pl.one_by_one(matcher), segment.deleted_mask())))
+        else:
+            parts.append((segment, directory))
+    sizes = [len(d.lasts) for _, d in parts]
+    lasts = [d.lasts.astype(np.int64) + s.offset for s, d in parts]
+    return Spread(
+        _joined(lasts, np.zeros(0, np.int64)),
+        _joined([d.weights for _, d in parts], pl.NO_WEIGHTS),
+        _joined([d.lengths for _, d in parts], NO_LENGTHS),
+        np.repeat(np.arange(len(parts)), sizes),
+        _joined([np.arange(n) for n in sizes], np.zeros(0, np.int64)),
+        parts,
+        extra,
+    )
 
 
 def term_directory(plan: Plan, segment: Segment, i: int, info) -> w3.Directory | None:
@@ -214,11 +264,6 @@ def _term_postings(plan: Plan, segment: Segment, i: int, info, decoded: list[int
 def _frequent(held: list) -> bool:
     """Whether a clause's terms in a segment are in enough documents to be cached."""
     return cache.frequent(sum(info.doc_frequency() for _, info in held))
-
-
-def _cached(plan: Plan, segment: Segment, held: list) -> bool:
-    """Whether the clause's scores in a segment are in ``cache.CACHE``."""
-    return _frequent(held) and _scores_key(plan, segment, held) in cache.CACHE.entries
 
 
 def _clause_scores(
