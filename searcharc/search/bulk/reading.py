@@ -66,12 +66,20 @@ def read(plan: Plan, wanted: Wanted | None = None) -> Read:
     """
     parts, found = _Parts(), Read()
     if wanted is None:
+        rare = [segment for segment, held in plan.present if not _frequent(held)]
         for segment, held in plan.present:
-            found.decoded += _whole(plan, segment, held, parts)
+            if _frequent(held):
+                found.decoded += _whole(plan, segment, held, parts)
+        if rare:
+            found.decoded += _rare(plan, rare, parts)
     elif len(wanted.candidates):
         found.decoded += _candidates(plan, wanted, parts)
     found.docnums, found.scores = _joined(parts.docnums, pl.NO_DOCNUMS), _joined(parts.scores)
     found.terms = {text: _joined(docs, pl.NO_DOCNUMS) for text, docs in parts.terms.items()}
+    if len(parts.docnums) > 1 and wanted is None:  # rare segments' after frequent ones'
+        order = np.argsort(found.docnums, kind="stable")
+        found.docnums, found.scores = found.docnums[order], found.scores[order]
+        found.terms = {text: np.sort(docs) for text, docs in found.terms.items()}
     found.dropped = _joined(parts.dropped, pl.NO_DOCNUMS)
     if __debug__:
         assert not len(found.scores) or found.scores.max() <= plan.bound, (
@@ -93,6 +101,35 @@ def _whole(plan: Plan, segment: Segment, held: list, parts: _Parts) -> int:
         parts.term(plan.terms[i][0], postings.docnums, segment.offset)
     parts.add(docnums, scores, segment.offset)
     return decoded[0]
+
+
+def _rare(plan: Plan, segments: list[Segment], parts: _Parts) -> int:
+    """Every posting of the clause's terms in ``segments`` (where they are too rare to be
+    cached), all at once from the terms' ``Spread``. How many postings were decoded."""
+    offsets, found = {segment.offset for segment in segments}, []
+    for i, (text, _) in enumerate(plan.terms):
+        spread = spread_of(plan, i)
+        if spread is None:
+            continue
+        chosen = np.array([segment.offset in offsets for segment, _ in spread.parts], bool)
+        ks = np.flatnonzero(chosen[spread.part]) if len(chosen) else pl.NO_DOCNUMS
+        docnums, weights, _ = spread.decoded(ks, plan.clause.field, offsets)
+        parts.term(text, docnums, 0)
+        found.append(Postings(docnums, weights))
+    blended = pl.blended(found)
+    lengths = _lengths(blended.docnums, segments, plan.clause.field)
+    parts.add(blended.docnums, plan.stats.scores(blended.weights, lengths), 0)
+    return sum(len(postings.docnums) for postings in found)
+
+
+def _lengths(docnums: np.ndarray, segments: list[Segment], fieldname: str) -> np.ndarray:
+    """The field length bytes of documents (searcher docnums, in order) of ``segments``."""
+    found = np.zeros(len(docnums), np.uint8)
+    cuts = np.searchsorted(docnums, [s.offset for s in segments] + [segments[-1].end()])
+    for n, segment in enumerate(segments):
+        here = slice(cuts[n], cuts[n + 1])
+        found[here] = segment.lengths(fieldname)[docnums[here] - np.uint32(segment.offset)]
+    return found
 
 
 def _candidates(plan: Plan, wanted: Wanted, parts: _Parts) -> int:
@@ -168,17 +205,23 @@ class Spread:
     parts: list  # (segment, directory)
     extra: list  # (segment, Postings)
 
-    def decoded(self, ks: np.ndarray, fieldname: str) -> tuple[np.ndarray, ...]:
+    def decoded(
+        self, ks: np.ndarray, fieldname: str, live: set[int] | None = None
+    ) -> tuple[np.ndarray, ...]:
         """The docnums (searcher docnums, in order), weights and length bytes of the postings
-        of blocks ``ks``, with the ``extra`` ones."""
+        of blocks ``ks``, with the ``extra`` ones; with ``live`` (segment offsets), only the
+        extra ones of those segments, and no deleted document."""
         found = []
         cuts = np.searchsorted(self.part[ks], np.arange(len(self.parts) + 1))
         for n, (segment, directory) in enumerate(self.parts):
             local = self.local[ks[cuts[n] : cuts[n + 1]]]
             if len(local):
                 postfile = w3.postings_file(segment.reader)
-                found.append((segment, Postings(*w3.blocks_of(postfile, directory, local))))
-        found += self.extra
+                postings = Postings(*w3.blocks_of(postfile, directory, local))
+                if live is not None:
+                    postings = pl.live(postings, segment.deleted_mask())
+                found.append((segment, postings))
+        found += [(s, p) for s, p in self.extra if live is None or s.offset in live]
         found.sort(key=lambda part: part[0].offset)
         if not found:
             return pl.NO_DOCNUMS, pl.NO_WEIGHTS, NO_LENGTHS
