@@ -179,9 +179,11 @@ def test_a_sharded_index_ranks_as_one_index(tmp_path, embedded):
 
 
 KILLED_EMBED = """
-import sys
+import sys, time
 from searcharc.index import embedding
 embedding.CHUNK, embedding.BATCH, embedding.SAVE_EVERY = 2, 1, 0
+texts = embedding.texts
+embedding.texts = lambda part: time.sleep(0.2) or texts(part)  # 6 chunks: at least 1.2 s
 from searcharc.cli.app import main
 sys.argv = ["searcharc", "embed", "--index", sys.argv[1]]
 main()
