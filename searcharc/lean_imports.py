@@ -1,4 +1,5 @@
-"""Whoosh, loaded without modules it imports at start-up and a query never calls.
+"""Whoosh (and dataclasses), loaded without modules they import at start-up and a query never
+calls.
 
 ``whoosh.compat`` imports ``urllib.request`` (and with it http.client, email, ssl) for
 ``urlretrieve`` and ``html`` (its table of entities) for ``escape``; ``whoosh.query.terms``
@@ -6,9 +7,11 @@ imports ``whoosh.lang.morph_en`` (English word variations, one very large regula
 for the ``Variations`` query; ``whoosh.filedb.filestore`` and ``whoosh.filedb.compound``
 import ``tempfile`` and ``shutil`` (with bz2 and lzma) for temporary and compound files;
 ``whoosh.util`` and ``whoosh.classify`` import ``random`` for new file names and clustering;
-``whoosh.util.times`` imports ``calendar`` (and locale) for relative dates. While exactly
-those Whoosh modules execute, each of these imports finds a stand-in whose functions load the
-real module on their first call; every other importer, before or after, gets the real module.
+``whoosh.util.times`` imports ``calendar`` (and locale) for relative dates; and
+``dataclasses`` imports ``inspect`` (with ast, dis, tokenize: about 5 ms) to write a docstring
+for a class that has none. While exactly those modules execute, each of these imports finds a
+stand-in whose functions load the real module on their first call; every other importer,
+before or after, gets the real module.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ STANDINS: dict[str, dict[str, tuple[str, ...]]] = {
     "whoosh.util": {"random": ("choice", "randint")},
     "whoosh.classify": {"random": ("sample",)},
     "whoosh.util.times": {"calendar": ("monthrange",)},
+    "dataclasses": {"inspect": ("signature",)},
 }
 
 

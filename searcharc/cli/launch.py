@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from searcharc import compiled_methods
 from searcharc.cli.commands import guarded, query, trend
 from searcharc.options import QUERY, TREND, Option, QueryOptions
 
@@ -138,11 +139,12 @@ def exit_at_once(status: int) -> None:
     after its answer is printed. Only for a single query: nothing is left to write or close
     (index files are read only) and no worker process to stop. When the output cannot be
     flushed (a closed pipe, a full disk) it returns, and the interpreter's exit says so as
-    before."""
+    before. Dataclass methods compiled in this run are saved first (``compiled_methods``)."""
     try:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
     except (OSError, ValueError):  # ValueError: a stream already closed
         return
+    compiled_methods.save()  # what atexit would have saved (the first run after a change)
     os._exit(status)
