@@ -7,11 +7,14 @@ imports ``whoosh.lang.morph_en`` (English word variations, one very large regula
 for the ``Variations`` query; ``whoosh.filedb.filestore`` and ``whoosh.filedb.compound``
 import ``tempfile`` and ``shutil`` (with bz2 and lzma) for temporary and compound files;
 ``whoosh.util`` and ``whoosh.classify`` import ``random`` for new file names and clustering;
-``whoosh.util.times`` imports ``calendar`` (and locale) for relative dates; and
-``dataclasses`` imports ``inspect`` (with ast, dis, tokenize: about 5 ms) to write a docstring
-for a class that has none. While exactly those modules execute, each of these imports finds a
-stand-in whose functions load the real module on their first call; every other importer,
-before or after, gets the real module.
+``whoosh.util.times`` imports ``calendar`` (and locale) for relative dates; ``whoosh.compat``
+imports ``queue``, and the two storages ``threading``, for Whoosh's own parallel writer and
+compound or in-memory files' locks; ``dataclasses`` imports ``inspect`` (with ast, dis,
+tokenize: about 5 ms) to write a docstring for a class that has none; ``whoosh.searching``
+imports ``whoosh.highlight`` for its ``Results``, which searcharc's ranked queries do not make.
+While exactly those modules execute, each of these imports finds a stand-in whose functions
+load the real module on their first call (and whose other attributes are the real module's,
+loaded then); every other importer, before or after, gets the real module.
 """
 
 from __future__ import annotations
@@ -24,14 +27,15 @@ from types import ModuleType
 
 # Whoosh module → the modules it imports, each with the names Whoosh takes from it
 STANDINS: dict[str, dict[str, tuple[str, ...]]] = {
-    "whoosh.compat": {"urllib.request": ("urlretrieve",), "html": ("escape",)},
+    "whoosh.compat": {"urllib.request": ("urlretrieve",), "html": ("escape",), "queue": ()},
     "whoosh.query.terms": {"whoosh.lang.morph_en": ("variations",)},
-    "whoosh.filedb.filestore": {"tempfile": ("gettempdir",)},
-    "whoosh.filedb.compound": {"shutil": ("copyfileobj",)},
+    "whoosh.filedb.filestore": {"tempfile": ("gettempdir",), "threading": ("Lock",)},
+    "whoosh.filedb.compound": {"shutil": ("copyfileobj",), "threading": ("Lock",)},
     "whoosh.util": {"random": ("choice", "randint")},
     "whoosh.classify": {"random": ("sample",)},
     "whoosh.util.times": {"calendar": ("monthrange",)},
     "dataclasses": {"inspect": ("signature",)},
+    "whoosh.searching": {"whoosh.highlight": ()},
 }
 
 
@@ -64,10 +68,19 @@ class StandinLoader(SourceFileLoader):
 
 
 def _standin(target: str, names: tuple[str, ...]) -> ModuleType:
-    """A module named ``target`` whose ``names`` are functions that load the real one."""
+    """A module named ``target`` whose ``names`` are functions that load the real one, and
+    whose every other attribute is the real one's (loaded then): for ``import target``."""
     standin = ModuleType(target)
     for name in names:
         setattr(standin, name, _deferred(target, name))
+
+    def real(name: str):
+        # not while it stands in (the import system asks it for __spec__ and the like)
+        if name.startswith("__") or sys.modules.get(target) is standin:
+            raise AttributeError(f"module {target!r} has no attribute {name!r}")
+        return getattr(import_module(target), name)
+
+    standin.__getattr__ = real
     return standin
 
 

@@ -204,6 +204,9 @@ def test_a_query_does_not_load_what_whoosh_imports_but_searcharc_never_calls(see
     # inspect (and ast, dis), which dataclasses imports for docstring-less classes alone, and
     # pyarabic, whose letters normalize writes out
     unused |= {"inspect", "ast", "dis", "pyarabic", "pyarabic.araby"}
+    # nor what only Whoosh's own searches use (its Results' highlighter, its collectors)
+    unused |= {"whoosh.highlight", "whoosh.collectors", "whoosh.sorting"}
+    unused |= {"threading", "queue"}  # Whoosh's parallel writer's and its storages' locks
     assert not unused & modules
     # nor what only writing needs
     writing = {"searcharc.whooshx.segment_writer", "searcharc.index.parallel", "whoosh.writing"}
@@ -232,6 +235,9 @@ print(html.unescape("&lt;"), tempfile.mkdtemp.__name__, calendar.isleap(2024), r
 print(shutil.rmtree.__name__, "html.entities" in sys.modules)
 import dataclasses  # its inspect: a stand-in whose signature loads the real one
 print(dataclasses.inspect.signature(lambda a, b=1: a), dataclasses.inspect is not sys.modules["inspect"])
+loaded = "whoosh.highlight" in sys.modules  # whoosh.searching's: any other name, the real one's
+print(loaded, whoosh.searching.highlight.Highlighter is sys.modules["whoosh.highlight"].Highlighter)
+print(type(filestore.Lock()).__name__, type(compound.Lock()).__name__, whoosh.compat.queue.Empty)
 """
 
 
@@ -250,4 +256,6 @@ def test_the_stand_ins_call_the_real_functions_and_leave_no_trace():
         "< mkdtemp True 4",
         "rmtree True",
         "(a, b=1) True",
+        "False True",
+        "lock lock <class '_queue.Empty'>",
     ]
