@@ -11,7 +11,8 @@ import ``tempfile`` and ``shutil`` (with bz2 and lzma) for temporary and compoun
 imports ``queue``, and the two storages ``threading``, for Whoosh's own parallel writer and
 compound or in-memory files' locks; ``dataclasses`` imports ``inspect`` (with ast, dis,
 tokenize: about 5 ms) to write a docstring for a class that has none; ``whoosh.searching``
-imports ``whoosh.highlight`` for its ``Results``, which searcharc's ranked queries do not make.
+imports ``whoosh.highlight`` for its ``Results``, which searcharc's ranked queries do not make,
+and ``whoosh.codec.base`` the Levenshtein automata of fuzzy terms (``word~``).
 While exactly those modules execute, each of these imports finds a stand-in whose functions
 load the real module on their first call (and whose other attributes are the real module's,
 loaded then); every other importer, before or after, gets the real module.
@@ -36,6 +37,7 @@ STANDINS: dict[str, dict[str, tuple[str, ...]]] = {
     "whoosh.util.times": {"calendar": ("monthrange",)},
     "dataclasses": {"inspect": ("signature",)},
     "whoosh.searching": {"whoosh.highlight": ()},
+    "whoosh.codec.base": {"whoosh.automata.lev": ()},
 }
 
 

@@ -207,6 +207,7 @@ def test_a_query_does_not_load_what_whoosh_imports_but_searcharc_never_calls(see
     # nor what only Whoosh's own searches use (its Results' highlighter, its collectors)
     unused |= {"whoosh.highlight", "whoosh.collectors", "whoosh.sorting"}
     unused |= {"threading", "queue"}  # Whoosh's parallel writer's and its storages' locks
+    unused |= {"whoosh.automata.lev", "whoosh.automata.fsa"}  # fuzzy terms' (word~)
     assert not unused & modules
     # nor what only writing needs
     writing = {"searcharc.whooshx.segment_writer", "searcharc.index.parallel", "whoosh.writing"}
@@ -238,6 +239,8 @@ print(dataclasses.inspect.signature(lambda a, b=1: a), dataclasses.inspect is no
 loaded = "whoosh.highlight" in sys.modules  # whoosh.searching's: any other name, the real one's
 print(loaded, whoosh.searching.highlight.Highlighter is sys.modules["whoosh.highlight"].Highlighter)
 print(type(filestore.Lock()).__name__, type(compound.Lock()).__name__, whoosh.compat.queue.Empty)
+import whoosh.codec.base as base
+print(type(base.lev.levenshtein_automaton("ab", 1)).__name__, base.lev is not sys.modules["whoosh.automata.lev"])
 """
 
 
@@ -258,4 +261,5 @@ def test_the_stand_ins_call_the_real_functions_and_leave_no_trace():
         "(a, b=1) True",
         "False True",
         "lock lock <class '_queue.Empty'>",
+        "NFA True",
     ]
