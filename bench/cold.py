@@ -35,6 +35,7 @@ import json, sys, time
 started = time.perf_counter()
 from searcharc.cli import launch
 launch.light_cached_property()
+getattr(launch, "without_collector", lambda: None)()  # where the checkout has it
 from searcharc.cli import commands, render
 from searcharc.search import bulk, hits, local, planning, rerank, searcher
 spent = {"imports": time.perf_counter() - started}

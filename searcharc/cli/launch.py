@@ -117,10 +117,23 @@ def main() -> None:
         typer_main()
         return
     light_cached_property()
+    once = options.batch is None and is_the_command()
+    if once and options.cluster is None:
+        without_collector()
     status = guarded(lambda: query(options))
-    if options.batch is None and is_the_command():
+    if once:
         exit_at_once(status)
     sys.exit(status)
+
+
+def without_collector() -> None:
+    """Turn Python's cycle collector off for a process that runs one query and ends (not on
+    a cluster, whose client may count on it): it finds nothing to free there (the search
+    stack's modules and classes live until the end, and a query's records are freed as their
+    references go), yet scans them about 45 times, 6 ms of a cold query at 300,000 articles."""
+    import gc
+
+    gc.disable()
 
 
 def is_the_command() -> bool:
