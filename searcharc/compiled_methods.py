@@ -41,16 +41,16 @@ class MethodCache:
         """``exec`` for the dataclasses module: searcharc's methods from their kept code."""
         if globals is None:
             globals = vars(dataclasses)  # what the builtin exec called there would see
-        if not isinstance(source, str) or not is_own(globals):
+        if not isinstance(source, str):
             return builtins.exec(source, globals, locals)
+        if not is_own(globals):
+            return builtins.exec(compiled(source), globals, locals)
         if self.codes is None:
             self.path = cache_path()
             self.codes = read(self.path) if self.path else {}
         code = self.codes.get(source)
         if code is None:
-            # dont_inherit: as dataclasses' own exec compiles it, without this module's
-            # ``from __future__ import annotations`` (which would make its annotations text)
-            code = self.codes[source] = compile(source, "<string>", "exec", dont_inherit=True)
+            code = self.codes[source] = compiled(source)
             self.new += 1
         self.used.add(source)
         return builtins.exec(code, globals, locals)
@@ -73,6 +73,12 @@ class MethodCache:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+def compiled(source: str) -> CodeType:
+    """The source compiled as the dataclasses module's own ``exec`` compiles it: without the
+    ``from __future__`` imports of the caller (here, annotations: they would become text)."""
+    return compile(source, "<string>", "exec", dont_inherit=True)
 
 
 def is_own(globals: dict) -> bool:

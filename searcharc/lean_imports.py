@@ -26,7 +26,7 @@ from importlib import import_module
 from importlib.machinery import PathFinder, SourceFileLoader
 from types import ModuleType
 
-# Whoosh module → the modules it imports, each with the names Whoosh takes from it
+# a module (Whoosh's, or dataclasses) → the modules it imports, each with the names it takes
 STANDINS: dict[str, dict[str, tuple[str, ...]]] = {
     "whoosh.compat": {"urllib.request": ("urlretrieve",), "html": ("escape",), "queue": ()},
     "whoosh.query.terms": {"whoosh.lang.morph_en": ("variations",)},

@@ -30,6 +30,7 @@ same = all(compile(source, "<string>", "exec") == code for source, code in codes
 print(json.dumps({
     "path": cache.path, "new": cache.new, "used": len(cache.used), "kept": len(codes),
     "same": same, "elsewhere": any("Elsewhere" in s or "(self,x" in s for s in codes),
+    "annotations": str(Elsewhere.__init__.__annotations__),
 }))
 """
 
@@ -56,6 +57,8 @@ def test_the_next_process_compiles_nothing_and_runs_the_same_code(tmp_path):
     assert second["new"] == 0 and second["used"] == first["used"] == second["kept"]
     assert second["same"]  # the kept code is what compiling its source gives
     assert not first["elsewhere"] and not second["elsewhere"]
+    # made as before: its annotations the types, not text (this module's __future__ import)
+    assert second["annotations"] == "{'x': <class 'int'>, 'return': None}"
 
 
 @pytest.mark.slow
