@@ -25,6 +25,8 @@ from types import CodeType
 
 # methods kept, at most: past it only those this process used are written again
 LIMIT = 4096
+# in the file's name: a new one when how the code is compiled or kept changes
+VERSION = 1
 
 
 class MethodCache:
@@ -106,7 +108,7 @@ def cache_path() -> str | None:
         bytecode = cache_from_source(__file__)
     except NotImplementedError:  # no cache tag: no bytecode either
         return None
-    return bytecode.removesuffix(".pyc") + ".dataclass-methods"
+    return bytecode.removesuffix(".pyc") + f".dataclass-methods-{VERSION}"
 
 
 CACHE: MethodCache | None = None
