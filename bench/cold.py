@@ -9,6 +9,9 @@ times its stages (imports; open: the index folder, its metadata and Whoosh's tab
 contents; searcher: the segments' readers; plan: the query compiled against the vocabulary;
 rank: BM25F top-k in ``bulk``; rerank: proximity; hits: stored fields and snippets; print).
 Medians in milliseconds; the stages' total is the in-process part of the command's wall time.
+With ``--against DIR`` (a source checkout of searcharc, e.g. ``git archive main | tar -x -C DIR``)
+the same commands run from it too (PYTHONPATH=DIR), alternating with this checkout's, and the
+table gives both and their ratio; ``numpy`` is the import of numpy alone, for reference.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import json, sys, time
 started = time.perf_counter()
 from searcharc.cli import launch
 launch.light_cached_property()
+getattr(launch, "without_collector", lambda: None)()  # where the checkout has it
 from searcharc.cli import commands, render
 from searcharc.search import bulk, hits, local, planning, rerank, searcher
 spent = {"imports": time.perf_counter() - started}
@@ -67,13 +71,44 @@ print(json.dumps(spent), file=sys.stderr)
 """
 
 
-def wall(command: list[str]) -> tuple[float, str]:
+def wall(command: list[str], env: dict[str, str]) -> tuple[float, str]:
     """A fresh process's wall time, and its stderr."""
     started = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, env=ENV, check=False)
+    proc = subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=BIN, check=False
+    )  # run from the venv's bin: its source is the one PYTHONPATH or the install names
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{command[:3]} failed: {proc.stderr[-500:]}")
     return time.perf_counter() - started, proc.stderr
+
+
+def commands_of(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The commands timed: the interpreter alone, numpy's import, the command, its stages."""
+    query = ["query", args.query, "--index", str(args.index.resolve())]
+    return {
+        "python -c pass": [str(BIN / "python"), "-c", "pass"],
+        "import numpy": [str(BIN / "python"), "-c", "import numpy"],
+        "searcharc query": [str(BIN / "searcharc"), *query],
+        "stages": [str(BIN / "python"), "-c", STAGES, *query],
+    }
+
+
+def measured(args: argparse.Namespace, variants: dict[str, dict[str, str]]):
+    """Each variant's wall times by command and its stages, the variants alternated."""
+    commands = commands_of(args)
+    times = {v: {name: [] for name in commands} for v in variants}
+    stages: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
+    for env in variants.values():  # bytecode written, the index in the page cache
+        for command in commands.values():
+            wall(command, env)
+    for _ in range(args.runs):
+        for variant, env in variants.items():
+            for name, command in commands.items():
+                seconds, err = wall(command, env)
+                times[variant][name].append(seconds * 1000)
+                if name == "stages":
+                    stages[variant].append(json.loads(err.strip().splitlines()[-1]))
+    return times, stages
 
 
 def main() -> None:
@@ -81,33 +116,31 @@ def main() -> None:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--query", default=QUERY)
+    parser.add_argument("--against", type=Path, help="a source checkout to time alongside")
     args = parser.parse_args()
-    query = ["query", args.query, "--index", str(args.index)]
-    commands = {
-        "python -c pass": [str(BIN / "python"), "-c", "pass"],
-        "searcharc query": [str(BIN / "searcharc"), *query],
-        "stages": [str(BIN / "python"), "-c", STAGES, *query],
-    }
-    for command in commands.values():
-        wall(command)
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    stages: list[dict[str, float]] = []
-    for _ in range(args.runs):
-        for name, command in commands.items():
-            seconds, err = wall(command)
-            times[name].append(seconds)
-            if name == "stages":
-                stages.append(json.loads(err.strip().splitlines()[-1]))
-    python = statistics.median(times["python -c pass"])
-    for name in ("python -c pass", "searcharc query"):
-        median = statistics.median(times[name])
-        print(f"{name:18} {median * 1000:7.1f} ms  ({median / python:.2f}x python -c pass)")
-    keys = [k for k in stages[0] if k != "total"] + ["total"]
-    keys += sorted({k for found in stages for k in found} - set(keys))
-    print(f"in-process stages of {args.index}, median of {args.runs} (ms):")
+    variants = {"this": ENV}
+    if args.against:
+        variants["against"] = ENV | {"PYTHONPATH": str(args.against.resolve())}
+    load = os.getloadavg()
+    times, stages = measured(args, variants)
+    median = statistics.median
+    print(
+        f"load average {load[0]:.2f} before, {os.getloadavg()[0]:.2f} after; medians of {args.runs}"
+    )
+    print(
+        f"{'ms':18} "
+        + " ".join(f"{v:>9}" for v in variants)
+        + ("      ratio" if args.against else "")
+    )
+    rows = {name: [median(times[v][name]) for v in variants] for name in times["this"]}
+    del rows["stages"]
+    keys = [k for k in stages["this"][0] if k != "total"] + ["total"]
+    keys += sorted({k for found in stages["this"] for k in found} - set(keys))
     for key in keys:
-        values = [found.get(key, 0.0) * 1000 for found in stages]
-        print(f"  {key:10} {statistics.median(values):7.1f}")
+        rows[f"  {key}"] = [median(f.get(key, 0.0) * 1000 for f in stages[v]) for v in variants]
+    for name, values in rows.items():
+        ratio = f"  {values[0] / values[1]:8.2f}x" if args.against and values[1] else ""
+        print(f"{name:18} " + " ".join(f"{v:9.1f}" for v in values) + ratio)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from searcharc import lean_imports
 
-lean_imports.install()  # before anything imports Whoosh
+lean_imports.install()  # before anything imports Whoosh (or dataclasses)
+
+from searcharc import compiled_methods  # noqa: E402  (imports dataclasses)
+
+compiled_methods.install()
 
 __version__ = "0.1.0"
 # How free words combine: "any" lets ranking decide, "all" requires every one (see the README).

@@ -297,9 +297,13 @@ QueryOptions = make_dataclass(
     [(o.dest, value_type(o), field(default=o.default)) for o in QUERY],
     frozen=True,
     slots=True,
+    # its module and docstring in the class body (as a class statement's): dataclasses then
+    # compiles its methods in this module and needs no inspect.signature for a docstring
+    namespace={
+        "__module__": __name__,
+        "__doc__": "The options of `searcharc query` (dates as text), one field a QUERY entry.",
+    },
 )
-QueryOptions.__module__ = __name__
-QueryOptions.__doc__ = "The options of `searcharc query` (dates as text), one field a QUERY entry."
 
 
 def parse_date(text: str | None) -> date | None:

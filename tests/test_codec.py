@@ -245,3 +245,31 @@ def test_a_damaged_postings_block_is_one_line_and_never_a_hit(seed_index_dir: Pa
     generation = max(int(p.stem.rsplit("_", 1)[1]) for p in index.glob("*.toc"))
     ((name, problem),) = damage.verify(index, generation)
     assert name == postings.name and "CRC-32" in problem
+
+
+def test_the_term_index_reads_as_whooshs(seed_index_dir: Path):
+    """Our segments' term index (``codec.TermIndex``: its directory read in one piece) holds
+    what Whoosh's own reader of the file reads, and finds every term as it does."""
+    from whoosh.filedb.filetables import FileFormatError, OrderedHashReader
+
+    from searcharc.whooshx.storage import MappedStorage
+
+    storage = MappedStorage(str(seed_index_dir))
+    with open_dir(str(seed_index_dir)).reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        terms = leaf.segment().codec().terms_reader(storage, leaf.segment())
+        assert isinstance(terms, codec.TermsReader) and isinstance(terms._tindex, codec.TermIndex)
+        name = leaf.segment().make_filename(".trm")
+        whooshs = OrderedHashReader(storage.open_file(name), storage.file_length(name))
+        ours = terms._tindex
+        for attribute in ("hashtype", "startofdata", "tables", "endofdata", "extras"):
+            assert getattr(ours, attribute) == getattr(whooshs, attribute), attribute
+        assert (ours.indexbase, ours.indexlen) == (whooshs.indexbase, whooshs.indexlen)
+        keys = list(whooshs.keys())
+        assert len(keys) > 100 and [ours[k] for k in keys] == [whooshs[k] for k in keys]
+        assert list(ours.keys_from(keys[50])) == keys[50:]
+        assert (b"\x00\x00no such term" in ours) is False
+    damaged = bytearray((seed_index_dir / name).read_bytes())
+    damaged[:4] = b"HSH2"
+    with pytest.raises(FileFormatError):
+        codec.TermIndex(Bytes(bytes(damaged)), len(damaged))

@@ -60,6 +60,8 @@ def test_stored_fields_read_alone_are_whooshs(tmp_path, articles, monkeypatch, s
             assert segments.stored_fields(leaf, middle) == leaf.stored_fields(middle)
             column = segments.view(leaf).stored
             assert column.summed is not stored_offsets
+            # with offsets, a document's length and offset are read alone, not every one's
+            assert isinstance(column.lengths, segments.FileArray) is stored_offsets
             for docnum in range(leaf.doc_count_all()):  # then every offset at once
                 assert segments.stored_fields(leaf, docnum) == leaf.stored_fields(docnum)
             assert column.offsets is not None

@@ -104,3 +104,28 @@ def test_output_that_cannot_be_flushed_leaves_the_exit_to_the_interpreter(monkey
     monkeypatch.setattr(sys, "stdout", None)
     launch.exit_at_once(1)
     assert exits == [1]
+
+
+@pytest.mark.parametrize(
+    ("extra", "collecting"), [([], False), (["--batch", "-"], True), (["--cluster", "x"], True)]
+)
+def test_only_a_single_local_query_run_as_the_command_turns_the_collector_off(
+    monkeypatch, extra, collecting
+):
+    """One query, then ``os._exit``: the cycle collector is off while it runs (``--batch``
+    and ``--cluster`` keep it); code that calls ``main`` is not the command and keeps it."""
+    import gc
+
+    seen = []
+    monkeypatch.setattr(launch, "query", lambda options: seen.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(launch, "exit_at_once", lambda status: None)
+    monkeypatch.setattr(sys, "argv", ["searcharc", "query", "x", *extra])
+    try:
+        for command in (True, False):
+            monkeypatch.setattr(launch, "is_the_command", lambda command=command: command)
+            with pytest.raises(SystemExit):
+                launch.main()
+            gc.enable()
+    finally:
+        gc.enable()
+    assert seen == [collecting, True]

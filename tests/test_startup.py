@@ -202,8 +202,15 @@ def test_a_query_does_not_load_what_whoosh_imports_but_searcharc_never_calls(see
     modules = imported("query", "الإرهاب", "--index", str(seed_index_dir))
     assert {"whoosh.compat", "whoosh.query.terms", "whoosh.util.times"} <= modules  # it works
     unused = {"urllib.request", "http.client", "whoosh.lang.morph_en", "html", "html.entities"}
-    unused |= {"tempfile", "shutil", "bz2", "lzma", "random", "calendar", "locale"}  # (numpy
-    # imports typing)
+    unused |= {"tempfile", "shutil", "bz2", "lzma", "random", "calendar", "locale"}
+    # pyarabic, whose letters normalize writes out (inspect, ast and dis, which dataclasses
+    # imports for docstring-less classes alone, numpy's overrides import: and typing)
+    unused |= {"pyarabic", "pyarabic.araby"}
+    # nor what only Whoosh's own searches use (its Results' highlighter, its collectors)
+    unused |= {"whoosh.highlight", "whoosh.collectors", "whoosh.sorting"}
+    unused |= {"threading", "queue"}  # Whoosh's parallel writer's and its storages' locks
+    unused |= {"whoosh.automata.lev", "whoosh.automata.fsa"}  # fuzzy terms' (word~)
+    unused |= {"hashlib", "_hashlib"}  # OpenSSL's: the term index's MD5 is the lighter _md5's
     assert not unused & modules
     # nor what only writing needs
     writing = {"searcharc.whooshx.segment_writer", "searcharc.index.parallel", "whoosh.writing"}
@@ -214,6 +221,8 @@ def test_a_query_does_not_load_what_whoosh_imports_but_searcharc_never_calls(see
 
 STANDINS_PROBE = """
 import sys
+from searcharc.cli import launch
+launch.light_cached_property()  # as a query does (the cached_property package imports inspect)
 import searcharc, whoosh.compat, whoosh.query.terms, whoosh.searching, whoosh.util.times
 import whoosh.filedb.filestore as filestore, whoosh.filedb.compound as compound
 from searcharc.lean_imports import STANDINS
@@ -228,6 +237,15 @@ print(len(whoosh.classify.random.sample(range(9), 3)), compound.copyfileobj.__na
 import html, tempfile, calendar, random, shutil  # the real modules: names the stand-ins lack
 print(html.unescape("&lt;"), tempfile.mkdtemp.__name__, calendar.isleap(2024), random.randint(4, 4))
 print(shutil.rmtree.__name__, "html.entities" in sys.modules)
+import dataclasses  # its inspect: a stand-in whose signature loads the real one
+print(dataclasses.inspect.signature(lambda a, b=1: a), dataclasses.inspect is not sys.modules["inspect"])
+loaded = "whoosh.highlight" in sys.modules  # whoosh.searching's: any other name, the real one's
+print(loaded, whoosh.searching.highlight.Highlighter is sys.modules["whoosh.highlight"].Highlighter)
+print(type(filestore.Lock()).__name__, type(compound.Lock()).__name__, whoosh.compat.queue.Empty)
+import whoosh.codec.base as base
+print(type(base.lev.levenshtein_automaton("ab", 1)).__name__, base.lev is not sys.modules["whoosh.automata.lev"])
+import whoosh.filedb.filetables as tables, hashlib  # the same MD5 as hashlib's
+print(all(tables.md5_hash(k) == int(hashlib.md5(k).hexdigest(), 16) & 0xFFFFFFFF for k in (b"", b"ab" * 99)))
 """
 
 
@@ -245,4 +263,18 @@ def test_the_stand_ins_call_the_real_functions_and_leave_no_trace():
         "3 copyfileobj",
         "< mkdtemp True 4",
         "rmtree True",
+        "(a, b=1) True",
+        "False True",
+        "lock lock <class '_queue.Empty'>",
+        "NFA True",
+        "True",
     ]
+
+
+def test_a_lighter_module_gives_the_function_where_python_has_it(monkeypatch):
+    from searcharc import lean_imports
+
+    pytest.importorskip("_md5")
+    assert lean_imports._real("hashlib", "md5").__name__ == "_md5"
+    monkeypatch.setitem(lean_imports.LIGHTER, ("hashlib", "md5"), "no_such_module_here")
+    assert lean_imports._real("hashlib", "md5").__name__ == "hashlib"  # a Python without it

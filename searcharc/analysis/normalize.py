@@ -5,7 +5,12 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from pyarabic import araby
+# The letters folded, by their Unicode names (as pyarabic.araby names them; written out here:
+# importing pyarabic built its tables on every cold start).
+TATWEEL = "\u0640"
+ALEF, ALEF_MADDA, ALEF_HAMZA_ABOVE, ALEF_HAMZA_BELOW = "\u0627", "\u0622", "\u0623", "\u0625"
+ALEF_WASLA, ALEF_MAKSURA, YEH = "\u0671", "\u0649", "\u064a"
+TEH_MARBUTA, HEH, KAF = "\u0629", "\u0647", "\u0643"
 
 # Combining marks: harakat, Quranic annotation signs, superscript alef (U+0670).
 MARKS = (
@@ -15,18 +20,18 @@ MARKS = (
     + [chr(c) for c in range(0x06D6, 0x06EE)]
 )
 # Invisible characters that may sit inside a word: tatweel, ZWNJ/ZWJ, bidi controls.
-INVISIBLE = [araby.TATWEEL, "\u200c", "\u200d", "\u200e", "\u200f", "\u061c"] + [
+INVISIBLE = [TATWEEL, "\u200c", "\u200d", "\u200e", "\u200f", "\u061c"] + [
     chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
 ]
 FOLDS = {
-    araby.ALEF_HAMZA_ABOVE: araby.ALEF,
-    araby.ALEF_HAMZA_BELOW: araby.ALEF,
-    araby.ALEF_MADDA: araby.ALEF,
-    araby.ALEF_WASLA: araby.ALEF,
-    araby.ALEF_MAKSURA: araby.YEH,
-    araby.TEH_MARBUTA: araby.HEH,
-    "\u06a9": araby.KAF,  # keheh (Persian kaf)
-    "\u06cc": araby.YEH,  # Farsi yeh
+    ALEF_HAMZA_ABOVE: ALEF,
+    ALEF_HAMZA_BELOW: ALEF,
+    ALEF_MADDA: ALEF,
+    ALEF_WASLA: ALEF,
+    ALEF_MAKSURA: YEH,
+    TEH_MARBUTA: HEH,
+    "\u06a9": KAF,  # keheh (Persian kaf)
+    "\u06cc": YEH,  # Farsi yeh
 }
 DIGITS = {chr(base + d): str(d) for base in (0x0660, 0x06F0) for d in range(10)}
 

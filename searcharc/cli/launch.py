@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from searcharc import compiled_methods
 from searcharc.cli.commands import guarded, query, trend
 from searcharc.options import QUERY, TREND, Option, QueryOptions
 
@@ -116,10 +117,23 @@ def main() -> None:
         typer_main()
         return
     light_cached_property()
+    once = options.batch is None and is_the_command()
+    if once and options.cluster is None:
+        without_collector()
     status = guarded(lambda: query(options))
-    if options.batch is None and is_the_command():
+    if once:
         exit_at_once(status)
     sys.exit(status)
+
+
+def without_collector() -> None:
+    """Turn Python's cycle collector off for a process that runs one query and ends (not on
+    a cluster, whose client may count on it): it finds nothing to free there (the search
+    stack's modules and classes live until the end, and a query's records are freed as their
+    references go), yet scans them about 45 times, 6 ms of a cold query at 300,000 articles."""
+    import gc
+
+    gc.disable()
 
 
 def is_the_command() -> bool:
@@ -138,11 +152,12 @@ def exit_at_once(status: int) -> None:
     after its answer is printed. Only for a single query: nothing is left to write or close
     (index files are read only) and no worker process to stop. When the output cannot be
     flushed (a closed pipe, a full disk) it returns, and the interpreter's exit says so as
-    before."""
+    before. Dataclass methods compiled in this run are saved first (``compiled_methods``)."""
     try:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
     except (OSError, ValueError):  # ValueError: a stream already closed
         return
+    compiled_methods.save()  # what atexit would have saved (the first run after a change)
     os._exit(status)

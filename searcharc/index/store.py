@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field, replace
@@ -53,6 +52,8 @@ def make_schema(
 
 def content_hash(article: Article) -> str:
     """A digest of everything indexed about an article, to skip unchanged ones."""
+    import hashlib  # here: a query loads no OpenSSL hashes (lean_imports.LIGHTER)
+
     fields = [article.title, article.body, article.source or "", article.date or ""]
     return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=16).hexdigest()
 

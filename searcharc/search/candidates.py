@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from whoosh import collectors
 from whoosh.query import Query
 
 from searcharc.search import bulk, counting
@@ -124,6 +123,8 @@ def whoosh_search(searcher, query, limit: int | None, terms: bool, date_filter):
     collector's ``replace``: rebuilding the matcher tree around the page's bound lost
     articles that could make the page (tests/rank_oracle.py at 30,000 and 300,000 articles:
     23 of the first 100 of a phrase query); block-quality skipping stays."""
+    from whoosh import collectors  # here: with whoosh.sorting, 1 ms of a cold ranked query
+
     top = limit and limit < searcher.doc_count()
     found = collectors.TopCollector(limit, replace=0) if top else collectors.UnlimitedCollector()
     if terms:

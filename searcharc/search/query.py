@@ -91,6 +91,8 @@ class DateIn:
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """``-word``, ``-(…)`` or ``NOT …``: documents that do not match the node."""
+
     node: Node
 
 

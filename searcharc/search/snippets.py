@@ -18,6 +18,8 @@ Span = tuple[int, int]
 
 @dataclass(frozen=True, slots=True)
 class Window:
+    """A run of words that a snippet may show, and how well it matches."""
+
     start: int
     end: int
     matches: tuple[int, ...]  # indices of the matched words in it

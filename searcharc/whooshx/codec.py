@@ -15,7 +15,14 @@ from array import array
 from bisect import bisect_left
 
 from whoosh.codec.base import PostingsWriter
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3TermsReader
+from whoosh.filedb.filetables import (
+    FileFormatError,
+    OrderedHashReader,
+    _dir_entry,
+    _directory_size,
+    _hash_functions,
+)
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -35,6 +42,44 @@ class SkipCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term, scorer)
         offset, _ = terminfo.extent()
         return SkipMatcher(dbfile, term_at(dbfile, offset), format_, term, scorer)
+
+    def terms_reader(self, storage, segment):
+        name = segment.make_filename(self.TERMS_EXT)
+        terms = storage.open_file(name)
+        postings = segment.open_file(storage, self.POSTS_EXT)
+        return TermsReader(self, terms, storage.file_length(name), postings)
+
+
+class TermIndex(OrderedHashReader):
+    """W3's term index (an ordered hash file) with its directory of 256 hash tables read in one
+    piece, where Whoosh's reader makes 256 reads: 0.1 ms a segment of every cold query."""
+
+    def __init__(self, dbfile, length: int) -> None:
+        self.dbfile, self.startoffset, self.is_closed = dbfile, 0, False
+        header = dbfile.get(0, 13)  # format tag, hash type, two unused ints
+        if header[:4] != b"HSH3":
+            raise FileFormatError(f"Unknown file header {header[:4]!r}")
+        self.hashtype = header[4]
+        self.hashfn = _hash_functions[self.hashtype]
+        self.startofdata = len(header)
+        extras = length - 4 - dbfile.get_int(length - 4)  # extras' length: the last int
+        directory = dbfile.get(extras - _directory_size, _directory_size)
+        self.tables = list(_dir_entry.iter_unpack(directory))  # (position, slots) each
+        self.endofdata = self.tables[0][0]
+        dbfile.seek(extras)
+        self._read_extras()
+
+
+class TermsReader(W3TermsReader):
+    """W3's terms reader over ``TermIndex``."""
+
+    def __init__(self, codec, dbfile, length: int, postfile) -> None:
+        self._codec, self._dbfile, self._postfile = codec, dbfile, postfile
+        self._tindex = TermIndex(dbfile, length)
+        self._fieldmap = self._tindex.extras["fieldmap"]
+        self._fieldunmap = [None] * len(self._fieldmap)
+        for fieldname, number in self._fieldmap.items():
+            self._fieldunmap[number] = fieldname
 
 
 def new_codec() -> W3Codec:

@@ -226,7 +226,7 @@ def whole(leaf) -> bool:
 
     terms = getattr(leaf, "_terms", None)
     terms = getattr(terms, "_terms", terms)  # searcharc.whooshx.segments.CachedTerms
-    if type(terms) is not W3TermsReader:
+    if not isinstance(terms, W3TermsReader):  # ours (codec.TermsReader) or W3's
         return True
     index, file = terms._tindex, terms._tindex.dbfile
     size = leaf._storage.file_length(leaf.segment().make_filename(W3Codec.POSTS_EXT))
