@@ -128,13 +128,17 @@ def test_ctrl_c_and_a_crash_are_one_line_with_their_status(
     assert (code, out, err) == (status, "", line)
 
 
-def test_a_reader_that_goes_away_ends_the_query_quietly_with_status_141(seed_index_dir, capsys):
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_reader_that_goes_away_ends_the_query_quietly_with_status_141(
+    seed_index_dir, tmp_path, capsys, batch
+):
     read_end, write_end = os.pipe()
     os.close(read_end)  # `| head` has exited
     pipe = open(write_end, "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+    query = ["--batch", batch_file(tmp_path)] if batch else ["بلينكن"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sys, "stdout", pipe)
-        code, _, err = entry_point(capsys, "query", "بلينكن", "--index", str(seed_index_dir))
+        code, _, err = entry_point(capsys, "query", *query, "--index", str(seed_index_dir))
     assert (code, err) == (141, "")
     pipe.write("what the interpreter flushes at exit\n")
     pipe.close()  # goes nowhere now, without a second BrokenPipeError

@@ -251,6 +251,8 @@ def batch(search_index, o: QueryOptions, options: dict) -> int:
                     continue
                 found += bool(answer.result.hits)
                 out.write("".join(line + "\n" for line in batch_lines(answer, o.jsonl, o.run_tag)))
+    except BrokenPipeError:
+        raise  # the reader went away (| head): ``guarded`` stops quietly
     except OSError as exc:
         raise SearcharcError(f"{exc.filename or output}: {exc.strerror}") from None
     elapsed = perf_counter() - started
