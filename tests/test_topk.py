@@ -130,14 +130,15 @@ def test_bounds_hold_for_every_posting(mixed_index, words):
             for segment, held in plan.present:
                 ((i, info),) = held
                 matcher = w3.leaf_matcher(segment.reader, clause.field, plan.terms[0][1], info)
+                directory = w3.directory(matcher)  # its blocks as the matcher reads them: below
                 lengths = segment.lengths(clause.field)
-                for _, weight, length in w3.blocks(matcher):
-                    docnums, weights, _ = w3.block_postings(matcher, False)
-                    block = bulk.postings.Postings(
-                        np.frombuffer(docnums, np.uint32), np.frombuffer(weights, np.float32)
-                    )
+                postfile = w3.postings_file(segment.reader)
+                for k, (weight, length) in enumerate(
+                    zip(directory.weights, directory.lengths, strict=True)
+                ):
+                    block = bulk.postings.Postings(*w3.block_of(postfile, directory, k))
                     scored = bulk.scoring.scored(block, lengths, plan.stats)
-                    assert max(scored) <= plan.stats.bound(weight, byte_to_length(length))
+                    assert max(scored) <= plan.stats.bound(float(weight), byte_to_length(length))
 
 
 @pytest.mark.skipif(not __debug__, reason="the invariants are asserted under __debug__")

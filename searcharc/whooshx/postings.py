@@ -48,7 +48,7 @@ def leaf_matcher(reader, fieldname: str, btext: bytes, terminfo):
 
 
 def is_blocked(matcher) -> bool:
-    """Whether ``blocks``, ``directory`` and ``block_postings`` can read this matcher: one of
+    """Whether ``blocks`` and ``directory`` can read this matcher: one of
     searcharc's postings, or a W3 leaf matcher of document numbers."""
     return isinstance(matcher, SkipMatcher) or (
         isinstance(matcher, W3LeafMatcher) and not matcher._byteids
@@ -58,7 +58,7 @@ def is_blocked(matcher) -> bool:
 def blocks(matcher) -> Iterator[tuple[int, float, int]]:
     """Each block of a leaf matcher (``is_blocked``), from its skip data alone (nothing
     decoded): its last docnum, its highest weight and its shortest field length byte. While
-    a block is yielded the matcher stands on it, for ``block_postings``."""
+    a block is yielded the matcher stands on it."""
     if isinstance(matcher, SkipMatcher):
         while matcher.is_active():
             k = matcher._k
@@ -210,25 +210,6 @@ def values_of(postfile, directory: Directory, k: int) -> list:
     start = source.starts[k]
     data = postfile.get(start, source.ends[k] - start)
     return _decoded(data, source.compressions[k], source.counts[k], fixedsize, True)[2]
-
-
-def block_postings(matcher, values_too: bool) -> tuple[array, array, list[bytes]]:
-    """The postings of the block the matcher stands on: docnums, weights, values (left empty
-    unless ``values_too``: a frequency field's values only repeat its weights).
-
-    The docnums and weights are decoded by C loops (``accumulate``, array repetition) where
-    W3's own ``_read_ids`` and ``_read_weights`` run a generator a posting.
-    """
-    if isinstance(matcher, SkipMatcher):
-        term, postfile, k = matcher.postings, matcher._postfile, matcher._k
-        docnums, weights = term.block(postfile, k)
-        values = term.values(postfile, k, matcher._fixedsize, weights) if values_too else []
-        return docnums, weights, values
-    start = matcher._dataoffset
-    data = matcher._postfile.get(start, matcher._nextoffset - start)
-    return _decoded(
-        data, matcher._compression, matcher._blocklength, matcher._fixedsize, values_too
-    )
 
 
 def _block_data(data: bytes, compression: int, count: int) -> tuple[array, array, object]:

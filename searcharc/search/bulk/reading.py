@@ -312,16 +312,14 @@ def _frequent(held: list) -> bool:
 def _clause_scores(
     plan: Plan, segment: Segment, held: list, found: list[Postings]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The clause's documents in a segment (segment docnums) and their scores, from
-    ``cache.CACHE`` when its terms are frequent (the key holds the statistics)."""
+    """The clause's documents in a segment where its terms are frequent (segment docnums) and
+    their scores, kept in ``cache.CACHE`` (the key holds the statistics)."""
 
     def score() -> tuple[np.ndarray, np.ndarray]:
         blended = pl.blended(found)
         lengths = segment.lengths(plan.clause.field)
         return blended.docnums, scored(blended, lengths, plan.stats)
 
-    if not _frequent(held):
-        return score()
     size = lambda found: found[0].nbytes + found[1].nbytes + 200  # noqa: E731
     return cache.CACHE.get(_scores_key(plan, segment, held), score, size)
 
