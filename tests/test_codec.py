@@ -11,6 +11,7 @@ from array import array
 from itertools import accumulate
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import SEEDS, one_line, run_cli
 from hypothesis import given, settings
@@ -101,6 +102,12 @@ def test_what_is_written_reads_back(case):
         found_weights += ws
         found_values += term.values(file, k, fixedsize, ws)
     assert found_ids == docnums and found_weights == weights
+    every = np.arange(len(term.lasts))
+    for ks in (every, every[::2], every[1:], every[-1:]):  # blocks decoded together (many)
+        ids, ws = term.many(file, ks)
+        held = [d for k in ks.tolist() for d in docnums[k * SIZE : (k + 1) * SIZE]]
+        assert ids.tolist() == held and ids.dtype == np.uint32
+        assert ws.tolist() == [w for k in ks.tolist() for w in weights[k * SIZE : (k + 1) * SIZE]]
     if fixedsize == 0:
         assert found_values == [None] * len(docnums)
     elif fixedsize:
@@ -172,6 +179,20 @@ def test_a_damaged_byte_is_never_read_as_postings(where: str):
             term.values(file, k, None, term.block(file, k)[1])
     with pytest.raises(DamagedBlock):
         Term(file, 0, file._name).verify(file)
+
+
+def test_a_damaged_block_among_many_decoded_together_is_named():
+    """``Term.many`` (blocks decoded at once, above ``MANY`` of them) checks each block."""
+    docnums = list(range(0, 20 * SIZE * 3, 3))  # 20 blocks
+    data, _ = blocks.encoded(docnums, array("f", [2.0] * len(docnums)), [], 0, None)
+    term = Term(Bytes(data), 0)
+    damaged = bytearray(data)
+    damaged[term.docs + term.ends[11] + 4] ^= 0x01  # inside block 12
+    file = Bytes(bytes(damaged))
+    every = np.arange(20)
+    assert Term(file, 0).many(file, every[:12])[0].tolist() == docnums[: 12 * SIZE]
+    with pytest.raises(DamagedBlock, match="block 12 .*CRC-32"):
+        Term(file, 0, file._name).many(file, every)
 
 
 def articles():

@@ -307,8 +307,8 @@ class Term:
         (a loop a block for the CRC-32s only)."""
         if len(ks) < MANY:
             parts = [self.arrays(postfile, k) for k in ks.tolist()]
-            if len(parts) == 1:
-                return parts[0]
+            if len(parts) <= 1:
+                return parts[0] if parts else (np.zeros(0, np.uint32), np.zeros(0, np.float32))
             return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         ends = np.frombuffer(self.ends, np.uint32).astype(np.int64)
         starts = np.concatenate(([0], ends[:-1]))[ks]
