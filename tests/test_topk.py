@@ -62,9 +62,17 @@ def flat_clauses(index: SearchIndex, text: str) -> tuple[object, list[bulk.Claus
 
 
 def generated_queries(words: list[str], count: int) -> list[str]:
-    """One to six seed words, common and rare alike."""
+    """One to six seed words, common and rare alike; one query in five with a phrase of two or
+    three words as they stand in the seeds (the articles' bodies are runs of them)."""
     rng = random.Random(SEED + 1)
-    return [" ".join(rng.sample(words, rng.randint(1, 6))) for _ in range(count)]
+    found = []
+    for _ in range(count):
+        query = rng.sample(words, rng.randint(1, 6))
+        if rng.random() < 0.2:
+            start = rng.randrange(len(words) - 3)
+            query.append('"' + " ".join(words[start : start + rng.randint(2, 3)]) + '"')
+        found.append(" ".join(query))
+    return found
 
 
 @pytest.mark.slow
@@ -123,7 +131,7 @@ def test_bounds_hold_for_every_posting(mixed_index, words):
         segments = bulk.segments(searcher)
         for clause in found or []:
             plan = bulk.plan.plan(searcher, clause, segments, DEFAULT.b, DEFAULT.k1)
-            read = bulk.reading.read(plan)
+            read = bulk.phrases.read(plan)
             assert max(read.scores, default=0.0) <= plan.bound
             if len(plan.terms) > 1:
                 continue

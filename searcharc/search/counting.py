@@ -3,7 +3,7 @@
 The ranking skips the postings that cannot change the page (``bulk``); the total a person
 reads is counted apart: exact up to TRACK_TOTAL articles (Elasticsearch's ``track_total_hits``
 default), else "at least TRACK_TOTAL" (``reported``). ``flat_count`` counts a plain
-disjunction of terms (the query shape the ranking skips in), stopping once past the
+disjunction of terms and phrases (the query shape the ranking skips in), stopping once past the
 threshold; ``matches`` finds every document any compiled query matches, as Whoosh's search
 does (``Or``, ``And``, ``AndNot``, ``Not``, dates; anything else, such as phrases, by Whoosh's
 own unscored walk), for the trend (``trend``) and the tests.
@@ -21,6 +21,7 @@ from operator import add
 from whoosh import query as wq
 from whoosh.util.times import datetime_to_long
 
+from searcharc.search import bulk
 from searcharc.search.blend import Blend
 from searcharc.search.bulk import Clause, PostingsCache, cache
 from searcharc.whooshx import docnums as dn
@@ -96,13 +97,18 @@ def flat_count(searcher, clauses: list[Clause], stop: int, known: int = 0, weak=
     (a lower bound from then on: ``known`` is one already, as a term's live floor); of them,
     those only clauses of the field ``weak`` matched. The terms are read most frequent first:
     they pass the threshold soonest."""
-    terms = [(c.field, text) for c in clauses for text in (c.text, *c.blend)]
+    terms = [(c.field, text) for c in clauses if not c.after for text in c.words()]
     floor = max([known, *(live_floor(searcher, f, t) for f, t in terms)])
     if floor >= stop:
         return Count(floor, False)
     frequency = searcher.doc_frequency
     every: set[int] = set()
-    strong: set[int] = set()
+    for clause in clauses:  # phrases: found by their words' positions (``bulk``)
+        if clause.after:
+            every.update(bulk.phrase_matches(searcher, clause).tolist())
+    strong = set(every)
+    if len(every) >= stop:
+        return Count(len(every), False)
     for fieldname, text in sorted(terms, key=lambda term: -frequency(*term)):
         found = term_docs(searcher, fieldname, text)
         every |= found

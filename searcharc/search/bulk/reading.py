@@ -64,6 +64,8 @@ def read(plan: Plan, wanted: Wanted | None = None) -> Read:
     cannot lift a candidate to the floor: those candidates are ``dropped``. Frequent terms read
     whole are kept in ``cache.CACHE``, and so are their scores.
     """
+    if __debug__:
+        assert not plan.parts, "a phrase is read by phrases.read"
     parts, found = _Parts(), Read()
     if wanted is None:
         rare = [segment for segment, held in plan.present if not _frequent(held)]

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from searcharc.search.bulk import phrases, postings
 from searcharc.search.bulk import plan as planning
-from searcharc.search.bulk import postings, reading
 from searcharc.search.bulk import ranked as results
 from searcharc.search.bulk.plan import Clause, Plan
 from searcharc.search.bulk.ranked import Ranked
@@ -117,7 +117,7 @@ def _essential(scan: _Scan, exhaustive: bool) -> _Scan:
     risen = 0.0  # the bounds read since: no score rose by more
     while scan.remaining:
         i = scan.remaining.pop(0)
-        read = scan.reads[i] = reading.read(plans[i])
+        read = scan.reads[i] = phrases.read(plans[i])
         scan.add(read)
         scan.rest -= plans[i].bound
         risen += plans[i].bound
@@ -163,7 +163,7 @@ def _seed(scan: _Scan) -> int:
     whole, decoded = scan.scores[probe].copy(), 0
     for i in scan.remaining:
         wanted = Wanted(probe, np.zeros(len(probe)), float("-inf"))
-        read = reading.read(scan.plans[i], wanted)
+        read = phrases.read(scan.plans[i], wanted)
         at, there = postings.found_in(probe, read.docnums)
         whole[at[there]] += read.scores[there]
         decoded += read.decoded
@@ -187,7 +187,7 @@ def _skim(scan: _Scan) -> tuple[np.ndarray, np.ndarray]:
     for i in sorted(scan.remaining, key=lambda i: scan.plans[i].postings_count()):
         rest -= scan.plans[i].bound
         floor = scan.threshold * (1 - SLACK) - rest
-        read = scan.reads[i] = reading.read(scan.plans[i], Wanted(candidates, partial, floor))
+        read = scan.reads[i] = phrases.read(scan.plans[i], Wanted(candidates, partial, floor))
         at, _ = postings.found_in(candidates, read.docnums)
         partial[at] += read.scores
         scan.threshold = scan.raised(partial)
