@@ -70,7 +70,13 @@ class TermPositions:
         at = int(self.held.searchsorted(docnum))
         if at == len(self.held) or self.held[at] != docnum:
             return None
-        return self.values(np.array([docnum], np.uint32))[0]
+        for segment, info in self.present:
+            if segment.offset <= docnum < segment.end():
+                one = docnum - segment.offset
+                directory = term_directory(self.plan, segment, self.i, info)
+                k = int(directory.lasts.searchsorted(one)) if directory is not None else 0
+                return self._block(segment, info, directory, k).get(one)
+        return None
 
     def values(self, docnums: np.ndarray) -> list[bytes | None]:
         """The posting values of documents (searcher docnums, in order; None where the term
