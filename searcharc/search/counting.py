@@ -15,9 +15,8 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat
-from operator import add
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.util.times import datetime_to_long
 
@@ -28,6 +27,7 @@ from searcharc.whooshx import docnums as dn
 from searcharc.whooshx.segments import view
 
 TRACK_TOTAL = 10_000  # a total is exact up to this many articles (read here at each use)
+NO_DOCNUMS = np.zeros(0, np.uint32)
 CACHED_FROM = 512  # documents: a term in as many keeps its live docnums between queries
 DOCNUMS = PostingsCache(cache.CACHE.budget // 4)  # ($SEARCHARC_CACHE_MB: the bulk's budget)
 
@@ -57,14 +57,19 @@ def leaves(searcher) -> list[tuple[object, int]]:
 
 def term_docs(searcher, fieldname: str, text: str) -> set[int]:
     """The live documents that hold a term (searcher docnums)."""
+    return set(term_array(searcher, fieldname, text).tolist())
+
+
+def term_array(searcher, fieldname: str, text: str) -> np.ndarray:
+    """The live documents that hold a term (searcher docnums, by segment, uint32)."""
     if fieldname not in searcher.schema:
-        return set()
+        return NO_DOCNUMS
     btext = searcher.schema[fieldname].to_bytes(text)
-    found: set[int] = set()
-    for reader, offset in leaves(searcher):
-        docnums = live_docnums(reader, fieldname, btext)
-        found.update(map(add, docnums, repeat(offset)) if offset else docnums)
-    return found
+    found = [
+        np.frombuffer(live_docnums(reader, fieldname, btext), np.uint32) + np.uint32(offset)
+        for reader, offset in leaves(searcher)
+    ]
+    return np.concatenate(found) if found else NO_DOCNUMS
 
 
 def live_docnums(reader, fieldname: str, btext: bytes) -> array:
@@ -101,22 +106,26 @@ def flat_count(searcher, clauses: list[Clause], stop: int, known: int = 0, weak=
     floor = max([known, *(live_floor(searcher, f, t) for f, t in terms)])
     if floor >= stop:
         return Count(floor, False)
-    frequency = searcher.doc_frequency
-    every: set[int] = set()
+    size = max((offset + reader.doc_count_all() for reader, offset in leaves(searcher)), default=0)
+    every = np.zeros(size, bool)  # by searcher docnum: matched so far
+    strong = np.zeros(size, bool)  # matched by a clause of another field than ``weak``
     for clause in clauses:  # phrases: found by their words' positions (``bulk``)
         if clause.after:
-            every.update(bulk.phrase_matches(searcher, clause).tolist())
-    strong = set(every)
-    if len(every) >= stop:
-        return Count(len(every), False)
+            found = bulk.phrase_matches(searcher, clause)
+            every[found] = strong[found] = True
+    count = int(np.count_nonzero(every))
+    if count >= stop:
+        return Count(count, False)
+    frequency = searcher.doc_frequency
     for fieldname, text in sorted(terms, key=lambda term: -frequency(*term)):
-        found = term_docs(searcher, fieldname, text)
-        every |= found
+        found = term_array(searcher, fieldname, text)
+        count += int(np.count_nonzero(~every[found]))
+        every[found] = True
         if fieldname != weak:
-            strong |= found
-        if len(every) >= stop:
-            return Count(len(every), False)
-    return Count(len(every), True, len(every) - len(strong))
+            strong[found] = True
+        if count >= stop:
+            return Count(count, False)
+    return Count(count, True, count - int(np.count_nonzero(strong)))
 
 
 def matches(searcher, query: wq.Query) -> set[int]:
