@@ -216,6 +216,28 @@ def test_dates_filters_and_pages_stay_exact(mixed_index, words, monkeypatch):
     ]
 
 
+def test_a_mask_ranks_as_every_posting_kept_to_it(mixed_index, words):
+    """``within`` (a date filter's mask by docnum): the best of the documents it lets through
+    are those of ranking every posting, then keeping them, with the same scores; an exact
+    total counts them (a third of the documents each time, skipping on)."""
+    rng = random.Random(SEED + 5)
+    for n, text in enumerate(generated_queries(words, 200)):
+        searcher, found = flat_clauses(mixed_index, text)
+        if not found:
+            continue
+        size = searcher.doc_count_all()
+        within = np.array([rng.random() < 0.3 for _ in range(size)])
+        limit = (1, 3, 10)[n % 3]
+        options = {"b": DEFAULT.b, "k1": DEFAULT.k1, "weak": "root"}
+        fast = bulk.rank(searcher, found, limit, within=within, **options)
+        every = bulk.rank(searcher, found, size, exhaustive=True, **options)
+        kept = [d for d in every.docnums if within[d]][:limit]
+        assert fast.docnums == kept, text
+        assert [fast.scores[d] for d in kept] == [every.scores[d] for d in kept], text
+        if fast.exact_total:
+            assert fast.total == int(within[every.matched].sum()), text
+
+
 def test_a_lower_bound_asks_for_no_suggestion(mixed_index, words, monkeypatch):
     text = skipping_query(mixed_index, words, monkeypatch)
     monkeypatch.setattr("searcharc.search.searcher.SUGGEST_BELOW", 10**9)

@@ -12,7 +12,6 @@ own unscored walk), for the trend (``trend``) and the tests.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,7 +23,6 @@ from searcharc.search import bulk
 from searcharc.search.blend import Blend
 from searcharc.search.bulk import Clause, PostingsCache, cache
 from searcharc.whooshx import docnums as dn
-from searcharc.whooshx.segments import view
 
 TRACK_TOTAL = 10_000  # a total is exact up to this many articles (read here at each use)
 NO_DOCNUMS = np.zeros(0, np.uint32)
@@ -97,23 +95,32 @@ def live_floor(searcher, fieldname: str, text: str) -> int:
     )
 
 
-def flat_count(searcher, clauses: list[Clause], stop: int, known: int = 0, weak="root") -> Count:
+def flat_count(
+    searcher,
+    clauses: list[Clause],
+    stop: int,
+    known: int = 0,
+    weak: str = "root",
+    within: np.ndarray | None = None,
+) -> Count:
     """How many documents the disjunction of ``clauses`` matches, read until past ``stop`` - 1
     (a lower bound from then on: ``known`` is one already, as a term's live floor); of them,
-    those only clauses of the field ``weak`` matched. The terms are read most frequent first:
-    they pass the threshold soonest."""
+    those only clauses of the field ``weak`` matched; only documents ``within`` allows (a
+    mask by searcher docnum) when given. The terms are read most frequent first: they pass
+    the threshold soonest."""
     terms = [(c.field, text) for c in clauses if not c.after for text in c.words()]
-    floor = max([known, *(live_floor(searcher, f, t) for f, t in terms)])
+    floors = [live_floor(searcher, f, t) for f, t in terms] if within is None else []
+    floor = max([known, *floors])
     if floor >= stop:
         return Count(floor, False)
     size = max((offset + reader.doc_count_all() for reader, offset in leaves(searcher)), default=0)
-    every = np.zeros(size, bool)  # by searcher docnum: matched so far
+    every = np.zeros(size, bool) if within is None else ~within  # by docnum: counted or left out
     strong = np.zeros(size, bool)  # matched by a clause of another field than ``weak``
     for clause in clauses:  # phrases: found by their words' positions (``bulk``)
         if clause.after:
             found = bulk.phrase_matches(searcher, clause)
             every[found] = strong[found] = True
-    count = int(np.count_nonzero(every))
+    count = int(np.count_nonzero(every)) - (0 if within is None else size - int(within.sum()))
     if count >= stop:
         return Count(count, False)
     frequency = searcher.doc_frequency
@@ -125,7 +132,8 @@ def flat_count(searcher, clauses: list[Clause], stop: int, known: int = 0, weak=
             strong[found] = True
         if count >= stop:
             return Count(count, False)
-    return Count(count, True, count - int(np.count_nonzero(strong)))
+    strong_count = np.count_nonzero(strong if within is None else strong & within)
+    return Count(count, True, count - int(strong_count))
 
 
 def matches(searcher, query: wq.Query) -> set[int]:
@@ -162,22 +170,37 @@ def live(searcher) -> set[int]:
 
 def dated(searcher, start: datetime | None, end: datetime | None) -> set[int]:
     """The live documents dated within [start, end] (either bound open), undated ones never."""
+    return set(np.flatnonzero(dated_mask(searcher, start, end)).tolist())
+
+
+def dated_mask(searcher, start: datetime | None, end: datetime | None) -> np.ndarray:
+    """Whether each document (by searcher docnum) is live and dated within [start, end]
+    (either bound open; undated ones never)."""
     low = datetime_to_long(start) if start else 0
     high = datetime_to_long(end) if end else dn.UNDATED - 1
-    found: set[int] = set()
+    values = date_column(searcher)
+    found = (values >= low) & (values <= high)
     for reader, offset in leaves(searcher):
-        values, order = by_date(reader)
-        first, last = bisect_left(values, low), bisect_right(values, high)
         gone = dn.deleted(reader)
-        found.update(order[i] + offset for i in range(first, last) if order[i] not in gone)
+        if gone:
+            found[np.fromiter(gone, np.int64, len(gone)) + offset] = False
     return found
 
 
-def by_date(reader) -> tuple[list[int], list[int]]:
-    """One segment's date values in order, and the document of each: kept with its view."""
-    kept = view(reader).kept
-    if "by_date" not in kept:
-        values = dn.date_values(reader)
-        order = sorted(range(len(values)), key=values.__getitem__)
-        kept["by_date"] = ([values[i] for i in order], order)
-    return kept["by_date"]
+def date_column(searcher) -> np.ndarray:
+    """Each document's ``date`` column value (by searcher docnum, uint64; dn.UNDATED for
+    none): microseconds since 0001-01-01."""
+    every = leaves(searcher)
+    found = np.full(max((o + r.doc_count_all() for r, o in every), default=0), dn.UNDATED)
+    for reader, offset in every:
+        values = np.frombuffer(dn.date_values(reader), np.uint64)
+        found[offset : offset + len(values)] = values
+    return found
+
+
+def allowed(searcher, date_filter: wq.Query | None) -> np.ndarray | None:
+    """The documents a plan's date filter lets through (a mask by searcher docnum), None for
+    no filter."""
+    if date_filter is None:
+        return None
+    return dated_mask(searcher, date_filter.startdate, date_filter.enddate)

@@ -31,7 +31,7 @@ def plan(searcher, meta: IndexMeta, request: Request) -> Plan | None:
     if ranking.prf_docs and compiled.words:
         compiled.query = feedback(searcher, compiled, ranking, match_all)
     date_filter = dates(request.since, request.until)
-    flat = bulk.clauses(compiled.query) if request.sort == "score" and date_filter is None else None
+    flat = bulk.clauses(compiled.query)
     direct = None
     if flat is None and compiled.roots and ranking.root_boost and not ranking.prf_docs:
         direct = compiler(searcher, meta, ranking.with_(root_boost=0.0), match_all).compile(

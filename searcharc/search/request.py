@@ -123,7 +123,7 @@ class Plan:
 
     compiled: Compiled
     direct: Compiled | None  # without the root view, to count what only it matched (by_root)
-    flat: list[Clause] | None  # a plain disjunction of terms: ranked by ``bulk``
+    flat: list[Clause] | None  # a plain disjunction of terms and phrases: ranked by ``bulk``
     date_filter: Query | None
 
 

@@ -52,7 +52,9 @@ def _matches(plan: Plan, words: list[Read]) -> Read:
 def in_place(plan: Plan, docnums: np.ndarray) -> np.ndarray:
     """Whether each document (searcher docnums, in order, each holding every word) has the
     phrase's words at its distances: a position of the first word from which each next word
-    stands its distance after the one before."""
+    stands its distance after the one before.
+
+    Invariant: every document holds every word (a value of each)."""
     offsets = np.cumsum([0, *(gap for gap, _ in plan.clause.after)]).tolist()
     words = [
         TermPositions(
@@ -64,6 +66,8 @@ def in_place(plan: Plan, docnums: np.ndarray) -> np.ndarray:
     found = np.zeros(len(docnums), bool)
     values = [word.values(docnums) for word in words]
     for n, (first, *rest) in enumerate(zip(*values, strict=True)):
+        if __debug__:
+            assert first is not None and None not in rest, "a document without a word"
         starts = set(decode(first))
         for value, offset in zip(rest, offsets[1:], strict=True):
             starts &= {at - offset for at in decode(value)}

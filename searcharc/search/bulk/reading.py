@@ -90,6 +90,17 @@ def read(plan: Plan, wanted: Wanted | None = None) -> Read:
     return found
 
 
+def kept(read: Read, within: np.ndarray | None) -> Read:
+    """A read kept to the documents ``within`` allows (a mask by searcher docnum; None: all)."""
+    if within is None or not len(read.docnums):
+        return read
+    inside = within[read.docnums]
+    if inside.all():
+        return read
+    terms = {text: docnums[within[docnums]] for text, docnums in read.terms.items()}
+    return Read(read.docnums[inside], read.scores[inside], terms, read.decoded, read.dropped)
+
+
 def _joined(parts: list[np.ndarray], empty: np.ndarray = NO_SCORES) -> np.ndarray:
     return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else empty
 
