@@ -22,6 +22,8 @@ QUERIES = [
     '"وزير الدفاع" الأمريكي',
     '"التعاون الأمني" المغرب "مكافحة الإرهاب"',
     'title:"مكافحة الإرهاب" الرباط',
+    "مكافحة AND الإرهاب",
+    '"مكافحة الإرهاب" AND المغرب',
 ]
 
 
@@ -29,6 +31,7 @@ def ranking(index, query: str, monkeypatch, fast: bool) -> tuple[int, list]:
     with monkeypatch.context() as patch:
         if not fast:
             patch.setattr(bulk, "clauses", lambda q: None)
+            patch.setattr(bulk, "groups", lambda q: None)
         result = index.search(query, limit=10)
     hits = [(h.id, h.score, [s.highlights for s in h.snippets]) for h in result.hits]
     return result.total, hits
@@ -76,6 +79,19 @@ def test_only_plain_disjunctions_of_terms_are_scored_in_bulk():
     assert bulk.clauses(Or(terms, boost=2.0)) is None
     assert bulk.clauses(And(terms)) is None
     assert bulk.clauses(Or([*terms, Phrase("body", ["a", "b"])])) is None
+
+
+def test_conjunctions_of_disjunctions_are_groups():
+    """An ``And`` of parts that are each terms and phrases: the clauses of each part (a
+    document must match one of each); anything else inside it leaves it to Whoosh."""
+    a, b = Or([Term("body", "a"), Term("title", "a", boost=2.0)]), Term("body", "b")
+    assert bulk.groups(And([a, b])) == [
+        [bulk.Clause("body", "a", 1.0), bulk.Clause("title", "a", 2.0)],
+        [bulk.Clause("body", "b", 1.0)],
+    ]
+    assert bulk.groups(Or([a, b])) is None
+    assert bulk.groups(And([a, b], boost=2.0)) is None
+    assert bulk.groups(And([a, Phrase("body", ["a", "b"])])) is None
 
 
 def test_phrases_as_the_compiler_writes_them_are_clauses():

@@ -46,10 +46,12 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     """The plan's candidates, ranked (the best ``request.depth`` at least), and counted;
     ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
     if plan.flat is not None:
-        within = counting.allowed(searcher, plan.date_filter)
+        within, counted = counting.allowed(searcher, plan.date_filter), None
+        if plan.groups is not None:  # a conjunction: ranked within its documents
+            within, counted = counting.conjunction(searcher, plan.groups, within)
         ranked, found = bulk_candidates(searcher, request, plan, ties is None, within)
         matched = set(found.matched.tolist()) if request.facets and found.exact_total else None
-        counted = counting.Count(found.total, found.exact_total, found.weak_only)
+        counted = counted or counting.Count(found.total, found.exact_total, found.weak_only)
         if not counted.exact:  # the ranking skipped postings: counted apart, up to the threshold
             stop = counting.TRACK_TOTAL + 1
             counted = counting.flat_count(searcher, plan.flat, stop, found.total, within=within)

@@ -95,6 +95,39 @@ def live_floor(searcher, fieldname: str, text: str) -> int:
     )
 
 
+def conjunction(
+    searcher, groups: list[list[Clause]], within: np.ndarray | None, weak: str = "root"
+) -> tuple[np.ndarray, Count]:
+    """The documents that match every group (a clause of each), within ``within`` when given
+    (a mask by searcher docnum), as a mask; their count, exact, and how many need a clause of
+    the field ``weak`` to match (what a search without it would not find)."""
+    every = np.ones(docnum_count(searcher), bool) if within is None else within.copy()
+    strong = every.copy()
+    for group in groups:
+        found, found_strong = np.zeros(len(every), bool), np.zeros(len(every), bool)
+        for clause in group:
+            docs = clause_docs(searcher, clause)
+            found[docs] = True
+            if clause.field != weak:
+                found_strong[docs] = True
+        every &= found
+        strong &= found_strong
+    total = int(np.count_nonzero(every))
+    return every, Count(total, True, total - int(np.count_nonzero(strong)))
+
+
+def clause_docs(searcher, clause: Clause) -> np.ndarray:
+    """The live documents a clause matches (searcher docnums): a phrase's, or its terms'."""
+    if clause.after:
+        return bulk.phrase_matches(searcher, clause)
+    return np.concatenate([term_array(searcher, clause.field, t) for t in clause.words()])
+
+
+def docnum_count(searcher) -> int:
+    """The searcher's docnums: one past its last."""
+    return max((offset + reader.doc_count_all() for reader, offset in leaves(searcher)), default=0)
+
+
 def flat_count(
     searcher,
     clauses: list[Clause],
@@ -113,7 +146,7 @@ def flat_count(
     floor = max([known, *floors])
     if floor >= stop:
         return Count(floor, False)
-    size = max((offset + reader.doc_count_all() for reader, offset in leaves(searcher)), default=0)
+    size = docnum_count(searcher)
     every = np.zeros(size, bool) if within is None else ~within  # by docnum: counted or left out
     strong = np.zeros(size, bool)  # matched by a clause of another field than ``weak``
     for clause in clauses:  # phrases: found by their words' positions (``bulk``)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.query import Query, SpanNear2, Term
+from whoosh.query import And, Query, SpanNear2, Term
 from whoosh.reading import TermNotFound
 
 from searcharc.search.blend import Blend, Or, blend_idf
@@ -55,6 +55,15 @@ def clauses(query: Query) -> list[Clause] | None:
             return None
         found += leaves
     return found
+
+
+def groups(query: Query) -> list[list[Clause]] | None:
+    """The clauses of each part of a plain ``And`` of disjunctions (``clauses``), whose
+    documents match every part; None for other shapes."""
+    if type(query) is not And or query.boost != 1.0:
+        return None
+    found = [clauses(sub) for sub in query.subqueries]
+    return None if any(part is None for part in found) else found
 
 
 def _phrase(query: SpanNear2) -> Clause | None:
