@@ -168,6 +168,7 @@ def test_counts_are_the_exhaustive_counts(
     try:
         for text in texts:
             exact = index.search(text, match=match, since=since, exact_total=True, suggest=False)
+            assert 0 <= exact.by_root <= exact.total, text
             found = index.search(text, match=match, since=since, suggest=False)
             if exact.total <= threshold:
                 assert (found.total, found.total_exact) == (exact.total, True), text

@@ -116,16 +116,17 @@ def whoosh_candidates(searcher, request: Request, plan: Plan) -> tuple[list[Cand
         Candidate(r.docnum, r.score, r.matched_terms() if terms else set()) for r in results
     ]
     if limit is None or len(candidates) < limit:  # every match collected
-        total = len(candidates)
+        every = {c.docnum for c in candidates}
     else:  # a full top k: Whoosh's count leaves out what its replace() skipped, and within
         # dates counts the matches outside them; an unscored walk counts them all
-        total = len(matching(searcher, compiled.query, date_filter))
+        every = matching(searcher, compiled.query, date_filter)
     by_root = 0
-    if plan.direct is not None and plan.direct.query is not None:
-        by_root = total - len(matching(searcher, plan.direct.query, date_filter))
+    if plan.direct is not None and plan.direct.query is not None:  # of the matches, those the
+        # query finds without the root view (its exclusions, without it, leave out fewer)
+        by_root = len(every - matching(searcher, plan.direct.query, date_filter))
     elif plan.direct is not None:
-        by_root = total
-    return candidates, total, by_root
+        by_root = len(every)
+    return candidates, len(every), by_root
 
 
 def whoosh_search(searcher, query, limit: int | None, terms: bool, date_filter):
