@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from whoosh.query import And, Phrase, SpanNear2, Term
+from whoosh.query import And, AndNot, Not, Phrase, SpanNear2, Term
 
 from searcharc.index.store import content_hash, to_document
 from searcharc.ingest import read_articles
@@ -24,14 +24,15 @@ QUERIES = [
     'title:"مكافحة الإرهاب" الرباط',
     "مكافحة AND الإرهاب",
     '"مكافحة الإرهاب" AND المغرب',
+    "الإرهاب -المغرب",
+    'مكافحة الإرهاب -"وزير الدفاع" -بلينكن',
 ]
 
 
 def ranking(index, query: str, monkeypatch, fast: bool) -> tuple[int, list]:
     with monkeypatch.context() as patch:
         if not fast:
-            patch.setattr(bulk, "clauses", lambda q: None)
-            patch.setattr(bulk, "groups", lambda q: None)
+            patch.setattr(bulk, "shape", lambda q: None)
         result = index.search(query, limit=10)
     hits = [(h.id, h.score, [s.highlights for s in h.snippets]) for h in result.hits]
     return result.total, hits
@@ -92,6 +93,20 @@ def test_conjunctions_of_disjunctions_are_groups():
     assert bulk.groups(Or([a, b])) is None
     assert bulk.groups(And([a, b], boost=2.0)) is None
     assert bulk.groups(And([a, Phrase("body", ["a", "b"])])) is None
+
+
+def test_exclusions_of_disjunctions_are_shapes():
+    """``AndNot`` of a disjunction or a conjunction and a disjunction: read in bulk, the kept
+    part's clauses and parts, the left-out part's clauses; anything else is Whoosh's."""
+    a, b = Or([Term("body", "a"), Term("title", "a", boost=2.0)]), Term("body", "b")
+    assert bulk.shape(AndNot(a, b)) == bulk.Shape(
+        bulk.clauses(a), None, [bulk.Clause("body", "b", 1.0)]
+    )
+    both = bulk.shape(AndNot(And([a, b]), b))
+    assert both.groups == bulk.groups(And([a, b])) and both.excluded == bulk.clauses(b)
+    assert bulk.shape(AndNot(a, And([a, b]))) is None
+    assert bulk.shape(AndNot(AndNot(a, b), b)) is None
+    assert bulk.shape(Not(a)) is None
 
 
 def test_phrases_as_the_compiler_writes_them_are_clauses():

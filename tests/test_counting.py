@@ -180,6 +180,8 @@ def test_counts_are_the_exhaustive_counts(
             if plan is not None and plan.flat is not None:  # as the ranking's skipping leaves it
                 searcher = index.backend.searcher(DEFAULT)
                 within = counting.allowed(searcher, plan.date_filter)  # since: a mask
+                if plan.excluded is not None:  # and what an exclusion leaves
+                    within = counting.without(searcher, plan.excluded, within)
                 counted = counting.Count(exact.total, True, exact.by_root)
                 if plan.groups is not None:  # a conjunction: its documents counted
                     assert counting.conjunction(searcher, plan.groups, within)[1] == counted, text

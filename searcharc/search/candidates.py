@@ -47,6 +47,8 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
     if plan.flat is not None:
         within, counted = counting.allowed(searcher, plan.date_filter), None
+        if plan.excluded is not None:  # an exclusion: ranked without its documents
+            within = counting.without(searcher, plan.excluded, within)
         if plan.groups is not None:  # a conjunction: ranked within its documents
             within, counted = counting.conjunction(searcher, plan.groups, within)
         ranked, found = bulk_candidates(searcher, request, plan, ties is None, within)

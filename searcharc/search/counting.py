@@ -116,6 +116,15 @@ def conjunction(
     return every, Count(total, True, total - int(np.count_nonzero(strong)))
 
 
+def without(searcher, clauses: list[Clause], within: np.ndarray | None) -> np.ndarray:
+    """The documents (a mask by searcher docnum) that no clause matches, within ``within``
+    when given: what an exclusion leaves."""
+    kept = np.ones(docnum_count(searcher), bool) if within is None else within.copy()
+    for clause in clauses:
+        kept[clause_docs(searcher, clause)] = False
+    return kept
+
+
 def clause_docs(searcher, clause: Clause) -> np.ndarray:
     """The live documents a clause matches (searcher docnums): a phrase's, or its terms'."""
     if clause.after:

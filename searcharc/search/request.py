@@ -127,6 +127,7 @@ class Plan:
     date_filter: Query | None
     groups: list[list[Clause]] | None = None  # a conjunction's parts: ``flat`` is them all,
     # and a document matches when each part has a clause it matches
+    excluded: list[Clause] | None = None  # an exclusion's: no document of these matches
 
 
 @dataclass(slots=True)

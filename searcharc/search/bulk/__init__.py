@@ -23,7 +23,7 @@ phases), ``ranked`` (what it gives back).
 from searcharc.search.bulk import cache
 from searcharc.search.bulk.cache import PostingsCache
 from searcharc.search.bulk.phrases import phrase_matches
-from searcharc.search.bulk.plan import Clause, clauses, groups, segments
+from searcharc.search.bulk.plan import Clause, Shape, clauses, groups, segments, shape
 from searcharc.search.bulk.ranked import Ranked
 from searcharc.search.bulk.scoring import SLACK, Statistics
 from searcharc.search.bulk.topk import Reach, rank
@@ -34,6 +34,7 @@ __all__ = [
     "PostingsCache",
     "Ranked",
     "Reach",
+    "Shape",
     "Statistics",
     "cache",
     "clauses",
@@ -41,4 +42,5 @@ __all__ = [
     "phrase_matches",
     "rank",
     "segments",
+    "shape",
 ]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.query import And, Query, SpanNear2, Term
+from whoosh.query import And, AndNot, Query, SpanNear2, Term
 from whoosh.reading import TermNotFound
 
 from searcharc.search.blend import Blend, Or, blend_idf
@@ -55,6 +55,32 @@ def clauses(query: Query) -> list[Clause] | None:
             return None
         found += leaves
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the bulk ranking reads of a query: its clauses; a conjunction's parts, each of
+    which a document must match; an exclusion's clauses, whose documents are left out."""
+
+    flat: list[Clause]
+    groups: list[list[Clause]] | None = None
+    excluded: list[Clause] | None = None
+
+
+def shape(query: Query) -> Shape | None:
+    """The query as the bulk ranking reads it: a disjunction of terms and phrases
+    (``clauses``), a conjunction of them (``groups``), either without the documents of
+    another disjunction (``AndNot``, whose score is its kept part's); None for other shapes."""
+    if isinstance(query, AndNot) and query.boost == 1.0:
+        kept, left = shape(query.a), clauses(query.b)
+        if kept is None or kept.excluded is not None or left is None:
+            return None
+        return Shape(kept.flat, kept.groups, left)
+    found = clauses(query)
+    if found is not None:
+        return Shape(found)
+    parts = groups(query)
+    return Shape([c for part in parts for c in part], parts) if parts is not None else None
 
 
 def groups(query: Query) -> list[list[Clause]] | None:
