@@ -5,8 +5,8 @@ segment writer collects postings in, by field and term (in place of Whoosh's sor
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import repeat
 
 import numpy as np
@@ -38,17 +38,22 @@ class TermPostings:
         return [data[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
-ONE_POSITION: dict[int, bytes] = {}  # position → Positions value of a one-word term
+class OnePosition(dict[int, bytes]):
+    """Position → the Positions value of a term found once there (made once each)."""
+
+    def __missing__(self, position: int) -> bytes:
+        found = self[position] = Positions().encode([position])
+        return found
 
 
-def _encoded(format_: Positions, found: list[int]) -> bytes:
-    """``format_.encode(found)`` (one-position values, most of them, made once)."""
-    if len(found) > 1:
-        return format_.encode(found)
-    value = ONE_POSITION.get(found[0])
-    if value is None:
-        value = ONE_POSITION[found[0]] = format_.encode(found)
-    return value
+ONE_POSITION = OnePosition()
+
+
+def positions_values(format_: Positions, found: Iterable[list[int]]) -> list[bytes]:
+    """``format_.encode`` of each positions list (one-position values, most of them, made
+    once: ``ONE_POSITION``)."""
+    one, encode = ONE_POSITION, format_.encode
+    return [one[pos[0]] if len(pos) == 1 else encode(pos) for pos in found]
 
 
 @dataclass(slots=True)
@@ -75,39 +80,36 @@ class Batch:
     lengths: list[dict[str, int]]
 
 
-class BatchTerms(dict[str, int]):
-    """A batch's term → its index in the batch, a new term numbered as it comes."""
-
-    def __missing__(self, term: str) -> int:
-        found = self[term] = len(self)
-        return found
-
-
 class Collector:
     """One field's postings, a document at a time, for ``Inverted``."""
 
     def __init__(self, format_) -> None:
         self.format = format_
-        self.terms = BatchTerms()
-        self.ids, self.docs, self.freqs = array("I"), array("I"), array("I")
+        self.terms: list[str] = []  # each posting's
+        self.docs, self.freqs = array("I"), array("I")
         self.values: list[bytes] = []
 
     def add(self, doc: int, found: dict) -> None:
         """A document's terms: term → its positions (a Positions field), or its frequency."""
-        self.ids.extend(map(self.terms.__getitem__, found))
+        self.terms.extend(found)
         self.docs.extend(repeat(doc, len(found)))
         if type(self.format) is Positions:
             self.freqs.extend(map(len, found.values()))
-            self.values.extend(map(partial(_encoded, self.format), found.values()))
+            self.values.extend(positions_values(self.format, found.values()))
         else:
             self.freqs.extend(found.values())
 
     def inverted(self) -> Inverted:
-        ids, docs, freqs = (np.frombuffer(a, np.uint32) for a in (self.ids, self.docs, self.freqs))
+        """The batch's distinct terms (in order of appearance) and the postings' arrays."""
+        terms = list(dict.fromkeys(self.terms))
+        index = dict(zip(terms, range(len(terms)), strict=True))
+        count = len(self.terms)
+        ids = np.fromiter(map(index.__getitem__, self.terms), np.uint32, count)
+        docs, freqs = np.frombuffer(self.docs, np.uint32), np.frombuffer(self.freqs, np.uint32)
         if not self.values:
-            return Inverted(list(self.terms), ids, docs, freqs)
-        ends = np.cumsum(np.fromiter(map(len, self.values), np.int64, len(self.values)))
-        return Inverted(list(self.terms), ids, docs, freqs, b"".join(self.values), ends)
+            return Inverted(terms, ids, docs, freqs)
+        ends = np.cumsum(np.fromiter(map(len, self.values), np.int64, count))
+        return Inverted(terms, ids, docs, freqs, b"".join(self.values), ends)
 
 
 def one_pass_fields(schema) -> list[str]:
@@ -133,7 +135,7 @@ def analyze_batch(schema, names: list[str], docs: list[dict]) -> Batch:
                     found = fieldobj.analyzer.term_counts(value)
                     lengths[doc][name] = sum(found.values())
                 collector.add(doc, found)
-        if collector.ids:
+        if collector.terms:
             fields[name] = collector.inverted()
     return Batch(fields, lengths)
 
