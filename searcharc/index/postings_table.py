@@ -61,14 +61,14 @@ class Inverted:
     """One field's postings in a batch of documents, as flat arrays: the batch's distinct
     terms, and for each posting (documents in order) its term (an index into ``terms``), its
     document (in the batch) and frequency; a Positions field's values end to end in ``values``,
-    the ``n``-th ending at ``ends[n]``."""
+    the ``n``-th ``sizes[n]`` bytes long."""
 
     terms: list[str]
     ids: np.ndarray  # uint32
     docs: np.ndarray  # uint32
     freqs: np.ndarray  # uint32
     values: bytes = b""
-    ends: np.ndarray | None = None  # int64
+    sizes: np.ndarray | None = None  # uint32
 
 
 @dataclass(slots=True)
@@ -108,8 +108,8 @@ class Collector:
         docs, freqs = np.frombuffer(self.docs, np.uint32), np.frombuffer(self.freqs, np.uint32)
         if not self.values:
             return Inverted(terms, ids, docs, freqs)
-        ends = np.cumsum(np.fromiter(map(len, self.values), np.int64, count))
-        return Inverted(terms, ids, docs, freqs, b"".join(self.values), ends)
+        sizes = np.fromiter(map(len, self.values), np.uint32, count)
+        return Inverted(terms, ids, docs, freqs, b"".join(self.values), sizes)
 
 
 def one_pass_fields(schema) -> list[str]:
@@ -156,12 +156,17 @@ class Vocabulary(dict[str, int]):
 
 class InvertedField:
     """A one-pass field's postings in the segment being written: batches' ``Inverted``
-    arrays under the field's term numbers (``vocabulary``) and docnums, in the order added."""
+    arrays under the field's term numbers (``vocabulary``) and docnums, in the order added
+    (each list holds an array a batch)."""
 
     def __init__(self, format_) -> None:
         self.format = format_
         self.vocabulary = Vocabulary()
-        self.chunks: list[tuple[np.ndarray, np.ndarray, Inverted]] = []  # term numbers, docnums
+        self.numbers: list[np.ndarray] = []  # uint32 each
+        self.docnums: list[np.ndarray] = []  # uint32
+        self.freqs: list[np.ndarray] = []  # uint32
+        self.values: list[bytes] = []  # a Positions field's
+        self.sizes: list[np.ndarray] = []  # uint32
 
     def __len__(self) -> int:
         """The field's terms."""
@@ -173,8 +178,12 @@ class InvertedField:
         numbers = np.fromiter(
             map(self.vocabulary.__getitem__, inverted.terms), np.uint32, len(inverted.terms)
         )
-        docnums = inverted.docs + np.uint32(docbase)
-        self.chunks.append((numbers[inverted.ids], docnums, inverted))
+        self.numbers.append(numbers[inverted.ids])
+        self.docnums.append(inverted.docs + np.uint32(docbase))
+        self.freqs.append(inverted.freqs)
+        if inverted.sizes is not None:
+            self.values.append(inverted.values)
+            self.sizes.append(inverted.sizes)
         return len(self.vocabulary.terms) - before
 
     def add_one(self, docnum: int, term: str, freq: int, value: bytes | None) -> int:
@@ -183,10 +192,21 @@ class InvertedField:
         freqs = np.array([freq], np.uint32)
         if type(self.format) is Positions:
             value = value or b""
-            inverted = Inverted([term], one, one, freqs, value, np.array([len(value)]))
+            inverted = Inverted([term], one, one, freqs, value, np.array([len(value)], np.uint32))
         else:
             inverted = Inverted([term], one, one, freqs)
         return self.add(docnum, inverted)
+
+    def take(self) -> tuple[np.ndarray, ...]:
+        """Its postings' term numbers, docnums, frequencies, value sizes (none: empty) and
+        values, each end to end in the order added; the field is emptied."""
+        found = [
+            np.concatenate(part) if part else np.zeros(0, np.uint32)
+            for part in (self.numbers, self.docnums, self.freqs, self.sizes)
+        ]
+        values = b"".join(self.values)
+        self.numbers, self.docnums, self.freqs, self.values, self.sizes = [], [], [], [], []
+        return (*found, values)
 
 
 # What the table's memory grows by, about, for a new term (its str, dict slot, arrays) and for a

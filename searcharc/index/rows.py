@@ -112,37 +112,34 @@ def table_rows(terms: dict | InvertedField, format_) -> Iterator[encode.TermRows
 def inverted_rows(field: InvertedField, format_) -> Iterator[encode.TermRows]:
     """A one-pass field's terms in order with their postings in docnum order (its batches'
     arrays sorted by term number and docnum at once), emptying ``field``."""
-    chunks, field.chunks = field.chunks, []
-    if not chunks:
+    numbers, docnums, freqs, sizes, blob = field.take()
+    if not len(numbers):
         return
-    numbers = np.concatenate([c[0] for c in chunks]).astype(np.uint64)
-    order = np.argsort(numbers << np.uint64(32) | np.concatenate([c[1] for c in chunks]))
-    numbers, docnums = numbers[order], np.concatenate([c[1] for c in chunks])[order]
-    freqs = np.concatenate([c[2].freqs for c in chunks])[order]
+    order = np.argsort(numbers.astype(np.uint64) << np.uint64(32) | docnums)
+    numbers, docnums, freqs = numbers[order], docnums[order], freqs[order]
     boost = format_.field_boost
     weights = (freqs if boost == 1 else freqs * boost).astype(np.float32)
-    starts = np.flatnonzero(np.diff(numbers, prepend=np.uint64(len(field) + 1)))
+    starts = np.flatnonzero(np.diff(numbers, prepend=np.uint32(len(field))))
     stops = np.append(starts[1:], len(numbers))
-    values = _values(chunks, order, freqs, format_.fixed_value_size())
+    values = _values(order, freqs, sizes, blob, format_.fixed_value_size())
     terms = field.vocabulary.terms
     firsts = numbers[starts].tolist()
+    del numbers, order
     found = zip(map(terms.__getitem__, firsts), starts.tolist(), stops.tolist(), strict=True)
     for term, start, stop in sorted(found):
         docs, weighed = docnums[start:stop].tolist(), weights[start:stop].tolist()
         yield term.encode(), docs, weighed, values(start, stop)
 
 
-def _values(chunks: list, order: np.ndarray, freqs: np.ndarray, fixed: int | None):
+def _values(order: np.ndarray, freqs: np.ndarray, sizes: np.ndarray, blob: bytes, fixed):
     """What gives a term's values from its postings' range in ``order``: a Frequency field's
     (fixed size 4) from the frequencies, big-endian uint32s end to end; a Positions field's
-    (variable) from the batches' values, one bytes a posting."""
+    (variable) from the batches' values (``blob``, each ``sizes`` long), one bytes a posting."""
     if fixed:
         data = freqs.astype(">u4").tobytes()
         return lambda start, stop: data[4 * start : 4 * stop]
-    blob = b"".join(c[2].values for c in chunks)
-    sizes = np.cumsum([0] + [len(c[2].values) for c in chunks[:-1]])
-    ends = np.concatenate([c[2].ends + base for c, base in zip(chunks, sizes, strict=True)])
-    begins = np.concatenate(([0], ends[:-1]))[order]
+    ends = np.cumsum(sizes, dtype=np.int64)
+    begins = (ends - sizes)[order]
     ends = ends[order]
 
     def values(start: int, stop: int) -> list[bytes]:
