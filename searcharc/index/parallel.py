@@ -3,11 +3,10 @@ writes.
 
 Unlike Whoosh's ``MpWriter`` (whole documents pickled to writers of their own segments, merged
 at the end), while documents are added a worker process only inverts the text of the one-pass
-fields, a batch of documents at a time into flat arrays (``analyze_batch``; this process too
-when the worker is behind); this process adds each document, and each batch's arrays, to the
-one table, in the order given. At the commit a forked worker encodes the postings of about
-half the terms (whole fields) into a file of its own, which this process appends to the
-segment's postings while it writes the term index.
+fields, a batch of documents at a time into flat arrays (``analyze_batch``); this process adds
+each document, and each batch's arrays, to the one table, in the order given. At the commit a
+forked worker encodes the postings of about half the terms (whole fields) into a file of its
+own, which this process appends to the segment's postings while it writes the term index.
 """
 
 from __future__ import annotations
@@ -28,9 +27,6 @@ from searcharc.whooshx.segment_writer import TableWriter
 PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for this process when its parent dies
 BATCH = 32  # documents sent to the worker at a time
 AHEAD = 4  # batches the worker may be given before their postings are added
-# Batches analyzed but not added yet, at most: when the worker has AHEAD batches to do, this
-# process analyzes the next ones itself (``AnalyzingWriter._send``) rather than wait for it
-PENDING = 4 * AHEAD
 
 _schema = None  # the worker's schema, names of one-pass fields
 _names: list[str] = []
@@ -60,8 +56,7 @@ def _analyze_batch(texts: list[dict]) -> Batch:
 
 
 class AnalyzingWriter:
-    """Feeds a ``TableWriter`` documents analyzed by one worker process, or by this one
-    while the worker is behind: the two processes stay busy whichever is the faster."""
+    """Feeds a ``TableWriter`` documents analyzed by one worker process."""
 
     def __init__(self, writer: TableWriter) -> None:
         self.writer = writer
@@ -80,13 +75,8 @@ class AnalyzingWriter:
     def _send(self) -> None:
         docs, self.batch = self.batch, []
         texts = [{name: doc[name] for name in self.names if name in doc} for doc in docs]
-        if sum(not future.done() for _, future in self.pending) < AHEAD:
-            future = self.worker.submit(_analyze_batch, texts)
-        else:  # the worker is behind: analyzed here, added in its turn
-            future = Future()
-            future.set_result(analyze_batch(self.writer.schema, self.names, texts))
-        self.pending.append((docs, future))
-        while self.pending and (self.pending[0][1].done() or len(self.pending) > PENDING):
+        self.pending.append((docs, self.worker.submit(_analyze_batch, texts)))
+        while len(self.pending) > AHEAD:
             self._take()
 
     def _take(self) -> None:
