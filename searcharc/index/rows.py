@@ -115,16 +115,20 @@ def inverted_rows(field: InvertedField, format_) -> Iterator[encode.TermRows]:
     numbers, docnums, freqs, sizes, blob = field.take()
     if not len(numbers):
         return
-    order = np.argsort(numbers.astype(np.uint64) << np.uint64(32) | docnums)
+    key = numbers.astype(np.uint64) << np.uint64(32)
+    key |= docnums
+    order = np.argsort(key)
+    del key
     numbers, docnums, freqs = numbers[order], docnums[order], freqs[order]
+    values = _values(order, freqs, sizes, blob, format_.fixed_value_size())
+    del order, sizes
     boost = format_.field_boost
     weights = (freqs if boost == 1 else freqs * boost).astype(np.float32)
     starts = np.flatnonzero(np.diff(numbers, prepend=np.uint32(len(field))))
     stops = np.append(starts[1:], len(numbers))
-    values = _values(order, freqs, sizes, blob, format_.fixed_value_size())
     terms = field.vocabulary.terms
     firsts = numbers[starts].tolist()
-    del numbers, order
+    del numbers
     found = zip(map(terms.__getitem__, firsts), starts.tolist(), stops.tolist(), strict=True)
     for term, start, stop in sorted(found):
         docs, weighed = docnums[start:stop].tolist(), weights[start:stop].tolist()
@@ -138,7 +142,7 @@ def _values(order: np.ndarray, freqs: np.ndarray, sizes: np.ndarray, blob: bytes
     if fixed:
         data = freqs.astype(">u4").tobytes()
         return lambda start, stop: data[4 * start : 4 * stop]
-    ends = np.cumsum(sizes, dtype=np.int64)
+    ends = np.cumsum(sizes, dtype=np.uint32 if len(blob) < 1 << 32 else np.uint64)
     begins = (ends - sizes)[order]
     ends = ends[order]
 
