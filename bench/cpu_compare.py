@@ -1,7 +1,8 @@
 """CPU per query of two checkouts of searcharc, run alternately in one run (by hand).
 
     git worktree add /tmp/before 664545d
-    .venv/bin/python bench/cpu_compare.py --before /tmp/before --index INDEX --queries FILE
+    .venv/bin/python bench/cpu_compare.py --before /tmp/before --index INDEX --queries FILE \
+        [--flags "--since 2014-01-01"]
 
 Each round runs `searcharc query --batch FILE --jsonl` once with each checkout (the order
 alternating), through this venv's entry point with ``PYTHONPATH`` set to the checkout, and
@@ -29,12 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SEARCHARC = str(Path(sys.executable).parent / "searcharc")
 
 
-def cpu(tree: Path, index: Path, queries: Path, out: Path) -> float:
-    """Seconds of CPU of one `searcharc query --batch` with the code of ``tree``."""
+def cpu(tree: Path, index: Path, queries: Path, out: Path, flags: list[str]) -> float:
+    """Seconds of CPU of one `searcharc query --batch` (with ``flags``) with the code of
+    ``tree``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with out.open("w") as sink:
         subprocess.run(
-            [SEARCHARC, "query", "--batch", str(queries), "--jsonl", "--index", str(index)],
+            [SEARCHARC, "query", "--batch", str(queries), "--jsonl", "--index", str(index), *flags],
             stdout=sink,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": str(tree)},
@@ -57,7 +59,11 @@ def main() -> int:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--queries", type=Path, required=True, help="one query a line")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--flags", default="", help='more options of every query: "--since 2014-01-01"'
+    )
     args = parser.parse_args()
+    flags = args.flags.split()
     work = Path(tempfile.mkdtemp(prefix="searcharc-cpu-"))
     lines = [line for line in args.queries.read_text().splitlines() if line.strip()]
     one = work / "one.txt"
@@ -67,12 +73,12 @@ def main() -> int:
     took: dict[str, list[float]] = {name: [] for name in trees}
     loads = [os.getloadavg()[0]]
     for tree in trees.values():  # warm: compiled modules, the page cache
-        cpu(tree, args.index, one, work / "warm.jsonl")
+        cpu(tree, args.index, one, work / "warm.jsonl", flags)
     for n in range(args.rounds):
         for name in sorted(trees, reverse=n % 2 == 1):
             out = work / f"{name}.jsonl"
-            whole = cpu(trees[name], args.index, args.queries, out)
-            start = cpu(trees[name], args.index, one, work / "one.jsonl")
+            whole = cpu(trees[name], args.index, args.queries, out, flags)
+            start = cpu(trees[name], args.index, one, work / "one.jsonl", flags)
             per[name].append((whole - start) / (len(lines) - 1) * 1000)
             took[name] += answers(out)[1]
             loads.append(os.getloadavg()[0])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from whoosh.query import And, Phrase, Term
+from whoosh.query import And, Phrase, SpanNear2, Term
 
 from searcharc.index.store import content_hash, to_document
 from searcharc.ingest import read_articles
@@ -18,6 +18,12 @@ QUERIES = [
     "الرباط المغرب الأمن",
     "التعاون الأمني الإرهابية",
     "زياش",
+    '"مكافحة الإرهاب"',
+    '"وزير الدفاع" الأمريكي',
+    '"التعاون الأمني" المغرب "مكافحة الإرهاب"',
+    'title:"مكافحة الإرهاب" الرباط',
+    "مكافحة AND الإرهاب",
+    '"مكافحة الإرهاب" AND المغرب',
 ]
 
 
@@ -25,6 +31,7 @@ def ranking(index, query: str, monkeypatch, fast: bool) -> tuple[int, list]:
     with monkeypatch.context() as patch:
         if not fast:
             patch.setattr(bulk, "clauses", lambda q: None)
+            patch.setattr(bulk, "groups", lambda q: None)
         result = index.search(query, limit=10)
     hits = [(h.id, h.score, [s.highlights for s in h.snippets]) for h in result.hits]
     return result.total, hits
@@ -72,3 +79,36 @@ def test_only_plain_disjunctions_of_terms_are_scored_in_bulk():
     assert bulk.clauses(Or(terms, boost=2.0)) is None
     assert bulk.clauses(And(terms)) is None
     assert bulk.clauses(Or([*terms, Phrase("body", ["a", "b"])])) is None
+
+
+def test_conjunctions_of_disjunctions_are_groups():
+    """An ``And`` of parts that are each terms and phrases: the clauses of each part (a
+    document must match one of each); anything else inside it leaves it to Whoosh."""
+    a, b = Or([Term("body", "a"), Term("title", "a", boost=2.0)]), Term("body", "b")
+    assert bulk.groups(And([a, b])) == [
+        [bulk.Clause("body", "a", 1.0), bulk.Clause("title", "a", 2.0)],
+        [bulk.Clause("body", "b", 1.0)],
+    ]
+    assert bulk.groups(Or([a, b])) is None
+    assert bulk.groups(And([a, b], boost=2.0)) is None
+    assert bulk.groups(And([a, Phrase("body", ["a", "b"])])) is None
+
+
+def test_phrases_as_the_compiler_writes_them_are_clauses():
+    """A chain of ``SpanNear2``, each word at an exact distance after the one before, in one
+    field: its words and distances; any other span query is left to Whoosh."""
+    a, b, c = (Term("body", w) for w in "abc")
+    chain = SpanNear2([SpanNear2([a, b], slop=1, mindist=1), c], slop=2, mindist=2)
+    assert bulk.clauses(Or([chain, Term("title", "a", boost=2.0)])) == [
+        bulk.Clause("body", "a", 1.0, after=((1, "b"), (2, "c"))),
+        bulk.Clause("title", "a", 2.0),
+    ]
+    for other in (
+        SpanNear2([a, b], slop=2, mindist=1),  # within a distance, not at it
+        SpanNear2([a, b], ordered=False),
+        SpanNear2([a, b, c]),
+        SpanNear2([a, Term("title", "b")]),
+        SpanNear2([a, Term("body", "b", boost=2.0)]),
+        SpanNear2([a, Or([b, c])]),
+    ):
+        assert bulk.clauses(other) is None, other

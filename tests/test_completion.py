@@ -20,9 +20,16 @@ pytestmark = pytest.mark.skipif(not SEARCHARC.exists(), reason="searcharc is not
 
 def bash_tab(words: list[str], cwd: Path) -> list[str]:
     """What Tab offers in bash after ``words`` (the last one being typed)."""
-    script = subprocess.run(
-        [str(SEARCHARC), "--show-completion", "bash"], capture_output=True, text=True, check=True
-    ).stdout
+    # From bash, as a user asks (and bash the parent: `; exit` keeps it from exec'ing the
+    # command): with shellingham, which Typer depends on, the option is a flag and the shell
+    # is found among the parent processes, which a test run may not have (CI's detached jobs)
+    shown = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", f"'{SEARCHARC}' --show-completion bash; exit $?"],
+        capture_output=True,
+        text=True,
+    )
+    assert shown.returncode == 0, shown.stderr
+    script = shown.stdout
     assert "complete -o default -F _searcharc_completion searcharc" in script
     typed = " ".join(f"'{w}'" for w in words)
     program = f'{script}\nCOMP_WORDS=({typed}); COMP_CWORD={len(words) - 1}\n_searcharc_completion searcharc\nprintf "%s\\n" "${{COMPREPLY[@]}}"\n'

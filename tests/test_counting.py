@@ -168,6 +168,7 @@ def test_counts_are_the_exhaustive_counts(
     try:
         for text in texts:
             exact = index.search(text, match=match, since=since, exact_total=True, suggest=False)
+            assert 0 <= exact.by_root <= exact.total, text
             found = index.search(text, match=match, since=since, suggest=False)
             if exact.total <= threshold:
                 assert (found.total, found.total_exact) == (exact.total, True), text
@@ -178,10 +179,16 @@ def test_counts_are_the_exhaustive_counts(
             plan = compiled(index, text, match, since)
             if plan is not None and plan.flat is not None:  # as the ranking's skipping leaves it
                 searcher = index.backend.searcher(DEFAULT)
-                whole = counting.flat_count(searcher, plan.flat, exact.total + 1)
-                assert whole == counting.Count(exact.total, True, exact.by_root), text
+                within = counting.allowed(searcher, plan.date_filter)  # since: a mask
+                counted = counting.Count(exact.total, True, exact.by_root)
+                if plan.groups is not None:  # a conjunction: its documents counted
+                    assert counting.conjunction(searcher, plan.groups, within)[1] == counted, text
+                    continue
+                whole = counting.flat_count(searcher, plan.flat, exact.total + 1, within=within)
+                assert whole == counted, text
                 if exact.total:  # stopped once past a lower threshold
-                    assert not counting.flat_count(searcher, plan.flat, exact.total).exact
+                    stopped = counting.flat_count(searcher, plan.flat, exact.total, within=within)
+                    assert not stopped.exact
     finally:
         counting.TRACK_TOTAL, counting.CACHED_FROM = real, cached
 

@@ -164,3 +164,16 @@ def test_the_summary_line_and_json_carry_the_root_only_count(rabat):
         .startswith("4 articles match «الرباط», 1 only by a word of the same root (")
     )
     assert jsonout.result_dict(result)["by_root"] == 1
+
+
+def test_an_excluded_words_root_form_counts_no_article_below_zero(tmp_path):
+    """«إصابة -رجل» leaves out a: رجال has the root of رجل. The count of articles found only
+    by a root was the matches less those of the query without the root view, whose exclusion
+    left a in: -1. Now it is, of the matches, those the query without the root view misses."""
+    index = SearchIndex.create(tmp_path)
+    index.add(
+        [Article(id="a", title="", body="إصابة رجال"), Article(id="b", title="", body="إصابة")]
+    )
+    found = index.search("إصابة -رجل", exact_total=True, suggest=False)
+    assert ([h.id for h in found.hits], found.total, found.by_root) == (["b"], 1, 0)
+    assert render.plain_result(found).startswith("1 article match")

@@ -62,9 +62,17 @@ def flat_clauses(index: SearchIndex, text: str) -> tuple[object, list[bulk.Claus
 
 
 def generated_queries(words: list[str], count: int) -> list[str]:
-    """One to six seed words, common and rare alike."""
+    """One to six seed words, common and rare alike; one query in five with a phrase of two or
+    three words as they stand in the seeds (the articles' bodies are runs of them)."""
     rng = random.Random(SEED + 1)
-    return [" ".join(rng.sample(words, rng.randint(1, 6))) for _ in range(count)]
+    found = []
+    for _ in range(count):
+        query = rng.sample(words, rng.randint(1, 6))
+        if rng.random() < 0.2:
+            start = rng.randrange(len(words) - 3)
+            query.append('"' + " ".join(words[start : start + rng.randint(2, 3)]) + '"')
+        found.append(" ".join(query))
+    return found
 
 
 @pytest.mark.slow
@@ -123,7 +131,7 @@ def test_bounds_hold_for_every_posting(mixed_index, words):
         segments = bulk.segments(searcher)
         for clause in found or []:
             plan = bulk.plan.plan(searcher, clause, segments, DEFAULT.b, DEFAULT.k1)
-            read = bulk.reading.read(plan)
+            read = bulk.phrases.read(plan)
             assert max(read.scores, default=0.0) <= plan.bound
             if len(plan.terms) > 1:
                 continue
@@ -206,6 +214,28 @@ def test_dates_filters_and_pages_stay_exact(mixed_index, words, monkeypatch):
     assert [h.id for p in pages for h in p.hits] == [
         h.id for h in every.hits[:20] + every.hits[90:100]
     ]
+
+
+def test_a_mask_ranks_as_every_posting_kept_to_it(mixed_index, words):
+    """``within`` (a date filter's mask by docnum): the best of the documents it lets through
+    are those of ranking every posting, then keeping them, with the same scores; an exact
+    total counts them (a third of the documents each time, skipping on)."""
+    rng = random.Random(SEED + 5)
+    for n, text in enumerate(generated_queries(words, 200)):
+        searcher, found = flat_clauses(mixed_index, text)
+        if not found:
+            continue
+        size = searcher.doc_count_all()
+        within = np.array([rng.random() < 0.3 for _ in range(size)])
+        limit = (1, 3, 10)[n % 3]
+        options = {"b": DEFAULT.b, "k1": DEFAULT.k1, "weak": "root"}
+        fast = bulk.rank(searcher, found, limit, within=within, **options)
+        every = bulk.rank(searcher, found, size, exhaustive=True, **options)
+        kept = [d for d in every.docnums if within[d]][:limit]
+        assert fast.docnums == kept, text
+        assert [fast.scores[d] for d in kept] == [every.scores[d] for d in kept], text
+        if fast.exact_total:
+            assert fast.total == int(within[every.matched].sum()), text
 
 
 def test_a_lower_bound_asks_for_no_suggestion(mixed_index, words, monkeypatch):

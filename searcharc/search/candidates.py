@@ -1,18 +1,20 @@
-"""A plan's candidates, ranked and counted: scored in bulk for a plain disjunction of terms
-(``bulk``), by Whoosh's own search otherwise, then re-ranked (``rerank``)."""
+"""A plan's candidates, ranked and counted: scored in bulk for a plain disjunction of terms and
+phrases (``bulk``; within dates too), by Whoosh's own search otherwise, then re-ranked
+(``rerank``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from whoosh.query import Query
 
 from searcharc.search import bulk, counting
-from searcharc.search.hits import stored_fields
 from searcharc.search.matching import Compiled
 from searcharc.search.ranking import Ranking
 from searcharc.search.request import Candidate, Found, Plan, Request
 from searcharc.search.rerank import RERANK_WINDOW, reranked, reranks
+from searcharc.whooshx import docnums as dn
 
 
 def fetch(wanted: int, sort: str, rerank: bool) -> int | None:
@@ -44,12 +46,15 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     """The plan's candidates, ranked (the best ``request.depth`` at least), and counted;
     ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
     if plan.flat is not None:
-        ranked, found = bulk_candidates(searcher, request, plan, ties is None)
+        within, counted = counting.allowed(searcher, plan.date_filter), None
+        if plan.groups is not None:  # a conjunction: ranked within its documents
+            within, counted = counting.conjunction(searcher, plan.groups, within)
+        ranked, found = bulk_candidates(searcher, request, plan, ties is None, within)
         matched = set(found.matched.tolist()) if request.facets and found.exact_total else None
-        counted = counting.Count(found.total, found.exact_total, found.weak_only)
+        counted = counted or counting.Count(found.total, found.exact_total, found.weak_only)
         if not counted.exact:  # the ranking skipped postings: counted apart, up to the threshold
             stop = counting.TRACK_TOTAL + 1
-            counted = counting.flat_count(searcher, plan.flat, stop, found.total)
+            counted = counting.flat_count(searcher, plan.flat, stop, found.total, within=within)
         total, by_root, exact = counted.total, counted.by_root, counted.exact
     else:
         ranked, total, by_root = whoosh_candidates(searcher, request, plan)
@@ -59,7 +64,8 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     scores = {c.docnum: c.score for c in ranked}
     if request.sort == "date":
         ranked.sort(key=lambda c: c.docnum, reverse=True)  # ties: the last added first
-        ranked.sort(key=lambda c: newest_first(searcher, c.docnum))
+        place = newest_first(searcher)
+        ranked.sort(key=lambda c: place(c.docnum))
     else:
         ranked = reranked(searcher, ranked, plan.compiled, request.ranking)
     if request.facets and matched is None:
@@ -68,15 +74,17 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
 
 
 def bulk_candidates(
-    searcher, request: Request, plan: Plan, reaching: bool
+    searcher, request: Request, plan: Plan, reaching: bool, within: np.ndarray | None = None
 ) -> tuple[list[Candidate], bulk.Ranked]:
-    """The BM25F candidates of a plain disjunction of terms, scored in bulk, and what the
-    scoring found (the total, exact or a lower bound; every matching document when exact;
-    how many of those only the root view matched); ``reaching``: with ``reach``."""
+    """The BM25F candidates of a plain disjunction of terms and phrases, scored in bulk, and
+    what the scoring found (the total, exact or a lower bound; every matching document when
+    exact; how many of those only the root view matched); ``reaching``: with ``reach``;
+    ``within``: only the documents of that mask (a date filter's)."""
     ranking, depth = request.ranking, request.pool
     exhaustive = request.exact_total or request.facets
-    within = reach(plan.compiled, ranking, depth) if reaching else None
-    limit = fetch(depth, "score", reranks(ranking))
+    by_date = request.sort == "date"
+    reached = reach(plan.compiled, ranking, depth) if reaching and not by_date else None
+    limit = depth if by_date else fetch(depth, "score", reranks(ranking))
     ranked = bulk.rank(
         searcher,
         plan.flat,
@@ -85,7 +93,9 @@ def bulk_candidates(
         k1=ranking.k1,
         weak="root",
         exhaustive=exhaustive,
-        reach=within,
+        reach=reached,
+        within=within,
+        key=newest_keys(searcher) if by_date else None,
     )
     candidates = [Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums]
     return candidates, ranked
@@ -106,16 +116,17 @@ def whoosh_candidates(searcher, request: Request, plan: Plan) -> tuple[list[Cand
         Candidate(r.docnum, r.score, r.matched_terms() if terms else set()) for r in results
     ]
     if limit is None or len(candidates) < limit:  # every match collected
-        total = len(candidates)
+        every = {c.docnum for c in candidates}
     else:  # a full top k: Whoosh's count leaves out what its replace() skipped, and within
         # dates counts the matches outside them; an unscored walk counts them all
-        total = len(matching(searcher, compiled.query, date_filter))
+        every = matching(searcher, compiled.query, date_filter)
     by_root = 0
-    if plan.direct is not None and plan.direct.query is not None:
-        by_root = total - len(matching(searcher, plan.direct.query, date_filter))
+    if plan.direct is not None and plan.direct.query is not None:  # of the matches, those the
+        # query finds without the root view (its exclusions, without it, leave out fewer)
+        by_root = len(every - matching(searcher, plan.direct.query, date_filter))
     elif plan.direct is not None:
-        by_root = total
-    return candidates, total, by_root
+        by_root = len(every)
+    return candidates, len(every), by_root
 
 
 def whoosh_search(searcher, query, limit: int | None, terms: bool, date_filter):
@@ -135,10 +146,26 @@ def whoosh_search(searcher, query, limit: int | None, terms: bool, date_filter):
     return found.results()
 
 
-def newest_first(searcher, docnum: int) -> tuple[bool, int]:
-    """A document's place in a search by date: newest first, undated last."""
-    day = stored_fields(searcher, docnum).get("date")
-    return (day is None, -day.toordinal() if day else 0)
+UNDATED_KEY = 1 << 62  # an undated document's ``newest_keys``: after every day
+
+
+def newest_keys(searcher) -> np.ndarray:
+    """Each document's place in a search by date (int64 by searcher docnum, lower first):
+    minus its day (from the date column), UNDATED_KEY for none."""
+    column = counting.date_column(searcher)
+    days = (column // np.uint64(dn.DAY) + np.uint64(1)).astype(np.int64)  # ``dn.day_number``
+    return np.where(column == np.uint64(dn.UNDATED), UNDATED_KEY, -days)
+
+
+def newest_first(searcher) -> Callable[[int], tuple[bool, int]]:
+    """``newest_keys`` as a sort key of docnums: (undated, minus the day)."""
+    keys = newest_keys(searcher)
+
+    def place(docnum: int) -> tuple[bool, int]:
+        key = int(keys[docnum])
+        return (True, 0) if key == UNDATED_KEY else (False, key)
+
+    return place
 
 
 def matching(searcher, query: Query, date_filter: Query | None) -> set[int]:

@@ -3,7 +3,7 @@
 The ranking skips the postings that cannot change the page (``bulk``); the total a person
 reads is counted apart: exact up to TRACK_TOTAL articles (Elasticsearch's ``track_total_hits``
 default), else "at least TRACK_TOTAL" (``reported``). ``flat_count`` counts a plain
-disjunction of terms (the query shape the ranking skips in), stopping once past the
+disjunction of terms and phrases (the query shape the ranking skips in), stopping once past the
 threshold; ``matches`` finds every document any compiled query matches, as Whoosh's search
 does (``Or``, ``And``, ``AndNot``, ``Not``, dates; anything else, such as phrases, by Whoosh's
 own unscored walk), for the trend (``trend``) and the tests.
@@ -12,21 +12,20 @@ own unscored walk), for the trend (``trend``) and the tests.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat
-from operator import add
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.util.times import datetime_to_long
 
+from searcharc.search import bulk
 from searcharc.search.blend import Blend
 from searcharc.search.bulk import Clause, PostingsCache, cache
 from searcharc.whooshx import docnums as dn
-from searcharc.whooshx.segments import view
 
 TRACK_TOTAL = 10_000  # a total is exact up to this many articles (read here at each use)
+NO_DOCNUMS = np.zeros(0, np.uint32)
 CACHED_FROM = 512  # documents: a term in as many keeps its live docnums between queries
 DOCNUMS = PostingsCache(cache.CACHE.budget // 4)  # ($SEARCHARC_CACHE_MB: the bulk's budget)
 
@@ -56,14 +55,19 @@ def leaves(searcher) -> list[tuple[object, int]]:
 
 def term_docs(searcher, fieldname: str, text: str) -> set[int]:
     """The live documents that hold a term (searcher docnums)."""
+    return set(term_array(searcher, fieldname, text).tolist())
+
+
+def term_array(searcher, fieldname: str, text: str) -> np.ndarray:
+    """The live documents that hold a term (searcher docnums, by segment, uint32)."""
     if fieldname not in searcher.schema:
-        return set()
+        return NO_DOCNUMS
     btext = searcher.schema[fieldname].to_bytes(text)
-    found: set[int] = set()
-    for reader, offset in leaves(searcher):
-        docnums = live_docnums(reader, fieldname, btext)
-        found.update(map(add, docnums, repeat(offset)) if offset else docnums)
-    return found
+    found = [
+        np.frombuffer(live_docnums(reader, fieldname, btext), np.uint32) + np.uint32(offset)
+        for reader, offset in leaves(searcher)
+    ]
+    return np.concatenate(found) if found else NO_DOCNUMS
 
 
 def live_docnums(reader, fieldname: str, btext: bytes) -> array:
@@ -91,26 +95,78 @@ def live_floor(searcher, fieldname: str, text: str) -> int:
     )
 
 
-def flat_count(searcher, clauses: list[Clause], stop: int, known: int = 0, weak="root") -> Count:
+def conjunction(
+    searcher, groups: list[list[Clause]], within: np.ndarray | None, weak: str = "root"
+) -> tuple[np.ndarray, Count]:
+    """The documents that match every group (a clause of each), within ``within`` when given
+    (a mask by searcher docnum), as a mask; their count, exact, and how many need a clause of
+    the field ``weak`` to match (what a search without it would not find)."""
+    every = np.ones(docnum_count(searcher), bool) if within is None else within.copy()
+    strong = every.copy()
+    for group in groups:
+        found, found_strong = np.zeros(len(every), bool), np.zeros(len(every), bool)
+        for clause in group:
+            docs = clause_docs(searcher, clause)
+            found[docs] = True
+            if clause.field != weak:
+                found_strong[docs] = True
+        every &= found
+        strong &= found_strong
+    total = int(np.count_nonzero(every))
+    return every, Count(total, True, total - int(np.count_nonzero(strong)))
+
+
+def clause_docs(searcher, clause: Clause) -> np.ndarray:
+    """The live documents a clause matches (searcher docnums): a phrase's, or its terms'."""
+    if clause.after:
+        return bulk.phrase_matches(searcher, clause)
+    return np.concatenate([term_array(searcher, clause.field, t) for t in clause.words()])
+
+
+def docnum_count(searcher) -> int:
+    """The searcher's docnums: one past its last."""
+    return max((offset + reader.doc_count_all() for reader, offset in leaves(searcher)), default=0)
+
+
+def flat_count(
+    searcher,
+    clauses: list[Clause],
+    stop: int,
+    known: int = 0,
+    weak: str = "root",
+    within: np.ndarray | None = None,
+) -> Count:
     """How many documents the disjunction of ``clauses`` matches, read until past ``stop`` - 1
     (a lower bound from then on: ``known`` is one already, as a term's live floor); of them,
-    those only clauses of the field ``weak`` matched. The terms are read most frequent first:
-    they pass the threshold soonest."""
-    terms = [(c.field, text) for c in clauses for text in (c.text, *c.blend)]
-    floor = max([known, *(live_floor(searcher, f, t) for f, t in terms)])
+    those only clauses of the field ``weak`` matched; only documents ``within`` allows (a
+    mask by searcher docnum) when given. The terms are read most frequent first: they pass
+    the threshold soonest."""
+    terms = [(c.field, text) for c in clauses if not c.after for text in c.words()]
+    floors = [live_floor(searcher, f, t) for f, t in terms] if within is None else []
+    floor = max([known, *floors])
     if floor >= stop:
         return Count(floor, False)
+    size = docnum_count(searcher)
+    every = np.zeros(size, bool) if within is None else ~within  # by docnum: counted or left out
+    strong = np.zeros(size, bool)  # matched by a clause of another field than ``weak``
+    for clause in clauses:  # phrases: found by their words' positions (``bulk``)
+        if clause.after:
+            found = bulk.phrase_matches(searcher, clause)
+            every[found] = strong[found] = True
+    count = int(np.count_nonzero(every)) - (0 if within is None else size - int(within.sum()))
+    if count >= stop:
+        return Count(count, False)
     frequency = searcher.doc_frequency
-    every: set[int] = set()
-    strong: set[int] = set()
     for fieldname, text in sorted(terms, key=lambda term: -frequency(*term)):
-        found = term_docs(searcher, fieldname, text)
-        every |= found
+        found = term_array(searcher, fieldname, text)
+        count += int(np.count_nonzero(~every[found]))
+        every[found] = True
         if fieldname != weak:
-            strong |= found
-        if len(every) >= stop:
-            return Count(len(every), False)
-    return Count(len(every), True, len(every) - len(strong))
+            strong[found] = True
+        if count >= stop:
+            return Count(count, False)
+    strong_count = np.count_nonzero(strong if within is None else strong & within)
+    return Count(count, True, count - int(strong_count))
 
 
 def matches(searcher, query: wq.Query) -> set[int]:
@@ -147,22 +203,37 @@ def live(searcher) -> set[int]:
 
 def dated(searcher, start: datetime | None, end: datetime | None) -> set[int]:
     """The live documents dated within [start, end] (either bound open), undated ones never."""
+    return set(np.flatnonzero(dated_mask(searcher, start, end)).tolist())
+
+
+def dated_mask(searcher, start: datetime | None, end: datetime | None) -> np.ndarray:
+    """Whether each document (by searcher docnum) is live and dated within [start, end]
+    (either bound open; undated ones never)."""
     low = datetime_to_long(start) if start else 0
     high = datetime_to_long(end) if end else dn.UNDATED - 1
-    found: set[int] = set()
+    values = date_column(searcher)
+    found = (values >= low) & (values <= high)
     for reader, offset in leaves(searcher):
-        values, order = by_date(reader)
-        first, last = bisect_left(values, low), bisect_right(values, high)
         gone = dn.deleted(reader)
-        found.update(order[i] + offset for i in range(first, last) if order[i] not in gone)
+        if gone:
+            found[np.fromiter(gone, np.int64, len(gone)) + offset] = False
     return found
 
 
-def by_date(reader) -> tuple[list[int], list[int]]:
-    """One segment's date values in order, and the document of each: kept with its view."""
-    kept = view(reader).kept
-    if "by_date" not in kept:
-        values = dn.date_values(reader)
-        order = sorted(range(len(values)), key=values.__getitem__)
-        kept["by_date"] = ([values[i] for i in order], order)
-    return kept["by_date"]
+def date_column(searcher) -> np.ndarray:
+    """Each document's ``date`` column value (by searcher docnum, uint64; dn.UNDATED for
+    none): microseconds since 0001-01-01."""
+    every = leaves(searcher)
+    found = np.full(max((o + r.doc_count_all() for r, o in every), default=0), dn.UNDATED)
+    for reader, offset in every:
+        values = np.frombuffer(dn.date_values(reader), np.uint64)
+        found[offset : offset + len(values)] = values
+    return found
+
+
+def allowed(searcher, date_filter: wq.Query | None) -> np.ndarray | None:
+    """The documents a plan's date filter lets through (a mask by searcher docnum), None for
+    no filter."""
+    if date_filter is None:
+        return None
+    return dated_mask(searcher, date_filter.startdate, date_filter.enddate)

@@ -31,13 +31,15 @@ def plan(searcher, meta: IndexMeta, request: Request) -> Plan | None:
     if ranking.prf_docs and compiled.words:
         compiled.query = feedback(searcher, compiled, ranking, match_all)
     date_filter = dates(request.since, request.until)
-    flat = bulk.clauses(compiled.query) if request.sort == "score" and date_filter is None else None
+    flat, groups = bulk.clauses(compiled.query), bulk.groups(compiled.query)
+    if groups is not None:
+        flat = [clause for group in groups for clause in group]
     direct = None
     if flat is None and compiled.roots and ranking.root_boost and not ranking.prf_docs:
         direct = compiler(searcher, meta, ranking.with_(root_boost=0.0), match_all).compile(
             parse_searchable(request.query)
         )
-    return Plan(compiled, direct, flat, date_filter)
+    return Plan(compiled, direct, flat, date_filter, groups)
 
 
 def source_filter(searcher, meta: IndexMeta, source: str) -> Query | None:

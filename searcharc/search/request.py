@@ -123,8 +123,10 @@ class Plan:
 
     compiled: Compiled
     direct: Compiled | None  # without the root view, to count what only it matched (by_root)
-    flat: list[Clause] | None  # a plain disjunction of terms: ranked by ``bulk``
+    flat: list[Clause] | None  # a plain disjunction of terms and phrases: ranked by ``bulk``
     date_filter: Query | None
+    groups: list[list[Clause]] | None = None  # a conjunction's parts: ``flat`` is them all,
+    # and a document matches when each part has a clause it matches
 
 
 @dataclass(slots=True)

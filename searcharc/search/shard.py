@@ -112,7 +112,7 @@ class Shard:
         ids = reader.column_reader("id") if reader.doc_count_all() else {}  # none: no column
         found, counts = self.index.counts.find(searcher, request, plan, ties=ids.__getitem__)
         ranked = found.ranked if request.sort == "score" else found.ranked[: request.depth]
-        by_date = request.sort == "date"
+        place = candidates.newest_first(searcher) if request.sort == "date" else None
         near = self.cosines(reader, ranked, request)
         entries = [
             Entry(
@@ -120,7 +120,7 @@ class Shard:
                 c.score,
                 ids[c.docnum],
                 c.docnum,
-                candidates.newest_first(searcher, c.docnum) if by_date else (False, 0),
+                place(c.docnum) if place else (False, 0),
                 near.get(c.docnum),
             )
             for c in ranked

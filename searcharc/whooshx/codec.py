@@ -247,11 +247,13 @@ class SkipMatcher(LeafMatcher):
     def block_max_id(self) -> int:
         return self.postings.lasts[self._k]
 
+    # Past the last block the bounds are those of no posting: Whoosh's UnionMatcher asks an
+    # exhausted child for its block quality (its skip_to_quality, after the child's own)
     def block_max_weight(self) -> float:
-        return self.postings.highs[self._k]
+        return float(self.postings.highs[self._k]) if self.is_active() else 0.0
 
     def block_min_length(self) -> int:
-        return byte_to_length(self.postings.shortest[self._k])
+        return byte_to_length(self.postings.shortest[self._k]) if self.is_active() else 1
 
     def block_max_length(self) -> int:
-        return byte_to_length(self.postings.longest[self._k])
+        return byte_to_length(self.postings.longest[self._k]) if self.is_active() else 1

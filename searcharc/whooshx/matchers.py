@@ -76,7 +76,8 @@ class AndNotMatcher(matching.AndNotMatcher):
     """Whoosh's AndNotMatcher without its bug: a document that the excluded part also matched
     stayed in when it was the kept part's first and the excluded part had matched an earlier
     one (whoosh-reloaded 2.7.x skips at the start only when both parts start on the same
-    document), and whose ``skip_to`` read the kept part's id after a skip that ended it.
+    document), and whose ``skip_to`` and ``skip_to_quality`` read the kept part's id after a
+    skip that ended it (an IndexError from a ``SkipMatcher``: "internal error" for `a -b`).
     Overrides the private hook ``_find_first`` of whoosh-reloaded 2.7.x."""
 
     def _find_first(self) -> None:
@@ -93,6 +94,13 @@ class AndNotMatcher(matching.AndNotMatcher):
         if self.a.is_active() and self.b.is_active():
             self.b.skip_to(id)
             self._find_next()
+
+    def skip_to_quality(self, minquality: float) -> int:
+        """As Whoosh's, without reading the kept part's id after a skip that ended it."""
+        skipped = self.a.skip_to_quality(minquality)
+        if self.a.is_active():
+            self._find_next()
+        return skipped
 
 
 def blend(

@@ -1,11 +1,16 @@
-"""The query's clauses and, for each, what reading it needs: statistics, segments, a bound."""
+"""The query's clauses and, for each, what reading it needs: statistics, segments, a bound.
+
+A clause is a term (or a ``Blend`` of terms scored as one) or a phrase: its words at the
+distances ``matching`` compiles (``SpanNear2`` chains), scored as Whoosh scores them, the sum
+of its words' scores, in the documents where they stand so (``phrases``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.query import Query, Term
+from whoosh.query import And, Query, SpanNear2, Term
 from whoosh.reading import TermNotFound
 
 from searcharc.search.blend import Blend, Or, blend_idf
@@ -23,12 +28,21 @@ class Clause:
     text: str
     boost: float
     blend: tuple[str, ...] = ()  # more terms of the field scored as this one (``Blend``)
+    after: tuple[tuple[int, str], ...] = ()  # a phrase's next words, each at its distance
+    # from the word before
+
+    def words(self) -> tuple[str, ...]:
+        """The clause's terms: a blend's, or a phrase's words in order."""
+        return (self.text, *self.blend, *(word for _, word in self.after))
 
 
 def clauses(query: Query) -> list[Clause] | None:
-    """The terms of a tree of plain ``Or`` queries over ``Term`` leaves; None for other shapes."""
+    """The terms and phrases of a tree of plain ``Or`` queries; None for other shapes."""
     if type(query) is Term:
         return [Clause(query.fieldname, query.text, query.boost)]
+    if type(query) is SpanNear2:
+        phrase = _phrase(query)
+        return [phrase] if phrase is not None else None
     if type(query) is Blend and all(type(sub) is Term for sub in query.subqueries):
         first, *rest = query.subqueries
         return [Clause(first.fieldname, first.text, query.boost, tuple(t.text for t in rest))]
@@ -41,6 +55,36 @@ def clauses(query: Query) -> list[Clause] | None:
             return None
         found += leaves
     return found
+
+
+def groups(query: Query) -> list[list[Clause]] | None:
+    """The clauses of each part of a plain ``And`` of disjunctions (``clauses``), whose
+    documents match every part; None for other shapes."""
+    if type(query) is not And or query.boost != 1.0:
+        return None
+    found = [clauses(sub) for sub in query.subqueries]
+    return None if any(part is None for part in found) else found
+
+
+def _phrase(query: SpanNear2) -> Clause | None:
+    """A phrase as ``matching._positional`` compiles it: a chain of ``SpanNear2``, each of the
+    phrase so far and the next word of the same field at an exact distance after it, in order;
+    None for any other span query."""
+    after: list[tuple[int, Term]] = []
+    while type(query) is SpanNear2:
+        if len(query.qs) != 2 or not query.ordered or not 1 <= query.mindist == query.slop:
+            return None
+        if type(query.qs[1]) is not Term:
+            return None
+        after.append((query.slop, query.qs[1]))
+        query = query.qs[0]
+    if type(query) is not Term:
+        return None
+    words = [query, *(term for _, term in after)]
+    if {t.fieldname for t in words} != {query.fieldname} or {t.boost for t in words} != {1.0}:
+        return None
+    gaps = tuple((gap, term.text) for gap, term in reversed(after))
+    return Clause(query.fieldname, query.text, 1.0, after=gaps)
 
 
 @dataclass(slots=True)
@@ -103,6 +147,8 @@ class Plan:
     # hold (by index) and their term infos
     bound: float  # no document scores more by this clause
     directories: dict = field(default_factory=dict)  # (segment offset, term) → its directory
+    parts: list[Plan] = field(default_factory=list)  # a phrase's: a plan of each word
+    positions: Callable[[bytes], list[int]] | None = None  # a phrase's: a value's positions
 
     def postings_count(self) -> int:
         """How many postings the clause's terms have in all (what reading it whole decodes)."""
@@ -112,6 +158,8 @@ class Plan:
 def plan(searcher, clause: Clause, segments: list[Segment], b: float, k1: float) -> Plan:
     """The clause's statistics and bound: the BM25F score of its terms' highest frequencies
     (added) at their shortest field length, from W3's term infos, the highest of the segments."""
+    if clause.after:
+        return _phrase_plan(searcher, clause, segments, b, k1)
     texts = (clause.text, *clause.blend)
     to_bytes = searcher.schema[clause.field].to_bytes
     terms = [(text, to_bytes(text)) for text in texts]
@@ -131,6 +179,25 @@ def plan(searcher, clause: Clause, segments: list[Segment], b: float, k1: float)
             bound = max(bound, stats.bound(tf, min(info.min_length() for _, info in held)))
             present.append((segment, held))
     return Plan(clause, stats, terms, present, bound)
+
+
+def _phrase_plan(searcher, clause: Clause, segments: list[Segment], b: float, k1: float) -> Plan:
+    """A phrase's plan: a plan of each word (``parts``), the words' term infos by segment, the
+    sum of the words' bounds; nothing present when a word is in no segment (no match)."""
+    parts = [
+        plan(searcher, Clause(clause.field, word, clause.boost), segments, b, k1)
+        for word in clause.words()
+    ]
+    held: dict[int, tuple[Segment, list]] = {}
+    for i, part in enumerate(parts):
+        for segment, ((_, info),) in part.present:
+            held.setdefault(segment.offset, (segment, []))[1].append((i, info))
+    everywhere = all(part.present for part in parts)
+    present = [held[offset] for offset in sorted(held)] if everywhere else []
+    bound = sum(part.bound for part in parts) if everywhere else 0.0
+    decode = searcher.schema[clause.field].format.decode_positions
+    terms = [part.terms[0] for part in parts]
+    return Plan(clause, parts[0].stats, terms, present, bound, parts=parts, positions=decode)
 
 
 def _statistics(searcher, clause: Clause, b: float, k1: float, found: list) -> Statistics:

@@ -56,10 +56,10 @@ class Ranked:
 
 @dataclass(slots=True)
 class TermPositions:
-    """A body term's postings values (positions), each block decoded when a document of it is
-    asked for: only those of a few hits ever are."""
+    """A term's postings values (positions), each block decoded when a document of it is
+    asked for: only those of a few hits (or a phrase's candidates) ever are."""
 
-    plan: Plan  # a body clause of the term
+    plan: Plan  # a clause of the term, of a field with positions
     i: int  # the term's place in the clause
     present: list[tuple[Segment, object]]  # the segments that hold it, its term info there
     held: np.ndarray  # the documents read that hold it (every one a ranking can give back)
@@ -73,19 +73,35 @@ class TermPositions:
         for segment, info in self.present:
             if segment.offset <= docnum < segment.end():
                 one = docnum - segment.offset
-                return self._block(segment, info, one).get(one)
+                directory = term_directory(self.plan, segment, self.i, info)
+                k = int(directory.lasts.searchsorted(one)) if directory is not None else 0
+                return self._block(segment, info, directory, k).get(one)
         return None
 
-    def _block(self, segment: Segment, info, docnum: int) -> dict[int, bytes]:
-        """The values of the block of the term's postings in a segment that would hold
-        ``docnum`` (segment docnums), by docnum: kept in ``cache.CACHE`` between queries."""
-        directory = term_directory(self.plan, segment, self.i, info)
+    def values(self, docnums: np.ndarray) -> list[bytes | None]:
+        """The posting values of documents (searcher docnums, in order; None where the term
+        has no posting), each block's fetched once."""
+        found: list[bytes | None] = [None] * len(docnums)
+        for segment, info in self.present:
+            lo, hi = np.searchsorted(docnums, [segment.offset, segment.end()]).tolist()
+            local = (docnums[lo:hi] - np.uint32(segment.offset)).tolist()
+            directory = term_directory(self.plan, segment, self.i, info) if local else None
+            ks = directory.lasts.searchsorted(local).tolist() if directory else [0] * len(local)
+            block, at = {}, -1
+            for n, (one, k) in enumerate(zip(local, ks, strict=True)):
+                if k != at:
+                    block, at = self._block(segment, info, directory, k), k
+                found[lo + n] = block.get(one)
+        return found
+
+    def _block(self, segment: Segment, info, directory, k: int) -> dict[int, bytes]:
+        """The values of the term's postings in block ``k`` of a segment (all of them for an
+        inlined posting), by segment docnum: kept in ``cache.CACHE`` between queries."""
         btext = self.plan.terms[self.i][1]
         if directory is None:  # an inlined posting
             values: list = []
-            matcher = w3.leaf_matcher(segment.reader, "body", btext, info)
+            matcher = w3.leaf_matcher(segment.reader, self.plan.clause.field, btext, info)
             return dict(zip(pl.one_by_one(matcher, values).docnums.tolist(), values, strict=True))
-        k = int(directory.lasts.searchsorted(docnum))
         if k == len(directory.lasts):
             return {}
 
@@ -94,7 +110,7 @@ class TermPositions:
             docnums, _ = w3.block_of(postfile, directory, k)
             return dict(zip(docnums.tolist(), w3.values_of(postfile, directory, k), strict=True))
 
-        key = (segment.key(), "body", btext, k)
+        key = (segment.key(), self.plan.clause.field, btext, k)
         return cache.CACHE.get(key, decode, _values_size)
 
 
@@ -106,7 +122,7 @@ def body_positions(plans: list[Plan], reads: list[Read]) -> dict[str, TermPositi
     """The body terms' positions, by term."""
     found: dict[str, TermPositions] = {}
     for plan, read in zip(plans, reads, strict=True):
-        if plan.clause.field != "body":
+        if plan.clause.field != "body" or plan.parts:  # a phrase's read holds only its matches
             continue
         for i, (text, _) in enumerate(plan.terms):
             present = [(s, info) for s, held in plan.present for j, info in held if j == i]

@@ -64,6 +64,8 @@ def read(plan: Plan, wanted: Wanted | None = None) -> Read:
     cannot lift a candidate to the floor: those candidates are ``dropped``. Frequent terms read
     whole are kept in ``cache.CACHE``, and so are their scores.
     """
+    if __debug__:
+        assert not plan.parts, "a phrase is read by phrases.read"
     parts, found = _Parts(), Read()
     if wanted is None:
         rare = [segment for segment, held in plan.present if not _frequent(held)]
@@ -86,6 +88,17 @@ def read(plan: Plan, wanted: Wanted | None = None) -> Read:
             "a score above the clause's bound"
         )
     return found
+
+
+def kept(read: Read, within: np.ndarray | None) -> Read:
+    """A read kept to the documents ``within`` allows (a mask by searcher docnum; None: all)."""
+    if within is None or not len(read.docnums):
+        return read
+    inside = within[read.docnums]
+    if inside.all():
+        return read
+    terms = {text: docnums[within[docnums]] for text, docnums in read.terms.items()}
+    return Read(read.docnums[inside], read.scores[inside], terms, read.decoded, read.dropped)
 
 
 def _joined(parts: list[np.ndarray], empty: np.ndarray = NO_SCORES) -> np.ndarray:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from searcharc.search.bulk import phrases, postings, reading
 from searcharc.search.bulk import plan as planning
-from searcharc.search.bulk import postings, reading
 from searcharc.search.bulk import ranked as results
 from searcharc.search.bulk.plan import Clause, Plan
 from searcharc.search.bulk.ranked import Ranked
@@ -30,6 +30,8 @@ def rank(
     weak: str = "",
     exhaustive: bool = False,
     reach: Reach | None = None,
+    within: np.ndarray | None = None,
+    key: np.ndarray | None = None,
 ) -> Ranked:
     """The ``limit`` best documents for the disjunction of ``found``, as Whoosh ranks them
     (BM25F with ``b`` and ``k1``); those that only clauses of the field ``weak`` matched are
@@ -50,11 +52,17 @@ def rank(
     first raises the bar from the k best): the best k once re-ranked are the same, in the same
     order; the documents under that score may be missing or out of place, and the total (a
     lower bound) may be smaller.
+
+    ``within`` (a mask by docnum, a date filter's): only those documents are ranked and
+    counted, scored with the whole index's statistics (clauses read whole are kept to them).
+    ``key`` (by docnum, a search by date's): every posting read, the ``limit`` documents of
+    lowest key come out instead (ties: the last added first), with their scores.
     """
     every = planning.segments(searcher)
     plans = [planning.plan(searcher, clause, every, b, k1) for clause in found]
     size = max((segment.end() for segment in every), default=0)
-    scan = _essential(_Scan(plans, limit, reach, np.zeros(size), np.zeros(size, bool)), exhaustive)
+    scan = _Scan(plans, limit, reach, np.zeros(size), np.zeros(size, bool), within, key)
+    scan = _essential(scan, exhaustive or key is not None)
     if not scan.remaining:
         seen = scan.seen()
         return _finish(searcher, scan, seen, scan.scores[seen], weak)
@@ -74,6 +82,8 @@ class _Scan:
     reach: Reach | None
     scores: np.ndarray  # float64, a score by searcher docnum
     read: np.ndarray  # bool, by searcher docnum: whether a clause read the document
+    within: np.ndarray | None  # bool, by searcher docnum: the documents that may be ranked
+    key: np.ndarray | None  # by searcher docnum: what the best are lowest in, instead of score
     remaining: list[int] = field(default_factory=list)  # clauses not read, by index
     reads: dict[int, Read] = field(default_factory=dict)  # by clause index
     new: list[np.ndarray] = field(default_factory=list)  # documents read, each once
@@ -117,7 +127,7 @@ def _essential(scan: _Scan, exhaustive: bool) -> _Scan:
     risen = 0.0  # the bounds read since: no score rose by more
     while scan.remaining:
         i = scan.remaining.pop(0)
-        read = scan.reads[i] = reading.read(plans[i])
+        read = scan.reads[i] = reading.kept(phrases.read(plans[i]), scan.within)
         scan.add(read)
         scan.rest -= plans[i].bound
         risen += plans[i].bound
@@ -163,7 +173,7 @@ def _seed(scan: _Scan) -> int:
     whole, decoded = scan.scores[probe].copy(), 0
     for i in scan.remaining:
         wanted = Wanted(probe, np.zeros(len(probe)), float("-inf"))
-        read = reading.read(scan.plans[i], wanted)
+        read = phrases.read(scan.plans[i], wanted)
         at, there = postings.found_in(probe, read.docnums)
         whole[at[there]] += read.scores[there]
         decoded += read.decoded
@@ -187,7 +197,7 @@ def _skim(scan: _Scan) -> tuple[np.ndarray, np.ndarray]:
     for i in sorted(scan.remaining, key=lambda i: scan.plans[i].postings_count()):
         rest -= scan.plans[i].bound
         floor = scan.threshold * (1 - SLACK) - rest
-        read = scan.reads[i] = reading.read(scan.plans[i], Wanted(candidates, partial, floor))
+        read = scan.reads[i] = phrases.read(scan.plans[i], Wanted(candidates, partial, floor))
         at, _ = postings.found_in(candidates, read.docnums)
         partial[at] += read.scores
         scan.threshold = scan.raised(partial)
@@ -210,19 +220,25 @@ def _finish(
     seeding: int = 0,
 ) -> Ranked:
     """The best of the ``survivors`` (docnums in order; ``values`` their scores, exact or a
-    lower bound), by their exact scores: added in the clauses' order, as reading every posting
-    adds them.
+    lower bound), by their exact scores (added in the clauses' order, as reading every posting
+    adds them), or by ``scan.key``.
 
     Invariant: at most ``limit`` documents, by score (ties: in docnum order)."""
     limit, plans = scan.limit, scan.plans
-    kth = needed(values, limit, None, 0.0)
-    near = survivors[values >= kth * (1 - SLACK)]
     reads = [scan.reads[i] for i in range(len(plans))]
-    exact = results.sums(reads, near)
-    order = np.lexsort((near, -exact))[:limit]  # by score, ties: docnum order
+    if scan.key is None:
+        kth = needed(values, limit, None, 0.0)
+        near = survivors[values >= kth * (1 - SLACK)]
+        exact = results.sums(reads, near)
+        order = np.lexsort((near, -exact))[:limit]  # by score, ties: docnum order
+        if __debug__:
+            assert np.all(np.diff(exact[order]) <= 0), "best out of order"
+    else:  # every match: by key, ties the last added first
+        near = survivors
+        order = np.lexsort((-near.astype(np.int64), scan.key[near]))[:limit]
+        exact = np.zeros(len(near))
+        exact[order] = results.sums(reads, near[order])
     best = near[order]
-    if __debug__:
-        assert np.all(np.diff(exact[order]) <= 0), "best out of order"
     remaining = bool(scan.remaining)
     seen = None if remaining else scan.seen()
     total = len(seen) if seen is not None else sum(map(len, scan.new))
