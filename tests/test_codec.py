@@ -299,6 +299,27 @@ def test_a_damaged_postings_block_is_one_line_and_never_a_hit(seed_index_dir: Pa
     assert name == postings.name and "CRC-32" in problem
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=12), min_size=0, max_size=2000, unique=True))
+def test_the_term_index_writes_its_hash_tables_as_whoosh_does(keys):
+    """``codec.TermHashWriter`` (each hash table packed at once) writes the bytes Whoosh's
+    ``OrderedHashWriter`` writes, collisions and empty buckets included."""
+    from io import BytesIO
+
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    written = []
+    for writer_class in (OrderedHashWriter, codec.TermHashWriter):
+        out = BytesIO()
+        writer = writer_class(StructFile(out))
+        for key in sorted(keys):
+            writer.add(key, b"v" + key)
+        writer._write_hashes()
+        written.append((out.getvalue(), writer.directory))
+    assert written[0] == written[1]
+
+
 def test_the_term_index_reads_as_whooshs(seed_index_dir: Path):
     """Our segments' term index (``codec.TermIndex``: its directory read in one piece) holds
     what Whoosh's own reader of the file reads, and finds every term as it does."""

@@ -3,10 +3,10 @@ writes.
 
 Unlike Whoosh's ``MpWriter`` (whole documents pickled to writers of their own segments, merged
 at the end), while documents are added a worker process only inverts the text of the one-pass
-fields (``writer.analyze``); this process adds each document, with its postings, to the one
-table, in the order given. At the commit a forked worker encodes the postings of about half the
-terms (whole fields) into a file of its own, which this process appends to the segment's
-postings while it writes the term index.
+fields, a batch of documents at a time into flat arrays (``analyze_batch``); this process adds
+each document, and each batch's arrays, to the one table, in the order given. At the commit a
+forked worker encodes the postings of about half the terms (whole fields) into a file of its
+own, which this process appends to the segment's postings while it writes the term index.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from searcharc.index.postings_table import Analyzed, analyze
+from searcharc.index.postings_table import Batch, analyze_batch
 from searcharc.whooshx import encode
 from searcharc.whooshx.segment_writer import TableWriter
 
@@ -51,8 +51,8 @@ def _start(parent: int, schema, names: list[str]) -> None:
     _schema, _names = schema, names
 
 
-def _analyze_batch(texts: list[dict]) -> list[Analyzed]:
-    return [analyze(_schema, _names, fields) for fields in texts]
+def _analyze_batch(texts: list[dict]) -> Batch:
+    return analyze_batch(_schema, _names, texts)
 
 
 class AnalyzingWriter:
@@ -81,8 +81,7 @@ class AnalyzingWriter:
 
     def _take(self) -> None:
         docs, future = self.pending.popleft()
-        for fields, analyzed in zip(docs, future.result(), strict=True):
-            self.writer.add_analyzed(fields, analyzed)
+        self.writer.add_batch(docs, future.result())
 
     def flush(self) -> None:
         """Add every document given so far."""

@@ -1,12 +1,15 @@
-"""Postings inverted in memory: a document's text analyzed in one pass (``analyze``, which a
-worker process may run) and the table the segment writer collects postings in, by field and
-term, in document order (in place of Whoosh's sorting pool)."""
+"""Postings inverted in memory: a batch of documents' text analyzed in one pass
+(``analyze_batch``, which a worker process may run) into flat arrays, and the table the
+segment writer collects postings in, by field and term (in place of Whoosh's sorting pool)."""
 
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 
+import numpy as np
 from whoosh.formats import Frequency, Positions
 
 from searcharc.analysis.components import ArabicAnalyzer
@@ -35,53 +38,179 @@ class TermPostings:
         return [data[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
-ONE_POSITION: dict[int, bytes] = {}  # position → Positions value of a one-word term
+class OnePosition(dict[int, bytes]):
+    """Position → the Positions value of a term found once there (made once each)."""
 
-Posting = tuple[str, int, bytes]  # a term, its frequency and its Positions value in a document
-# field → (its postings: a list of Posting for Positions, term → frequency for Frequency; length)
-Analyzed = dict[str, tuple["list[Posting] | dict[str, int]", int]]
-
-
-def positions_postings(terms: dict[str, list[int]], format_: Positions) -> list[Posting]:
-    """A document's terms with their word positions as the postings
-    ``Positions.word_values`` gives (the weight is the frequency times the field boost)."""
-    return [(t, len(found), _encoded(format_, found)) for t, found in terms.items()]
+    def __missing__(self, position: int) -> bytes:
+        found = self[position] = Positions().encode([position])
+        return found
 
 
-def _encoded(format_: Positions, found: list[int]) -> bytes:
-    if len(found) > 1:
-        return format_.encode(found)
-    value = ONE_POSITION.get(found[0])
-    if value is None:
-        value = ONE_POSITION[found[0]] = format_.encode(found)
-    return value
+ONE_POSITION = OnePosition()
+
+
+def positions_values(format_: Positions, found: Iterable[list[int]]) -> list[bytes]:
+    """``format_.encode`` of each positions list (one-position values, most of them, made
+    once: ``ONE_POSITION``)."""
+    one, encode = ONE_POSITION, format_.encode
+    return [one[pos[0]] if len(pos) == 1 else encode(pos) for pos in found]
+
+
+@dataclass(slots=True)
+class Inverted:
+    """One field's postings in a batch of documents, as flat arrays: the batch's distinct
+    terms, and for each posting (documents in order) its term (an index into ``terms``), its
+    document (in the batch) and frequency; a Positions field's values end to end in ``values``,
+    the ``n``-th ``sizes[n]`` bytes long."""
+
+    terms: list[str]
+    ids: np.ndarray  # uint32
+    docs: np.ndarray  # uint32
+    freqs: np.ndarray  # uint32
+    values: bytes = b""
+    sizes: np.ndarray | None = None  # uint32
+
+
+@dataclass(slots=True)
+class Batch:
+    """``analyze_batch``'s answer: each one-pass field's ``Inverted``, and each document's
+    lengths in the fields it analyzed (a field a document has no text in is not there)."""
+
+    fields: dict[str, Inverted]
+    lengths: list[dict[str, int]]
+
+
+class Collector:
+    """One field's postings, a document at a time, for ``Inverted``."""
+
+    def __init__(self, format_) -> None:
+        self.format = format_
+        self.terms: list[str] = []  # each posting's
+        self.docs, self.freqs = array("I"), array("I")
+        self.values: list[bytes] = []
+
+    def add(self, doc: int, found: dict) -> None:
+        """A document's terms: term → its positions (a Positions field), or its frequency."""
+        self.terms.extend(found)
+        self.docs.extend(repeat(doc, len(found)))
+        if type(self.format) is Positions:
+            self.freqs.extend(map(len, found.values()))
+            self.values.extend(positions_values(self.format, found.values()))
+        else:
+            self.freqs.extend(found.values())
+
+    def inverted(self) -> Inverted:
+        """The batch's distinct terms (in order of appearance) and the postings' arrays."""
+        terms = list(dict.fromkeys(self.terms))
+        index = dict(zip(terms, range(len(terms)), strict=True))
+        count = len(self.terms)
+        ids = np.fromiter(map(index.__getitem__, self.terms), np.uint32, count)
+        docs, freqs = np.frombuffer(self.docs, np.uint32), np.frombuffer(self.freqs, np.uint32)
+        if not self.values:
+            return Inverted(terms, ids, docs, freqs)
+        sizes = np.fromiter(map(len, self.values), np.uint32, count)
+        return Inverted(terms, ids, docs, freqs, b"".join(self.values), sizes)
 
 
 def one_pass_fields(schema) -> list[str]:
-    """The fields ``analyze`` inverts."""
+    """The fields ``analyze_batch`` inverts."""
     return [name for name, fieldobj in schema.items() if fieldobj.indexed and _one_pass(fieldobj)]
 
 
-def analyze(schema, names: list[str], fields: dict) -> Analyzed:
-    """The postings and lengths of a document's text in the one-pass fields ``names`` (what
-    a worker process may compute for ``TableWriter.add_analyzed``)."""
-    analyzed = {}
+def analyze_batch(schema, names: list[str], docs: list[dict]) -> Batch:
+    """The postings and lengths of documents' text in the one-pass fields ``names`` (what a
+    worker process may compute for ``TableWriter.add_batch``)."""
+    lengths: list[dict[str, int]] = [{} for _ in docs]
+    fields = {}
     for name in names:
-        value = fields.get(name)
-        if isinstance(value, str):
-            fieldobj = schema[name]
-            if type(fieldobj.format) is Positions:
-                terms = fieldobj.analyzer.term_positions(value)
-                postings = positions_postings(terms, fieldobj.format)
-                analyzed[name] = postings, sum(map(len, terms.values()))
-            else:
-                counts = fieldobj.analyzer.term_counts(value)
-                analyzed[name] = counts, sum(counts.values())
-    return analyzed
+        fieldobj = schema[name]
+        collector = Collector(fieldobj.format)
+        for doc, values in enumerate(docs):
+            value = values.get(name)
+            if isinstance(value, str):
+                if type(fieldobj.format) is Positions:
+                    found = fieldobj.analyzer.term_positions(value)
+                    lengths[doc][name] = sum(map(len, found.values()))
+                else:
+                    found = fieldobj.analyzer.term_counts(value)
+                    lengths[doc][name] = sum(found.values())
+                collector.add(doc, found)
+        if collector.terms:
+            fields[name] = collector.inverted()
+    return Batch(fields, lengths)
+
+
+class Vocabulary(dict[str, int]):
+    """A field's term → its number in the segment being written, a new term numbered as it
+    comes; ``terms`` the terms by number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terms: list[str] = []
+
+    def __missing__(self, term: str) -> int:
+        found = self[term] = len(self.terms)
+        self.terms.append(term)
+        return found
+
+
+class InvertedField:
+    """A one-pass field's postings in the segment being written: batches' ``Inverted``
+    arrays under the field's term numbers (``vocabulary``) and docnums, in the order added
+    (each list holds an array a batch)."""
+
+    def __init__(self, format_) -> None:
+        self.format = format_
+        self.vocabulary = Vocabulary()
+        self.numbers: list[np.ndarray] = []  # uint32 each
+        self.docnums: list[np.ndarray] = []  # uint32
+        self.freqs: list[np.ndarray] = []  # uint32
+        self.values: list[bytes] = []  # a Positions field's
+        self.sizes: list[np.ndarray] = []  # uint32
+
+    def __len__(self) -> int:
+        """The field's terms."""
+        return len(self.vocabulary.terms)
+
+    def add(self, docbase: int, inverted: Inverted) -> int:
+        """A batch's postings, its documents numbered from ``docbase``: the new terms."""
+        before = len(self.vocabulary.terms)
+        numbers = np.fromiter(
+            map(self.vocabulary.__getitem__, inverted.terms), np.uint32, len(inverted.terms)
+        )
+        self.numbers.append(numbers[inverted.ids])
+        self.docnums.append(inverted.docs + np.uint32(docbase))
+        self.freqs.append(inverted.freqs)
+        if inverted.sizes is not None:
+            self.values.append(inverted.values)
+            self.sizes.append(inverted.sizes)
+        return len(self.vocabulary.terms) - before
+
+    def add_one(self, docnum: int, term: str, freq: int, value: bytes | None) -> int:
+        """One posting (Whoosh's writer adds them so): the new terms."""
+        one = np.zeros(1, np.uint32)
+        freqs = np.array([freq], np.uint32)
+        if type(self.format) is Positions:
+            value = value or b""
+            inverted = Inverted([term], one, one, freqs, value, np.array([len(value)], np.uint32))
+        else:
+            inverted = Inverted([term], one, one, freqs)
+        return self.add(docnum, inverted)
+
+    def take(self) -> tuple[np.ndarray, ...]:
+        """Its postings' term numbers, docnums, frequencies, value sizes (none: empty) and
+        values, each end to end in the order added; the field is emptied."""
+        found = [
+            np.concatenate(part) if part else np.zeros(0, np.uint32)
+            for part in (self.numbers, self.docnums, self.freqs, self.sizes)
+        ]
+        values = b"".join(self.values)
+        self.numbers, self.docnums, self.freqs, self.values, self.sizes = [], [], [], [], []
+        return (*found, values)
 
 
 # What the table's memory grows by, about, for a new term (its str, dict slot, arrays) and for a
-# posting (8 bytes packed, a value reference, the arrays' spare room): see ``PostingTable.size``
+# posting (its arrays, a value): see ``PostingTable.size``
 TERM_BYTES = 300
 POSTING_BYTES = 24
 
@@ -89,26 +218,30 @@ POSTING_BYTES = 24
 class PostingTable:
     """In place of Whoosh's ``PostingPool``: postings by field and term, held in memory.
 
-    A one-pass field (``one_pass``: its name → its format) keys its terms by str and packs its
-    postings (``add_positions``, ``add_counts``); any other field keys them by bytes in a
-    ``TermPostings``. A merge (``SegmentWriter.add_reader``) gives every field's postings by
-    bytes, after the new documents': ``add`` packs those of a one-pass field like theirs, so
-    that a term has one posting list, in docnum order.
+    A one-pass field (``one_pass``: its name → its format) keeps its postings as batches of
+    arrays (``InvertedField``, added by ``add_inverted``); any other field keys its terms by
+    bytes in a ``TermPostings``. Whoosh's own writer adds one posting at a time (``add``).
     """
 
     def __init__(self, one_pass: dict | None = None) -> None:
-        self.fields: dict[str, dict] = {}
+        self.fields: dict[str, dict | InvertedField] = {}
         self.one_pass = one_pass or {}
         self.size = 0  # about the bytes the postings take (TERM_BYTES, POSTING_BYTES)
 
     def _postings(self, fieldname: str, btext: bytes) -> TermPostings:
-        terms = self._terms(fieldname)
+        terms = self.fields.setdefault(fieldname, {})
         postings = terms.get(btext)
         if postings is None:
             postings = terms[btext] = TermPostings()
             self.size += TERM_BYTES
         self.size += POSTING_BYTES
         return postings
+
+    def _inverted(self, fieldname: str) -> InvertedField:
+        found = self.fields.get(fieldname)
+        if found is None:
+            found = self.fields[fieldname] = InvertedField(self.one_pass[fieldname])
+        return found
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """One posting: (fieldname, term bytes, docnum, weight, value), docnums ascending."""
@@ -119,43 +252,14 @@ class PostingTable:
         if format_ is None:
             self._postings(fieldname, btext).add(docnum, weight, value)
             return
-        term, freq = btext.decode(), round(weight / format_.field_boost)
-        if type(format_) is Positions:
-            self.add_positions(fieldname, docnum, [(term, freq, value)])
-        else:
-            self.add_counts(fieldname, docnum, {term: freq})
+        freq = round(weight / format_.field_boost)
+        new = self._inverted(fieldname).add_one(docnum, btext.decode(), freq, value)
+        self.size += new * TERM_BYTES + POSTING_BYTES
 
-    def _terms(self, fieldname: str) -> dict:
-        """The field's term → postings table (made on first use)."""
-        return self.fields.setdefault(fieldname, {})
-
-    def add_positions(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
-        """One document's postings in a Positions field: a term's postings are an array of
-        ``docnum << 32 | frequency`` (see ``unpacked``) and a list of values (most of them
-        one-position values, shared: see ``_encoded``)."""
-        terms = self._terms(fieldname)
-        high = docnum << 32
-        new = len(terms)
-        for term, freq, value in postings:
-            found = terms.get(term)
-            if found is None:
-                found = terms[term] = (array("Q"), [])
-            found[0].append(high | freq)
-            found[1].append(value)
-        self.size += (len(terms) - new) * TERM_BYTES + len(postings) * POSTING_BYTES
-
-    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int]) -> None:
-        """One document's term frequencies in a Frequency field: a term's postings are one
-        array of ``docnum << 32 | frequency`` (see ``unpacked``)."""
-        terms = self._terms(fieldname)
-        high = docnum << 32
-        new = len(terms)
-        for term, freq in counts.items():
-            found = terms.get(term)
-            if found is None:
-                found = terms[term] = array("Q")
-            found.append(high | freq)
-        self.size += (len(terms) - new) * TERM_BYTES + len(counts) * POSTING_BYTES
+    def add_inverted(self, fieldname: str, docbase: int, inverted: Inverted) -> None:
+        """A batch's postings in a one-pass field, its documents numbered from ``docbase``."""
+        new = self._inverted(fieldname).add(docbase, inverted)
+        self.size += new * TERM_BYTES + len(inverted.ids) * POSTING_BYTES
 
     def cleanup(self) -> None:
         self.fields.clear()

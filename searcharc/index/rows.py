@@ -5,16 +5,16 @@ terms of the segments merged into the new one."""
 from __future__ import annotations
 
 import heapq
-import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import groupby
 
+import numpy as np
 from whoosh.reading import SegmentReader
-from whoosh.system import pack_uint
 
+from searcharc.index.postings_table import InvertedField
 from searcharc.whooshx import encode, postings
 
 
@@ -92,44 +92,62 @@ def _as_bytes(values: Sequence[bytes] | bytes) -> bytes:
     return values if isinstance(values, bytes) else b"".join(values)
 
 
-def table_rows(terms: dict, format_) -> Iterator[encode.TermRows]:
+def table_rows(terms: dict | InvertedField, format_) -> Iterator[encode.TermRows]:
     """Each term's postings in term order (a str term's UTF-8 bytes sort as it does), emptying
     ``terms`` as it goes."""
+    if isinstance(terms, InvertedField):
+        yield from inverted_rows(terms, format_)
+        return
     boost = format_.field_boost
     fixed = bool(format_.fixed_value_size())
     for term in sorted(terms):
         postings = terms.pop(term)
-        btext = term.encode() if isinstance(term, str) else term
-        if isinstance(postings, array):  # add_counts: Frequency values from the frequencies
-            docnums, weights, freqs = unpacked(postings, boost)
-            yield btext, docnums, weights, _uints(freqs)
-        elif isinstance(postings, tuple):  # add_positions
-            docnums, weights, _ = unpacked(postings[0], boost)
-            yield btext, docnums, weights, postings[1]
-        else:
-            weights = postings.weights
-            if boost != 1:
-                weights = array("f", [w * boost for w in weights])
-            values = bytes(postings.values) if fixed else postings.value_list()
-            yield btext, postings.docnums, weights, values
+        weights = postings.weights
+        if boost != 1:
+            weights = array("f", [w * boost for w in weights])
+        values = bytes(postings.values) if fixed else postings.value_list()
+        yield term, postings.docnums, weights, values
 
 
-def unpacked(packed: array, boost: float) -> tuple[Sequence[int], Sequence[float], Sequence[int]]:
-    """Docnums, weights and frequencies of postings packed as ``docnum << 32 | frequency``."""
-    if len(packed) == 1 and boost == 1:  # most terms: no arrays
-        docnum, freq = divmod(packed[0], 1 << 32)
-        return (docnum,), (float(freq),), (freq,)
-    halves = array("I", packed.tobytes())  # each posting's two halves, low first if little-endian
-    low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
-    docnums, freqs = halves[high::2], halves[low::2]
-    return docnums, array("f", freqs if boost == 1 else [f * boost for f in freqs]), freqs
+def inverted_rows(field: InvertedField, format_) -> Iterator[encode.TermRows]:
+    """A one-pass field's terms in order with their postings in docnum order (its batches'
+    arrays sorted by term number and docnum at once), emptying ``field``."""
+    numbers, docnums, freqs, sizes, blob = field.take()
+    if not len(numbers):
+        return
+    key = numbers.astype(np.uint64) << np.uint64(32)
+    key |= docnums
+    order = np.argsort(key)
+    del key
+    numbers, docnums, freqs = numbers[order], docnums[order], freqs[order]
+    values = _values(order, freqs, sizes, blob, format_.fixed_value_size())
+    del order, sizes
+    boost = format_.field_boost
+    weights = (freqs if boost == 1 else freqs * boost).astype(np.float32)
+    starts = np.flatnonzero(np.diff(numbers, prepend=np.uint32(len(field))))
+    stops = np.append(starts[1:], len(numbers))
+    terms = field.vocabulary.terms
+    firsts = numbers[starts].tolist()
+    del numbers
+    found = zip(map(terms.__getitem__, firsts), starts.tolist(), stops.tolist(), strict=True)
+    for term, start, stop in sorted(found):
+        docs, weighed = docnums[start:stop].tolist(), weights[start:stop].tolist()
+        yield term.encode(), docs, weighed, values(start, stop)
 
 
-def _uints(freqs: Sequence[int]) -> bytes:
-    """Frequency's values end to end: big-endian uints."""
-    if len(freqs) == 1:
-        return pack_uint(freqs[0])
-    data = array("I", freqs)
-    if sys.byteorder == "little":
-        data.byteswap()
-    return data.tobytes()
+def _values(order: np.ndarray, freqs: np.ndarray, sizes: np.ndarray, blob: bytes, fixed):
+    """What gives a term's values from its postings' range in ``order``: a Frequency field's
+    (fixed size 4) from the frequencies, big-endian uint32s end to end; a Positions field's
+    (variable) from the batches' values (``blob``, each ``sizes`` long), one bytes a posting."""
+    if fixed:
+        data = freqs.astype(">u4").tobytes()
+        return lambda start, stop: data[4 * start : 4 * stop]
+    ends = np.cumsum(sizes, dtype=np.uint32 if len(blob) < 1 << 32 else np.uint64)
+    begins = (ends - sizes)[order]
+    ends = ends[order]
+
+    def values(start: int, stop: int) -> list[bytes]:
+        found = zip(begins[start:stop].tolist(), ends[start:stop].tolist(), strict=True)
+        return [blob[a:b] for a, b in found]
+
+    return values

@@ -14,11 +14,13 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 
+import numpy as np
 from whoosh.codec.base import PostingsWriter
 from whoosh.codec.whoosh3 import W3Codec, W3TermsReader
 from whoosh.filedb.filetables import (
     FileFormatError,
     OrderedHashReader,
+    OrderedHashWriter,
     _dir_entry,
     _directory_size,
     _hash_functions,
@@ -42,6 +44,11 @@ class SkipCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term, scorer)
         offset, _ = terminfo.extent()
         return SkipMatcher(dbfile, term_at(dbfile, offset), format_, term, scorer)
+
+    def field_writer(self, storage, segment):
+        writer = super().field_writer(storage, segment)
+        writer._tindex.__class__ = TermHashWriter  # made in W3FieldWriter.__init__, header written
+        return writer
 
     def terms_reader(self, storage, segment):
         name = segment.make_filename(self.TERMS_EXT)
@@ -68,6 +75,33 @@ class TermIndex(OrderedHashReader):
         self.endofdata = self.tables[0][0]
         dbfile.seek(extras)
         self._read_extras()
+
+
+class TermHashWriter(OrderedHashWriter):
+    """W3's term index writer, each of its 256 hash tables packed at once (Whoosh writes them a
+    slot a call: about a second a segment of 300,000 terms); the same bytes."""
+
+    def _write_hashes(self) -> None:
+        for entries in self.buckets:
+            self.directory.append((self.dbfile.tell(), 2 * len(entries)))
+            self.dbfile.write(hash_table(entries))
+
+
+SLOT = np.dtype([("hash", ">u4"), ("position", ">q")])  # filetables._pointer, "!Iq"
+
+
+def hash_table(entries: list[tuple[int, int]]) -> bytes:
+    """One bucket's hash table as ``HashWriter._write_hashes`` writes it: two slots an entry
+    (its hash and position), each entry in its hash's slot or the next free one in turn, the
+    free slots (0, 0)."""
+    size = 2 * len(entries)
+    table: list = [None] * size
+    for entry in entries:
+        slot = (entry[0] >> 8) % size
+        while table[slot] is not None:
+            slot = (slot + 1) % size
+        table[slot] = entry
+    return np.array([entry or (0, 0) for entry in table], SLOT).tobytes()
 
 
 class TermsReader(W3TermsReader):

@@ -12,7 +12,8 @@ installed, and reads the same postings), but
 
 - inverts a field analyzed by ``ArabicAnalyzer`` in one pass over its words
   (``ArabicAnalyzer.term_positions``), each posting value encoded by the field's own format;
-- collects postings in a table (field → term → compact arrays), already in document order;
+- collects a batch of documents' postings as flat arrays (term numbers, docnums, frequencies,
+  values: ``postings_table.Inverted``), sorted by term and docnum at once when written;
 - writes a field's postings and term infos a chunk at a time (``encode.write_terms``): small
   blocks uncompressed, block data in pickle protocol 3.
 """
@@ -23,13 +24,12 @@ from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 
-from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
 from whoosh.writing import CLEAR, NO_MERGE, OPTIMIZE, SegmentWriter
 
 from searcharc.index import rows
 from searcharc.index.merging import log_merge, merge_group
-from searcharc.index.postings_table import Analyzed, PostingTable, analyze, one_pass_fields
+from searcharc.index.postings_table import Batch, PostingTable, analyze_batch, one_pass_fields
 from searcharc.whooshx import codec, encode, generations, postings
 
 
@@ -66,10 +66,21 @@ class TableWriter(SegmentWriter):
         if not self._plain or any(name.startswith("_") for name in fields):
             super().add_document(**fields)
             return
-        self.add_analyzed(fields, analyze(self.schema, self.one_pass, fields))
+        self.add_batch([fields], analyze_batch(self.schema, self.one_pass, [fields]))
 
-    def add_analyzed(self, fields: dict, analyzed: Analyzed) -> None:
-        """Add a document whose one-pass fields ``analyze`` has inverted (maybe elsewhere)."""
+    def add_batch(self, docs: list[dict], analyzed: Batch) -> None:
+        """Add documents whose one-pass fields ``analyze_batch`` has inverted (maybe
+        elsewhere); the documents so far are written as a segment if over ``memory``."""
+        docbase = self.docnum
+        for fields, lengths in zip(docs, analyzed.lengths, strict=True):
+            self._add_one(fields, lengths)
+        for name, inverted in analyzed.fields.items():
+            self.pool.add_inverted(name, docbase, inverted)
+        if self.memory is not None and self.pool.size >= self.memory:
+            self.flush()
+
+    def _add_one(self, fields: dict, lengths: dict[str, int]) -> None:
+        """A document's stored fields, columns, lengths and its other fields' postings."""
         self._check_state()
         names = sorted(fields)
         self._check_fields(self.schema, names)
@@ -79,28 +90,21 @@ class TableWriter(SegmentWriter):
             for name in names:
                 value = fields[name]
                 if value is not None:
-                    self._add_field(name, self.schema[name], value, analyzed.get(name))
+                    self._add_field(name, self.schema[name], value, lengths.get(name))
         except Exception:
             perdoc.cancel_doc()
             raise
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
-        if self.memory is not None and self.pool.size >= self.memory:
-            self.flush()
 
-    def _add_field(self, name: str, fieldobj, value, analyzed) -> None:
-        length = 0
-        if analyzed is not None:
-            postings, length = analyzed
-            if type(fieldobj.format) is Positions:
-                self.pool.add_positions(name, self.docnum, postings)
-            else:
-                self.pool.add_counts(name, self.docnum, postings)
-        elif fieldobj.indexed:
-            for btext, freq, weight, vbytes in fieldobj.index(value):
-                length += freq if fieldobj.scorable else 0
-                self.pool.add((name, btext, self.docnum, weight, vbytes))
+    def _add_field(self, name: str, fieldobj, value, length: int | None) -> None:
+        if length is None:
+            length = 0
+            if fieldobj.indexed:
+                for btext, freq, weight, vbytes in fieldobj.index(value):
+                    length += freq if fieldobj.scorable else 0
+                    self.pool.add((name, btext, self.docnum, weight, vbytes))
         self.perdocwriter.add_field(name, fieldobj, value if fieldobj.stored else None, length)
         if fieldobj.column_type:
             cv = fieldobj.to_column_value(value)
