@@ -182,8 +182,16 @@ KILLED_EMBED = """
 import sys, time
 from searcharc.index import embedding
 embedding.CHUNK, embedding.BATCH, embedding.SAVE_EVERY = 2, 1, 0
-texts = embedding.texts
-embedding.texts = lambda part: time.sleep(0.2) or texts(part)  # 6 chunks: at least 1.2 s
+texts, asked = embedding.texts, []
+
+def slow(part):  # 6 chunks of 0.2 s; the third waits to be killed: none ends first
+    asked.append(part)
+    while len(asked) >= 3:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    return texts(part)
+
+embedding.texts = slow
 from searcharc.cli.app import main
 sys.argv = ["searcharc", "embed", "--index", sys.argv[1]]
 main()
