@@ -1,6 +1,6 @@
-"""A plan's candidates, ranked and counted: scored in bulk for a plain disjunction of terms and
-phrases (``bulk``; within dates too), by Whoosh's own search otherwise, then re-ranked
-(``rerank``)."""
+"""A plan's candidates, ranked and counted: scored in bulk for the shapes it reads (terms and
+phrases, their conjunctions and exclusions, within dates or by date: ``bulk.shape``), by
+Whoosh's own search otherwise, then re-ranked (``rerank``)."""
 
 from __future__ import annotations
 
@@ -64,12 +64,12 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     if ties is not None and request.sort == "score":
         ranked.sort(key=lambda c: (-c.score, ties(c.docnum)))
     scores = {c.docnum: c.score for c in ranked}
-    if request.sort == "date":
+    if request.sort == "score":
+        ranked = reranked(searcher, ranked, plan.compiled, request.ranking)
+    elif plan.flat is None:  # by date: Whoosh's candidates (the bulk ranking's come so)
         ranked.sort(key=lambda c: c.docnum, reverse=True)  # ties: the last added first
         place = newest_first(searcher)
         ranked.sort(key=lambda c: place(c.docnum))
-    else:
-        ranked = reranked(searcher, ranked, plan.compiled, request.ranking)
     if request.facets and matched is None:
         matched = matching(searcher, plan.compiled.query, plan.date_filter)
     return Found(ranked, total, by_root, exact, matched, scores)
@@ -81,7 +81,7 @@ def bulk_candidates(
     """The BM25F candidates of a plain disjunction of terms and phrases, scored in bulk, and
     what the scoring found (the total, exact or a lower bound; every matching document when
     exact; how many of those only the root view matched); ``reaching``: with ``reach``;
-    ``within``: only the documents of that mask (a date filter's)."""
+    ``within``: only the documents of that mask (dates, a conjunction's, an exclusion's)."""
     ranking, depth = request.ranking, request.pool
     exhaustive = request.exact_total or request.facets
     by_date = request.sort == "date"
@@ -155,7 +155,7 @@ def newest_keys(searcher) -> np.ndarray:
     """Each document's place in a search by date (int64 by searcher docnum, lower first):
     minus its day (from the date column), UNDATED_KEY for none."""
     column = counting.date_column(searcher)
-    days = (column // np.uint64(dn.DAY) + np.uint64(1)).astype(np.int64)  # ``dn.day_number``
+    days = dn.day_number(column).astype(np.int64)
     return np.where(column == np.uint64(dn.UNDATED), UNDATED_KEY, -days)
 
 
