@@ -46,11 +46,22 @@ class Ranked:
 
     def stem_positions(self, docnum: int, stems: Iterable[str]) -> dict[str, list[int]]:
         """Each of ``stems`` that the document's body has → its word positions there."""
-        found = {}
+        return self.positions([docnum], stems)[docnum]
+
+    def positions(
+        self, docnums: Iterable[int], stems: Iterable[str]
+    ) -> dict[int, dict[str, list[int]]]:
+        """``stem_positions`` of many documents: each stem's blocks fetched once for all."""
+        found: dict[int, dict[str, list[int]]] = {d: {} for d in sorted(set(docnums))}
+        ordered = np.fromiter(found, np.uint32, len(found))
+        decode = self.body_format.decode_positions
         for stem in stems:
-            value = self.body[stem].value(docnum) if stem in self.body else None
-            if value is not None:
-                found[stem] = self.body_format.decode_positions(value)
+            if stem not in self.body:
+                continue
+            values = self.body[stem].values(ordered)
+            for docnum, value in zip(found, values, strict=True):
+                if value is not None:
+                    found[docnum][stem] = decode(value)
         return found
 
 
@@ -128,7 +139,7 @@ def body_positions(plans: list[Plan], reads: list[Read]) -> dict[str, TermPositi
             present = [(s, info) for s, held in plan.present for j, info in held if j == i]
             held = read.terms.get(text, pl.NO_DOCNUMS)
             if text in found:
-                found[text].held = np.union1d(found[text].held, held).astype(np.uint32)
+                found[text].held = pl.distinct(np.concatenate([found[text].held, held]))
             elif present:
                 found[text] = TermPositions(plan, i, present, held)
     return found
@@ -164,5 +175,5 @@ def weak_only(plans: list[Plan], reads: list[Read], weak: str, seen: np.ndarray)
     strong = [
         read.docnums for plan, read in zip(plans, reads, strict=True) if plan.clause.field != weak
     ]
-    held = np.unique(np.concatenate(strong)) if strong else pl.NO_DOCNUMS
+    held = pl.distinct(np.concatenate(strong)) if strong else pl.NO_DOCNUMS
     return len(seen) - len(held)

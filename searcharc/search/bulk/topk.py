@@ -148,7 +148,7 @@ def _raise(scan: _Scan, pending: list[np.ndarray]) -> None:
     best before and the documents read since; those below the threshold stay below the next."""
     scores, threshold = scan.scores, scan.threshold
     read = np.concatenate([scan.top, *pending])
-    contenders = np.unique(read[scores[read] >= threshold])
+    contenders = postings.distinct(read[scores[read] >= threshold])
     values = scores[contenders]
     scan.threshold = scan.raised(values)
     scan.top = contenders[values >= scan.threshold]
