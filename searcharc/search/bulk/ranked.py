@@ -73,21 +73,6 @@ class TermPositions:
     plan: Plan  # a clause of the term, of a field with positions
     i: int  # the term's place in the clause
     present: list[tuple[Segment, object]]  # the segments that hold it, its term info there
-    held: np.ndarray  # the documents read that hold it (every one a ranking can give back)
-
-    def value(self, docnum: int) -> bytes | None:
-        """The posting value of one document (searcher docnum) among those the ranking read,
-        None if it has no posting."""
-        at = int(self.held.searchsorted(docnum))
-        if at == len(self.held) or self.held[at] != docnum:
-            return None
-        for segment, info in self.present:
-            if segment.offset <= docnum < segment.end():
-                one = docnum - segment.offset
-                directory = term_directory(self.plan, segment, self.i, info)
-                k = int(directory.lasts.searchsorted(one)) if directory is not None else 0
-                return self._block(segment, info, directory, k).get(one)
-        return None
 
     def values(self, docnums: np.ndarray) -> list[bytes | None]:
         """The posting values of documents (searcher docnums, in order; None where the term
@@ -129,19 +114,17 @@ def _values_size(found: dict[int, bytes]) -> int:
     return 100 * len(found) + sum(map(len, found.values()))
 
 
-def body_positions(plans: list[Plan], reads: list[Read]) -> dict[str, TermPositions]:
-    """The body terms' positions, by term."""
+def body_positions(plans: list[Plan]) -> dict[str, TermPositions]:
+    """The body terms' positions, by term (of a term's clauses, the first's; a phrase's
+    words are terms of clauses of their own when the query has them)."""
     found: dict[str, TermPositions] = {}
-    for plan, read in zip(plans, reads, strict=True):
-        if plan.clause.field != "body" or plan.parts:  # a phrase's read holds only its matches
+    for plan in plans:
+        if plan.clause.field != "body" or plan.parts:
             continue
         for i, (text, _) in enumerate(plan.terms):
             present = [(s, info) for s, held in plan.present for j, info in held if j == i]
-            held = read.terms.get(text, pl.NO_DOCNUMS)
-            if text in found:
-                found[text].held = pl.distinct(np.concatenate([found[text].held, held]))
-            elif present:
-                found[text] = TermPositions(plan, i, present, held)
+            if present and text not in found:
+                found[text] = TermPositions(plan, i, present)
     return found
 
 

@@ -248,7 +248,7 @@ def _finish(
         dict(zip(best_list, exact[order].tolist(), strict=True)),
         results.matched_terms(plans, reads, best),
         total,
-        results.body_positions(plans, reads),
+        results.body_positions(plans),
         searcher.schema["body"].format if "body" in searcher.schema else None,
         0 if remaining else results.weak_only(plans, reads, weak, seen),
         exact_total=not remaining,
