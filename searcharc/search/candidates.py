@@ -56,7 +56,9 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
         counted = counted or counting.Count(found.total, found.exact_total, found.weak_only)
         if not counted.exact:  # the ranking skipped postings: counted apart, up to the threshold
             stop = counting.TRACK_TOTAL + 1
-            counted = counting.flat_count(searcher, plan.flat, stop, found.total, within=within)
+            counted = counting.flat_count(
+                searcher, plan.flat, stop, found.total, within=within, unread=found.unread
+            )
         total, by_root, exact = counted.total, counted.by_root, counted.exact
     else:
         ranked, total, by_root = whoosh_candidates(searcher, request, plan)

@@ -9,9 +9,20 @@ import numpy as np
 
 from searcharc.search.bulk import cache
 from searcharc.search.bulk import postings as pl
-from searcharc.search.bulk.plan import Plan, Segment
+from searcharc.search.bulk.plan import Clause, Plan, Segment
 from searcharc.search.bulk.reading import Read, term_directory
 from searcharc.whooshx import postings as w3
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """What a ranking that skipped postings leaves its count to read: the clauses it did not
+    read whole; the documents the others matched (masks by searcher docnum: ``every`` one,
+    and the ``strong``: those a clause outside the weak field matched)."""
+
+    clauses: list[Clause]
+    every: np.ndarray
+    strong: np.ndarray
 
 
 @dataclass(slots=True)
@@ -29,6 +40,7 @@ class Ranked:
     decoded: int = 0  # postings decoded
     scored: int = 0  # postings scored
     matched: np.ndarray | None = None  # every matching document (in order), when exact
+    unread: Unread | None = None  # when not exact: what counting the rest needs
 
     def body_positions(self, docnum: int, stems: set[str]) -> dict[int, str] | None:
         """Word index → stem for the document's body words indexed as ``stems`` (in order).

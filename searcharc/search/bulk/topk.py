@@ -12,7 +12,7 @@ from searcharc.search.bulk import phrases, postings, reading
 from searcharc.search.bulk import plan as planning
 from searcharc.search.bulk import ranked as results
 from searcharc.search.bulk.plan import Clause, Plan
-from searcharc.search.bulk.ranked import Ranked
+from searcharc.search.bulk.ranked import Ranked, Unread
 from searcharc.search.bulk.reading import Read, Wanted
 from searcharc.search.bulk.scoring import SLACK
 
@@ -253,9 +253,19 @@ def _finish(
         0 if remaining else results.weak_only(plans, reads, weak, seen),
         exact_total=not remaining,
         matched=seen,
+        unread=_unread(scan, weak) if remaining else None,
         decoded=seeding + sum(read.decoded for read in reads),
         scored=sum(len(read.scores) for read in reads),
     )
+
+
+def _unread(scan: _Scan, weak: str) -> Unread:
+    """The clauses left unread whole and the documents the others matched."""
+    strong = np.zeros(len(scan.read), bool)
+    for i, read in scan.reads.items():
+        if i not in scan.remaining and scan.plans[i].clause.field != weak:
+            strong[read.docnums] = True
+    return Unread([scan.plans[i].clause for i in scan.remaining], scan.read, strong)
 
 
 def needed(scores: np.ndarray, limit: int, reach: Reach | None, threshold: float) -> float:
