@@ -246,9 +246,13 @@ def date_column(searcher) -> np.ndarray:
     return found
 
 
-def allowed(searcher, date_filter: wq.Query | None) -> np.ndarray | None:
-    """The documents a plan's date filter lets through (a mask by searcher docnum), None for
-    no filter."""
-    if date_filter is None:
-        return None
-    return dated_mask(searcher, date_filter.startdate, date_filter.enddate)
+def allowed(
+    searcher, date_filter: wq.Query | None, ranges: tuple[wq.Query, ...] = ()
+) -> np.ndarray | None:
+    """The documents a plan's date filter and the query's date ranges (``DateRange``s) let
+    through (a mask by searcher docnum), None for neither."""
+    found = None
+    for dates in (date_filter, *ranges) if date_filter is not None else ranges:
+        mask = dated_mask(searcher, dates.startdate, dates.enddate)
+        found = mask if found is None else found & mask
+    return found
