@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,6 +41,8 @@ class Ranked:
     scored: int = 0  # postings scored
     matched: np.ndarray | None = None  # every matching document (in order), when exact
     unread: Unread | None = None  # when not exact: what counting the rest needs
+    known: dict[tuple[int, str], list[int] | None] = field(default_factory=dict)  # positions
+    # read so far, by document and stem (None: not in the body): the re-rank's, for the hits
 
     def body_positions(self, docnum: int, stems: set[str]) -> dict[int, str] | None:
         """Word index → stem for the document's body words indexed as ``stems`` (in order).
@@ -63,17 +65,21 @@ class Ranked:
     def positions(
         self, docnums: Iterable[int], stems: Iterable[str]
     ) -> dict[int, dict[str, list[int]]]:
-        """``stem_positions`` of many documents: each stem's blocks fetched once for all."""
+        """``stem_positions`` of many documents: each stem's blocks fetched once for all (and
+        each document's positions read once: ``known``)."""
         found: dict[int, dict[str, list[int]]] = {d: {} for d in sorted(set(docnums))}
-        ordered = np.fromiter(found, np.uint32, len(found))
-        decode = self.body_format.decode_positions
+        known, decode = self.known, self.body_format.decode_positions
         for stem in stems:
             if stem not in self.body:
                 continue
-            values = self.body[stem].values(ordered)
-            for docnum, value in zip(found, values, strict=True):
-                if value is not None:
-                    found[docnum][stem] = decode(value)
+            unknown = [d for d in found if (d, stem) not in known]
+            if unknown:
+                values = self.body[stem].values(np.array(unknown, np.uint32))
+                for docnum, value in zip(unknown, values, strict=True):
+                    known[docnum, stem] = None if value is None else decode(value)
+            for docnum, stems_found in found.items():
+                if (positions := known[docnum, stem]) is not None:
+                    stems_found[stem] = positions
         return found
 
 
@@ -90,16 +96,20 @@ class TermPositions:
         """The posting values of documents (searcher docnums, in order; None where the term
         has no posting), each block's fetched once."""
         found: list[bytes | None] = [None] * len(docnums)
-        for segment, info in self.present:
-            lo, hi = np.searchsorted(docnums, [segment.offset, segment.end()]).tolist()
+        bounds = [edge for segment, _ in self.present for edge in (segment.offset, segment.end())]
+        cuts = np.searchsorted(docnums, bounds).tolist()
+        for n, (segment, info) in enumerate(self.present):
+            lo, hi = cuts[2 * n], cuts[2 * n + 1]
+            if lo == hi:
+                continue
             local = (docnums[lo:hi] - np.uint32(segment.offset)).tolist()
-            directory = term_directory(self.plan, segment, self.i, info) if local else None
+            directory = term_directory(self.plan, segment, self.i, info)
             ks = directory.lasts.searchsorted(local).tolist() if directory else [0] * len(local)
             block, at = {}, -1
-            for n, (one, k) in enumerate(zip(local, ks, strict=True)):
+            for j, (one, k) in enumerate(zip(local, ks, strict=True)):
                 if k != at:
                     block, at = self._block(segment, info, directory, k), k
-                found[lo + n] = block.get(one)
+                found[lo + j] = block.get(one)
         return found
 
     def _block(self, segment: Segment, info, directory, k: int) -> dict[int, bytes]:
