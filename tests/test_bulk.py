@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from whoosh.query import And, AndNot, DateRange, Not, Phrase, SpanNear2, Term
+from whoosh.query import And, AndNot, DateRange, Every, Not, Phrase, SpanNear2, Term
 
 from searcharc.index.store import content_hash, to_document
 from searcharc.ingest import read_articles
@@ -108,24 +108,29 @@ def test_exclusions_of_disjunctions_are_shapes():
     assert both.groups == bulk.groups(And([a, b])) and both.excluded == bulk.clauses(b)
     assert bulk.shape(AndNot(a, And([a, b]))) is None
     assert bulk.shape(AndNot(AndNot(a, b), b)) is None
-    assert bulk.shape(Not(a)) is None
 
 
-def test_date_ranges_in_a_conjunction_are_shapes():
+def test_parts_scored_a_constant_are_shapes():
     """``date:`` in a query (an ``And`` with ``DateRange`` parts): the rest's shape, and the
-    ranges a document must be in; a range alone, or scored, is Whoosh's."""
+    ranges a document must be in; a range alone, or every document less an exclusion (a query
+    of exclusions alone), has no clause; a scored range, or every document of a field, is
+    Whoosh's."""
     a, b = Or([Term("body", "a"), Term("title", "a", boost=2.0)]), Term("body", "b")
     month = DateRange("date", datetime(2015, 1, 1), datetime(2015, 1, 31))
-    assert bulk.shape(And([month, a])) == bulk.Shape(bulk.clauses(a), dated=(month,))
+    assert bulk.shape(And([month, a])) == bulk.Shape(bulk.clauses(a), constant=(month,))
     assert bulk.shape(And([a, month, b])) == bulk.Shape(
-        [*bulk.clauses(a), *bulk.clauses(b)], bulk.groups(And([a, b])), dated=(month,)
+        [*bulk.clauses(a), *bulk.clauses(b)], bulk.groups(And([a, b])), constant=(month,)
     )
     kept = bulk.shape(AndNot(And([month, a]), b))
-    assert (kept.dated, kept.excluded) == ((month,), bulk.clauses(b))
-    assert bulk.shape(And([month])) is None
+    assert (kept.constant, kept.excluded) == ((month,), bulk.clauses(b))
+    assert bulk.shape(And([month])) == bulk.shape(month) == bulk.Shape([], constant=(month,))
+    assert bulk.shape(AndNot(Every(), b)) == bulk.Shape([], None, bulk.clauses(b), (Every(),))
+    assert bulk.shape(Not(a)) == bulk.Shape([], None, bulk.clauses(a), (Every(),))
+    assert bulk.shape(AndNot(month, a)) == bulk.Shape([], None, bulk.clauses(a), (month,))
     assert bulk.shape(And([month, AndNot(a, b)])) is None
     scored = DateRange("date", datetime(2015, 1, 1), None, constantscore=False)
     assert bulk.shape(And([scored, a])) is None
+    assert bulk.shape(AndNot(Every("body"), b)) is None
 
 
 def test_phrases_as_the_compiler_writes_them_are_clauses():

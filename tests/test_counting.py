@@ -180,7 +180,7 @@ def test_counts_are_the_exhaustive_counts(
             plan = compiled(index, text, match, since)
             if plan is not None and plan.flat is not None:  # as the ranking's skipping leaves it
                 searcher = index.backend.searcher(DEFAULT)
-                within = counting.allowed(searcher, plan.date_filter, plan.dated)  # since, date:
+                within = counting.allowed(searcher, plan.date_filter, plan.constant)  # since, date:
                 if plan.excluded is not None:  # and what an exclusion leaves
                     within = counting.without(searcher, plan.excluded, within)
                 counted = counting.Count(exact.total, True, exact.by_root)

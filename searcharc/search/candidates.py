@@ -46,7 +46,7 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     """The plan's candidates, ranked (the best ``request.depth`` at least), and counted;
     ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
     if plan.flat is not None:
-        within, counted = counting.allowed(searcher, plan.date_filter, plan.dated), None
+        within, counted = counting.allowed(searcher, plan.date_filter, plan.constant), None
         if plan.excluded is not None:  # an exclusion: ranked without its documents
             within = counting.without(searcher, plan.excluded, within)
         if plan.groups is not None:  # a conjunction: ranked within its documents
@@ -101,7 +101,7 @@ def bulk_candidates(
         within=within,
         key=newest_keys(searcher) if by_date else None,
     )
-    shift = sum(dated.boost for dated in plan.dated)  # a date range's constant score
+    shift = sum(part.boost for part in plan.constant)  # (Whoosh scores them so)
     candidates = [
         Candidate(d, ranked.scores[d] + shift, ranked.terms[d], ranked) for d in ranked.docnums
     ]

@@ -11,7 +11,6 @@ own unscored walk), for the trend (``trend``) and the tests.
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,13 +63,13 @@ def term_array(searcher, fieldname: str, text: str) -> np.ndarray:
         return NO_DOCNUMS
     btext = searcher.schema[fieldname].to_bytes(text)
     found = [
-        np.frombuffer(live_docnums(reader, fieldname, btext), np.uint32) + np.uint32(offset)
+        live_docnums(reader, fieldname, btext) + np.uint32(offset)
         for reader, offset in leaves(searcher)
     ]
     return np.concatenate(found) if found else NO_DOCNUMS
 
 
-def live_docnums(reader, fieldname: str, btext: bytes) -> array:
+def live_docnums(reader, fieldname: str, btext: bytes) -> np.ndarray:
     """A term's live documents in one segment, from ``DOCNUMS`` when the term is frequent
     (kept by folder, segment and deletions: a segment's deletions only grow)."""
     if dn.doc_frequency(reader, fieldname, btext) < CACHED_FROM:
@@ -79,8 +78,8 @@ def live_docnums(reader, fieldname: str, btext: bytes) -> array:
     return DOCNUMS.get(key, lambda: dn.live_docnums(reader, fieldname, btext), _size)
 
 
-def _size(docnums: array) -> int:
-    return docnums.itemsize * len(docnums) + 64
+def _size(docnums: np.ndarray) -> int:
+    return docnums.nbytes + 64
 
 
 def live_floor(searcher, fieldname: str, text: str) -> int:
@@ -209,11 +208,7 @@ def matches(searcher, query: wq.Query) -> set[int]:
 
 def live(searcher) -> set[int]:
     """Every live document (searcher docnums)."""
-    found: set[int] = set()
-    for reader, offset in leaves(searcher):
-        gone = dn.deleted(reader)
-        found.update(d + offset for d in range(reader.doc_count_all()) if d not in gone)
-    return found
+    return set(np.flatnonzero(live_mask(searcher)).tolist())
 
 
 def dated(searcher, start: datetime | None, end: datetime | None) -> set[int]:
@@ -227,7 +222,12 @@ def dated_mask(searcher, start: datetime | None, end: datetime | None) -> np.nda
     low = datetime_to_long(start) if start else 0
     high = datetime_to_long(end) if end else dn.UNDATED - 1
     values = date_column(searcher)
-    found = (values >= low) & (values <= high)
+    return (values >= low) & (values <= high) & live_mask(searcher)
+
+
+def live_mask(searcher) -> np.ndarray:
+    """Whether each document (by searcher docnum) is live."""
+    found = np.ones(docnum_count(searcher), bool)
     for reader, offset in leaves(searcher):
         gone = dn.deleted(reader)
         if gone:
@@ -247,12 +247,16 @@ def date_column(searcher) -> np.ndarray:
 
 
 def allowed(
-    searcher, date_filter: wq.Query | None, ranges: tuple[wq.Query, ...] = ()
+    searcher, date_filter: wq.Query | None, constant: tuple[wq.Query, ...] = ()
 ) -> np.ndarray | None:
-    """The documents a plan's date filter and the query's date ranges (``DateRange``s) let
-    through (a mask by searcher docnum), None for neither."""
+    """The documents a plan's date filter and the query's parts scored a constant (date
+    ranges, every document: ``bulk.Shape``) let through (a mask by searcher docnum), None
+    for neither."""
     found = None
-    for dates in (date_filter, *ranges) if date_filter is not None else ranges:
-        mask = dated_mask(searcher, dates.startdate, dates.enddate)
+    for part in (date_filter, *constant) if date_filter is not None else constant:
+        if isinstance(part, wq.Every):
+            mask = live_mask(searcher)
+        else:
+            mask = dated_mask(searcher, part.startdate, part.enddate)
         found = mask if found is None else found & mask
     return found

@@ -40,7 +40,7 @@ def plan(searcher, meta: IndexMeta, request: Request) -> Plan | None:
         )
     if found is None:
         return Plan(compiled, direct, flat, date_filter)
-    return Plan(compiled, direct, flat, date_filter, found.groups, found.excluded, found.dated)
+    return Plan(compiled, direct, flat, date_filter, found.groups, found.excluded, found.constant)
 
 
 def source_filter(searcher, meta: IndexMeta, source: str) -> Query | None:

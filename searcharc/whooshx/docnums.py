@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sys
 from array import array
-from itertools import compress
 
+import numpy as np
 from whoosh.reading import TermNotFound
 
-from searcharc.whooshx.postings import term_postings
+from searcharc.whooshx.postings import term_docnums
 from searcharc.whooshx.segments import view
 
 UNDATED = (1 << 64) - 1  # the date column's value for a document without a date
@@ -36,18 +36,18 @@ def deleted(reader) -> frozenset | set:
     return getattr(reader, "deleted_docs_set", frozenset())
 
 
-def live_docnums(reader, fieldname: str, btext: bytes) -> array:
-    """The documents of one segment that hold a term (segment docnums, in order), deleted
-    documents left out."""
+def live_docnums(reader, fieldname: str, btext: bytes) -> np.ndarray:
+    """The documents of one segment that hold a term (segment docnums, uint32, in order),
+    deleted documents left out."""
     try:
         info = reader.term_info(fieldname, btext)
     except TermNotFound:
-        return array("I")
-    docnums = term_postings(reader, fieldname, info)[0]
+        return np.zeros(0, np.uint32)
+    docnums = term_docnums(reader, fieldname, info)
     gone = deleted(reader)
     if not gone:
         return docnums
-    return array("I", compress(docnums, [d not in gone for d in docnums]))
+    return docnums[~np.isin(docnums, np.fromiter(gone, np.uint32, len(gone)))]
 
 
 def date_values(reader) -> array:

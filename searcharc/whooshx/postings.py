@@ -257,13 +257,30 @@ def term_postings(reader, fieldname: str, info) -> tuple[array, array, list]:
         values = [value or b"" for value in values]
         fixed = fixedsize is not None and fixedsize >= 0
         return array("I", ids), array("f", weights), b"".join(values) if fixed else values
-    offset, length = info.extent()
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
-        (length,) = length
-    postfile = reader._terms._postfile
+    postfile, offset, length = _extent(reader, info)
     if is_ours(postfile.get(offset, 4)):
         return skip_postings(postfile, offset, fixedsize)
     return decoded_postings(postfile.get(offset, length), fixedsize)
+
+
+def term_docnums(reader, fieldname: str, info) -> np.ndarray:
+    """The documents of a term in one segment (uint32, in order, deleted ones included), its
+    weights and values left unread where the format allows (searcharc's: every block checked
+    and decoded at once)."""
+    if not info.is_inlined():
+        postfile, offset, _ = _extent(reader, info)
+        if is_ours(postfile.get(offset, 4)):
+            term = term_at(postfile, offset)
+            return term.many(postfile, np.arange(len(term.lasts)))[0]
+    return np.frombuffer(term_postings(reader, fieldname, info)[0], np.uint32)
+
+
+def _extent(reader, info) -> tuple[object, int, int]:
+    """Where a term's postings are: the segment's postings file, their offset and length."""
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
+        (length,) = length
+    return reader._terms._postfile, offset, length
 
 
 def skip_postings(postfile, offset: int, fixedsize: int | None) -> tuple[array, array, list]:

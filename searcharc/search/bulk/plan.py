@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.query import And, AndNot, DateRange, Query, SpanNear2, Term
+from whoosh.query import And, AndNot, DateRange, Every, Not, Query, SpanNear2, Term
 from whoosh.reading import TermNotFound
 
 from searcharc.search.blend import Blend, Or, blend_idf
@@ -61,13 +61,14 @@ def clauses(query: Query) -> list[Clause] | None:
 class Shape:
     """What the bulk ranking reads of a query: its clauses; a conjunction's parts, each of
     which a document must match; an exclusion's clauses, whose documents are left out; the
-    date ranges a document must be in (``date:`` in the query), each adding its boost to
-    every score (Whoosh scores a range a constant)."""
+    parts Whoosh scores a constant, each adding its boost to every score: date ranges a
+    document must be in (``date:`` in the query), every document (a query of exclusions
+    alone). No clause (``flat`` empty): every document those let through, equal."""
 
     flat: list[Clause]
     groups: list[list[Clause]] | None = None
     excluded: list[Clause] | None = None
-    dated: tuple[DateRange, ...] = ()
+    constant: tuple[Query, ...] = ()
 
 
 def shape(query: Query) -> Shape | None:
@@ -79,24 +80,32 @@ def shape(query: Query) -> Shape | None:
         kept, left = shape(query.a), clauses(query.b)
         if kept is None or kept.excluded is not None or left is None:
             return None
-        return Shape(kept.flat, kept.groups, left, kept.dated)
+        return Shape(kept.flat, kept.groups, left, kept.constant)
+    if isinstance(query, Not):  # every document but these: each scores 1 (its matcher's)
+        left = clauses(query.query)
+        return Shape([], None, left, (Every(),)) if left is not None else None
     found = clauses(query)
     if found is not None:
         return Shape(found)
+    if _constant(query):
+        return Shape([], constant=(query,))
     if type(query) is And and query.boost == 1.0:
-        dated = tuple(sub for sub in query.subqueries if _date_range(sub))
-        rest = [sub for sub in query.subqueries if not _date_range(sub)]
-        if dated and rest:
-            inner = shape(rest[0] if len(rest) == 1 else And(rest))
-            if inner is None or inner.excluded is not None or inner.dated:
+        constant = tuple(sub for sub in query.subqueries if _constant(sub))
+        rest = [sub for sub in query.subqueries if not _constant(sub)]
+        if constant:
+            inner = shape(rest[0] if len(rest) == 1 else And(rest)) if rest else Shape([])
+            if inner is None or inner.excluded is not None or inner.constant:
                 return None
-            return Shape(inner.flat, inner.groups, None, dated)
+            return Shape(inner.flat, inner.groups, None, constant)
     parts = groups(query)
     return Shape([c for part in parts for c in part], parts) if parts is not None else None
 
 
-def _date_range(query: Query) -> bool:
-    """Whether a query is a range of the ``date`` field scored a constant (its boost)."""
+def _constant(query: Query) -> bool:
+    """Whether a query is scored a constant (its boost) by Whoosh: a range of the ``date``
+    field, or every document."""
+    if type(query) is Every:
+        return query.fieldname in (None, "", "*")
     return type(query) is DateRange and query.fieldname == "date" and query.constantscore
 
 

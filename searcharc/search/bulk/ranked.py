@@ -68,13 +68,14 @@ class Ranked:
         """``stem_positions`` of many documents: each stem's blocks fetched once for all (and
         each document's positions read once: ``known``)."""
         found: dict[int, dict[str, list[int]]] = {d: {} for d in sorted(set(docnums))}
-        known, decode = self.known, self.body_format.decode_positions
+        known = self.known
         for stem in stems:
             if stem not in self.body:
                 continue
             unknown = [d for d in found if (d, stem) not in known]
             if unknown:
                 values = self.body[stem].values(np.array(unknown, np.uint32))
+                decode = self.body_format.decode_positions
                 for docnum, value in zip(unknown, values, strict=True):
                     known[docnum, stem] = None if value is None else decode(value)
             for docnum, stems_found in found.items():

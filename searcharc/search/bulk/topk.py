@@ -58,6 +58,8 @@ def rank(
     ``key`` (by docnum, a search by date's): every posting read, the ``limit`` documents of
     lowest key come out instead (ties: the last added first), with their scores.
     """
+    if not found:  # nothing to score: every document ``within``, equal
+        return _every(within, limit, key)
     every = planning.segments(searcher)
     plans = [planning.plan(searcher, clause, every, b, k1) for clause in found]
     size = max((segment.end() for segment in every), default=0)
@@ -257,6 +259,21 @@ def _finish(
         decoded=seeding + sum(read.decoded for read in reads),
         scored=sum(len(read.scores) for read in reads),
     )
+
+
+def _every(within: np.ndarray | None, limit: int, key: np.ndarray | None) -> Ranked:
+    """The ``limit`` first documents ``within`` allows, all scored 0 (ties: in docnum order),
+    or of lowest ``key`` (ties: the last added first); each one counted."""
+    if __debug__:
+        assert within is not None, "every document of the index, unfiltered"
+    seen = np.flatnonzero(within).astype(np.uint32)
+    if key is None:
+        best = seen[:limit]
+    else:
+        best = seen[np.lexsort((-seen.astype(np.int64), key[seen]))[:limit]]
+    docnums = best.tolist()
+    terms: dict[int, set[tuple[str, bytes]]] = {d: set() for d in docnums}
+    return Ranked(docnums, dict.fromkeys(docnums, 0.0), terms, len(seen), {}, None, matched=seen)
 
 
 def _unread(scan: _Scan, weak: str) -> Unread:
