@@ -6,10 +6,11 @@ from datetime import datetime
 
 import pytest
 from whoosh.query import And, AndNot, DateRange, Every, Not, Phrase, SpanNear2, Term
+from whoosh.query import Prefix as WhooshPrefix
 
 from searcharc.index.store import content_hash, to_document
 from searcharc.ingest import read_articles
-from searcharc.search import bulk
+from searcharc.search import blend, bulk
 from searcharc.search.blend import Or  # the Or that searcharc compiles
 
 QUERIES = [
@@ -131,6 +132,18 @@ def test_parts_scored_a_constant_are_shapes():
     scored = DateRange("date", datetime(2015, 1, 1), None, constantscore=False)
     assert bulk.shape(And([scored, a])) is None
     assert bulk.shape(AndNot(Every("body"), b)) is None
+
+
+def test_words_that_expand_are_clauses():
+    """A prefix or a fuzzy word as the compiler writes them: a clause that carries it (its
+    words are found a segment at a time); Whoosh's own ``Prefix`` (scored by BM25) is not."""
+    prefix, fuzzy = blend.Prefix("exact", "نخ"), blend.FuzzyTerm("exact", "واحه", maxdist=2)
+    assert bulk.clauses(Or([prefix, Term("body", "a")])) == [
+        bulk.Clause("exact", "نخ", 1.0, expand=prefix),
+        bulk.Clause("body", "a", 1.0),
+    ]
+    assert bulk.clauses(fuzzy) == [bulk.Clause("exact", "واحه", 1.0, expand=fuzzy)]
+    assert bulk.clauses(WhooshPrefix("exact", "نخ")) is None
 
 
 def test_phrases_as_the_compiler_writes_them_are_clauses():

@@ -236,6 +236,46 @@ def test_queries_without_words_rank_as_whoosh_does(
         planning.bulk.shape = real
 
 
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    archive=archives(),
+    text=st.sampled_from(
+        ["نخ*", "واحه~", "تمور~2", "نخ* مياه", "-نخ* واحة", "نخ* AND مياه", '"واحة مياه" تمر~']
+    ),
+    match=st.sampled_from(["any", "all"]),
+    sort=st.sampled_from(["score", "date"]),
+    exact_total=st.booleans(),
+)
+def test_prefixes_and_fuzzy_words_rank_as_whoosh_does(
+    tmp_path_factory, archive, text, match, sort, exact_total
+):
+    """Words that expand (a prefix, a fuzzy word: a constant score an article, expanded a
+    segment at a time) come out of the bulk ranking as out of Whoosh's own search: the same
+    page, scores, counts, facets and highlights."""
+    articles, deleted = archive
+    index = SearchIndex.create(tmp_path_factory.mktemp("archive"))
+    index.add(articles[: len(articles) // 2])  # two segments: expansions differ between them
+    index.add(articles[len(articles) // 2 :])
+    index.remove(sorted(set(deleted)))
+    index = SearchIndex.open(index.path)
+    options = dict(limit=4, match=match, sort=sort, exact_total=exact_total, facets=True)
+
+    def page(result) -> tuple:
+        hits = [(h.id, h.score, [s.highlights for s in h.snippets]) for h in result.hits]
+        return hits, result.total, result.total_exact, result.by_root, result.facets
+
+    assert bulk.shape(compiled(index, text, match, None).compiled.query) is not None, text
+    in_bulk = page(index.search(text, suggest=False, **options))
+    real = bulk.shape
+    planning.bulk.shape = lambda query: None  # Whoosh's own search
+    try:
+        assert in_bulk == page(index.search(text, suggest=False, **options)), text
+    finally:
+        planning.bulk.shape = real
+
+
 def counted_after_ranking(searcher, plan, within, total: int) -> counting.Count:
     """The count of what a top-1 ranking left unread (``Ranked.unread``: the clauses it
     skipped, the documents the others matched), as ``candidates.find`` counts it; past the

@@ -5,6 +5,9 @@ count as several words: BM25 saturates each term on its own, so two terms of one
 weigh up to twice another word of the query. A ``Blend`` adds up the terms' frequencies in
 each document and scores the sum once, with the idf of the most frequent of the terms.
 ``searcharc.search.bulk`` scores a ``Blend`` the same way a posting list at a time.
+
+Also here, the other query classes searcharc compiles to that the bulk ranking reads: ``Or``,
+and the words that expand to words of the index (``Prefix``, ``FuzzyTerm``), scored a constant.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 
 from whoosh import query as wq
 from whoosh.query.compound import CompoundQuery
+from whoosh.searching import SearchContext
 
 from searcharc.whooshx import matchers
 
@@ -63,3 +67,29 @@ class Blend(CompoundQuery):
         )
         children = [sub.matcher(searcher, context) for sub in subs]
         return matchers.blend(children, searcher.reader(), fieldname, stats, self.boost)
+
+
+class Expanding(wq.MultiTerm):
+    """A word that expands to words of the index (a prefix, a fuzzy word): every article it
+    matches scores its boost, as in Lucene's constant-score rewrite. Whoosh 2.7 scores one
+    expansion by BM25 and several by a constant or by BM25 after the segment's size, so that
+    a score changed with the words and articles its segment (or shard) happened to hold.
+    ``searcharc.search.bulk`` reads it as a clause of its expansions scored so."""
+
+    def matcher(self, searcher, context=None):
+        fieldname = self.field()
+        found = self.expanded_terms(searcher.reader())
+        terms = [wq.Term(fieldname, w) for _, w in found if w]
+        if not terms:
+            return matchers.nothing()
+        unscored = context.set(weighting=None) if context else SearchContext(weighting=None)
+        union = (terms[0] if len(terms) == 1 else wq.Or(terms)).matcher(searcher, unscored)
+        return matchers.constant_score(union, self.boost)
+
+
+class Prefix(Expanding, wq.Prefix):
+    pass
+
+
+class FuzzyTerm(Expanding, wq.FuzzyTerm):
+    pass

@@ -128,7 +128,21 @@ def clause_docs(searcher, clause: Clause) -> np.ndarray:
     """The live documents a clause matches (searcher docnums): a phrase's, or its terms'."""
     if clause.after:
         return bulk.phrase_matches(searcher, clause)
+    if clause.expand is not None:
+        return expanded_docs(searcher, clause)
     return np.concatenate([term_array(searcher, clause.field, t) for t in clause.words()])
+
+
+def expanded_docs(searcher, clause: Clause) -> np.ndarray:
+    """The live documents of a clause that expands (searcher docnums, in order, each once):
+    of each segment, those of the words it expands to there."""
+    to_bytes = searcher.schema[clause.field].to_bytes
+    found = [
+        live_docnums(reader, clause.field, to_bytes(word)) + np.uint32(offset)
+        for reader, offset in leaves(searcher)
+        for word in bulk.expansion(reader, clause)
+    ]
+    return np.unique(np.concatenate(found)) if found else NO_DOCNUMS
 
 
 def docnum_count(searcher) -> int:
@@ -152,7 +166,7 @@ def flat_count(
     as they are, and only its clauses left unread are read. The terms are read most frequent
     first: they pass the threshold soonest."""
     clauses = clauses if unread is None else unread.clauses
-    terms = [(c.field, text) for c in clauses if not c.after for text in c.words()]
+    terms = [(c.field, text) for c in clauses if not c.after and not c.expand for text in c.words()]
     floors = [live_floor(searcher, f, t) for f, t in terms] if within is None else []
     floor = max([known, *floors])
     if floor >= stop:
@@ -163,10 +177,11 @@ def flat_count(
     if unread is not None:  # (documents within only: a ranking reads no other)
         every |= unread.every
         strong |= unread.strong
-    for clause in clauses:  # phrases: found by their words' positions (``bulk``)
-        if clause.after:
-            found = bulk.phrase_matches(searcher, clause)
-            every[found] = strong[found] = True
+    for clause in clauses:  # phrases (by their words' positions) and expanding words
+        if clause.after or clause.expand:
+            found = clause_docs(searcher, clause)
+            every[found] = True
+            strong[found] |= clause.field != weak
     count = int(np.count_nonzero(every)) - (0 if within is None else size - int(within.sum()))
     if count >= stop:
         return Count(count, False)

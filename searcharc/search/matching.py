@@ -7,12 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
-from whoosh.searching import SearchContext
 
 from searcharc.analysis import Token, normalize
 from searcharc.errors import SearcharcError
 from searcharc.search import query as q
-from searcharc.search.blend import Or
+from searcharc.search.blend import FuzzyTerm, Or, Prefix
 from searcharc.search.ranking import QueryWord, Ranking, word_query
 from searcharc.whooshx import matchers
 
@@ -174,31 +173,6 @@ class Not(wq.Not):
         reader = searcher.reader()
         child = self.query.matcher(searcher, searcher.boolean_context())
         return matchers.inverse(child, reader.doc_count_all(), reader.is_deleted)
-
-
-class _Expanding(wq.MultiTerm):
-    """A word that expands to words of the index (a prefix, a fuzzy word): every article it
-    matches scores its boost, as in Lucene's constant-score rewrite. Whoosh 2.7 scores one
-    expansion by BM25 and several by a constant or by BM25 after the segment's size, so that
-    a score changed with the words and articles its segment (or shard) happened to hold."""
-
-    def matcher(self, searcher, context=None):
-        fieldname = self.field()
-        found = self.expanded_terms(searcher.reader())
-        terms = [wq.Term(fieldname, w) for _, w in found if w]
-        if not terms:
-            return matchers.nothing()
-        unscored = context.set(weighting=None) if context else SearchContext(weighting=None)
-        union = (terms[0] if len(terms) == 1 else wq.Or(terms)).matcher(searcher, unscored)
-        return matchers.constant_score(union, self.boost)
-
-
-class Prefix(_Expanding, wq.Prefix):
-    pass
-
-
-class FuzzyTerm(_Expanding, wq.FuzzyTerm):
-    pass
 
 
 def _unstemmed(field: str | None, written: str) -> str:

@@ -23,7 +23,7 @@ phases), ``ranked`` (what it gives back).
 from searcharc.search.bulk import cache
 from searcharc.search.bulk.cache import PostingsCache
 from searcharc.search.bulk.phrases import phrase_matches
-from searcharc.search.bulk.plan import Clause, Shape, clauses, groups, segments, shape
+from searcharc.search.bulk.plan import Clause, Shape, clauses, expansion, groups, segments, shape
 from searcharc.search.bulk.ranked import Ranked, Unread
 from searcharc.search.bulk.scoring import SLACK, Statistics
 from searcharc.search.bulk.topk import Reach, rank
@@ -39,6 +39,7 @@ __all__ = [
     "Unread",
     "cache",
     "clauses",
+    "expansion",
     "groups",
     "phrase_matches",
     "rank",

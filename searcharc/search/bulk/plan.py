@@ -13,9 +13,9 @@ import numpy as np
 from whoosh.query import And, AndNot, DateRange, Every, Not, Query, SpanNear2, Term
 from whoosh.reading import TermNotFound
 
-from searcharc.search.blend import Blend, Or, blend_idf
+from searcharc.search.blend import Blend, Expanding, Or, blend_idf
 from searcharc.search.bulk import cache
-from searcharc.search.bulk.scoring import Statistics
+from searcharc.search.bulk.scoring import Constant, Statistics
 from searcharc.whooshx.docnums import segment_key
 from searcharc.whooshx.segments import view as segment_view
 
@@ -30,16 +30,27 @@ class Clause:
     blend: tuple[str, ...] = ()  # more terms of the field scored as this one (``Blend``)
     after: tuple[tuple[int, str], ...] = ()  # a phrase's next words, each at its distance
     # from the word before
+    expand: Expanding | None = None  # a word that expands to words of each segment (its
+    # terms: ``expansion``), every document that holds one scoring ``boost``
 
     def words(self) -> tuple[str, ...]:
-        """The clause's terms: a blend's, or a phrase's words in order."""
+        """The clause's terms: a blend's, or a phrase's words in order (not expanded)."""
         return (self.text, *self.blend, *(word for _, word in self.after))
+
+
+def expansion(reader, clause: Clause) -> tuple[str, ...]:
+    """The words of one segment an expanding clause stands for, as Whoosh's search expands
+    it there (a segment at a time: a fuzzy word expands otherwise over several)."""
+    found = clause.expand.expanded_terms(reader)  # a prefix's bytes, a fuzzy word's str
+    return tuple(w.decode("utf-8") if isinstance(w, bytes) else w for _, w in found if w)
 
 
 def clauses(query: Query) -> list[Clause] | None:
     """The terms and phrases of a tree of plain ``Or`` queries; None for other shapes."""
     if type(query) is Term:
         return [Clause(query.fieldname, query.text, query.boost)]
+    if isinstance(query, Expanding):
+        return [Clause(query.fieldname, query.text, query.boost, expand=query)]
     if type(query) is SpanNear2:
         phrase = _phrase(query)
         return [phrase] if phrase is not None else None
@@ -193,7 +204,7 @@ class Plan:
     """A clause ready to read: its BM25F statistics, its terms by segment, a score bound."""
 
     clause: Clause
-    stats: Statistics
+    stats: Statistics | Constant
     terms: list[tuple[str, bytes]]  # the clause's texts and their bytes
     present: list[tuple[Segment, list[tuple[int, object]]]]  # segments, the ``terms`` they
     # hold (by index) and their term infos
@@ -212,17 +223,24 @@ def plan(searcher, clause: Clause, segments: list[Segment], b: float, k1: float)
     (added) at their shortest field length, from W3's term infos, the highest of the segments."""
     if clause.after:
         return _phrase_plan(searcher, clause, segments, b, k1)
-    texts = (clause.text, *clause.blend)
+    if clause.expand is None:
+        texts, held = clause.words(), [None] * len(segments)
+    else:
+        held = [set(expansion(segment.reader, clause)) for segment in segments]
+        texts = tuple(dict.fromkeys(text for own in held for text in sorted(own)))
     to_bytes = searcher.schema[clause.field].to_bytes
     terms = [(text, to_bytes(text)) for text in texts]
     found = [
         (
             segment,
-            [(i, segment.term_info(clause.field, btext)) for i, (_, btext) in enumerate(terms)],
+            [
+                (i, segment.term_info(clause.field, btext) if own is None or text in own else None)
+                for i, (text, btext) in enumerate(terms)
+            ],
         )
-        for segment in segments
+        for segment, own in zip(segments, held, strict=True)
     ]
-    stats = _statistics(searcher, clause, b, k1, found)
+    stats = Constant(clause.boost) if clause.expand else _statistics(searcher, clause, b, k1, found)
     present, bound = [], 0.0
     for segment, infos in found:
         held = [(i, info) for i, info in infos if info is not None]

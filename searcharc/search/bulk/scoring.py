@@ -53,12 +53,29 @@ class Statistics:
         return self.scores(tfs, length_bytes) * (1 + SLACK)
 
 
+@dataclass(frozen=True, slots=True)
+class Constant:
+    """What scores a clause of words that expand (``blend.Expanding``): its boost, for any
+    frequency at any length (as ``Statistics`` is asked)."""
+
+    boost: float
+
+    def bound(self, tf: float, length: float) -> float:
+        return self.boost * (1 + SLACK)
+
+    def scores(self, tfs: np.ndarray, length_bytes: np.ndarray) -> np.ndarray:
+        return np.full(len(tfs), self.boost)
+
+    def bounds(self, tfs: np.ndarray, length_bytes: np.ndarray) -> np.ndarray:
+        return np.full(len(tfs), self.boost * (1 + SLACK))
+
+
 @lru_cache(maxsize=64)
 def _norms(k1: float, b: float, avgfl: float) -> np.ndarray:
     """BM25's length part by length byte, as ``bm25`` computes it."""
     return k1 * ((1 - b) + b * LENGTHS / avgfl)
 
 
-def scored(postings: Postings, lengths: np.ndarray, stats: Statistics) -> np.ndarray:
+def scored(postings: Postings, lengths: np.ndarray, stats: Statistics | Constant) -> np.ndarray:
     """Each posting's BM25F score; ``lengths`` (uint8) is indexed by the postings' docnums."""
     return stats.scores(postings.weights, lengths[postings.docnums])
