@@ -5,6 +5,7 @@ segment writer collects postings in, by field and term (in place of Whoosh's sor
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -12,7 +13,7 @@ from itertools import repeat
 import numpy as np
 from whoosh.formats import Frequency, Positions
 
-from searcharc.analysis.components import ArabicAnalyzer
+from searcharc.analysis.components import ArabicAnalyzer, written_counts
 
 
 @dataclass(slots=True)
@@ -122,6 +123,7 @@ def analyze_batch(schema, names: list[str], docs: list[dict]) -> Batch:
     worker process may compute for ``TableWriter.add_batch``)."""
     lengths: list[dict[str, int]] = [{} for _ in docs]
     fields = {}
+    counted: dict[str, Counter[str]] = {}  # a text's written words, for each view of it
     for name in names:
         fieldobj = schema[name]
         collector = Collector(fieldobj.format)
@@ -132,7 +134,10 @@ def analyze_batch(schema, names: list[str], docs: list[dict]) -> Batch:
                     found = fieldobj.analyzer.term_positions(value)
                     lengths[doc][name] = sum(map(len, found.values()))
                 else:
-                    found = fieldobj.analyzer.term_counts(value)
+                    written = counted.get(value)
+                    if written is None:
+                        written = counted[value] = written_counts(value)
+                    found = fieldobj.analyzer.counts_of(written)
                     lengths[doc][name] = sum(found.values())
                 collector.add(doc, found)
         if collector.terms:
