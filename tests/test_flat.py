@@ -7,13 +7,17 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.formats import Frequency, Positions
 
+from searcharc.index import postings_table
+from searcharc.index.indexing import IndexOptions, run_index
 from searcharc.whooshx import encode, flat
 from searcharc.whooshx.blocks import SIZE, Encoder
 from searcharc.whooshx.flat import FlatPostings
+from tests.test_segments import index_dump, write_batch
 
 COUNTS = [1, 2, SIZE - 1, SIZE, SIZE + 1, 2 * SIZE, 2 * SIZE + 1]
 FREQS = [1, 2, 255, 256, 65535, 65536, (1 << 24) - 1]  # at the edges of the widths
@@ -80,3 +84,19 @@ def test_weights_that_are_not_whole_float32s_are_written_a_term_at_a_time():
     assert not postings.is_flat()
     boosted = FlatPostings([b"a"], np.array([0, 1]), np.array([4], np.uint32), freqs[1:], boost=2)
     assert not boosted.is_flat() and list(boosted)[0][2] == [6.0]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_terms_numbered_again_mid_run_write_the_same_index(tmp_path, monkeypatch, jobs):
+    """The analysis numbers a field's terms across batches (``Numbering``) and starts again
+    past ``NUMBERED`` terms; the table maps numbers to its segments' terms: an index numbered
+    again every few batches, over several segments (a small memory), holds what one numbered
+    once holds, segment by segment."""
+    files = [write_batch(tmp_path / f"f{k}.jsonl", range(60 * k, 60 * k + 60), k) for k in range(3)]
+    built = []
+    for numbered in (postings_table.NUMBERED, 40):
+        monkeypatch.setattr(postings_table, "NUMBERED", numbered)
+        target = tmp_path / str(numbered)
+        run_index(files, target, IndexOptions(jobs=jobs, memory=300_000))
+        built.append(target)
+    assert len(index_dump(built[0])) > 1 and index_dump(built[0]) == index_dump(built[1])
