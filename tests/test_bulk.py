@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
-from whoosh.query import And, AndNot, Not, Phrase, SpanNear2, Term
+from whoosh.query import And, AndNot, DateRange, Not, Phrase, SpanNear2, Term
 
 from searcharc.index.store import content_hash, to_document
 from searcharc.ingest import read_articles
@@ -107,6 +109,23 @@ def test_exclusions_of_disjunctions_are_shapes():
     assert bulk.shape(AndNot(a, And([a, b]))) is None
     assert bulk.shape(AndNot(AndNot(a, b), b)) is None
     assert bulk.shape(Not(a)) is None
+
+
+def test_date_ranges_in_a_conjunction_are_shapes():
+    """``date:`` in a query (an ``And`` with ``DateRange`` parts): the rest's shape, and the
+    ranges a document must be in; a range alone, or scored, is Whoosh's."""
+    a, b = Or([Term("body", "a"), Term("title", "a", boost=2.0)]), Term("body", "b")
+    month = DateRange("date", datetime(2015, 1, 1), datetime(2015, 1, 31))
+    assert bulk.shape(And([month, a])) == bulk.Shape(bulk.clauses(a), dated=(month,))
+    assert bulk.shape(And([a, month, b])) == bulk.Shape(
+        [*bulk.clauses(a), *bulk.clauses(b)], bulk.groups(And([a, b])), dated=(month,)
+    )
+    kept = bulk.shape(AndNot(And([month, a]), b))
+    assert (kept.dated, kept.excluded) == ((month,), bulk.clauses(b))
+    assert bulk.shape(And([month])) is None
+    assert bulk.shape(And([month, AndNot(a, b)])) is None
+    scored = DateRange("date", datetime(2015, 1, 1), None, constantscore=False)
+    assert bulk.shape(And([scored, a])) is None
 
 
 def test_phrases_as_the_compiler_writes_them_are_clauses():

@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 from datetime import date
 
+import numpy as np
 import pytest
 from conftest import run_cli, run_in_process, served
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from searcharc import SearchIndex
 from searcharc.records import Article
-from searcharc.search import candidates, counting, planning
+from searcharc.search import bulk, candidates, counting, planning
 from searcharc.search.ranking import DEFAULT
 from searcharc.search.request import Request
 
@@ -179,7 +180,7 @@ def test_counts_are_the_exhaustive_counts(
             plan = compiled(index, text, match, since)
             if plan is not None and plan.flat is not None:  # as the ranking's skipping leaves it
                 searcher = index.backend.searcher(DEFAULT)
-                within = counting.allowed(searcher, plan.date_filter)  # since: a mask
+                within = counting.allowed(searcher, plan.date_filter, plan.dated)  # since, date:
                 if plan.excluded is not None:  # and what an exclusion leaves
                     within = counting.without(searcher, plan.excluded, within)
                 counted = counting.Count(exact.total, True, exact.by_root)
@@ -191,8 +192,97 @@ def test_counts_are_the_exhaustive_counts(
                 if exact.total:  # stopped once past a lower threshold
                     stopped = counting.flat_count(searcher, plan.flat, exact.total, within=within)
                     assert not stopped.exact
+                assert counted_after_ranking(searcher, plan, within, exact.total) == counted, text
     finally:
         counting.TRACK_TOTAL, counting.CACHED_FROM = real, cached
+
+
+def counted_after_ranking(searcher, plan, within, total: int) -> counting.Count:
+    """The count of what a top-1 ranking left unread (``Ranked.unread``: the clauses it
+    skipped, the documents the others matched), as ``candidates.find`` counts it; past the
+    exact total it is a lower bound."""
+    ranked = bulk.rank(searcher, plan.flat, 1, b=0.75, k1=1.2, weak="root", within=within)
+    if ranked.unread is None:
+        return counting.Count(ranked.total, True, ranked.weak_only)
+    stop, known = total + 1, ranked.total
+    found = counting.flat_count(
+        searcher, plan.flat, stop, known, within=within, unread=ranked.unread
+    )
+    if total:
+        lower = counting.flat_count(
+            searcher, plan.flat, total, known, within=within, unread=ranked.unread
+        )
+        assert not lower.exact and lower.total >= total
+    return found
+
+
+@st.composite
+def skewed(draw):
+    """Archives where a ranking skips: a rare word, repeated, in a few articles; a common one
+    in most; others at random; some articles deleted after."""
+    count = draw(st.integers(20, 60))
+    rare = set(draw(st.lists(st.integers(0, count - 1), min_size=1, max_size=3)))
+    articles = []
+    for i in range(count):
+        words = draw(st.lists(st.sampled_from(WORDS[1:]), max_size=4))
+        words += ["تمور"] * 3 * (i in rare) + ["نخيل"] * draw(st.integers(0, 2))
+        articles.append(Article(id=f"s{i:03d}", title="", body=" ".join(words) + f" {i}"))
+    deleted = draw(st.lists(st.sampled_from([a.id for a in articles]), max_size=5))
+    return articles, deleted
+
+
+def skewed_index(path, archive) -> SearchIndex:
+    articles, deleted = archive
+    index = SearchIndex.create(path)
+    index.add(articles)
+    index.remove(sorted(set(deleted)))
+    return SearchIndex.open(index.path)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(archive=skewed(), text=st.sampled_from(["تمور نخيل", "تمور نخيل واحة", "تمور مياه"]))
+def test_a_ranking_that_skips_leaves_the_count_exact(tmp_path_factory, archive, text):
+    """What a top-1 ranking left unread, counted (``Ranked.unread``), is the exhaustive count:
+    the same total and root-only share below the threshold, a lower bound at it."""
+    index = skewed_index(tmp_path_factory.mktemp("skewed"), archive)
+    exact = index.search(text, exact_total=True, suggest=False)
+    plan = compiled(index, text, "any", None)
+    searcher = index.backend.searcher(DEFAULT)
+    counted = counting.Count(exact.total, True, exact.by_root)
+    assert counted_after_ranking(searcher, plan, None, exact.total) == counted, text
+
+
+def test_the_rare_word_first_leaves_the_common_one_unread(tmp_path):
+    """The case the property above is about: the rare word's clause read whole puts its
+    article past what the common word can add; the count reads the clauses left (the
+    common word's among them) and adds the article they do not hold."""
+    articles = [Article(id=f"t{i:02d}", title="", body=f"نخيل واحة {i}") for i in range(40)]
+    articles.append(Article(id="t99", title="", body="تمور تمور تمور واحة"))
+    index = skewed_index(tmp_path, (articles, ["t03"]))
+    plan = compiled(index, "تمور نخيل", "any", None)
+    searcher = index.backend.searcher(DEFAULT)
+    ranked = bulk.rank(searcher, plan.flat, 1, b=0.75, k1=1.2, weak="root")
+    assert ranked.unread is not None and ranked.total < 40
+    assert ("body", "نخيل") in {(c.field, c.text) for c in ranked.unread.clauses}
+    assert counted_after_ranking(searcher, plan, None, 40) == counting.Count(40, True, 0)
+
+
+def test_a_rankings_matches_are_counted_as_they_are(tmp_path):
+    """``unread``'s masks count as matches without a clause read; its clauses are read."""
+    index = skewed_index(
+        tmp_path, ([Article(id=f"u{i}", title="", body=f"نخيل {i}") for i in range(6)], [])
+    )
+    searcher = index.backend.searcher(DEFAULT)
+    every, strong = np.zeros(6, bool), np.zeros(6, bool)
+    every[[0, 2, 5]], strong[[2]] = True, True
+    nothing = bulk.Unread([], every, strong)
+    assert counting.flat_count(searcher, [], 100, unread=nothing) == counting.Count(3, True, 2)
+    words = compiled(index, "نخيل", "any", None).flat
+    assert counting.flat_count(searcher, [], 100, unread=bulk.Unread(words, every, strong)) == (
+        counting.Count(6, True, 0)
+    )
 
 
 def compiled(index: SearchIndex, text: str, match: str, since):

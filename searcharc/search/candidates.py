@@ -46,7 +46,7 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
     """The plan's candidates, ranked (the best ``request.depth`` at least), and counted;
     ``ties`` orders equal BM25F scores by a key of the docnum (else by docnum)."""
     if plan.flat is not None:
-        within, counted = counting.allowed(searcher, plan.date_filter), None
+        within, counted = counting.allowed(searcher, plan.date_filter, plan.dated), None
         if plan.excluded is not None:  # an exclusion: ranked without its documents
             within = counting.without(searcher, plan.excluded, within)
         if plan.groups is not None:  # a conjunction: ranked within its documents
@@ -56,7 +56,9 @@ def find(searcher, request: Request, plan: Plan, ties: Callable[[int], str] | No
         counted = counted or counting.Count(found.total, found.exact_total, found.weak_only)
         if not counted.exact:  # the ranking skipped postings: counted apart, up to the threshold
             stop = counting.TRACK_TOTAL + 1
-            counted = counting.flat_count(searcher, plan.flat, stop, found.total, within=within)
+            counted = counting.flat_count(
+                searcher, plan.flat, stop, found.total, within=within, unread=found.unread
+            )
         total, by_root, exact = counted.total, counted.by_root, counted.exact
     else:
         ranked, total, by_root = whoosh_candidates(searcher, request, plan)
@@ -99,7 +101,10 @@ def bulk_candidates(
         within=within,
         key=newest_keys(searcher) if by_date else None,
     )
-    candidates = [Candidate(d, ranked.scores[d], ranked.terms[d], ranked) for d in ranked.docnums]
+    shift = sum(dated.boost for dated in plan.dated)  # a date range's constant score
+    candidates = [
+        Candidate(d, ranked.scores[d] + shift, ranked.terms[d], ranked) for d in ranked.docnums
+    ]
     return candidates, ranked
 
 

@@ -21,7 +21,7 @@ from whoosh.util.times import datetime_to_long
 
 from searcharc.search import bulk
 from searcharc.search.blend import Blend
-from searcharc.search.bulk import Clause, PostingsCache, cache
+from searcharc.search.bulk import Clause, PostingsCache, Unread, cache
 from searcharc.whooshx import docnums as dn
 
 TRACK_TOTAL = 10_000  # a total is exact up to this many articles (read here at each use)
@@ -144,12 +144,15 @@ def flat_count(
     known: int = 0,
     weak: str = "root",
     within: np.ndarray | None = None,
+    unread: Unread | None = None,
 ) -> Count:
     """How many documents the disjunction of ``clauses`` matches, read until past ``stop`` - 1
     (a lower bound from then on: ``known`` is one already, as a term's live floor); of them,
     those only clauses of the field ``weak`` matched; only documents ``within`` allows (a
-    mask by searcher docnum) when given. The terms are read most frequent first: they pass
-    the threshold soonest."""
+    mask by searcher docnum) when given; ``unread``: a ranking's, whose matches are counted
+    as they are, and only its clauses left unread are read. The terms are read most frequent
+    first: they pass the threshold soonest."""
+    clauses = clauses if unread is None else unread.clauses
     terms = [(c.field, text) for c in clauses if not c.after for text in c.words()]
     floors = [live_floor(searcher, f, t) for f, t in terms] if within is None else []
     floor = max([known, *floors])
@@ -158,6 +161,9 @@ def flat_count(
     size = docnum_count(searcher)
     every = np.zeros(size, bool) if within is None else ~within  # by docnum: counted or left out
     strong = np.zeros(size, bool)  # matched by a clause of another field than ``weak``
+    if unread is not None:  # (documents within only: a ranking reads no other)
+        every |= unread.every
+        strong |= unread.strong
     for clause in clauses:  # phrases: found by their words' positions (``bulk``)
         if clause.after:
             found = bulk.phrase_matches(searcher, clause)
@@ -240,9 +246,13 @@ def date_column(searcher) -> np.ndarray:
     return found
 
 
-def allowed(searcher, date_filter: wq.Query | None) -> np.ndarray | None:
-    """The documents a plan's date filter lets through (a mask by searcher docnum), None for
-    no filter."""
-    if date_filter is None:
-        return None
-    return dated_mask(searcher, date_filter.startdate, date_filter.enddate)
+def allowed(
+    searcher, date_filter: wq.Query | None, ranges: tuple[wq.Query, ...] = ()
+) -> np.ndarray | None:
+    """The documents a plan's date filter and the query's date ranges (``DateRange``s) let
+    through (a mask by searcher docnum), None for neither."""
+    found = None
+    for dates in (date_filter, *ranges) if date_filter is not None else ranges:
+        mask = dated_mask(searcher, dates.startdate, dates.enddate)
+        found = mask if found is None else found & mask
+    return found

@@ -38,8 +38,9 @@ def plan(searcher, meta: IndexMeta, request: Request) -> Plan | None:
         direct = compiler(searcher, meta, ranking.with_(root_boost=0.0), match_all).compile(
             parse_searchable(request.query)
         )
-    groups, excluded = (found.groups, found.excluded) if found is not None else (None, None)
-    return Plan(compiled, direct, flat, date_filter, groups, excluded)
+    if found is None:
+        return Plan(compiled, direct, flat, date_filter)
+    return Plan(compiled, direct, flat, date_filter, found.groups, found.excluded, found.dated)
 
 
 def source_filter(searcher, meta: IndexMeta, source: str) -> Query | None:

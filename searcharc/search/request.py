@@ -128,6 +128,8 @@ class Plan:
     groups: list[list[Clause]] | None = None  # a conjunction's parts: ``flat`` is them all,
     # and a document matches when each part has a clause it matches
     excluded: list[Clause] | None = None  # an exclusion's: no document of these matches
+    dated: tuple[Query, ...] = ()  # ``date:`` ranges of the query (``DateRange``): a document
+    # is in each, and each adds its boost to the score
 
 
 @dataclass(slots=True)

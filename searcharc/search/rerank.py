@@ -59,8 +59,9 @@ def body_positions(
 ) -> dict[int, dict[str, list[int]]]:
     """Each candidate's body positions of ``stems``: from the postings the bulk ranking read,
     else from the body postings, skipping from one candidate to the next."""
-    if all(c.ranked is not None for c in candidates):
-        return {c.docnum: c.ranked.stem_positions(c.docnum, stems) for c in candidates}
+    ranked = {id(c.ranked): c.ranked for c in candidates}
+    if None not in ranked.values() and len(ranked) == 1:
+        return next(iter(ranked.values())).positions((c.docnum for c in candidates), stems)
     found: dict[int, dict[str, list[int]]] = {c.docnum: {} for c in candidates}
     for stem in stems:
         try:

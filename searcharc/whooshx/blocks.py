@@ -343,7 +343,7 @@ class Term:
             np.empty(int(counts.sum()), np.float32),
         )
         bases = np.where(ks > 0, lasts[ks - 1], 0).astype(np.uint32)
-        for head in np.unique(heads).tolist():
+        for head in np.flatnonzero(np.bincount(heads, minlength=256)).tolist():
             size, fsize = head & 15, head >> 4
             width = size + (fsize or 4)
             rows = np.flatnonzero((heads == head) & (counts == SIZE))

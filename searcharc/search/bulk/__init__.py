@@ -24,7 +24,7 @@ from searcharc.search.bulk import cache
 from searcharc.search.bulk.cache import PostingsCache
 from searcharc.search.bulk.phrases import phrase_matches
 from searcharc.search.bulk.plan import Clause, Shape, clauses, groups, segments, shape
-from searcharc.search.bulk.ranked import Ranked
+from searcharc.search.bulk.ranked import Ranked, Unread
 from searcharc.search.bulk.scoring import SLACK, Statistics
 from searcharc.search.bulk.topk import Reach, rank
 
@@ -36,6 +36,7 @@ __all__ = [
     "Reach",
     "Shape",
     "Statistics",
+    "Unread",
     "cache",
     "clauses",
     "groups",

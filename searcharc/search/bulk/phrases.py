@@ -58,7 +58,7 @@ def in_place(plan: Plan, docnums: np.ndarray) -> np.ndarray:
     offsets = np.cumsum([0, *(gap for gap, _ in plan.clause.after)]).tolist()
     words = [
         TermPositions(
-            plan, i, [(s, info) for s, held in plan.present for j, info in held if j == i], docnums
+            plan, i, [(s, info) for s, held in plan.present for j, info in held if j == i]
         )
         for i in range(len(plan.terms))
     ]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh.query import And, AndNot, Query, SpanNear2, Term
+from whoosh.query import And, AndNot, DateRange, Query, SpanNear2, Term
 from whoosh.reading import TermNotFound
 
 from searcharc.search.blend import Blend, Or, blend_idf
@@ -60,27 +60,44 @@ def clauses(query: Query) -> list[Clause] | None:
 @dataclass(frozen=True, slots=True)
 class Shape:
     """What the bulk ranking reads of a query: its clauses; a conjunction's parts, each of
-    which a document must match; an exclusion's clauses, whose documents are left out."""
+    which a document must match; an exclusion's clauses, whose documents are left out; the
+    date ranges a document must be in (``date:`` in the query), each adding its boost to
+    every score (Whoosh scores a range a constant)."""
 
     flat: list[Clause]
     groups: list[list[Clause]] | None = None
     excluded: list[Clause] | None = None
+    dated: tuple[DateRange, ...] = ()
 
 
 def shape(query: Query) -> Shape | None:
     """The query as the bulk ranking reads it: a disjunction of terms and phrases
     (``clauses``), a conjunction of them (``groups``), either without the documents of
-    another disjunction (``AndNot``, whose score is its kept part's); None for other shapes."""
+    another disjunction (``AndNot``, whose score is its kept part's), within date ranges
+    (an ``And`` with ``DateRange`` parts); None for other shapes."""
     if isinstance(query, AndNot) and query.boost == 1.0:
         kept, left = shape(query.a), clauses(query.b)
         if kept is None or kept.excluded is not None or left is None:
             return None
-        return Shape(kept.flat, kept.groups, left)
+        return Shape(kept.flat, kept.groups, left, kept.dated)
     found = clauses(query)
     if found is not None:
         return Shape(found)
+    if type(query) is And and query.boost == 1.0:
+        dated = tuple(sub for sub in query.subqueries if _date_range(sub))
+        rest = [sub for sub in query.subqueries if not _date_range(sub)]
+        if dated and rest:
+            inner = shape(rest[0] if len(rest) == 1 else And(rest))
+            if inner is None or inner.excluded is not None or inner.dated:
+                return None
+            return Shape(inner.flat, inner.groups, None, dated)
     parts = groups(query)
     return Shape([c for part in parts for c in part], parts) if parts is not None else None
+
+
+def _date_range(query: Query) -> bool:
+    """Whether a query is a range of the ``date`` field scored a constant (its boost)."""
+    return type(query) is DateRange and query.fieldname == "date" and query.constantscore
 
 
 def groups(query: Query) -> list[list[Clause]] | None:

@@ -58,6 +58,15 @@ def found_in(docnums: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.nd
     return at, there
 
 
+def distinct(docnums: np.ndarray) -> np.ndarray:
+    """The distinct values, in order: ``np.unique`` without the import of ``numpy.ma`` it
+    makes on first use (9 ms of a cold query)."""
+    ordered = np.sort(docnums)
+    keep = np.ones(len(ordered), bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def blended(postings: list[Postings]) -> Postings:
     """Terms of one blend as one posting list: frequencies added by document, in the terms'
     order, stored as W3 stores weights (32-bit floats)."""

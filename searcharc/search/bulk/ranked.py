@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from searcharc.search.bulk import cache
 from searcharc.search.bulk import postings as pl
-from searcharc.search.bulk.plan import Plan, Segment
+from searcharc.search.bulk.plan import Clause, Plan, Segment
 from searcharc.search.bulk.reading import Read, term_directory
 from searcharc.whooshx import postings as w3
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """What a ranking that skipped postings leaves its count to read: the clauses it did not
+    read whole; the documents the others matched (masks by searcher docnum: ``every`` one,
+    and the ``strong``: those a clause outside the weak field matched)."""
+
+    clauses: list[Clause]
+    every: np.ndarray
+    strong: np.ndarray
 
 
 @dataclass(slots=True)
@@ -29,6 +40,9 @@ class Ranked:
     decoded: int = 0  # postings decoded
     scored: int = 0  # postings scored
     matched: np.ndarray | None = None  # every matching document (in order), when exact
+    unread: Unread | None = None  # when not exact: what counting the rest needs
+    known: dict[tuple[int, str], list[int] | None] = field(default_factory=dict)  # positions
+    # read so far, by document and stem (None: not in the body): the re-rank's, for the hits
 
     def body_positions(self, docnum: int, stems: set[str]) -> dict[int, str] | None:
         """Word index → stem for the document's body words indexed as ``stems`` (in order).
@@ -46,11 +60,26 @@ class Ranked:
 
     def stem_positions(self, docnum: int, stems: Iterable[str]) -> dict[str, list[int]]:
         """Each of ``stems`` that the document's body has → its word positions there."""
-        found = {}
+        return self.positions([docnum], stems)[docnum]
+
+    def positions(
+        self, docnums: Iterable[int], stems: Iterable[str]
+    ) -> dict[int, dict[str, list[int]]]:
+        """``stem_positions`` of many documents: each stem's blocks fetched once for all (and
+        each document's positions read once: ``known``)."""
+        found: dict[int, dict[str, list[int]]] = {d: {} for d in sorted(set(docnums))}
+        known, decode = self.known, self.body_format.decode_positions
         for stem in stems:
-            value = self.body[stem].value(docnum) if stem in self.body else None
-            if value is not None:
-                found[stem] = self.body_format.decode_positions(value)
+            if stem not in self.body:
+                continue
+            unknown = [d for d in found if (d, stem) not in known]
+            if unknown:
+                values = self.body[stem].values(np.array(unknown, np.uint32))
+                for docnum, value in zip(unknown, values, strict=True):
+                    known[docnum, stem] = None if value is None else decode(value)
+            for docnum, stems_found in found.items():
+                if (positions := known[docnum, stem]) is not None:
+                    stems_found[stem] = positions
         return found
 
 
@@ -62,36 +91,25 @@ class TermPositions:
     plan: Plan  # a clause of the term, of a field with positions
     i: int  # the term's place in the clause
     present: list[tuple[Segment, object]]  # the segments that hold it, its term info there
-    held: np.ndarray  # the documents read that hold it (every one a ranking can give back)
-
-    def value(self, docnum: int) -> bytes | None:
-        """The posting value of one document (searcher docnum) among those the ranking read,
-        None if it has no posting."""
-        at = int(self.held.searchsorted(docnum))
-        if at == len(self.held) or self.held[at] != docnum:
-            return None
-        for segment, info in self.present:
-            if segment.offset <= docnum < segment.end():
-                one = docnum - segment.offset
-                directory = term_directory(self.plan, segment, self.i, info)
-                k = int(directory.lasts.searchsorted(one)) if directory is not None else 0
-                return self._block(segment, info, directory, k).get(one)
-        return None
 
     def values(self, docnums: np.ndarray) -> list[bytes | None]:
         """The posting values of documents (searcher docnums, in order; None where the term
         has no posting), each block's fetched once."""
         found: list[bytes | None] = [None] * len(docnums)
-        for segment, info in self.present:
-            lo, hi = np.searchsorted(docnums, [segment.offset, segment.end()]).tolist()
+        bounds = [edge for segment, _ in self.present for edge in (segment.offset, segment.end())]
+        cuts = np.searchsorted(docnums, bounds).tolist()
+        for n, (segment, info) in enumerate(self.present):
+            lo, hi = cuts[2 * n], cuts[2 * n + 1]
+            if lo == hi:
+                continue
             local = (docnums[lo:hi] - np.uint32(segment.offset)).tolist()
-            directory = term_directory(self.plan, segment, self.i, info) if local else None
+            directory = term_directory(self.plan, segment, self.i, info)
             ks = directory.lasts.searchsorted(local).tolist() if directory else [0] * len(local)
             block, at = {}, -1
-            for n, (one, k) in enumerate(zip(local, ks, strict=True)):
+            for j, (one, k) in enumerate(zip(local, ks, strict=True)):
                 if k != at:
                     block, at = self._block(segment, info, directory, k), k
-                found[lo + n] = block.get(one)
+                found[lo + j] = block.get(one)
         return found
 
     def _block(self, segment: Segment, info, directory, k: int) -> dict[int, bytes]:
@@ -118,19 +136,17 @@ def _values_size(found: dict[int, bytes]) -> int:
     return 100 * len(found) + sum(map(len, found.values()))
 
 
-def body_positions(plans: list[Plan], reads: list[Read]) -> dict[str, TermPositions]:
-    """The body terms' positions, by term."""
+def body_positions(plans: list[Plan]) -> dict[str, TermPositions]:
+    """The body terms' positions, by term (of a term's clauses, the first's; a phrase's
+    words are terms of clauses of their own when the query has them)."""
     found: dict[str, TermPositions] = {}
-    for plan, read in zip(plans, reads, strict=True):
-        if plan.clause.field != "body" or plan.parts:  # a phrase's read holds only its matches
+    for plan in plans:
+        if plan.clause.field != "body" or plan.parts:
             continue
         for i, (text, _) in enumerate(plan.terms):
             present = [(s, info) for s, held in plan.present for j, info in held if j == i]
-            held = read.terms.get(text, pl.NO_DOCNUMS)
-            if text in found:
-                found[text].held = np.union1d(found[text].held, held).astype(np.uint32)
-            elif present:
-                found[text] = TermPositions(plan, i, present, held)
+            if present and text not in found:
+                found[text] = TermPositions(plan, i, present)
     return found
 
 
@@ -164,5 +180,5 @@ def weak_only(plans: list[Plan], reads: list[Read], weak: str, seen: np.ndarray)
     strong = [
         read.docnums for plan, read in zip(plans, reads, strict=True) if plan.clause.field != weak
     ]
-    held = np.unique(np.concatenate(strong)) if strong else pl.NO_DOCNUMS
+    held = pl.distinct(np.concatenate(strong)) if strong else pl.NO_DOCNUMS
     return len(seen) - len(held)

@@ -12,7 +12,7 @@ from searcharc.search.bulk import phrases, postings, reading
 from searcharc.search.bulk import plan as planning
 from searcharc.search.bulk import ranked as results
 from searcharc.search.bulk.plan import Clause, Plan
-from searcharc.search.bulk.ranked import Ranked
+from searcharc.search.bulk.ranked import Ranked, Unread
 from searcharc.search.bulk.reading import Read, Wanted
 from searcharc.search.bulk.scoring import SLACK
 
@@ -148,7 +148,7 @@ def _raise(scan: _Scan, pending: list[np.ndarray]) -> None:
     best before and the documents read since; those below the threshold stay below the next."""
     scores, threshold = scan.scores, scan.threshold
     read = np.concatenate([scan.top, *pending])
-    contenders = np.unique(read[scores[read] >= threshold])
+    contenders = postings.distinct(read[scores[read] >= threshold])
     values = scores[contenders]
     scan.threshold = scan.raised(values)
     scan.top = contenders[values >= scan.threshold]
@@ -248,14 +248,24 @@ def _finish(
         dict(zip(best_list, exact[order].tolist(), strict=True)),
         results.matched_terms(plans, reads, best),
         total,
-        results.body_positions(plans, reads),
+        results.body_positions(plans),
         searcher.schema["body"].format if "body" in searcher.schema else None,
         0 if remaining else results.weak_only(plans, reads, weak, seen),
         exact_total=not remaining,
         matched=seen,
+        unread=_unread(scan, weak) if remaining else None,
         decoded=seeding + sum(read.decoded for read in reads),
         scored=sum(len(read.scores) for read in reads),
     )
+
+
+def _unread(scan: _Scan, weak: str) -> Unread:
+    """The clauses left unread whole and the documents the others matched."""
+    strong = np.zeros(len(scan.read), bool)
+    for i, read in scan.reads.items():
+        if i not in scan.remaining and scan.plans[i].clause.field != weak:
+            strong[read.docnums] = True
+    return Unread([scan.plans[i].clause for i in scan.remaining], scan.read, strong)
 
 
 def needed(scores: np.ndarray, limit: int, reach: Reach | None, threshold: float) -> float:
