@@ -1,8 +1,9 @@
-"""A field's postings in searcharc's format (``blocks``) written from flat arrays: the terms of
-one block (all but a few: at most ``blocks.SIZE`` postings) encoded together by numpy, a
-chunk of terms at a time, where ``blocks.encoded`` takes a term (and its postings) at a time
-in Python; a term of more blocks still through ``blocks.encoded``. The same bytes and
-statistics as ``blocks.Encoder.term`` term by term (tests/test_codec.py compares them)."""
+"""A field's postings in searcharc's format (``blocks``) written from flat arrays, a chunk of
+terms at a time: every block's docs and values data placed by numpy (``Chunk``), where
+``blocks.encoded`` takes a term and its postings at a time in Python; the heads and
+directories of terms of one block (most terms) as structured arrays, those of longer terms a
+term at a time. The same bytes and statistics as ``blocks.Encoder.term`` term by term
+(tests/test_flat.py compares them)."""
 
 from __future__ import annotations
 
@@ -44,9 +45,6 @@ class FlatPostings:
     begins: np.ndarray | None = None  # uint32 or uint64
     blob: bytes = b""
     boost: float = 1.0  # the field's: weights are the frequencies times it
-
-    def fixedsize(self) -> int | None:
-        return None if self.sizes is not None else 4
 
     def values(self, start: int, stop: int):
         """The values of postings ``start:stop`` as ``TermRows`` holds them."""
