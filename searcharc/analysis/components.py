@@ -149,28 +149,42 @@ class ArabicAnalyzer(Analyzer):
         found.pop(None, None)  # the dropped stopwords
         return found
 
-    def term_counts(self, value: str) -> Counter[str]:
+    def term_counts(self, value: str) -> dict[str, int]:
         """Each indexed term of ``value`` with its frequency (what a ``Frequency`` format
-        collects from this analyzer's tokens)."""
-        counts = Counter(
-            map(term_cache(self.stemmer or "none", self.stopwords).__getitem__, word_list(value))
-        )
+        collects from this analyzer's tokens), terms in the order they first come."""
+        return self.counts_of(written_counts(value))
+
+    def counts_of(self, written: Counter[str]) -> dict[str, int]:
+        """``term_counts`` from the text's ``written_counts`` (which views of one text share:
+        a pass over its distinct words, not over all its words, each)."""
+        terms = term_cache(self.stemmer or "none", self.stopwords)
+        counts: dict[str | None, int] = {}
+        get = counts.get
+        for term, count in zip(map(terms.__getitem__, written), written.values(), strict=True):
+            counts[term] = get(term, 0) + count
         counts.pop(None, None)  # the dropped stopwords
         return counts
 
 
+def written_counts(value: str) -> Counter[str]:
+    """Each word of ``value`` as written with its frequency, in the order they first come."""
+    return Counter(word_list(value))
+
+
 class TermCache(dict[str, str | None]):
-    """Written word → its indexed term, or None for a dropped stopword (each word once)."""
+    """Written word → its indexed term, or None for a dropped stopword (each word once; its
+    analysis not kept in the ``word_cache`` besides: a view of the index needs only this)."""
 
     def __init__(self, stemmer: str, stopwords: bool):
         super().__init__()
-        self.words = word_cache(stemmer)
+        self.stem = get_stemmer(stemmer)
         self.stopwords = stopwords
 
     def __missing__(self, written: str) -> str | None:
         make_room(self)
-        _, stem, stopword = self.words[written]
-        term = self[written] = None if self.stopwords and stopword else stem
+        norm = normalize(written)
+        term = None if self.stopwords and is_stopword(norm) else self.stem(norm)
+        self[written] = term
         return term
 
 

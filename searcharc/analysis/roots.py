@@ -63,11 +63,11 @@ SIX_TO_FOUR: tuple[Pattern, ...] = (
 def _match(word: str, patterns: tuple[Pattern, ...]) -> str | None:
     """The root picked out by the first pattern that ``word`` fits, else None."""
     for conditions, keep in patterns:
-        if all(
-            word[i] == word[want] if isinstance(want, int) else word[i] in want
-            for i, want in conditions
-        ):
-            return "".join(word[i] for i in keep)
+        for i, want in conditions:
+            if not (word[i] == word[want] if want.__class__ is int else word[i] in want):
+                break
+        else:
+            return "".join([word[i] for i in keep])
     return None
 
 

@@ -28,8 +28,9 @@ PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for this process when its parent d
 BATCH = 32  # documents sent to the worker at a time
 AHEAD = 4  # batches the worker may be given before their postings are added
 
-_schema = None  # the worker's schema, names of one-pass fields
+_schema = None  # the worker's schema, names of one-pass fields, numberings of their terms
 _names: list[str] = []
+_numberings: dict = {}
 
 
 def _die_with(parent: int) -> None:
@@ -46,13 +47,13 @@ def _die_with(parent: int) -> None:
 
 
 def _start(parent: int, schema, names: list[str]) -> None:
-    global _schema, _names
+    global _schema, _names, _numberings
     _die_with(parent)
-    _schema, _names = schema, names
+    _schema, _names, _numberings = schema, names, {}
 
 
 def _analyze_batch(texts: list[dict]) -> Batch:
-    return analyze_batch(_schema, _names, texts)
+    return analyze_batch(_schema, _names, texts, _numberings)
 
 
 class AnalyzingWriter:

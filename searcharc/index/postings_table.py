@@ -5,6 +5,7 @@ segment writer collects postings in, by field and term (in place of Whoosh's sor
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -12,7 +13,7 @@ from itertools import repeat
 import numpy as np
 from whoosh.formats import Frequency, Positions
 
-from searcharc.analysis.components import ArabicAnalyzer
+from searcharc.analysis.components import ArabicAnalyzer, written_counts
 
 
 @dataclass(slots=True)
@@ -58,10 +59,11 @@ def positions_values(format_: Positions, found: Iterable[list[int]]) -> list[byt
 
 @dataclass(slots=True)
 class Inverted:
-    """One field's postings in a batch of documents, as flat arrays: the batch's distinct
-    terms, and for each posting (documents in order) its term (an index into ``terms``), its
-    document (in the batch) and frequency; a Positions field's values end to end in ``values``,
-    the ``n``-th ``sizes[n]`` bytes long."""
+    """One field's postings in a batch of documents, as flat arrays: for each posting
+    (documents in order) its term (its number in the field's ``Numbering``, whose terms new
+    in this batch are ``terms``, numbered from ``base``; ``fresh``: the numbering started
+    again at this batch), its document (in the batch) and frequency; a Positions field's
+    values end to end in ``values``, the ``n``-th ``sizes[n]`` bytes long."""
 
     terms: list[str]
     ids: np.ndarray  # uint32
@@ -69,6 +71,34 @@ class Inverted:
     freqs: np.ndarray  # uint32
     values: bytes = b""
     sizes: np.ndarray | None = None  # uint32
+    base: int = 0
+    fresh: bool = False
+
+
+NUMBERED = 1 << 20  # a field's terms numbered before its numbering starts again (memory)
+
+
+class Numbering(dict[str, int]):
+    """A field's terms numbered as ``analyze_batch`` first meets them, batch after batch: a
+    batch sends only its new terms, and the table maps each number to its term once (not
+    every batch's terms by their text); numbered again from 0 past ``NUMBERED`` terms."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new: list[str] = []
+
+    def __missing__(self, term: str) -> int:
+        found = self[term] = len(self)
+        self.new.append(term)
+        return found
+
+    def start_batch(self) -> bool:
+        """Forget which terms the last batch met first; whether numbering starts again."""
+        self.new = []
+        if len(self) < NUMBERED:
+            return False
+        self.clear()
+        return True
 
 
 @dataclass(slots=True)
@@ -99,17 +129,17 @@ class Collector:
         else:
             self.freqs.extend(found.values())
 
-    def inverted(self) -> Inverted:
-        """The batch's distinct terms (in order of appearance) and the postings' arrays."""
-        terms = list(dict.fromkeys(self.terms))
-        index = dict(zip(terms, range(len(terms)), strict=True))
-        count = len(self.terms)
-        ids = np.fromiter(map(index.__getitem__, self.terms), np.uint32, count)
+    def inverted(self, numbering: Numbering) -> Inverted:
+        """The postings' arrays, terms numbered by the field's ``numbering``."""
+        fresh = numbering.start_batch()
+        base, count = len(numbering), len(self.terms)
+        ids = np.fromiter(map(numbering.__getitem__, self.terms), np.uint32, count)
         docs, freqs = np.frombuffer(self.docs, np.uint32), np.frombuffer(self.freqs, np.uint32)
         if not self.values:
-            return Inverted(terms, ids, docs, freqs)
+            return Inverted(numbering.new, ids, docs, freqs, base=base, fresh=fresh)
         sizes = np.fromiter(map(len, self.values), np.uint32, count)
-        return Inverted(terms, ids, docs, freqs, b"".join(self.values), sizes)
+        values = b"".join(self.values)
+        return Inverted(numbering.new, ids, docs, freqs, values, sizes, base, fresh)
 
 
 def one_pass_fields(schema) -> list[str]:
@@ -117,11 +147,15 @@ def one_pass_fields(schema) -> list[str]:
     return [name for name, fieldobj in schema.items() if fieldobj.indexed and _one_pass(fieldobj)]
 
 
-def analyze_batch(schema, names: list[str], docs: list[dict]) -> Batch:
+def analyze_batch(
+    schema, names: list[str], docs: list[dict], numberings: dict[str, Numbering]
+) -> Batch:
     """The postings and lengths of documents' text in the one-pass fields ``names`` (what a
-    worker process may compute for ``TableWriter.add_batch``)."""
+    worker process may compute for ``TableWriter.add_batch``), terms numbered by each
+    field's numbering in ``numberings`` (the caller's, batch after batch: ``Numbering``)."""
     lengths: list[dict[str, int]] = [{} for _ in docs]
     fields = {}
+    counted: dict[str, Counter[str]] = {}  # a text's written words, for each view of it
     for name in names:
         fieldobj = schema[name]
         collector = Collector(fieldobj.format)
@@ -132,11 +166,17 @@ def analyze_batch(schema, names: list[str], docs: list[dict]) -> Batch:
                     found = fieldobj.analyzer.term_positions(value)
                     lengths[doc][name] = sum(map(len, found.values()))
                 else:
-                    found = fieldobj.analyzer.term_counts(value)
+                    written = counted.get(value)
+                    if written is None:
+                        written = counted[value] = written_counts(value)
+                    found = fieldobj.analyzer.counts_of(written)
                     lengths[doc][name] = sum(found.values())
                 collector.add(doc, found)
         if collector.terms:
-            fields[name] = collector.inverted()
+            numbering = numberings.get(name)
+            if numbering is None:
+                numbering = numberings[name] = Numbering()
+            fields[name] = collector.inverted(numbering)
     return Batch(fields, lengths)
 
 
@@ -157,11 +197,14 @@ class Vocabulary(dict[str, int]):
 class InvertedField:
     """A one-pass field's postings in the segment being written: batches' ``Inverted``
     arrays under the field's term numbers (``vocabulary``) and docnums, in the order added
-    (each list holds an array a batch)."""
+    (each list holds an array a batch). ``sent``: the terms of the sender's ``Numbering`` by
+    number (kept from segment to segment), ``known`` each one's number here (-1: none)."""
 
-    def __init__(self, format_) -> None:
+    def __init__(self, format_, sent: list[str]) -> None:
         self.format = format_
         self.vocabulary = Vocabulary()
+        self.sent = sent
+        self.known = np.zeros(0, np.int64)
         self.numbers: list[np.ndarray] = []  # uint32 each
         self.docnums: list[np.ndarray] = []  # uint32
         self.freqs: list[np.ndarray] = []  # uint32
@@ -175,27 +218,51 @@ class InvertedField:
     def add(self, docbase: int, inverted: Inverted) -> int:
         """A batch's postings, its documents numbered from ``docbase``: the new terms."""
         before = len(self.vocabulary.terms)
-        numbers = np.fromiter(
-            map(self.vocabulary.__getitem__, inverted.terms), np.uint32, len(inverted.terms)
-        )
-        self.numbers.append(numbers[inverted.ids])
-        self.docnums.append(inverted.docs + np.uint32(docbase))
-        self.freqs.append(inverted.freqs)
-        if inverted.sizes is not None:
-            self.values.append(inverted.values)
-            self.sizes.append(inverted.sizes)
+        numbers = self._numbers(inverted)
+        docnums = inverted.docs + np.uint32(docbase)
+        self._append(numbers, docnums, inverted.freqs, inverted.values, inverted.sizes)
         return len(self.vocabulary.terms) - before
+
+    def _numbers(self, inverted: Inverted) -> np.ndarray:
+        """The batch's term numbers here: the text of a term looked up once a segment."""
+        if inverted.fresh:
+            self.sent.clear()
+            self.known = np.zeros(0, np.int64)
+        if inverted.base != len(self.sent):
+            raise ValueError(f"a batch's terms numbered from {inverted.base}, not {len(self.sent)}")
+        self.sent.extend(inverted.terms)
+        if len(self.known) < len(self.sent):  # room for twice as many: a batch adds few
+            grown = np.full(2 * len(self.sent), -1, np.int64)
+            grown[: len(self.known)] = self.known
+            self.known = grown
+        numbers = self.known[inverted.ids]
+        missing = numbers < 0
+        if missing.any():
+            ids = np.unique(inverted.ids[missing])
+            terms = map(self.sent.__getitem__, ids.tolist())
+            self.known[ids] = np.fromiter(map(self.vocabulary.__getitem__, terms), np.int64)
+            numbers = self.known[inverted.ids]
+        return numbers.astype(np.uint32)
 
     def add_one(self, docnum: int, term: str, freq: int, value: bytes | None) -> int:
         """One posting (Whoosh's writer adds them so): the new terms."""
-        one = np.zeros(1, np.uint32)
-        freqs = np.array([freq], np.uint32)
+        before = len(self.vocabulary.terms)
+        number = np.array([self.vocabulary[term]], np.uint32)
+        docnums, freqs = np.array([docnum], np.uint32), np.array([freq], np.uint32)
         if type(self.format) is Positions:
             value = value or b""
-            inverted = Inverted([term], one, one, freqs, value, np.array([len(value)], np.uint32))
+            self._append(number, docnums, freqs, value, np.array([len(value)], np.uint32))
         else:
-            inverted = Inverted([term], one, one, freqs)
-        return self.add(docnum, inverted)
+            self._append(number, docnums, freqs, b"", None)
+        return len(self.vocabulary.terms) - before
+
+    def _append(self, numbers, docnums, freqs, values: bytes, sizes) -> None:
+        self.numbers.append(numbers)
+        self.docnums.append(docnums)
+        self.freqs.append(freqs)
+        if sizes is not None:
+            self.values.append(values)
+            self.sizes.append(sizes)
 
     def take(self) -> tuple[np.ndarray, ...]:
         """Its postings' term numbers, docnums, frequencies, value sizes (none: empty) and
@@ -221,11 +288,14 @@ class PostingTable:
     A one-pass field (``one_pass``: its name → its format) keeps its postings as batches of
     arrays (``InvertedField``, added by ``add_inverted``); any other field keys its terms by
     bytes in a ``TermPostings``. Whoosh's own writer adds one posting at a time (``add``).
+    ``sent``: each one-pass field's terms as the batches numbered them (the table of the
+    segment before passes them on).
     """
 
-    def __init__(self, one_pass: dict | None = None) -> None:
+    def __init__(self, one_pass: dict | None = None, sent: dict | None = None) -> None:
         self.fields: dict[str, dict | InvertedField] = {}
         self.one_pass = one_pass or {}
+        self.sent: dict[str, list[str]] = {} if sent is None else sent
         self.size = 0  # about the bytes the postings take (TERM_BYTES, POSTING_BYTES)
 
     def _postings(self, fieldname: str, btext: bytes) -> TermPostings:
@@ -240,7 +310,8 @@ class PostingTable:
     def _inverted(self, fieldname: str) -> InvertedField:
         found = self.fields.get(fieldname)
         if found is None:
-            found = self.fields[fieldname] = InvertedField(self.one_pass[fieldname])
+            sent = self.sent.setdefault(fieldname, [])
+            found = self.fields[fieldname] = InvertedField(self.one_pass[fieldname], sent)
         return found
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:

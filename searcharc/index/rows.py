@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import groupby
@@ -16,6 +16,7 @@ from whoosh.reading import SegmentReader
 
 from searcharc.index.postings_table import InvertedField
 from searcharc.whooshx import encode, postings
+from searcharc.whooshx.flat import FlatPostings
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +93,15 @@ def _as_bytes(values: Sequence[bytes] | bytes) -> bytes:
     return values if isinstance(values, bytes) else b"".join(values)
 
 
-def table_rows(terms: dict | InvertedField, format_) -> Iterator[encode.TermRows]:
+def table_rows(terms: dict | InvertedField, format_) -> Iterable[encode.TermRows]:
     """Each term's postings in term order (a str term's UTF-8 bytes sort as it does), emptying
-    ``terms`` as it goes."""
+    ``terms`` (a one-pass field's: its postings as flat arrays, ``inverted_rows``)."""
     if isinstance(terms, InvertedField):
-        yield from inverted_rows(terms, format_)
-        return
+        return inverted_rows(terms, format_)
+    return _term_rows(terms, format_)
+
+
+def _term_rows(terms: dict, format_) -> Iterator[encode.TermRows]:
     boost = format_.field_boost
     fixed = bool(format_.fixed_value_size())
     for term in sorted(terms):
@@ -109,45 +113,30 @@ def table_rows(terms: dict | InvertedField, format_) -> Iterator[encode.TermRows
         yield term, postings.docnums, weights, values
 
 
-def inverted_rows(field: InvertedField, format_) -> Iterator[encode.TermRows]:
+def inverted_rows(field: InvertedField, format_) -> FlatPostings:
     """A one-pass field's terms in order with their postings in docnum order (its batches'
-    arrays sorted by term number and docnum at once), emptying ``field``."""
+    arrays sorted by term and docnum at once), emptying ``field``."""
     numbers, docnums, freqs, sizes, blob = field.take()
-    if not len(numbers):
-        return
-    key = numbers.astype(np.uint64) << np.uint64(32)
+    terms = field.vocabulary.terms
+    by_text = np.array(sorted(range(len(terms)), key=terms.__getitem__), np.int64)
+    ranks = np.empty(len(terms), np.uint64)
+    ranks[by_text] = np.arange(len(terms), dtype=np.uint64)
+    key = ranks[numbers] << np.uint64(32)
     key |= docnums
     order = np.argsort(key)
     del key
-    numbers, docnums, freqs = numbers[order], docnums[order], freqs[order]
-    values = _values(order, freqs, sizes, blob, format_.fixed_value_size())
-    del order, sizes
-    boost = format_.field_boost
-    weights = (freqs if boost == 1 else freqs * boost).astype(np.float32)
-    starts = np.flatnonzero(np.diff(numbers, prepend=np.uint32(len(field))))
-    stops = np.append(starts[1:], len(numbers))
-    terms = field.vocabulary.terms
-    firsts = numbers[starts].tolist()
+    bounds = np.zeros(len(terms) + 1, np.int64)
+    np.cumsum(np.bincount(numbers, minlength=len(terms))[by_text], out=bounds[1:])
     del numbers
-    found = zip(map(terms.__getitem__, firsts), starts.tolist(), stops.tolist(), strict=True)
-    for term, start, stop in sorted(found):
-        docs, weighed = docnums[start:stop].tolist(), weights[start:stop].tolist()
-        yield term.encode(), docs, weighed, values(start, stop)
-
-
-def _values(order: np.ndarray, freqs: np.ndarray, sizes: np.ndarray, blob: bytes, fixed):
-    """What gives a term's values from its postings' range in ``order``: a Frequency field's
-    (fixed size 4) from the frequencies, big-endian uint32s end to end; a Positions field's
-    (variable) from the batches' values (``blob``, each ``sizes`` long), one bytes a posting."""
-    if fixed:
-        data = freqs.astype(">u4").tobytes()
-        return lambda start, stop: data[4 * start : 4 * stop]
-    ends = np.cumsum(sizes, dtype=np.uint32 if len(blob) < 1 << 32 else np.uint64)
-    begins = (ends - sizes)[order]
-    ends = ends[order]
-
-    def values(start: int, stop: int) -> list[bytes]:
-        found = zip(begins[start:stop].tolist(), ends[start:stop].tolist(), strict=True)
-        return [blob[a:b] for a, b in found]
-
-    return values
+    found = FlatPostings(
+        [terms[n].encode() for n in by_text.tolist()],
+        bounds,
+        docnums[order],
+        freqs[order],
+        boost=format_.field_boost,
+    )
+    if not format_.fixed_value_size():
+        begins = np.cumsum(sizes, dtype=np.uint32 if len(blob) < 1 << 32 else np.uint64)
+        begins -= sizes
+        found.begins, found.sizes, found.blob = begins[order], sizes[order], blob
+    return found

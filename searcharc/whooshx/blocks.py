@@ -51,8 +51,7 @@ MANY = 8  # blocks: fewer are decoded one by one (``Term.many``: its setup costs
 
 
 class DamagedBlock(ValueError):
-    """A block that does not decode or whose CRC-32 is not the one written: ``file`` is the
-    name of the postings file (in its folder) when known."""
+    """A block that does not decode or whose CRC-32 is not the one written (in ``file``)."""
 
     def __init__(self, message: str, file: str | None = None) -> None:
         super().__init__(f"{file or 'postings'}: {message}")
@@ -149,8 +148,7 @@ def encoded(docnums, weights, values, fixedsize: int | None, lengths: bytes | No
 
 
 def one_block(docnums, weights, values, fixedsize, lengths, freqs, flags: int) -> tuple:
-    """``encoded`` of a term of one block (most terms: a fifth of the build's time went to
-    its arrays), its directory packed at once (one block: arrays of one)."""
+    """``encoded`` of a term of one block, its directory packed at once (arrays of one)."""
     if len(docnums) == 1 and freqs is not None:  # half the terms: no arrays at all
         gap, freq = docnums[0], freqs[0]
         size, fsize = width(gap), width(freq)
@@ -208,6 +206,11 @@ def values_block(values, fixedsize: int | None, first: int, last: int, flags: in
         sizes = list(map(len, block))
         size = width(max(sizes))
         payload = b"".join([bytes([size]), packed(sizes, size), *block])
+    return stored(payload)
+
+
+def stored(payload: bytes) -> bytes:
+    """A values block's bytes: its payload, compressed when that makes it shorter."""
     if len(payload) >= COMPRESS_MIN:
         compressed = zlib.compress(payload, LEVEL)
         if len(compressed) < len(payload):

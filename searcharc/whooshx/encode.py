@@ -18,6 +18,7 @@ from whoosh.system import pack_int, pack_ushort
 
 from searcharc.whooshx.blocks import Encoder
 from searcharc.whooshx.codec import SkipCodec
+from searcharc.whooshx.flat import FlatPostings, field_postings
 
 
 def length_totals(perdocwriter) -> dict[str, int]:
@@ -167,7 +168,14 @@ def _mini_weights(weights: array, high: float) -> float | tuple[float, ...] | No
 
 
 def encode_terms(blocks: Blocks, terms: Iterable[TermRows]) -> Iterator[tuple[bytes, bytes, bytes]]:
-    """Each term's bytes, postings bytes and statistics (``STATS``)."""
+    """Each term's bytes, postings bytes and statistics (``STATS``); flat postings in
+    searcharc's format encoded a chunk of terms at a time (``flat.field_postings``)."""
+    if isinstance(terms, FlatPostings) and isinstance(blocks, Encoder) and terms.is_flat():
+        return field_postings(terms, blocks.lengths)
+    return _one_by_one(blocks, terms)
+
+
+def _one_by_one(blocks: Blocks, terms: Iterable[TermRows]) -> Iterator[tuple[bytes, bytes, bytes]]:
     for btext, docnums, weights, values in terms:
         data, stats = blocks.term(docnums, weights, values)
         yield btext, data, STATS.pack(0, *stats, docnums[0], docnums[-1])

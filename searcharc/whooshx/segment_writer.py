@@ -58,6 +58,7 @@ class TableWriter(SegmentWriter):
         self._plain = not any(f.vector or f.separate_spelling() for _, f in self.schema.items())
         self.one_pass = one_pass_fields(self.schema)
         self.pool = PostingTable({name: self.schema[name].format for name in self.one_pass})
+        self.numberings: dict = {}  # analyze_batch's, when this process analyzes
         self.merged: list[rows.Merged] = []
         self.flushed: list = []  # this run's segments written by ``flush``
 
@@ -66,7 +67,8 @@ class TableWriter(SegmentWriter):
         if not self._plain or any(name.startswith("_") for name in fields):
             super().add_document(**fields)
             return
-        self.add_batch([fields], analyze_batch(self.schema, self.one_pass, [fields]))
+        analyzed = analyze_batch(self.schema, self.one_pass, [fields], self.numberings)
+        self.add_batch([fields], analyzed)
 
     def add_batch(self, docs: list[dict], analyzed: Batch) -> None:
         """Add documents whose one-pass fields ``analyze_batch`` has inverted (maybe
@@ -136,7 +138,7 @@ class TableWriter(SegmentWriter):
         self.newsegment = self.codec.new_segment(self.storage, self.indexname)
         self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
-        self.pool = PostingTable(self.pool.one_pass)
+        self.pool = PostingTable(self.pool.one_pass, self.pool.sent)
         self.docnum = self.docbase
         self._added = False
         self._merge_flushed()
