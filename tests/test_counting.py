@@ -221,19 +221,7 @@ def test_queries_without_words_rank_as_whoosh_does(
     index.remove(sorted(set(deleted)))
     index = SearchIndex.open(index.path)
     options = dict(limit=3, offset=offset, sort=sort, exact_total=exact_total, facets=True)
-
-    def page(result) -> tuple:
-        hits = [(h.id, h.score) for h in result.hits]
-        return hits, result.total, result.total_exact, result.by_root, result.facets
-
-    assert bulk.shape(compiled(index, text, "any", None).compiled.query) is not None, text
-    in_bulk = page(index.search(text, suggest=False, **options))
-    real = bulk.shape
-    planning.bulk.shape = lambda query: None  # Whoosh's own search
-    try:
-        assert in_bulk == page(index.search(text, suggest=False, **options)), text
-    finally:
-        planning.bulk.shape = real
+    assert_ranked_as_whoosh_does(index, text, "any", options)
 
 
 @settings(
@@ -260,18 +248,24 @@ def test_prefixes_and_fuzzy_words_rank_as_whoosh_does(
     index.add(articles[len(articles) // 2 :])
     index.remove(sorted(set(deleted)))
     index = SearchIndex.open(index.path)
-    options = dict(limit=4, match=match, sort=sort, exact_total=exact_total, facets=True)
+    options = dict(limit=4, sort=sort, exact_total=exact_total, facets=True)
+    assert_ranked_as_whoosh_does(index, text, match, options)
+
+
+def assert_ranked_as_whoosh_does(index: SearchIndex, text: str, match: str, options: dict):
+    """The query is read by the bulk ranking, and its page (ids, scores, highlights), counts
+    and facets are those of Whoosh's own search."""
 
     def page(result) -> tuple:
         hits = [(h.id, h.score, [s.highlights for s in h.snippets]) for h in result.hits]
         return hits, result.total, result.total_exact, result.by_root, result.facets
 
     assert bulk.shape(compiled(index, text, match, None).compiled.query) is not None, text
-    in_bulk = page(index.search(text, suggest=False, **options))
+    in_bulk = page(index.search(text, match=match, suggest=False, **options))
     real = bulk.shape
     planning.bulk.shape = lambda query: None  # Whoosh's own search
     try:
-        assert in_bulk == page(index.search(text, suggest=False, **options)), text
+        assert in_bulk == page(index.search(text, match=match, suggest=False, **options)), text
     finally:
         planning.bulk.shape = real
 
