@@ -20,7 +20,7 @@ from whoosh.util.times import datetime_to_long
 
 from searcharc.search import bulk
 from searcharc.search.blend import Blend
-from searcharc.search.bulk import Clause, PostingsCache, Unread, cache
+from searcharc.search.bulk import Clause, PostingsCache, Unread, cache, postings
 from searcharc.whooshx import docnums as dn
 
 TRACK_TOTAL = 10_000  # a total is exact up to this many articles (read here at each use)
@@ -142,7 +142,7 @@ def expanded_docs(searcher, clause: Clause) -> np.ndarray:
         for reader, offset in leaves(searcher)
         for word in bulk.expansion(reader, clause)
     ]
-    return np.unique(np.concatenate(found)) if found else NO_DOCNUMS
+    return postings.distinct(np.concatenate(found)) if found else NO_DOCNUMS
 
 
 def docnum_count(searcher) -> int:

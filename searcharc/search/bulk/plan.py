@@ -224,10 +224,10 @@ def plan(searcher, clause: Clause, segments: list[Segment], b: float, k1: float)
     if clause.after:
         return _phrase_plan(searcher, clause, segments, b, k1)
     if clause.expand is None:
-        texts, held = clause.words(), [None] * len(segments)
-    else:
-        held = [set(expansion(segment.reader, clause)) for segment in segments]
-        texts = tuple(dict.fromkeys(text for own in held for text in sorted(own)))
+        texts, expanded = clause.words(), [None] * len(segments)
+    else:  # each segment's own words
+        expanded = [set(expansion(segment.reader, clause)) for segment in segments]
+        texts = tuple(dict.fromkeys(text for own in expanded for text in sorted(own)))
     to_bytes = searcher.schema[clause.field].to_bytes
     terms = [(text, to_bytes(text)) for text in texts]
     found = [
@@ -238,7 +238,7 @@ def plan(searcher, clause: Clause, segments: list[Segment], b: float, k1: float)
                 for i, (text, btext) in enumerate(terms)
             ],
         )
-        for segment, own in zip(segments, held, strict=True)
+        for segment, own in zip(segments, expanded, strict=True)
     ]
     stats = Constant(clause.boost) if clause.expand else _statistics(searcher, clause, b, k1, found)
     present, bound = [], 0.0
